@@ -1,0 +1,28 @@
+# Everything runs from a project virtualenv that this file creates and keeps in step with pyproject.toml.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test console bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## start the bot (the local console when no DISCORD_TOKEN is set)
+	$(BIN)/archive-bot run
+
+console: $(STAMP)
+	$(BIN)/archive-bot console
+
+test: $(STAMP)  ## the test suite (CI runs exactly this)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/ingest_speed.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,114 @@
+"""Archive dates keep the precision the source gave: a month-only date never gains an invented day."""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+
+MONTHS: dict[str, int] = {}
+for _number in range(1, 13):
+    MONTHS[calendar.month_name[_number].lower()] = _number
+    MONTHS[calendar.month_abbr[_number].lower()] = _number
+MONTHS["sept"] = 9
+
+_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+# "October 11, 1956", "September 01, 1952", "February, 1950", "September 1966", "1948", "6 October 1958"
+_DATE_LINE = re.compile(
+    rf"""^(?:
+        (?P<m1>{_MONTH_RE})\.?\s+(?P<d1>\d{{1,2}}),?\s+(?P<y1>\d{{4}})   # October 11, 1956
+      | (?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH_RE})\.?,?\s+(?P<y2>\d{{4}})   # 11 October 1956
+      | (?P<m3>{_MONTH_RE})\.?,?\s+(?P<y3>\d{{4}})                     # February, 1950
+      | (?P<y4>\d{{4}})                                               # 1948
+      | (?P<iso>\d{{4}}-\d{{2}}(?:-\d{{2}})?)                           # 1958-09-27
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+PRECISIONS = ("day", "month", "year", "none")
+MIN_YEAR, MAX_YEAR = 1000, 2100
+
+
+@dataclass(frozen=True, order=True)
+class ArchiveDate:
+    """A date as precise as the archive wrote it; all-None means undated."""
+
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> str:
+        if self.year is None:
+            return "none"
+        if self.month is None:
+            return "year"
+        if self.day is None:
+            return "month"
+        return "day"
+
+    def iso(self) -> str | None:
+        if self.year is None:
+            return None
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def human(self) -> str:
+        """The citation form: 'September 27, 1958', 'February 1950', '1966' or 'undated'."""
+        if self.year is None:
+            return "undated"
+        if self.month is None:
+            return str(self.year)
+        if self.day is None:
+            return f"{calendar.month_name[self.month]} {self.year}"
+        return f"{calendar.month_name[self.month]} {self.day}, {self.year}"
+
+    @classmethod
+    def from_iso(cls, text: str | None) -> "ArchiveDate":
+        if not text:
+            return cls()
+        parts = [int(p) for p in text.split("-")]
+        return cls(*parts)
+
+
+UNDATED = ArchiveDate()
+
+
+def _valid(year: int, month: int | None, day: int | None) -> bool:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return False
+    if month is not None and not 1 <= month <= 12:
+        return False
+    if day is not None:
+        if month is None:
+            return False
+        if not 1 <= day <= calendar.monthrange(year, month)[1]:
+            return False
+    return True
+
+
+def parse_date(text: str) -> ArchiveDate | None:
+    """Parse a whole date line; None when the line is not a date (so callers can tell titles from dates)."""
+    s = " ".join(text.split()).strip(" .")
+    if not s:
+        return None
+    m = _DATE_LINE.match(s)
+    if not m:
+        return None
+    g = m.groupdict()
+    if g["iso"]:
+        parts = [int(p) for p in g["iso"].split("-")]
+        year, month, day = parts[0], parts[1], (parts[2] if len(parts) > 2 else None)
+    elif g["y1"]:
+        year, month, day = int(g["y1"]), MONTHS[g["m1"].lower()], int(g["d1"])
+    elif g["y2"]:
+        year, month, day = int(g["y2"]), MONTHS[g["m2"].lower()], int(g["d2"])
+    elif g["y3"]:
+        year, month, day = int(g["y3"]), MONTHS[g["m3"].lower()], None
+    else:
+        year, month, day = int(g["y4"]), None, None
+    if not _valid(year, month, day):
+        return None
+    return ArchiveDate(year, month, day)

@@ -1,0 +1,53 @@
+"""The archive as JSON Lines or CSV, one record per line, streamed so memory stays flat."""
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any, AsyncIterator, TextIO
+
+from .store import ArchiveStore, Record
+
+CSV_COLUMNS = (
+    "id", "date", "date_text", "precision", "title", "summary", "notes", "participants", "roles", "url", "sources",
+)
+FORMATS = ("jsonl", "csv")
+
+
+def record_to_dict(record: Record) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "date": record.date.iso(),
+        "date_text": record.date_text,
+        "precision": record.date.precision,
+        "title": record.title,
+        "summary": record.summary,
+        "summary_partial": record.summary_partial,
+        "notes": list(record.notes),
+        "participants": [p.name for p in record.participants],
+        "roles": [{"name": p.name, "role": p.role, "kind": p.kind} for p in record.participants],
+        "url": record.url,
+        "sources": list(record.sources),
+    }
+
+
+async def export(store: ArchiveStore, out: TextIO, fmt: str = "jsonl") -> int:
+    """Write every record to `out`; returns how many were written."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: choose {' or '.join(FORMATS)}")
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore") if fmt == "csv" else None
+    if writer:
+        writer.writeheader()
+    written = 0
+    records: AsyncIterator[Record] = store.iter_records()
+    async for record in records:
+        row = record_to_dict(record)
+        if writer:
+            row["notes"] = "\n\n".join(row["notes"])
+            row["participants"] = "; ".join(row["participants"])
+            row["roles"] = "; ".join(f"{r['name']} ({r['role']})" for r in row["roles"])
+            row["sources"] = "; ".join(row["sources"])
+            writer.writerow(row)
+        else:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        written += 1
+    return written

@@ -1,0 +1,453 @@
+"""The SQLite archive: schema and migrations, idempotent upserts, and the queries the rest needs.
+
+One record per (title, date): the same document listed on several pages is one row with several sources,
+however each page wrote its date. Ingesting a file is one transaction (`async with store.transaction()`).
+"""
+from __future__ import annotations
+
+import json
+import re
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import AsyncIterator, Iterable, Sequence
+
+import aiosqlite
+
+from .dates import ArchiveDate
+from .records import Participant, RawRecord
+from .text import fold
+
+# Each entry moves the schema from version i to i + 1. Append, never edit: databases in the field have run
+# the earlier ones already.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE records (
+        id              INTEGER PRIMARY KEY,
+        record_key      TEXT NOT NULL UNIQUE,
+        base_key        TEXT NOT NULL,
+        date_iso        TEXT,
+        date_text       TEXT NOT NULL DEFAULT '',
+        precision       TEXT NOT NULL CHECK (precision IN ('day', 'month', 'year', 'none')),
+        year            INTEGER,
+        month           INTEGER,
+        day             INTEGER,
+        title           TEXT NOT NULL,
+        summary         TEXT NOT NULL DEFAULT '',
+        summary_partial INTEGER NOT NULL DEFAULT 0,
+        notes           TEXT NOT NULL DEFAULT '[]',
+        url             TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+    );
+    CREATE INDEX records_date ON records (year, month, day);
+    CREATE INDEX records_base_key ON records (base_key);
+    CREATE TABLE participants (
+        record_id INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+        position  INTEGER NOT NULL,
+        name      TEXT NOT NULL,
+        role      TEXT NOT NULL CHECK (role IN ('author', 'recipient', 'participant')),
+        kind      TEXT NOT NULL DEFAULT 'person',
+        PRIMARY KEY (record_id, name)
+    );
+    CREATE INDEX participants_name ON participants (name);
+    CREATE TABLE sources (
+        record_id  INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+        source     TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        PRIMARY KEY (record_id, source)
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+BATCH = 500
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used (newer schema, not a database); the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """A stored document, as every later stage (index, answers, citations, export) sees it."""
+
+    id: int
+    date: ArchiveDate
+    date_text: str
+    title: str
+    summary: str
+    notes: tuple[str, ...] = ()
+    url: str | None = None
+    participants: tuple[Participant, ...] = ()
+    sources: tuple[str, ...] = ()
+    summary_partial: bool = False
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A parsed record with its participants resolved, ready to upsert.
+
+    `occurrence` numbers the distinct documents one file lists under the same title and date (the archive
+    has such pairs: same title, same day, different summaries); a plain repeat of a record is occurrence 1.
+    """
+
+    raw: RawRecord
+    participants: tuple[Participant, ...] = ()
+    occurrence: int = 1
+
+    @property
+    def base_key(self) -> str:
+        return record_key(self.raw.title, self.raw.date)
+
+
+@dataclass
+class UpsertCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: "UpsertCounts") -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+def record_key(title: str, date: ArchiveDate) -> str:
+    """Identity of a document: its title with case, accents, quotes and spacing folded, and its date."""
+    words = re.sub(r"[^\w]+", " ", fold(title)).strip()
+    return f"{words}|{date.iso() or ''}"
+
+
+def summaries_agree(a: str, b: str) -> bool:
+    """Could two listings' summaries be the same document's? Equal, one cut off from the other, or one missing."""
+    a, b = " ".join(a.split()), " ".join(b.split())
+    return not a or not b or a.startswith(b) or b.startswith(a)
+
+
+class OccurrenceCounter:
+    """Numbers same-title-same-date documents within one file, across its batches."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, list[str]] = {}
+
+    def number(self, base_key: str, summary: str) -> int:
+        summaries = self._seen.setdefault(base_key, [])
+        for index, seen in enumerate(summaries):
+            if summaries_agree(seen, summary):
+                if len(summary) > len(seen):
+                    summaries[index] = summary
+                return index + 1
+        summaries.append(summary)
+        return len(summaries)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _merge_summary(old: str, old_partial: bool, new: str, new_partial: bool) -> tuple[str, bool]:
+    """Pick the summary to keep: a cut-off capture never replaces the whole text it is a prefix of."""
+    if new == old:
+        return old, old_partial and new_partial
+    if not new:
+        return old, old_partial
+    if new_partial and old.startswith(new.rstrip()):
+        return old, old_partial
+    if old_partial and new.startswith(old.rstrip()):
+        return new, new_partial
+    if new_partial and not old_partial and old:
+        return old, old_partial  # a cut-off text that differs: keep the whole one
+    return new, new_partial
+
+
+@dataclass
+class _Row:
+    id: int
+    key: str
+    summary: str
+    summary_partial: bool
+    notes: str
+    url: str | None
+    participants: tuple[Participant, ...] = ()
+
+
+def _choose_row(rows: list[_Row], summary: str, occurrence: int) -> _Row | None:
+    """The stored document an incoming one is: the one whose summary agrees, else its slot, else none."""
+    agreeing = [r for r in rows if summaries_agree(r.summary, summary)]
+    if agreeing:
+        return agreeing[min(occurrence, len(agreeing)) - 1]
+    if occurrence == 1 and len(rows) == 1:
+        return rows[0]  # the one known document under this title and date: its summary changed
+    return None
+
+
+def _free_key(base: str, occurrence: int, taken: set[str]) -> str:
+    number = max(occurrence, 2)
+    while f"{base}#{number}" in taken:
+        number += 1
+    return f"{base}#{number}"
+
+
+class ArchiveStore:
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: str | Path) -> "ArchiveStore":
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        store = cls(conn, path)
+        try:
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA busy_timeout = 10000")
+            if str(path) != ":memory:":
+                await conn.execute("PRAGMA journal_mode = WAL")
+            await store._migrate()
+        except aiosqlite.DatabaseError as exc:
+            await conn.close()
+            raise StoreError(f"{path}: not a usable archive database ({exc})") from None
+        except StoreError:
+            await conn.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    async def __aenter__(self) -> "ArchiveStore":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def _migrate(self) -> None:
+        version = await self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: made by a newer archive-bot (schema {version}, this one knows {SCHEMA_VERSION})"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            async with self.transaction():
+                for statement in _statements(MIGRATIONS[number]):
+                    await self.conn.execute(statement)
+                await self.conn.execute(f"PRAGMA user_version = {number + 1}")
+
+    async def schema_version(self) -> int:
+        async with self.conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error: a file goes in whole or not at all."""
+        await self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            await self.conn.execute("ROLLBACK")
+            raise
+        else:
+            await self.conn.execute("COMMIT")
+
+    # -- writing -----------------------------------------------------------------------------------
+    async def upsert(self, batch: Sequence[Incoming], source: str) -> UpsertCounts:
+        """Insert or merge records seen in `source`; call inside a transaction."""
+        counts = UpsertCounts()
+        merged: dict[tuple[str, int], Incoming] = {}
+        for item in batch:  # the same record twice in one batch: merge before touching the database
+            slot = (item.base_key, item.occurrence)
+            previous = merged.get(slot)
+            merged[slot] = item if previous is None else _merge_incoming(previous, item)
+        candidates = await self._rows_by_base({base for base, _ in merged})
+        now = _now()
+        inserts, updates, targets = [], [], {}
+        for (base, occurrence), item in merged.items():
+            raw = item.raw
+            row = _choose_row(candidates.get(base, []), raw.summary, occurrence)
+            if row is None:
+                taken = {r.key for r in candidates.get(base, [])}
+                key = base if occurrence == 1 and base not in taken else _free_key(base, occurrence, taken)
+                candidates.setdefault(base, []).append(_Row(-1, key, raw.summary, raw.summary_partial, "", None))
+                inserts.append((
+                    key, base, raw.date.iso(), raw.date_text, raw.date.precision, raw.date.year, raw.date.month,
+                    raw.date.day, raw.title, raw.summary, int(raw.summary_partial), json.dumps(list(raw.notes)),
+                    raw.url, now, now,
+                ))
+                targets[key] = item
+                counts.new += 1
+                continue
+            summary, partial = _merge_summary(row.summary, row.summary_partial, raw.summary, raw.summary_partial)
+            notes = json.dumps(list(raw.notes)) if raw.notes else row.notes
+            url = raw.url or row.url
+            same_people = summary != raw.summary or row.participants == item.participants
+            if (summary, partial, notes, url) == (row.summary, row.summary_partial, row.notes, row.url) and same_people:
+                counts.unchanged += 1
+                targets.setdefault(row.key, None)
+                continue
+            row.summary, row.summary_partial = summary, partial
+            updates.append((summary, int(partial), notes, url, now, row.id))
+            targets[row.key] = item
+            counts.updated += 1
+        if inserts:
+            await self.conn.executemany(
+                """INSERT INTO records (record_key, base_key, date_iso, date_text, precision, year, month, day,
+                   title, summary, summary_partial, notes, url, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                inserts,
+            )
+        if updates:
+            await self.conn.executemany(
+                "UPDATE records SET summary = ?, summary_partial = ?, notes = ?, url = ?, updated_at = ? WHERE id = ?",
+                updates,
+            )
+        ids = await self._ids_by_key(list(targets))
+        refresh = {ids[key]: item for key, item in targets.items() if item is not None}
+        if refresh:
+            await self.conn.executemany("DELETE FROM participants WHERE record_id = ?", [(rid,) for rid in refresh])
+            await self.conn.executemany(
+                "INSERT OR IGNORE INTO participants (record_id, position, name, role, kind) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (rid, position, p.name, p.role, p.kind)
+                    for rid, item in refresh.items()
+                    for position, p in enumerate(item.participants)
+                ],
+            )
+        await self.conn.executemany(
+            "INSERT OR IGNORE INTO sources (record_id, source, first_seen) VALUES (?, ?, ?)",
+            [(rid, source, now) for rid in ids.values()],
+        )
+        return counts
+
+    async def _rows_by_base(self, bases: set[str]) -> dict[str, list["_Row"]]:
+        rows: dict[str, list[_Row]] = {}
+        by_id: dict[int, _Row] = {}
+        ordered = sorted(bases)
+        for start in range(0, len(ordered), BATCH):
+            chunk = ordered[start:start + BATCH]
+            marks = ",".join("?" * len(chunk))
+            async with self.conn.execute(
+                f"SELECT base_key, record_key, id, summary, summary_partial, notes, url FROM records "
+                f"WHERE base_key IN ({marks}) ORDER BY id",
+                chunk,
+            ) as cur:
+                async for base, key, rid, summary, partial, notes, url in cur:
+                    row = _Row(rid, key, summary, bool(partial), notes, url)
+                    rows.setdefault(base, []).append(row)
+                    by_id[rid] = row
+        ids = list(by_id)
+        for start in range(0, len(ids), BATCH):
+            chunk_ids = ids[start:start + BATCH]
+            marks = ",".join("?" * len(chunk_ids))
+            async with self.conn.execute(
+                f"SELECT record_id, name, role, kind FROM participants WHERE record_id IN ({marks}) "
+                "ORDER BY record_id, position",
+                chunk_ids,
+            ) as cur:
+                async for rid, name, role, kind in cur:
+                    by_id[rid].participants += (Participant(name, role, kind),)
+        return rows
+
+    async def _ids_by_key(self, keys: list[str]) -> dict[str, int]:
+        ids: dict[str, int] = {}
+        for start in range(0, len(keys), BATCH):
+            chunk = keys[start:start + BATCH]
+            marks = ",".join("?" * len(chunk))
+            async with self.conn.execute(
+                f"SELECT record_key, id FROM records WHERE record_key IN ({marks})", chunk
+            ) as cur:
+                async for key, rid in cur:
+                    ids[key] = rid
+        return ids
+
+    # -- reading -----------------------------------------------------------------------------------
+    async def count(self) -> int:
+        async with self.conn.execute("SELECT COUNT(*) FROM records") as cur:
+            row = await cur.fetchone()
+        return int(row[0])
+
+    async def get(self, record_id: int) -> Record | None:
+        records = await self._load("WHERE r.id = ?", (record_id,))
+        return records[0] if records else None
+
+    async def all_records(self) -> list[Record]:
+        return await self._load("", ())
+
+    async def iter_records(self, chunk: int = 2000) -> AsyncIterator[Record]:
+        """Every record in id order, a chunk at a time, so an export never holds the whole archive."""
+        last = 0
+        while True:
+            records = await self._load("WHERE r.id > ?", (last,), limit=chunk)
+            if not records:
+                return
+            for record in records:
+                yield record
+            last = records[-1].id
+
+    async def _load(self, where: str, params: tuple, limit: int = -1) -> list[Record]:
+        async with self.conn.execute(
+            f"""SELECT r.id, r.year, r.month, r.day, r.date_text, r.title, r.summary, r.notes, r.url,
+                       r.summary_partial
+                FROM records r {where} ORDER BY r.id LIMIT ?""",
+            (*params, limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        if not rows:
+            return []
+        ids = [row[0] for row in rows]
+        people: dict[int, list[Participant]] = {rid: [] for rid in ids}
+        sources: dict[int, list[str]] = {rid: [] for rid in ids}
+        lo, hi = min(ids), max(ids)
+        async with self.conn.execute(
+            "SELECT record_id, name, role, kind FROM participants WHERE record_id BETWEEN ? AND ? "
+            "ORDER BY record_id, position",
+            (lo, hi),
+        ) as cur:
+            async for rid, name, role, kind in cur:
+                if rid in people:
+                    people[rid].append(Participant(name, role, kind))
+        async with self.conn.execute(
+            "SELECT record_id, source FROM sources WHERE record_id BETWEEN ? AND ? ORDER BY record_id, rowid",
+            (lo, hi),
+        ) as cur:
+            async for rid, source in cur:
+                if rid in sources:
+                    sources[rid].append(source)
+        return [
+            Record(
+                id=rid,
+                date=ArchiveDate(year, month, day),
+                date_text=date_text,
+                title=title,
+                summary=summary,
+                notes=tuple(json.loads(notes)),
+                url=url,
+                participants=tuple(people[rid]),
+                sources=tuple(sources[rid]),
+                summary_partial=bool(partial),
+            )
+            for rid, year, month, day, date_text, title, summary, notes, url, partial in rows
+        ]
+
+
+def _merge_incoming(first: Incoming, second: Incoming) -> Incoming:
+    raw1, raw2 = first.raw, second.raw
+    summary, partial = _merge_summary(raw1.summary, raw1.summary_partial, raw2.summary, raw2.summary_partial)
+    merged = RawRecord(
+        date_text=raw1.date_text,
+        date=raw1.date,
+        title=raw1.title,
+        summary=summary,
+        notes=raw2.notes or raw1.notes,
+        url=raw2.url or raw1.url,
+        summary_partial=partial,
+    )
+    people = second.participants if summary == raw2.summary else first.participants
+    return Incoming(merged, people, first.occurrence)
+
+
+def _statements(script: str) -> Iterable[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
