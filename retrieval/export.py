@@ -3,31 +3,15 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import Any, AsyncIterator, TextIO
+from typing import AsyncIterator, TextIO
 
+from .serialize import record_to_dict
 from .store import ArchiveStore, Record
 
 CSV_COLUMNS = (
     "id", "date", "date_text", "precision", "title", "summary", "notes", "participants", "roles", "url", "sources",
 )
 FORMATS = ("jsonl", "csv")
-
-
-def record_to_dict(record: Record) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "date": record.date.iso(),
-        "date_text": record.date_text,
-        "precision": record.date.precision,
-        "title": record.title,
-        "summary": record.summary,
-        "summary_partial": record.summary_partial,
-        "notes": list(record.notes),
-        "participants": [p.name for p in record.participants],
-        "roles": [{"name": p.name, "role": p.role, "kind": p.kind} for p in record.participants],
-        "url": record.url,
-        "sources": list(record.sources),
-    }
 
 
 async def export(store: ArchiveStore, out: TextIO, fmt: str = "jsonl") -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import OrderedDict
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -126,13 +127,22 @@ def summaries_agree(a: str, b: str) -> bool:
 
 
 class OccurrenceCounter:
-    """Numbers same-title-same-date documents within one file, across its batches."""
+    """Numbers same-title-same-date documents within one file, across its batches.
 
-    def __init__(self) -> None:
-        self._seen: dict[str, list[str]] = {}
+    Such pairs sit next to each other on a listing page, so only the most recent keys are remembered: memory
+    stays bounded on a 100,000-record file, and a repeat further away is still matched by its summary.
+    """
+
+    def __init__(self, window: int = 10_000) -> None:
+        self._seen: OrderedDict[str, list[str]] = OrderedDict()
+        self._window = window
 
     def number(self, base_key: str, summary: str) -> int:
-        summaries = self._seen.setdefault(base_key, [])
+        summaries = self._seen.get(base_key)
+        if summaries is None:
+            summaries = self._seen[base_key] = []
+            if len(self._seen) > self._window:
+                self._seen.popitem(last=False)
         for index, seen in enumerate(summaries):
             if summaries_agree(seen, summary):
                 if len(summary) > len(seen):

@@ -31,6 +31,7 @@ _CHROME = {
     "load more", "show more",
 }
 _FOOTERS = {"pagination"}
+_LISTING_HEADINGS = {"documents", "popular documents"}
 _SENTENCE_END = (".", "!", "?", '"', "”", "’", ")", "]")
 _MONTH_PREFIX = re.compile(
     r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(\s+\d{0,2}(,\s*\d{0,4})?|,?\s*\d{0,3})?$",
@@ -150,20 +151,24 @@ class TextListing:
 
     def _blank_entries(self, lines: Iterable[str]) -> Iterator[_Entry]:
         entry: _Entry | None = None
+        listing = False  # past the `Documents` heading, or past the first record
         for blanks, paragraph in self._paragraphs(lines):
             if paragraph.strip().lower() in _FOOTERS:
                 self._footer = True
                 break
             if entry is None and _is_chrome(paragraph):
                 self._note_header(paragraph)
+                listing = listing or paragraph.strip().lower() in _LISTING_HEADINGS
                 continue
             if parse_date(paragraph) is not None:
                 if entry is not None:
                     yield entry
                 entry = _Entry(paragraph)
-            elif entry is not None and blanks >= 2:
+                listing = True
+            elif listing and blanks >= 2:
                 # An empty date line shows as a second blank line: an undated record starts here.
-                yield entry
+                if entry is not None:
+                    yield entry
                 entry = _Entry("", [paragraph])
             elif entry is not None:
                 entry.paragraphs.append(paragraph)

@@ -1,0 +1,65 @@
+"""Ingest speed on a large generated listing: parse alone, then the full ingest into a fresh SQLite file.
+
+    python bench/ingest_speed.py [--records 100000]
+
+Prints records per second for each stage and the process's peak memory.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from listing_gen import write_listing  # noqa: E402
+
+from retrieval.ingest import Ingester  # noqa: E402
+from retrieval.parse import open_page  # noqa: E402
+from retrieval.people import PeopleDirectory  # noqa: E402
+from retrieval.store import ArchiveStore  # noqa: E402
+
+
+async def ingest(db: Path, page: Path, people: PeopleDirectory) -> tuple[float, str]:
+    async with await ArchiveStore.open(db) as store:
+        start = time.perf_counter()
+        report = await Ingester(store, people).ingest([page])
+        return time.perf_counter() - start, report.summary_line()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        page = write_listing(Path(tmp) / "listing.txt", args.records)
+        size_mb = page.stat().st_size / 1e6
+        people = PeopleDirectory.load()
+
+        start = time.perf_counter()
+        parsed = sum(1 for _ in open_page(page).records())
+        parse_s = time.perf_counter() - start
+
+        resolve_start = time.perf_counter()
+        reader = open_page(page)
+        resolved = sum(len(people.participants(r.title, r.summary)) for r in reader.records())
+        resolve_s = time.perf_counter() - resolve_start
+
+        first_s, summary = asyncio.run(ingest(Path(tmp) / "a.db", page, people))
+        again_s, again = asyncio.run(ingest(Path(tmp) / "a.db", page, people))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"listing: {parsed:,} records, {size_mb:.1f} MB")
+    print(f"parse only:            {parsed / parse_s:10,.0f} records/s ({parse_s:.2f} s)")
+    print(f"parse + participants:  {parsed / (parse_s + resolve_s):10,.0f} records/s "
+          f"({resolved:,} participants found)")
+    print(f"full ingest (new):     {parsed / first_s:10,.0f} records/s ({first_s:.2f} s) -> {summary}")
+    print(f"re-ingest (unchanged): {parsed / again_s:10,.0f} records/s ({again_s:.2f} s) -> {again}")
+    print(f"peak memory: {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+"""Dates named in a question, as an inclusive range of days, and how a record's date falls in one.
+
+A record dated only by month or year matches a range that overlaps its month or year; an undated record
+never matches a date constraint.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from .dates import MONTHS, ArchiveDate
+
+_M = "|".join(sorted(MONTHS, key=len, reverse=True))
+_YEAR = r"(1[89]\d\d|20\d\d)"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: date
+    end: date
+
+    @classmethod
+    def of(cls, d: ArchiveDate) -> "DateRange | None":
+        """The days a record's date may stand for: one day, a whole month, a whole year."""
+        if d.year is None:
+            return None
+        if d.month is None:
+            return cls(date(d.year, 1, 1), date(d.year, 12, 31))
+        if d.day is None:
+            return cls(date(d.year, d.month, 1), date(d.year, d.month, calendar.monthrange(d.year, d.month)[1]))
+        return cls(date(d.year, d.month, d.day), date(d.year, d.month, d.day))
+
+    @classmethod
+    def years(cls, first: int | None, last: int | None) -> "DateRange":
+        return cls(date(first or 1, 1, 1), date(last or 9999, 12, 31))
+
+    def overlaps(self, other: "DateRange") -> bool:
+        return self.start <= other.end and other.start <= self.end
+
+    def intersect(self, other: "DateRange") -> "DateRange | None":
+        start, end = max(self.start, other.start), min(self.end, other.end)
+        return DateRange(start, end) if start <= end else None
+
+    def describe(self) -> str:
+        s, e = self.start, self.end
+        if s.year == 1 and e.year == 9999:
+            return "any date"
+        if s.year == 1:
+            return f"before {_day(e + _one_day())}" if (e.month, e.day) != (12, 31) else f"up to {e.year}"
+        if e.year == 9999:
+            return f"from {_day(s)}" if (s.month, s.day) != (1, 1) else f"from {s.year}"
+        if s == e:
+            return _day(s)
+        if (s.month, s.day, e.month, e.day) == (1, 1, 12, 31):
+            return str(s.year) if s.year == e.year else f"{s.year}–{e.year}"
+        if s.day == 1 and e.day == calendar.monthrange(e.year, e.month)[1] and (s.year, s.month) == (e.year, e.month):
+            return f"{calendar.month_name[s.month]} {s.year}"
+        return f"{_day(s)} – {_day(e)}"
+
+
+def _one_day():
+    from datetime import timedelta
+    return timedelta(days=1)
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {calendar.month_name[d.month]} {d.year}"
+
+
+def _month(name: str) -> int:
+    return MONTHS[name.lower().rstrip(".")]
+
+
+def _safe_day(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_range(year: int, month: int) -> DateRange:
+    return DateRange(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
+
+
+# Order matters: longer, more specific forms first; each match is removed from the question's words.
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("between", re.compile(rf"\b(?:between|from)\s+{_YEAR}\s+(?:and|to|till|until|-|–)\s+{_YEAR}\b", re.I)),
+    ("span", re.compile(rf"\b{_YEAR}\s*(?:-|–|to)\s*{_YEAR}\b", re.I)),
+    ("decade", re.compile(r"\b(?:in\s+|during\s+)?(?:the\s+)?(?:(early|mid|late)[\s-]+)?(1[89]\d0|20\d0|[4-9]0)'?s\b", re.I)),
+    ("before", re.compile(rf"\b(before|prior to|until|till|up to|by|after|since|from)\s+(?:({_M})\.?\s+)?{_YEAR}\b", re.I)),
+    ("dmy", re.compile(rf"\b(?:on\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?({_M})\.?,?\s+{_YEAR}\b", re.I)),
+    ("mdy", re.compile(rf"\b(?:on\s+)?({_M})\.?\s+{_DAY},?\s+{_YEAR}\b", re.I)),
+    ("iso", re.compile(r"\b(1[89]\d\d|20\d\d)-(\d{2})(?:-(\d{2}))?\b")),
+    ("my", re.compile(rf"\b(?:in\s+)?({_M})\.?,?\s+(?:of\s+)?{_YEAR}\b", re.I)),
+    ("year", re.compile(rf"\b(?:in\s+|during\s+|of\s+)?{_YEAR}\b", re.I)),
+]
+
+
+def extract_dates(question: str) -> tuple[DateRange | None, str]:
+    """The date constraint a question names (every one of them intersected) and the question without it."""
+    found: list[DateRange] = []
+    rest = question
+    for kind, pattern in _PATTERNS:
+        def take(m: re.Match[str]) -> str:
+            rng = _range(kind, m)
+            if rng is None:
+                return m.group(0)
+            found.append(rng)
+            return " "
+        rest = pattern.sub(take, rest)
+    if not found:
+        return None, question
+    total = found[0]
+    for rng in found[1:]:
+        both = total.intersect(rng)
+        total = both if both is not None else DateRange(min(total.start, rng.start), max(total.end, rng.end))
+    return total, " ".join(rest.split())
+
+
+def _range(kind: str, m: re.Match[str]) -> DateRange | None:
+    g = m.groups()
+    if kind in ("between", "span"):
+        first, last = sorted((int(g[0]), int(g[1])))
+        return DateRange.years(first, last)
+    if kind == "decade":
+        qualifier, decade = (g[0] or "").lower(), int(g[1])
+        if decade < 100:
+            decade += 1900
+        first, last = decade, decade + 9
+        if qualifier == "early":
+            last = decade + 3
+        elif qualifier == "mid":
+            first, last = decade + 3, decade + 6
+        elif qualifier == "late":
+            first = decade + 6
+        return DateRange.years(first, last)
+    if kind == "before":
+        word, month, year = g[0].lower(), g[1], int(g[2])
+        if word in ("before", "prior to"):
+            limit = date(year, _month(month), 1) if month else date(year, 1, 1)
+            return DateRange(date(1, 1, 1), limit - _one_day())
+        if word in ("until", "till", "up to", "by"):
+            end = _month_range(year, _month(month)).end if month else date(year, 12, 31)
+            return DateRange(date(1, 1, 1), end)
+        if word == "after":
+            start = _month_range(year, _month(month)).end + _one_day() if month else date(year + 1, 1, 1)
+            return DateRange(start, date(9999, 12, 31))
+        start = date(year, _month(month), 1) if month else date(year, 1, 1)  # since, from
+        return DateRange(start, date(9999, 12, 31))
+    if kind == "dmy":
+        day = _safe_day(int(g[2]), _month(g[1]), int(g[0]))
+        return DateRange(day, day) if day else None
+    if kind == "mdy":
+        day = _safe_day(int(g[2]), _month(g[0]), int(g[1]))
+        return DateRange(day, day) if day else None
+    if kind == "iso":
+        year, month = int(g[0]), int(g[1])
+        if not 1 <= month <= 12:
+            return None
+        if g[2]:
+            day = _safe_day(year, month, int(g[2]))
+            return DateRange(day, day) if day else None
+        return _month_range(year, month)
+    if kind == "my":
+        return _month_range(int(g[1]), _month(g[0]))
+    if kind == "year":
+        return DateRange.years(int(g[0]), int(g[0]))
+    return None
+
+
+_TITLE_DATE = re.compile(
+    rf"\b(?:{_DAY}\s+({_M})\.?,?\s+{_YEAR}|({_M})\.?\s+{_DAY},?\s+{_YEAR})\b", re.I
+)
+
+
+def dates_in_title(title: str) -> list[ArchiveDate]:
+    """Full dates a title names ('..., 24 December 1951'): also dates of the record when matching."""
+    found = []
+    for m in _TITLE_DATE.finditer(title):
+        if m.group(1):
+            day, month, year = int(m.group(1)), _month(m.group(2)), int(m.group(3))
+        else:
+            month, day, year = _month(m.group(4)), int(m.group(5)), int(m.group(6))
+        if _safe_day(year, month, day):
+            found.append(ArchiveDate(year, month, day))
+    return found

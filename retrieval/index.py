@@ -1,0 +1,135 @@
+"""BM25 over the archive: rank-bm25's BM25Okapi for the statistics, an inverted index for the speed.
+
+`BM25Okapi.get_scores` visits every document for every query term (a Python loop over 17,000 dicts per
+term). The scores only differ from zero on documents that hold the term, so this index keeps rank-bm25's
+own idf, avgdl, k1 and b and adds postings lists: the same scores, computed on the few documents that
+can score. `bench/search_speed.py` checks the top 10 against `get_scores` on every query it times.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from .daterange import DateRange, dates_in_title
+from .store import Record
+from .text import tokenize
+
+TITLE_WEIGHT = 2  # title tokens count twice: a word in the title says more about a document than one in its summary
+_NEVER = (np.iinfo(np.int32).max, np.iinfo(np.int32).min)
+
+
+def document_tokens(record: Record) -> list[str]:
+    """What BM25 sees of a record: the title (weighted), the summary, the participants' canonical names."""
+    tokens = tokenize(record.title) * TITLE_WEIGHT
+    tokens += tokenize(record.summary)
+    for participant in record.participants:
+        tokens += tokenize(participant.name)
+    return tokens
+
+
+@dataclass(frozen=True)
+class Posting:
+    docs: np.ndarray  # int32 document positions
+    weights: np.ndarray  # float64: idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
+
+
+class SearchIndex:
+    """An immutable index of one snapshot of the archive; a refresh builds a new one and swaps it in."""
+
+    def __init__(self, records: Sequence[Record], corpus: list[list[str]] | None = None) -> None:
+        self.records = list(records)
+        self.corpus = corpus if corpus is not None else [document_tokens(r) for r in self.records]
+        self.size = len(self.records)
+        self.position = {record.id: i for i, record in enumerate(self.records)}
+        self.bm25 = BM25Okapi(self.corpus or [[]])
+        self.postings = self._build_postings()
+        self._build_date_arrays()
+        self.people = self._build_people()
+
+    def _build_postings(self) -> dict[str, Posting]:
+        k1, b, avgdl, idf = self.bm25.k1, self.bm25.b, self.bm25.avgdl or 1.0, self.bm25.idf
+        docs: dict[str, list[int]] = {}
+        tfs: dict[str, list[int]] = {}
+        for position, tokens in enumerate(self.corpus):
+            for term, tf in Counter(tokens).items():
+                docs.setdefault(term, []).append(position)
+                tfs.setdefault(term, []).append(tf)
+        lengths = np.array([len(t) for t in self.corpus], dtype=np.float64)
+        postings = {}
+        for term, positions in docs.items():
+            at = np.array(positions, dtype=np.int32)
+            tf = np.array(tfs[term], dtype=np.float64)
+            norm = k1 * (1 - b + b * lengths[at] / avgdl)
+            postings[term] = Posting(at, (idf.get(term) or 0.0) * tf * (k1 + 1) / (tf + norm))
+        return postings
+
+    def _build_date_arrays(self) -> None:
+        start = np.full(self.size, _NEVER[0], dtype=np.int32)
+        end = np.full(self.size, _NEVER[1], dtype=np.int32)
+        title_docs, title_days = [], []
+        for i, record in enumerate(self.records):
+            span = DateRange.of(record.date)
+            if span is not None:
+                start[i], end[i] = span.start.toordinal(), span.end.toordinal()
+            for named in dates_in_title(record.title):
+                day = DateRange.of(named)
+                if day is not None:
+                    title_docs.append(i)
+                    title_days.append(day.start.toordinal())
+        self.date_start, self.date_end = start, end
+        self.title_date_docs = np.array(title_docs, dtype=np.int32)
+        self.title_date_days = np.array(title_days, dtype=np.int32)
+
+    def _build_people(self) -> dict[str, np.ndarray]:
+        people: dict[str, list[int]] = {}
+        for i, record in enumerate(self.records):
+            for participant in record.participants:
+                people.setdefault(participant.name, []).append(i)
+        return {name: np.array(sorted(set(p)), dtype=np.int32) for name, p in people.items()}
+
+    # -- scoring ---------------------------------------------------------------------------------
+    def scores(self, terms: Iterable[str]) -> np.ndarray:
+        """BM25Okapi scores for every document (duplicated query terms count again, as in rank-bm25)."""
+        total = np.zeros(self.size, dtype=np.float64)
+        for term in terms:
+            posting = self.postings.get(term)
+            if posting is not None:
+                total[posting.docs] += posting.weights
+        return total
+
+    def date_mask(self, span: DateRange) -> np.ndarray:
+        lo, hi = span.start.toordinal(), span.end.toordinal()
+        mask = (self.date_start <= hi) & (self.date_end >= lo)
+        if self.title_date_docs.size:
+            inside = (self.title_date_days >= lo) & (self.title_date_days <= hi)
+            mask[self.title_date_docs[inside]] = True
+        return mask
+
+    def person_mask(self, names: Iterable[str]) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        for name in names:
+            docs = self.people.get(name)
+            if docs is not None:
+                mask[docs] = True
+        return mask
+
+    def top(self, scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The k best positions with a score above zero, best first; ties keep archive order."""
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        candidates = np.flatnonzero(scores > 0)
+        if candidates.size == 0:
+            return []
+        if candidates.size > k:
+            part = np.argpartition(-scores[candidates], k - 1)[:k]
+            candidates = candidates[part]
+        order = sorted(candidates.tolist(), key=lambda i: (-scores[i], i))
+        return [(i, float(scores[i])) for i in order[:k]]
+
+    def document_frequency(self, term: str) -> int:
+        posting = self.postings.get(term)
+        return 0 if posting is None else int(posting.docs.size)

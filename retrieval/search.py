@@ -1,0 +1,239 @@
+"""The Archive facade every front end uses: search, ask, show, refresh. It knows nothing of Discord.
+
+The index is an immutable snapshot: a refresh builds a new one in a worker thread and swaps the reference,
+so searches running meanwhile finish on the old one and none waits. CPU work never runs on the event loop.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .cite import Citation, cite
+from .daterange import DateRange
+from .index import SearchIndex
+from .people import PeopleDirectory
+from .query import ParsedQuery, QueryParser
+from .spelling import SpellingIndex
+from .store import ArchiveStore, Record
+from .text import fold, tokenize, WORD_RE
+
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Hit:
+    record: Record
+    score: float
+    citation: Citation
+    matched: tuple[str, ...]  # the words of the record that matched the question, for emphasis
+
+
+@dataclass
+class SearchResult:
+    query: str
+    understood: ParsedQuery
+    hits: list[Hit] = field(default_factory=list)
+    notice: str | None = None  # said before the hits: nothing matched, a filter was dropped, ...
+    suggestions: list[str] = field(default_factory=list)
+    relaxed: bool = False  # the question's own date was dropped to find anything
+
+
+@dataclass
+class Answer:
+    result: SearchResult
+    sentence: str | None = None  # the summary sentence that answers, or None when nothing does
+
+    @property
+    def record(self) -> Record | None:
+        return self.result.hits[0].record if self.result.hits else None
+
+    @property
+    def text(self) -> str | None:
+        if self.sentence is None or self.record is None:
+            return None
+        return f"{self.sentence} ({self.record.date.human()})"
+
+
+class QueryError(ValueError):
+    """A filter the user gave cannot work (an unknown person, a reversed year range)."""
+
+
+class _Snapshot:
+    """Index, query parser and spelling built together from one read of the store."""
+
+    def __init__(self, records: list[Record], people: PeopleDirectory) -> None:
+        self.index = SearchIndex(records)
+        vocabulary: list[str] = []
+        for record in records:
+            vocabulary += [fold(w) for w in WORD_RE.findall(f"{record.title} {record.summary}")]
+        for entity in people.entities:
+            for alias in (entity.name, *entity.aliases):
+                vocabulary += [fold(w) for w in WORD_RE.findall(alias)]
+        self.spelling = SpellingIndex(vocabulary)
+        self.parser = QueryParser(people, self.spelling, self.index.postings)
+
+
+class Archive:
+    def __init__(self, store: ArchiveStore, people: PeopleDirectory) -> None:
+        self.store = store
+        self.people = people
+        self._snapshot: _Snapshot | None = None
+        self._refresh_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, db: str | Path, people: PeopleDirectory | None = None) -> "Archive":
+        store = await ArchiveStore.open(db)
+        people = people or await asyncio.to_thread(PeopleDirectory.load)
+        archive = cls(store, people)
+        await archive.refresh()
+        return archive
+
+    async def close(self) -> None:
+        await self.store.close()
+
+    async def __aenter__(self) -> "Archive":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def refresh(self) -> None:
+        """Rebuild the index from the store (after an ingest); searches keep running on the old one."""
+        async with self._refresh_lock:
+            records = await self.store.all_records()
+            self._snapshot = await asyncio.to_thread(_Snapshot, records, self.people)
+
+    @property
+    def snapshot(self) -> _Snapshot:
+        if self._snapshot is None:
+            raise RuntimeError("Archive.refresh() has not run")
+        return self._snapshot
+
+    @property
+    def size(self) -> int:
+        return self.snapshot.index.size
+
+    # -- the commands ----------------------------------------------------------------------------
+    async def search(self, query: str, limit: int = 10, date_from: int | None = None, date_to: int | None = None,
+                     person: str | None = None) -> SearchResult:
+        return await asyncio.to_thread(self.search_now, query, limit, date_from, date_to, person)
+
+    async def ask(self, question: str) -> Answer:
+        return await asyncio.to_thread(self.ask_now, question)
+
+    async def show(self, record_id: int) -> Record | None:
+        snapshot = self.snapshot
+        position = snapshot.index.position.get(record_id)
+        if position is not None:
+            return snapshot.index.records[position]
+        return await self.store.get(record_id)
+
+    # -- synchronous cores (run in a worker thread, or directly by batch scripts) ----------------
+    def search_now(self, query: str, limit: int = 10, date_from: int | None = None, date_to: int | None = None,
+                   person: str | None = None) -> SearchResult:
+        snapshot = self.snapshot
+        index = snapshot.index
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        understood = snapshot.parser.parse(query)
+        result = SearchResult(query=query, understood=understood)
+        mask = self._strict_mask(index, date_from, date_to, person)
+        if understood.empty:
+            result.notice = (
+                "That question has no words to search for: try a name, a place or a topic, "
+                "for example `Mao Stalin treaty 1950`."
+            )
+            return result
+        scores = index.scores(understood.terms)
+        strict = index.top(scores, limit, mask)
+        if understood.dates is not None:
+            dated = mask & index.date_mask(understood.dates) if mask is not None else index.date_mask(understood.dates)
+            found = index.top(scores, limit, dated)
+            if not found and strict:
+                result.notice = (
+                    f"Nothing dated {understood.dates.describe()} matches; the best matches at any date:"
+                )
+                result.relaxed = True
+                found = strict
+        else:
+            found = strict
+        result.hits = [self._hit(index.records[i], score, understood) for i, score in found]
+        if not result.hits:
+            result.notice, result.suggestions = self._nothing_found(understood, date_from, date_to, person)
+        return result
+
+    def ask_now(self, question: str) -> Answer:
+        result = self.search_now(question, limit=5)
+        answer = Answer(result)
+        if result.hits:
+            answer.sentence = best_sentence(result.hits[0].record, set(result.understood.terms),
+                                            self.snapshot.index)
+        return answer
+
+    # -- helpers -----------------------------------------------------------------------------------
+    def _strict_mask(self, index: SearchIndex, date_from: int | None, date_to: int | None,
+                     person: str | None) -> np.ndarray | None:
+        mask = None
+        if date_from is not None or date_to is not None:
+            if date_from is not None and date_to is not None and date_from > date_to:
+                raise QueryError(f"--from {date_from} is after --to {date_to}")
+            mask = index.date_mask(DateRange.years(date_from, date_to))
+        if person:
+            name = self.people.resolve(person)
+            if name is None:
+                close = self.people.suggest(person) if hasattr(self.people, "suggest") else []
+                hint = f" Did you mean {', '.join(close)}?" if close else ""
+                raise QueryError(f"No one called {person!r} is in the archive's list of people.{hint}")
+            people_mask = index.person_mask([name])
+            mask = people_mask if mask is None else mask & people_mask
+        return mask
+
+    def _hit(self, record: Record, score: float, understood: ParsedQuery) -> Hit:
+        return Hit(record, score, cite(record), matched_words(record, set(understood.terms)))
+
+    def _nothing_found(self, understood: ParsedQuery, date_from: int | None, date_to: int | None,
+                       person: str | None) -> tuple[str, list[str]]:
+        suggestions: list[str] = []
+        spelling = self.snapshot.spelling
+        for word in understood.unknown:
+            suggestions += [f"`{word}` is not in the archive" + (
+                f"; close: {', '.join(spelling.candidates(fold(word))[:3])}" if spelling.candidates(fold(word)) else "")]
+        if date_from is not None or date_to is not None:
+            suggestions.append("widen or drop --from/--to")
+        if person:
+            suggestions.append(f"drop the person filter ({person})")
+        if understood.dates is not None:
+            suggestions.append("drop the date from the question")
+        if len(understood.terms) > 3:
+            suggestions.append("use fewer words")
+        return f"Nothing in the archive matches \u201c{understood.text or understood.original}\u201d.", suggestions
+
+
+def matched_words(record: Record, terms: set[str]) -> tuple[str, ...]:
+    """The words of the title and summary whose index term the question shares, as written."""
+    seen: dict[str, None] = {}
+    for word in WORD_RE.findall(f"{record.title} {record.summary}"):
+        stems = tokenize(word)
+        if stems and stems[0] in terms:
+            seen.setdefault(word, None)
+    return tuple(seen)
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[A-Z“\"‘'(])")
+
+
+def best_sentence(record: Record, terms: set[str], index: SearchIndex) -> str:
+    """The summary sentence sharing the most (idf-weighted) words with the question; the title if no summary."""
+    sentences = [s.strip() for s in _SENTENCE.split(record.summary) if s.strip()]
+    if not sentences:
+        return record.title
+    idf = index.bm25.idf
+
+    def weight(sentence: str) -> float:
+        return sum(idf.get(t, 0.0) for t in set(tokenize(sentence)) & terms)
+
+    best = max(sentences, key=lambda s: (weight(s), -sentences.index(s)))
+    return best

@@ -1,0 +1,87 @@
+"""Correct misspelled query words against the archive's own vocabulary (symmetric-delete lookup).
+
+Each known word is indexed under itself and its one-letter deletions; a query word's own deletions then
+find every known word within two edits in a few dictionary lookups, whatever the vocabulary's size.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, cut short once it exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = ca != cb
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+LONG_WORD = 9
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def allowed_edits(word: str) -> int:
+    """Short words are easy to mistake for other real words: correct them less."""
+    if len(word) < 4:
+        return 0
+    return 1 if len(word) < 7 else 2
+
+
+class SpellingIndex:
+    def __init__(self, words: Iterable[str]) -> None:
+        self.frequency: Counter[str] = Counter(w for w in words if w.isalpha() and len(w) >= 3)
+        self._by_delete: dict[str, list[str]] = {}
+        self._by_prefix: dict[str, list[str]] = {}
+        for word in self.frequency:
+            for key in {word} | _deletes(word):
+                self._by_delete.setdefault(key, []).append(word)
+            self._by_prefix.setdefault(word[:3], []).append(word)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.frequency
+
+    def candidates(self, word: str) -> list[str]:
+        """Known words within the allowed edits of `word`, nearest and then most frequent first."""
+        limit = allowed_edits(word)
+        if limit == 0 or not word.isalpha():
+            return []
+        found: set[str] = set()
+        for key in {word} | _deletes(word):
+            found.update(self._by_delete.get(key, ()))
+        scored = self._within(word, found, limit)
+        if not scored and len(word) >= LONG_WORD:
+            # Long words misspelled three times over ("seperatism" for "separation"): words that start
+            # the same way are few enough to measure one by one.
+            scored = self._within(word, self._by_prefix.get(word[:3], ()), 3)
+        return [c for _, _, c in sorted(scored)]
+
+    def _within(self, word: str, candidates: Iterable[str], limit: int) -> list[tuple[int, int, str]]:
+        scored = []
+        for candidate in candidates:
+            if candidate == word or abs(len(candidate) - len(word)) > limit:
+                continue
+            distance = edit_distance(word, candidate, limit)
+            if distance <= limit:
+                scored.append((distance, -self.frequency[candidate], candidate))
+        return scored
+
+    def correct(self, word: str) -> str | None:
+        if word in self.frequency:
+            return None
+        best = self.candidates(word)
+        return best[0] if best else None

@@ -1,0 +1,84 @@
+"""Text normalisation shared by documents, names and queries, so that every side compares the same forms."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+# Letters that NFKD does not decompose into a base letter plus a mark, and the typographic punctuation
+# that archive pages mix freely with the ASCII forms users type.
+_SPECIAL = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "đ": "d",
+        "ı": "i",
+        "’": "'",
+        "‘": "'",
+        "ʼ": "'",
+        "`": "'",
+        "“": '"',
+        "”": '"',
+        "–": "-",
+        "—": "-",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip diacritics and normalise quotes and dashes, so "Gerő" matches "gero" and "Mao’s" "mao's".
+
+    The result can be longer or shorter than the input (ß -> ss, combining marks dropped): do not use its
+    offsets for the original text.
+    """
+    if text.isascii():
+        return text.lower().replace("`", "'")
+    text = text.casefold().translate(_SPECIAL)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# -- one tokenizer for documents and questions ------------------------------------------------------------
+# Words as written: letters and digits, with inner apostrophes ("Mao’s", "d'Affaires").
+WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_FOLDED_WORD = re.compile(r"[^\W_]+")
+_POSSESSIVE = re.compile(r"'s\b")
+
+# English function words, plus what people type around a question in chat ("hey bot can u find ...").
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all am an and any are aren't as at be because been before being below
+    between both but by can cannot could did do does doing down during each few for from further had has have
+    having he her here hers herself him himself his how i if in into is it its itself let me more most my
+    myself no nor not of off on once only or other ought our ours ourselves out over own same she should so
+    some such than that the their theirs them themselves then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with would you your yours
+    yourself yourselves s t d ll m re ve
+    anything something everything got get gets getting give find found show tell told know want wanted look
+    looking search searching hey hi hello yo pls please plz thanks thank thx u ur r im lol lmao bot ok okay
+    any anyone somebody someone doc docs document documents record records stuff thing things info kind sort
+    """.split()
+)
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball (Porter2) English stem of a folded word: 'negotiating' and 'negotiations' meet."""
+    return _stemmer.stemWord(word)
+
+
+def tokenize(text: str) -> list[str]:
+    """Index terms of a text: folded, possessives dropped, stop words dropped, stemmed; digits kept."""
+    terms = []
+    for word in _FOLDED_WORD.findall(_POSSESSIVE.sub("", fold(text))):
+        if word in STOP_WORDS or (len(word) == 1 and not word.isdigit()):
+            continue
+        terms.append(stem(word))
+    return terms

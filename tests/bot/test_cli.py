@@ -1,0 +1,99 @@
+"""The `archive-bot` command as a user runs it: a real process, real files, exit codes and output."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+from listing_gen import write_listing
+
+from ..conftest import SEEDS
+
+
+def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if k not in {"ARCHIVE_DB", "DISCORD_TOKEN"}}
+    environ.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=environ, capture_output=True, text=True, timeout=600
+    )
+
+
+def test_ingest_prints_one_summary_line_and_defaults_to_data_archive_db(tmp_path):
+    result = cli("ingest", str(SEEDS), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "5 files read: 55 new, 0 updated, 5 unchanged; 0 failed"
+    assert (tmp_path / "data" / "archive.db").exists()
+    again = cli("ingest", str(SEEDS), cwd=tmp_path)
+    assert again.stdout.strip() == "5 files read: 0 new, 0 updated, 60 unchanged; 0 failed"
+
+
+def test_database_from_env_file_and_from_flag(tmp_path):
+    (tmp_path / ".env").write_text("ARCHIVE_DB=from-dotenv.db\n")
+    assert cli("ingest", str(SEEDS / "000_7db8b0dfcdf7ad4a.txt"), cwd=tmp_path).returncode == 0
+    assert (tmp_path / "from-dotenv.db").exists()
+    assert cli("ingest", str(SEEDS), "--db", "flag.db", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "flag.db").exists()
+    environment = cli("ingest", str(SEEDS), cwd=tmp_path, env={"ARCHIVE_DB": "env.db"})
+    assert environment.returncode == 0 and (tmp_path / "env.db").exists()  # the environment beats .env
+
+
+def test_failed_files_get_one_line_each_and_a_nonzero_exit(tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    result = cli("ingest", str(SEEDS), str(tmp_path / "empty.txt"), "--db", "a.db", cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"failed: {tmp_path / 'empty.txt'}: empty file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout.strip() == "5 files read: 55 new, 0 updated, 5 unchanged; 1 failed"
+
+
+def test_export_jsonl_and_csv(tmp_path):
+    cli("ingest", str(SEEDS), "--db", "a.db", cwd=tmp_path)
+    result = cli("export", "--db", "a.db", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 55
+    assert {"id", "date", "date_text", "precision", "title", "summary", "notes", "participants", "url",
+            "sources"} <= set(rows[0])
+    by_title = {r["title"]: r for r in rows}
+    note = by_title["Note from Andrey Vyshinsky to Zhou Enlai, February 1950"]
+    assert (note["date"], note["date_text"], note["precision"]) == ("1950-02", "February, 1950", "month")
+    speech = next(r for r in rows if r["title"].startswith("Stenographic Record of a Speech"))
+    assert speech["notes"][0].startswith("Brian Murray questions the validity")
+    assert {"Andrey Vyshinsky", "Zhou Enlai"} <= set(note["participants"])
+    assert all(s.endswith(".txt") for r in rows for s in r["sources"])
+
+    out = tmp_path / "out" / "archive.csv"
+    assert cli("export", "--format", "csv", "--db", "a.db", "-o", str(out), cwd=tmp_path).returncode == 0
+    table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert len(table) == 55 and table[0]["title"] == rows[0]["title"]
+
+
+def test_export_without_an_archive_says_what_to_do(tmp_path):
+    result = cli("export", "--db", "nothing.db", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "run `archive-bot ingest PATH...` first" in result.stderr
+    assert not (tmp_path / "nothing.db").exists()
+
+
+def test_a_bad_setting_fails_with_one_line(tmp_path):
+    result = cli("ingest", str(SEEDS), cwd=tmp_path, env={"LOG_LEVEL": "LOUD"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "archive-bot: configuration error: LOG_LEVEL='LOUD' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL"
+    )
+
+
+def test_100000_record_listing_ingests_in_bounded_memory(tmp_path):
+    big = write_listing(tmp_path / "big.txt", 100_000)
+    assert big.stat().st_size > 25_000_000
+    result = cli("ingest", str(big), "--db", "big.db", cwd=tmp_path)
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child so far: this one
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("1 file read: 100000 new")
+    # The file alone is 35 MB of text; parsed into records at once it would take several times that.
+    assert peak_kib < 150 * 1024, f"peak RSS {peak_kib / 1024:.0f} MiB"

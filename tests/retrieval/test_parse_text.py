@@ -1,0 +1,191 @@
+"""The text parser against the seed pages, the 126 real pages, and hand-made edge cases."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from retrieval.parse.text import TextListing
+from retrieval.records import PageError
+
+from ..conftest import SEEDS
+
+
+def parse_file(path: Path) -> TextListing:
+    listing = TextListing(path.open(encoding="utf-8"), str(path))
+    listing.result = list(listing.records())  # type: ignore[attr-defined]
+    return listing
+
+
+def parse_text(text: str) -> tuple[TextListing, list]:
+    listing = TextListing(text.splitlines(keepends=True))
+    return listing, list(listing.records())
+
+
+def identity(record) -> tuple[str, str | None]:
+    folded = unicodedata.normalize("NFKD", record.title).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", " ", folded).strip(), record.date.iso()
+
+
+def test_seed_pages_hold_60_entries_in_two_layouts():
+    layouts, entries = {}, 0
+    for path in sorted(SEEDS.glob("*.txt")):
+        listing = parse_file(path)
+        layouts[path.name[:3]] = listing.layout
+        entries += len(listing.result)
+    assert entries == 60
+    assert layouts == {"000": "blank-line", "001": "blank-line", "002": "bullet", "003": "blank-line",
+                       "004": "blank-line"}
+
+
+def _seed_record(title_start: str):
+    records = [r for path in sorted(SEEDS.glob("*.txt")) for r in parse_file(path).result]
+    exact = [r for r in records if r.title == title_start]
+    starting = [r for r in records if r.title.startswith(title_start)]
+    assert exact or starting, f"no seed record titled {title_start!r}"
+    return (exact or starting)[0]
+
+
+@pytest.mark.parametrize(
+    "title_start, date_text, iso, precision, summary_start, notes",
+    [
+        ("I. Tugarinov to Cde. B.N. Ponomarev", "October 11, 1956", "1956-10-11", "day", "", 0),
+        ("Note from Andrey Vyshinsky to Zhou Enlai", "February, 1950", "1950-02", "month", "Dialogue between", 0),
+        ("Information from the Communist Party of the Soviet Union Central Committee to the Polish",
+         "September 1966", "1966-09", "month", "A record of a North Vietnamese delegation", 0),
+        ("Stenographic Record of a Speech by Comrade J. V. Stalin", "March 14, 1948", "1948-03-14", "day",
+         "A purported speech by Stalin", 1),
+        ("Report, Zhou Enlai to Chairman Mao", "September 01, 1952", "1952-09-01", "day", "Zhou and Molotov", 0),
+        ("Memorandum of Conversation, Soviet Ambassador to China N.V. Roshchin with Chinese Minister",
+         "January 18, 1952", "1952-01-18", "day", "In the course of the discussion", 0),
+        ("Cable, Mao Zedong to Filippov [Stalin]", "February 21, 1952", "1952-02-21", "day",
+         "Mao Zedong requests help from Stalin", 0),
+        ("Transcript, Meeting of East German leader Erich Honecker", "July 25, 1978", "1978-07-25", "day",
+         "Brezhnev and Honecker discuss", 0),
+    ],
+)
+def test_seed_records_parse_to_exact_fields(title_start, date_text, iso, precision, summary_start, notes):
+    record = _seed_record(title_start)
+    assert record.date_text == date_text
+    assert record.date.iso() == iso
+    assert record.date.precision == precision
+    assert record.summary.startswith(summary_start)
+    assert (record.summary == "") == (summary_start == "")
+    assert len(record.notes) == notes
+
+
+def test_note_paragraph_is_kept_apart_from_the_summary():
+    record = _seed_record("Stenographic Record of a Speech by Comrade J. V. Stalin")
+    assert record.notes == (
+        "Brian Murray questions the validity of the document in CWIHP Working Paper No. 12, where the document "
+        "was first published.",
+    )
+    assert "Brian Murray" not in record.summary
+
+
+def test_a_date_inside_a_title_is_not_the_record_date():
+    record = _seed_record("Memorandum of Conversation, Soviet Ambassador to China N.V. Roshchin")
+    assert record.title.endswith("24 December 1951")
+    assert record.date.iso() == "1952-01-18"
+
+
+def test_real_pages_parse_to_what_a_careful_reader_sees(realpages):
+    distinct: set[tuple[str, str | None]] = set()
+    summaries: dict[tuple[str, str | None], set[str]] = {}
+    layouts: set[str] = set()
+    for path in sorted((realpages / "da").glob("*.txt")):
+        listing = parse_file(path)
+        assert listing.result, f"{path.name}: no records"
+        layouts.add(listing.layout)
+        for record in listing.result:
+            assert record.title and len(record.title) < 2000
+            key = identity(record)
+            distinct.add(key)
+            summaries.setdefault(key, set()).add(record.summary[:40])
+    assert layouts == {"blank-line", "bullet", "dash"}
+    # 554 (title, date) pairs; page_105 lists two different documents under one title and date.
+    assert len(distinct) == 554
+    assert any(len(s - {""}) == 2 for s in summaries.values())
+
+
+def test_cut_off_captures_never_store_half_a_title(realpages):
+    da = realpages / "da"
+    # page_026 ends "July 29, 1968 / Note on " (cut mid-title); page_099 right after a date line.
+    titles_026 = [r.title for r in parse_file(da / "page_026.txt").result]
+    assert titles_026[-1].startswith("Directive of the Ministry of Defense")
+    assert not any(t.startswith("Note on") for t in titles_026)
+    listing = parse_file(da / "page_099.txt")
+    assert listing.truncated and listing.dropped == 1
+    assert listing.result[-1].date.iso() != "1979-01-19"
+    # page_001 is cut inside the last summary: the record is whole, its summary marked partial.
+    last = parse_file(da / "page_001.txt").result[-1]
+    assert last.title == "Letter from Cde. Mao Zedong to Cde. Filippov [Stalin] via Kovalev"
+    assert last.summary == "Detailed report on the arrival of the PLA in Xinjia"
+    assert last.summary_partial
+
+
+def test_undated_records_and_records_without_summary(realpages):
+    records = parse_file(realpages / "da" / "page_051.txt").result
+    undated = [r for r in records if r.date.precision == "none"]
+    assert [r.title for r in undated] == ["CC CPSU Information on Chinese Foreign Policy Issues"]
+    assert undated[0].summary.startswith("Discusses the joint efforts")
+    assert undated[0].date_text == ""
+    no_summary = [r for r in parse_file(realpages / "da" / "page_074.txt").result if not r.summary]
+    assert len(no_summary) >= 4
+
+
+def test_people_pages_skip_the_biography(realpages):
+    listing = parse_file(realpages / "da" / "page_022.txt")
+    assert listing.result[0].title.startswith("First Conversation between N.S. Khrushchev and Mao Zedong")
+    assert not any("consequential" in r.title or "consequential" in r.summary for r in listing.result)
+
+
+def test_mirror_pages_parse_and_the_facet_sidebar_is_not_a_listing(realpages):
+    counts = {p.name: len(parse_file(p).result) for p in sorted((realpages / "mirror").glob("*.txt"))}
+    assert counts.pop("other_007.txt") == 0
+    assert all(n > 0 for n in counts.values())
+
+
+def test_blank_line_layout_edge_cases():
+    text = (
+        "Skip to content\n\nResults:\n\n1 - 4 of 4\n\nDocuments\n\n"
+        "October 5, 1958\n\nMeeting Minutes, Zhou Enlai’s Conversation with S.F. Antonov\n\nThey talk.\n\n"
+        "1966\n\nA Year-Only Document\n\n"
+        "\n\nAn Undated Document\n\nWith a summary.\n\n"
+        "February 1950\n\nA Month-Only Document\n\nSummary.\n\nA note on authenticity.\n\nPagination\n"
+    )
+    listing, records = parse_text(text)
+    assert [(r.title, r.date.precision, r.summary, r.notes) for r in records] == [
+        ("Meeting Minutes, Zhou Enlai’s Conversation with S.F. Antonov", "day", "They talk.", ()),
+        ("A Year-Only Document", "year", "", ()),
+        ("An Undated Document", "none", "With a summary.", ()),
+        ("A Month-Only Document", "month", "Summary.", ("A note on authenticity.",)),
+    ]
+    assert listing.expected == 4 and not listing.truncated
+
+
+def test_cut_date_line_at_the_end_is_not_a_note():
+    text = "Documents\n\nMay 6, 1946\n\nA Title\n\nA summary.\n\nDecember 2, 1"
+    listing, records = parse_text(text)
+    assert listing.truncated
+    assert records[-1].notes == () and records[-1].summary == "A summary."
+
+
+def test_dash_and_bullet_layouts():
+    dash = "SEARCH RESULTS FOR “zedong”\n-\nJuly 14, 1968\nA Title\nIts summary.\n-\n\nUndated Title\nSummary two.\n-\n"
+    listing, records = parse_text(dash + "Pagination\n")
+    assert listing.layout == "dash"
+    assert [(r.title, r.date.iso(), r.summary) for r in records] == [
+        ("A Title", "1968-07-14", "Its summary."), ("Undated Title", None, "Summary two.")]
+    bullet = "Search in\n\nSEARCH RESULTS\n\n  • 1971\n\n    A Title\n\n    A summary.\n\n  •\n\n    Undated\n\n"
+    listing, records = parse_text(bullet + "Pagination\n")
+    assert listing.layout == "bullet"
+    assert [(r.title, r.date.precision) for r in records] == [("A Title", "year"), ("Undated", "none")]
+
+
+def test_an_endless_line_is_refused_early():
+    listing = TextListing(iter(["x" * (2 << 20)]))
+    with pytest.raises(PageError, match="MB long"):
+        list(listing.records())
