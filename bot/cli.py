@@ -3,18 +3,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 import time
 from pathlib import Path
 from typing import Sequence, TextIO
 
+from retrieval.cite import cite
 from retrieval.export import FORMATS, export
-from retrieval.ingest import Ingester, IngestProgress
+from retrieval.ingest import Ingester, IngestProgress, ingest_if_empty
 from retrieval.people import PeopleDirectory, PeopleFileError
+from retrieval.search import MAX_LIMIT, Archive, QueryError
+from retrieval.serialize import answer_to_dict, citation_to_dict, record_to_dict, result_to_dict
 from retrieval.store import ArchiveStore, StoreError
 
 from .config import ConfigError, Settings, load_settings
+from .text_render import render_answer, render_record, render_result
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -69,7 +74,47 @@ def build_parser() -> argparse.ArgumentParser:
     exp = with_db(sub.add_parser("export", help="write the whole archive, one record per line"))
     exp.add_argument("--format", choices=FORMATS, default="jsonl")
     exp.add_argument("--output", "-o", type=Path, help="a file to write (default: standard output)")
+
+    search = with_db(sub.add_parser("search", help="ranked documents for a query"))
+    search.add_argument("query", nargs="*", help="words, names, dates: `zhou enlai nehru 1959`")
+    search.add_argument("--limit", "-k", type=_positive, default=10, help="how many documents (default 10)")
+    search.add_argument("--from", dest="date_from", type=_year, metavar="YEAR", help="only documents from YEAR on")
+    search.add_argument("--to", dest="date_to", type=_year, metavar="YEAR", help="only documents up to YEAR")
+    search.add_argument("--person", metavar="NAME", help="only documents with this participant (any spelling)")
+    search.add_argument("--batch", type=Path, metavar="FILE", help="one query per line; prints JSON lines")
+    search.add_argument("--json", action="store_true", help="one JSON object instead of text")
+
+    ask = with_db(sub.add_parser("ask", help="a short answer from the best document, with its sources"))
+    ask.add_argument("question", nargs="+")
+    ask.add_argument("--json", action="store_true")
+
+    show = with_db(sub.add_parser("show", help="one document in full, with its citation"))
+    show.add_argument("id", type=_record_id, metavar="ID")
+    show.add_argument("--json", action="store_true")
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_LIMIT}")
+    return value
+
+
+def _year(text: str) -> int:
+    if not (text.isdigit() and len(text) == 4):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year like 1958")
+    return int(text)
+
+
+def _record_id(text: str) -> int:
+    value = text.lstrip("#")
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a document number (see the #N in search results)")
+    return int(value)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,12 +130,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("retrieval.ingest").setLevel(logging.ERROR)  # the CLI prints failures itself
-    handler = {"ingest": cmd_ingest, "export": cmd_export}[args.command]
+    handler = {"ingest": cmd_ingest, "export": cmd_export, "search": cmd_search, "ask": cmd_ask,
+               "show": cmd_show}[args.command]
     try:
         return asyncio.run(handler(args, settings))
     except (StoreError, PeopleFileError) as exc:
         print(f"archive-bot: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except QueryError as exc:
+        print(f"archive-bot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # `archive-bot export | head`: the reader has all it wanted
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
         print("archive-bot: interrupted; the file being read was rolled back", file=sys.stderr)
         return 130
@@ -128,6 +180,69 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
                 count = await export(store, out, args.format)
             partial.replace(args.output)  # a reader never sees a half-written export
     print(f"exported {count} records", file=sys.stderr)
+    return EXIT_OK
+
+
+async def open_archive(args: argparse.Namespace, settings: Settings) -> Archive:
+    """The archive for a query command; an empty one first gets the bundled seed pages."""
+    people = PeopleDirectory.load()
+    db = _db(args, settings)
+    async with await ArchiveStore.open(db) as store:
+        report = await ingest_if_empty(store, people, settings.seeds)
+    if report is not None:
+        print(f"archive-bot: {db} was empty; added the bundled seed pages ({report.summary_line()})",
+              file=sys.stderr)
+    return await Archive.open(db, people)
+
+
+def _print_json(data: dict) -> None:
+    print(json.dumps(data, ensure_ascii=False))
+
+
+async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    if args.batch is None and not args.query:
+        print("archive-bot: search needs a query, or --batch FILE", file=sys.stderr)
+        return EXIT_USAGE
+    if args.batch is not None and not args.batch.is_file():
+        print(f"archive-bot: {args.batch}: no such file", file=sys.stderr)
+        return EXIT_USAGE
+    async with await open_archive(args, settings) as archive:
+        if args.batch is not None:
+            with args.batch.open(encoding="utf-8", errors="replace") as lines:
+                for line in lines:
+                    if line.strip():
+                        result = await archive.search(line.strip(), args.limit, args.date_from, args.date_to,
+                                                      args.person)
+                        _print_json(result_to_dict(result))
+            return EXIT_OK
+        result = await archive.search(" ".join(args.query), args.limit, args.date_from, args.date_to, args.person)
+    if args.json:
+        _print_json(result_to_dict(result))
+    else:
+        print(render_result(result))
+    return EXIT_OK
+
+
+async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    async with await open_archive(args, settings) as archive:
+        answer = await archive.ask(" ".join(args.question))
+    if args.json:
+        _print_json(answer_to_dict(answer))
+    else:
+        print(render_answer(answer))
+    return EXIT_OK
+
+
+async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    async with await open_archive(args, settings) as archive:
+        record = await archive.show(args.id)
+    if record is None:
+        print(f"archive-bot: no document #{args.id} in the archive", file=sys.stderr)
+        return EXIT_FAILED
+    if args.json:
+        _print_json({**record_to_dict(record), "citation": citation_to_dict(cite(record))})
+    else:
+        print(render_record(record))
     return EXIT_OK
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 DEFAULT_DB = Path("data") / "archive.db"
+BUNDLED_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 class ConfigError(ValueError):
@@ -18,6 +19,7 @@ class ConfigError(ValueError):
 class Settings:
     archive_db: Path = DEFAULT_DB
     log_level: str = "INFO"
+    seeds: Path = BUNDLED_SEEDS
 
 
 def load_settings(env_file: str | Path | None = None) -> Settings:
@@ -27,4 +29,6 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
     level = os.environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
         raise ConfigError(f"LOG_LEVEL={level!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
-    return Settings(archive_db=Path(db) if db else DEFAULT_DB, log_level=level)
+    seeds = os.environ.get("ARCHIVE_SEEDS", "").strip()
+    return Settings(archive_db=Path(db) if db else DEFAULT_DB, log_level=level,
+                    seeds=Path(seeds) if seeds else BUNDLED_SEEDS)

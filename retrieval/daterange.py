@@ -1,6 +1,6 @@
 """Dates named in a question, as an inclusive range of days, and how a record's date falls in one.
 
-A record dated only by month or year matches a range that overlaps its month or year; an undated record
+A record dated only by month or year matches a range that contains its whole month or year; an undated record
 never matches a date constraint.
 """
 from __future__ import annotations
@@ -34,11 +34,15 @@ class DateRange:
         return cls(date(d.year, d.month, d.day), date(d.year, d.month, d.day))
 
     @classmethod
+    def from_iso(cls, start: str, end: str) -> "DateRange":
+        return cls(date.fromisoformat(start), date.fromisoformat(end))
+
+    @classmethod
     def years(cls, first: int | None, last: int | None) -> "DateRange":
         return cls(date(first or 1, 1, 1), date(last or 9999, 12, 31))
 
-    def overlaps(self, other: "DateRange") -> bool:
-        return self.start <= other.end and other.start <= self.end
+    def contains(self, other: "DateRange") -> bool:
+        return self.start <= other.start and other.end <= self.end
 
     def intersect(self, other: "DateRange") -> "DateRange | None":
         start, end = max(self.start, other.start), min(self.end, other.end)

@@ -19,7 +19,8 @@ from .store import Record
 from .text import tokenize
 
 TITLE_WEIGHT = 2  # title tokens count twice: a word in the title says more about a document than one in its summary
-_NEVER = (np.iinfo(np.int32).max, np.iinfo(np.int32).min)
+# An undated record spans "all time": no date range ever contains it.
+_ALL_TIME = (np.iinfo(np.int32).min, np.iinfo(np.int32).max)
 
 
 def document_tokens(record: Record) -> list[str]:
@@ -68,8 +69,8 @@ class SearchIndex:
         return postings
 
     def _build_date_arrays(self) -> None:
-        start = np.full(self.size, _NEVER[0], dtype=np.int32)
-        end = np.full(self.size, _NEVER[1], dtype=np.int32)
+        start = np.full(self.size, _ALL_TIME[0], dtype=np.int32)
+        end = np.full(self.size, _ALL_TIME[1], dtype=np.int32)
         title_docs, title_days = [], []
         for i, record in enumerate(self.records):
             span = DateRange.of(record.date)
@@ -103,7 +104,8 @@ class SearchIndex:
 
     def date_mask(self, span: DateRange) -> np.ndarray:
         lo, hi = span.start.toordinal(), span.end.toordinal()
-        mask = (self.date_start <= hi) & (self.date_end >= lo)
+        # contained, not overlapping: "February 1950" is in 1950, but not on 5 February 1950
+        mask = (self.date_start >= lo) & (self.date_end <= hi)
         if self.title_date_docs.size:
             inside = (self.title_date_days >= lo) & (self.title_date_days <= hi)
             mask[self.title_date_docs[inside]] = True

@@ -151,3 +151,10 @@ class Ingester:
         if self.progress is None:
             return
         self.progress(IngestProgress(index, count, path, records, reader.bytes_read(), reader.size))
+
+
+async def ingest_if_empty(store: ArchiveStore, people: PeopleDirectory, seeds: Path) -> IngestReport | None:
+    """First start: an empty archive gets the bundled seed pages, so a new user sees answers at once."""
+    if await store.count() > 0 or not seeds.is_dir():
+        return None
+    return await Ingester(store, people).ingest([seeds])

@@ -12,7 +12,8 @@ from .people import PeopleDirectory
 from .spelling import SpellingIndex
 from .text import STOP_WORDS, fold, stem, tokenize, WORD_RE
 
-MAX_QUERY_CHARS = 500  # a question longer than this is cut: nobody asks 6,000 characters' worth
+MAX_QUERY_CHARS = 500
+MIN_STEM = 5  # a question longer than this is cut: nobody asks 6,000 characters' worth
 
 _DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:)\d+>|@(?:everyone|here)\b|https?://\S+")
 _MARKDOWN = re.compile(r"[*_~`|>#\\]+")
@@ -54,6 +55,11 @@ class QueryParser:
         names = tuple(dict.fromkeys(m.name for m in mentions))
         terms = tokenize(corrected)
         present = set(terms)
+        for _, better in corrections:  # a guessed word also matches its shorter forms ("separatist": "separ-")
+            for term in self._shorter_forms(tokenize(better)):
+                if term not in present:
+                    terms.append(term)
+                    present.add(term)
         for name in names:  # a pseudonym or old spelling also searches the canonical name
             for term in tokenize(name):
                 if term not in present:
@@ -68,6 +74,12 @@ class QueryParser:
             corrections=tuple(corrections),
             unknown=tuple(unknown),
         )
+
+    def _shorter_forms(self, terms: list[str]) -> list[str]:
+        forms = []
+        for term in terms:
+            forms += [term[:n] for n in range(MIN_STEM, len(term)) if term[:n] in self.known_terms]
+        return forms
 
     def _correct(self, text: str) -> tuple[str, list[tuple[str, str]], list[str]]:
         corrections: list[tuple[str, str]] = []

@@ -22,6 +22,7 @@ from .store import ArchiveStore, Record
 from .text import fold, tokenize, WORD_RE
 
 MAX_LIMIT = 100
+SOURCE_FLOOR = 0.6  # an answer's supporting documents score at least this share of the best one
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,8 @@ class Archive:
         result = self.search_now(question, limit=5)
         answer = Answer(result)
         if result.hits:
+            best = result.hits[0].score
+            result.hits = [h for h in result.hits if h.score >= SOURCE_FLOOR * best]
             answer.sentence = best_sentence(result.hits[0].record, set(result.understood.terms),
                                             self.snapshot.index)
         return answer

@@ -97,3 +97,59 @@ def test_100000_record_listing_ingests_in_bounded_memory(tmp_path):
     assert result.stdout.startswith("1 file read: 100000 new")
     # The file alone is 35 MB of text; parsed into records at once it would take several times that.
     assert peak_kib < 150 * 1024, f"peak RSS {peak_kib / 1024:.0f} MiB"
+
+
+def test_search_on_a_fresh_machine_ingests_the_seeds_first_and_answers(tmp_path):
+    result = cli("search", "Chou En-lai", "Antonov", "Jinmen", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "was empty; added the bundled seed pages" in result.stderr
+    first = result.stdout.split("\n\n")[1]
+    assert "Meeting Minutes, Zhou Enlai’s Conversation with S.F. Antonov on the Taiwan Issue" in first
+    assert "October 5, 1958" in first and "Wilson Center Digital Archive, https://" in first
+
+
+def test_search_json_shape_and_filters(tmp_path):
+    result = cli("search", "mao", "stalin", "--from", "1952", "--to", "1952", "--limit", "3", "--json", cwd=tmp_path)
+    data = json.loads(result.stdout)
+    assert data["query"] == "mao stalin"
+    assert 1 <= len(data["hits"]) <= 3
+    for hit in data["hits"]:
+        assert set(hit) >= {"id", "score", "date", "date_text", "title", "summary", "participants", "url", "citation"}
+        assert hit["date"].startswith("1952") and hit["score"] > 0
+        assert hit["citation"]["text"].startswith("\u201c" + hit["title"])
+
+
+def test_search_batch_loads_once_and_prints_a_json_line_per_query(tmp_path):
+    batch = tmp_path / "queries.txt"
+    batch.write_text("Filippov insects\n\nkhruschev nuclear testing\nzxqv blorft\n", encoding="utf-8")
+    result = cli("search", "--batch", str(batch), "--limit", "2", cwd=tmp_path)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["query"] for line in lines] == ["Filippov insects", "khruschev nuclear testing", "zxqv blorft"]
+    assert lines[0]["hits"][0]["title"] == "Cable, Mao Zedong to Filippov [Stalin]"
+    assert lines[2]["hits"] == [] and lines[2]["notice"].startswith("Nothing in the archive matches")
+
+
+def test_ask_and_show(tmp_path):
+    answer = json.loads(cli("ask", "why did the soviets halt nuclear assistance?", "--json", cwd=tmp_path).stdout)
+    assert answer["answer"]["text"].endswith("(June 20, 1959)")
+    assert answer["hits"][0]["id"] == answer["answer"]["id"]
+    shown = cli("show", f"#{answer['answer']['id']}", cwd=tmp_path)
+    assert shown.returncode == 0
+    assert "Temporary Halt in Nuclear Assistance" in shown.stdout and "Cite as:" in shown.stdout
+    as_json = json.loads(cli("show", str(answer["answer"]["id"]), "--json", cwd=tmp_path).stdout)
+    assert as_json["precision"] == "day" and as_json["citation"]["date"] == "June 20, 1959"
+
+
+def test_bad_query_input_gets_clear_messages(tmp_path):
+    missing = cli("show", "99999", cwd=tmp_path)
+    assert (missing.returncode, missing.stderr.strip().splitlines()[-1]) == (1, "archive-bot: no document #99999 in the archive")
+    word = cli("show", "abc", cwd=tmp_path)
+    assert word.returncode == 2 and "is not a document number" in word.stderr
+    reversed_years = cli("search", "mao", "--from", "1960", "--to", "1950", cwd=tmp_path)
+    assert reversed_years.returncode == 2 and "--from 1960 is after --to 1950" in reversed_years.stderr
+    nobody = cli("search", "mao", "--person", "Nobody McNobodyface", cwd=tmp_path)
+    assert nobody.returncode == 2 and "No one called 'Nobody McNobodyface'" in nobody.stderr
+    for query in ["", "@everyone", "🙂", "x" * 6000]:
+        result = cli("search", query, cwd=tmp_path)
+        assert "Traceback" not in result.stderr
+        assert result.returncode in (0, 2)

@@ -1,0 +1,88 @@
+"""Search speed on a 17,000-record archive: index build, our search, and plain rank-bm25 side by side.
+
+    python bench/search_speed.py [--records 17000] [--queries 400]
+
+For every query it also checks that our top 10 is BM25Okapi.get_scores' top 10 for the same terms.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import numpy as np  # noqa: E402
+
+from listing_gen import write_listing  # noqa: E402
+from quality import build_archive, load_questions  # noqa: E402
+from retrieval.index import SearchIndex  # noqa: E402
+from retrieval.search import Archive  # noqa: E402
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def queries(archive: Archive, count: int) -> list[str]:
+    """The labelled questions, then queries made of words drawn from random records' titles."""
+    rng = random.Random(11)
+    found = [q["q"] for q in load_questions(with_realpages=(ROOT.parent / "shared" / "realpages" / "da").is_dir())]
+    records = archive.snapshot.index.records
+    while len(found) < count:
+        words = rng.choice(records).title.split()
+        found.append(" ".join(rng.sample(words, min(len(words), rng.randint(1, 5)))))
+    return found[:count]
+
+
+def top10(scores: np.ndarray) -> list[int]:
+    order = np.argsort(-scores, kind="stable")[:10]
+    return [int(i) for i in order if scores[i] > 0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=17_000)
+    parser.add_argument("--queries", type=int, default=400)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "a.db"
+        page = write_listing(Path(tmp) / "generated.txt", args.records - 55)
+        asyncio.run(build_archive(db, [ROOT / "seeds", page]))
+        archive = asyncio.run(Archive.open(db))
+        records = archive.snapshot.index.records
+        started = time.perf_counter()
+        index = SearchIndex(records)
+        build_s = time.perf_counter() - started
+
+        ours, plain, mismatches = [], [], 0
+        for query in queries(archive, args.queries):
+            started = time.perf_counter()
+            archive.search_now(query, limit=10)
+            ours.append((time.perf_counter() - started) * 1000)
+            terms = list(archive.snapshot.parser.parse(query).terms)
+            started = time.perf_counter()
+            theirs = index.bm25.get_scores(terms)
+            plain.append((time.perf_counter() - started) * 1000)
+            if top10(index.scores(terms)) != top10(theirs):
+                mismatches += 1
+        asyncio.run(archive.close())
+    print(f"archive: {len(records):,} records; index build {build_s:.2f} s ({len(index.postings):,} terms)")
+    print(f"{len(ours)} queries          p50        p99")
+    print(f"  archive-bot search   {statistics.median(ours):6.2f} ms  {percentile(ours, 99):6.2f} ms"
+          "   (understanding, filters, citations included)")
+    print(f"  rank-bm25 get_scores {statistics.median(plain):6.2f} ms  {percentile(plain, 99):6.2f} ms"
+          "   (scores only)")
+    print(f"  same top 10 as BM25Okapi.get_scores: {len(ours) - mismatches}/{len(ours)} queries")
+
+
+if __name__ == "__main__":
+    main()
