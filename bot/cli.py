@@ -7,19 +7,23 @@ import json
 import logging
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence, TextIO
 
 from retrieval.cite import cite
 from retrieval.export import FORMATS, export
-from retrieval.ingest import Ingester, IngestProgress, ingest_if_empty
+from retrieval.ingest import Ingester, IngestProgress
 from retrieval.people import PeopleDirectory, PeopleFileError
 from retrieval.search import MAX_LIMIT, Archive, QueryError
 from retrieval.serialize import answer_to_dict, citation_to_dict, record_to_dict, result_to_dict
 from retrieval.store import ArchiveStore, StoreError
 
 from .config import ConfigError, Settings, load_settings
-from .text_render import render_answer, render_record, render_result
+from . import runner
+from .runner import NO_TOKEN_HELP, run_bot, run_console_app, setup_logging
+from .commands import Card, Commands, Reply
+from .text_render import render_reply
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -66,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--db", type=Path, help="the archive database (default: $ARCHIVE_DB or data/archive.db)")
         return p
+
+    with_db(sub.add_parser("run", help="start the bot on Discord (the local console when no DISCORD_TOKEN is set)"))
+    with_db(sub.add_parser("console", help="chat with the bot locally: /help lists the commands"))
 
     ingest = with_db(sub.add_parser("ingest", help="read listing pages (text or saved HTML) into the archive"))
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders of .txt/.html pages")
@@ -128,9 +135,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"archive-bot: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    logging.getLogger("retrieval.ingest").setLevel(logging.ERROR)  # the CLI prints failures itself
-    handler = {"ingest": cmd_ingest, "export": cmd_export, "search": cmd_search, "ask": cmd_ask,
+    if getattr(args, "db", None) is not None:
+        settings = replace(settings, archive_db=args.db)
+    setup_logging(settings)
+    if args.command not in ("run", "console"):
+        logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+        logging.getLogger("retrieval.ingest").setLevel(logging.ERROR)  # the CLI prints failures itself
+    handler = {"run": cmd_run, "console": cmd_console, "ingest": cmd_ingest, "export": cmd_export, "search": cmd_search, "ask": cmd_ask,
                "show": cmd_show}[args.command]
     try:
         return asyncio.run(handler(args, settings))
@@ -149,7 +160,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _db(args: argparse.Namespace, settings: Settings) -> Path:
-    return args.db if args.db is not None else settings.archive_db
+    return settings.archive_db
+
+
+async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.discord_token:
+        return await run_bot(settings)
+    print(NO_TOKEN_HELP, file=sys.stderr)
+    return await run_console_app(settings)
+
+
+async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    return await run_console_app(settings)
 
 
 async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -184,15 +206,7 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def open_archive(args: argparse.Namespace, settings: Settings) -> Archive:
-    """The archive for a query command; an empty one first gets the bundled seed pages."""
-    people = PeopleDirectory.load()
-    db = _db(args, settings)
-    async with await ArchiveStore.open(db) as store:
-        report = await ingest_if_empty(store, people, settings.seeds)
-    if report is not None:
-        print(f"archive-bot: {db} was empty; added the bundled seed pages ({report.summary_line()})",
-              file=sys.stderr)
-    return await Archive.open(db, people)
+    return await runner.open_archive(settings, lambda note: print(f"archive-bot: {note}", file=sys.stderr))
 
 
 def _print_json(data: dict) -> None:
@@ -215,22 +229,28 @@ async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
                                                       args.person)
                         _print_json(result_to_dict(result))
             return EXIT_OK
-        result = await archive.search(" ".join(args.query), args.limit, args.date_from, args.date_to, args.person)
-    if args.json:
-        _print_json(result_to_dict(result))
-    else:
-        print(render_result(result))
-    return EXIT_OK
+        if args.json:
+            query = " ".join(args.query)
+            _print_json(result_to_dict(await archive.search(query, args.limit, args.date_from, args.date_to,
+                                                            args.person)))
+            return EXIT_OK
+        reply = await Commands(archive).search(" ".join(args.query), args.date_from, args.date_to, args.person,
+                                               limit=args.limit)
+    return _print_reply(reply)
+
+
+def _print_reply(reply: Reply) -> int:
+    print(render_reply(reply), file=sys.stderr if reply.kind == "error" else sys.stdout)
+    return EXIT_USAGE if reply.kind == "error" else EXIT_OK
 
 
 async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     async with await open_archive(args, settings) as archive:
-        answer = await archive.ask(" ".join(args.question))
-    if args.json:
-        _print_json(answer_to_dict(answer))
-    else:
-        print(render_answer(answer))
-    return EXIT_OK
+        if args.json:
+            _print_json(answer_to_dict(await archive.ask(" ".join(args.question))))
+            return EXIT_OK
+        reply = await Commands(archive).ask(" ".join(args.question))
+    return _print_reply(reply)
 
 
 async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
@@ -241,9 +261,8 @@ async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_FAILED
     if args.json:
         _print_json({**record_to_dict(record), "citation": citation_to_dict(cite(record))})
-    else:
-        print(render_record(record))
-    return EXIT_OK
+        return EXIT_OK
+    return _print_reply(Reply(kind="document", title=record.title, cards=[Card.of(record)]))
 
 
 if __name__ == "__main__":

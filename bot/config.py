@@ -1,18 +1,25 @@
-"""Settings from the environment and `.env` (python-dotenv); a bad value fails at start-up with one line."""
+"""Settings from the environment and `.env` (python-dotenv); a bad value fails at start-up with one line.
+
+The token is held here and nowhere else: it is never part of a repr, a log line or an error message.
+"""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 from dotenv import load_dotenv
 
 DEFAULT_DB = Path("data") / "archive.db"
 BUNDLED_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_TOKEN = re.compile(r"^[A-Za-z0-9_\-]{20,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{20,}$")
 
 
 class ConfigError(ValueError):
-    """A setting that cannot work; the message names the key and what is wrong."""
+    """A setting that cannot work; the message names the key and what is wrong (never a secret's value)."""
 
 
 @dataclass(frozen=True)
@@ -20,15 +27,43 @@ class Settings:
     archive_db: Path = DEFAULT_DB
     log_level: str = "INFO"
     seeds: Path = BUNDLED_SEEDS
+    discord_token: str | None = field(default=None, repr=False)
+    dev_guild: int | None = None
+    api_base: str | None = None  # e.g. a REST proxy: https://proxy.example/api/v10
+    gateway_url: str | None = None  # e.g. wss://gateway-proxy.example
+    log_file: Path | None = None
+
+
+def _url(key: str, value: str, schemes: tuple[str, ...]) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in schemes or not parsed.netloc:
+        raise ConfigError(f"{key} must be a {' or '.join(s + '://' for s in schemes)} URL, got {value[:60]!r}")
+    return value.rstrip("/")
 
 
 def load_settings(env_file: str | Path | None = None) -> Settings:
     """Read `.env` from the working directory (never overriding the real environment), then validate."""
     load_dotenv(env_file or Path.cwd() / ".env", override=False)
-    db = os.environ.get("ARCHIVE_DB", "").strip()
-    level = os.environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
-    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-        raise ConfigError(f"LOG_LEVEL={level!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
-    seeds = os.environ.get("ARCHIVE_SEEDS", "").strip()
-    return Settings(archive_db=Path(db) if db else DEFAULT_DB, log_level=level,
-                    seeds=Path(seeds) if seeds else BUNDLED_SEEDS)
+    env = {k: v.strip() for k, v in os.environ.items()}
+    level = env.get("LOG_LEVEL", "").upper() or "INFO"
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL={level!r} is not one of {', '.join(LOG_LEVELS)}")
+    token = env.get("DISCORD_TOKEN") or None
+    if token is not None and not _TOKEN.match(token):
+        raise ConfigError("DISCORD_TOKEN does not look like a bot token (three dot-separated parts): copy it "
+                          "again from the Developer Portal, Bot page, Reset Token")
+    guild = env.get("DISCORD_DEV_GUILD") or None
+    if guild is not None and not (guild.isdigit() and 15 <= len(guild) <= 21):
+        raise ConfigError(f"DISCORD_DEV_GUILD must be a server ID (a long number), got {guild[:30]!r}")
+    api_base = env.get("DISCORD_API_BASE") or None
+    gateway = env.get("DISCORD_GATEWAY_URL") or None
+    return Settings(
+        archive_db=Path(env["ARCHIVE_DB"]) if env.get("ARCHIVE_DB") else DEFAULT_DB,
+        log_level=level,
+        seeds=Path(env["ARCHIVE_SEEDS"]) if env.get("ARCHIVE_SEEDS") else BUNDLED_SEEDS,
+        discord_token=token,
+        dev_guild=int(guild) if guild else None,
+        api_base=_url("DISCORD_API_BASE", api_base, ("http", "https")) if api_base else None,
+        gateway_url=_url("DISCORD_GATEWAY_URL", gateway, ("ws", "wss")) if gateway else None,
+        log_file=Path(env["LOG_FILE"]) if env.get("LOG_FILE") else None,
+    )

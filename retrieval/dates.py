@@ -112,3 +112,29 @@ def parse_date(text: str) -> ArchiveDate | None:
     if not _valid(year, month, day):
         return None
     return ArchiveDate(year, month, day)
+
+
+_MONTH_DAY = re.compile(
+    rf"""^(?:(?P<m1>\d{{1,2}})[-/.](?P<d1>\d{{1,2}})            # 09-27, 9/27
+         | (?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_RE})\.?   # 27 September
+         | (?P<m3>{_MONTH_RE})\.?\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?)$          # September 27
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def parse_month_day(text: str) -> tuple[int, int] | None:
+    """'09-27', '27 September', 'Sept 27th' -> (9, 27); None unless it is a real day of some year."""
+    m = _MONTH_DAY.match(" ".join(text.split()).strip(" ."))
+    if not m:
+        return None
+    g = m.groupdict()
+    if g["m1"]:
+        month, day = int(g["m1"]), int(g["d1"])
+    elif g["m2"]:
+        month, day = MONTHS[g["m2"].lower()], int(g["d2"])
+    else:
+        month, day = MONTHS[g["m3"].lower()], int(g["d3"])
+    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2000, month)[1]:
+        return None
+    return month, day

@@ -496,6 +496,35 @@ class PeopleDirectory:
                 found.append(canonical)
         return found[:limit]
 
+    def complete(self, typed: str, limit: int = 25) -> list[tuple[str, str]]:
+        """Autocomplete: (label, canonical) for names any of whose words or spellings start with `typed`.
+
+        A match on an alias shows it beside the canonical name ("Zhou Enlai (Chou En-lai)"); persons come
+        before organisations, whole-name prefixes before word prefixes.
+        """
+        key = name_key(typed)
+        ranked: list[tuple[int, int, str, str, str]] = []
+        for entity in self.entities:
+            best: tuple[int, str] | None = None
+            for form in (entity.name, *entity.aliases):
+                form_key = name_key(form)
+                if not key or form_key.startswith(key):
+                    rank = 0
+                elif any(word.startswith(key) for word in form_key.split()):
+                    rank = 1
+                else:
+                    continue
+                if best is None or rank < best[0]:
+                    best = (rank, form)
+                if rank == 0 and form == entity.name:
+                    break
+            if best is not None:
+                rank, form = best
+                label = entity.name if form == entity.name or not key else f"{entity.name} ({form})"
+                ranked.append((rank, entity.kind != "person", entity.name, label, entity.name))
+        ranked.sort()
+        return [(label, value) for _, _, _, label, value in ranked[:limit]]
+
     # -- matching
 
     def find(self, text: str) -> list[Mention]:

@@ -6,13 +6,16 @@ so searches running meanwhile finish on the old one and none waits. CPU work nev
 from __future__ import annotations
 
 import asyncio
+import random
 import re
+from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .cite import Citation, cite
+from .dates import ArchiveDate
 from .daterange import DateRange
 from .index import SearchIndex
 from .people import PeopleDirectory
@@ -57,6 +60,23 @@ class Answer:
         if self.sentence is None or self.record is None:
             return None
         return f"{self.sentence} ({self.record.date.human()})"
+
+
+@dataclass(frozen=True)
+class ArchiveStats:
+    documents: int
+    earliest: ArchiveDate | None
+    latest: ArchiveDate | None
+    people: int  # people and bodies with at least one document
+
+
+def _chronological(record: Record) -> tuple:
+    d = record.date
+    return (d.year is None, d.year or 0, d.month or 0, d.day or 0, record.id)
+
+
+def _day_of_year(month: int, day: int) -> int:
+    return date(2000, month, day).timetuple().tm_yday  # a leap year, so 29 February has its place
 
 
 class QueryError(ValueError):
@@ -133,6 +153,53 @@ class Archive:
             return snapshot.index.records[position]
         return await self.store.get(record_id)
 
+    def documents_of(self, name: str) -> list[Record]:
+        """A person's documents in date order (undated last); `name` in any spelling the archive knows."""
+        canonical = self.people.resolve(name)
+        if canonical is None:
+            raise QueryError(self._unknown_person(name))
+        index = self.snapshot.index
+        positions = index.people.get(canonical)
+        records = [] if positions is None else [index.records[i] for i in positions.tolist()]
+        return sorted(records, key=_chronological)
+
+    def on_this_day(self, month: int, day: int) -> list[Record]:
+        """Documents dated to the day (never a month or year only) on this month and day, oldest first."""
+        records = [r for r in self.snapshot.index.records
+                   if r.date.precision == "day" and (r.date.month, r.date.day) == (month, day)]
+        return sorted(records, key=_chronological)
+
+    def nearest_dated(self, month: int, day: int) -> list[Record]:
+        """Day-dated documents on the nearest month-and-day to this one that has any (either side)."""
+        target = _day_of_year(month, day)
+        best: dict[int, list[Record]] = {}
+        for record in self.snapshot.index.records:
+            if record.date.precision != "day":
+                continue
+            offset = (_day_of_year(record.date.month, record.date.day) - target) % 366
+            distance = min(offset, 366 - offset)
+            best.setdefault(distance, []).append(record)
+        if not best:
+            return []
+        return sorted(best[min(best)], key=_chronological)
+
+    def random_record(self, rng: random.Random | None = None) -> Record | None:
+        records = self.snapshot.index.records
+        if not records:
+            return None
+        with_summary = [r for r in records if r.summary] or records
+        return (rng or random).choice(with_summary)
+
+    def stats(self) -> ArchiveStats:
+        records = self.snapshot.index.records
+        dated = [r.date for r in records if r.date.year is not None]
+        return ArchiveStats(
+            documents=len(records),
+            earliest=min(dated) if dated else None,
+            latest=max(dated) if dated else None,
+            people=len(self.snapshot.index.people),
+        )
+
     # -- synchronous cores (run in a worker thread, or directly by batch scripts) ----------------
     def search_now(self, query: str, limit: int = 10, date_from: int | None = None, date_to: int | None = None,
                    person: str | None = None) -> SearchResult:
@@ -187,12 +254,15 @@ class Archive:
         if person:
             name = self.people.resolve(person)
             if name is None:
-                close = self.people.suggest(person) if hasattr(self.people, "suggest") else []
-                hint = f" Did you mean {', '.join(close)}?" if close else ""
-                raise QueryError(f"No one called {person!r} is in the archive's list of people.{hint}")
+                raise QueryError(self._unknown_person(person))
             people_mask = index.person_mask([name])
             mask = people_mask if mask is None else mask & people_mask
         return mask
+
+    def _unknown_person(self, name: str) -> str:
+        close = self.people.suggest(name)
+        hint = f" Did you mean {', '.join(close[:3])}?" if close else ""
+        return f"No one called {name!r} is in the archive's list of people.{hint}"
 
     def _hit(self, record: Record, score: float, understood: ParsedQuery) -> Hit:
         return Hit(record, score, cite(record), matched_words(record, set(understood.terms)))

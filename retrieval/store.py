@@ -60,6 +60,13 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (record_id, source)
     );
     """,
+    # 2: small key-value state the bot keeps between runs (the hash of the last synced command set)
+    """
+    CREATE TABLE bot_state (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 BATCH = 500
@@ -372,6 +379,17 @@ class ArchiveStore:
                 async for key, rid in cur:
                     ids[key] = rid
         return ids
+
+    async def get_state(self, key: str) -> str | None:
+        async with self.conn.execute("SELECT value FROM bot_state WHERE key = ?", (key,)) as cur:
+            row = await cur.fetchone()
+        return None if row is None else str(row[0])
+
+    async def set_state(self, key: str, value: str) -> None:
+        await self.conn.execute(
+            "INSERT INTO bot_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     # -- reading -----------------------------------------------------------------------------------
     async def count(self) -> int:

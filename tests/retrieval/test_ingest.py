@@ -5,7 +5,6 @@ import asyncio
 import shutil
 from pathlib import Path
 
-import pytest
 
 from retrieval.ingest import Ingester, IngestReport
 from retrieval.people import PeopleDirectory

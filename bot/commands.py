@@ -1,0 +1,272 @@
+"""The command layer: a command and its arguments in, a reply object out. Discord and the console both
+call this and only render what it returns, so the two never disagree about what the bot says.
+"""
+from __future__ import annotations
+
+import calendar
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+
+from retrieval.cite import ARCHIVE_NAME, ARCHIVE_URL, Citation, cite
+from retrieval.dates import parse_month_day
+from retrieval.search import Archive, Hit, QueryError, SearchResult
+from retrieval.store import Record
+
+PER_PAGE = 5
+SEARCH_LIMIT = 25
+MAX_QUESTION = 500
+
+
+def app_version() -> str:
+    try:
+        return version("archive-bot")
+    except PackageNotFoundError:
+        return "dev"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One document in a reply, with the words to emphasise in its excerpt."""
+
+    record: Record
+    citation: Citation
+    emphasis: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, record: Record, emphasis: tuple[str, ...] = ()) -> "Card":
+        return cls(record, cite(record), emphasis)
+
+    @classmethod
+    def from_hit(cls, hit: Hit) -> "Card":
+        return cls(hit.record, hit.citation, hit.matched)
+
+
+@dataclass
+class Reply:
+    """What the bot says: a heading, a lead paragraph, documents (paged), and a footer line.
+
+    kind: results (a list of documents), document (one in full), answer, info, error. Errors are shown
+    only to the person who asked (ephemeral in Discord).
+    """
+
+    kind: str
+    title: str
+    lead: str | None = None
+    cards: list[Card] = field(default_factory=list)
+    footer: str | None = None
+    per_page: int = PER_PAGE
+
+    @property
+    def ephemeral(self) -> bool:
+        return self.kind == "error"
+
+    @property
+    def pages(self) -> list[list[Card]]:
+        if not self.cards:
+            return [[]]
+        return [self.cards[i:i + self.per_page] for i in range(0, len(self.cards), self.per_page)]
+
+
+def error(message: str) -> Reply:
+    return Reply(kind="error", title="Sorry", lead=message)
+
+
+HELP = [
+    ("/ask question", "a short answer from the best document, with its sources"),
+    ("/search query [from] [to] [person]", "ranked documents; dates and names in the query are understood"),
+    ("/doc id", "one document in full, with its citation (the #N shown in results)"),
+    ("/person name", "a person's documents in date order (any spelling: Chou En-lai, Filippov)"),
+    ("/onthisday [date]", "documents written on a day of the year: 09-27 or 27 September (default today)"),
+    ("/random", "a random document"),
+    ("/about", "the archive's size and dates, and this bot's version"),
+    ("/help", "this list"),
+]
+
+
+class Commands:
+    def __init__(self, archive: Archive, rng: random.Random | None = None) -> None:
+        self.archive = archive
+        self.rng = rng or random.Random()
+
+    async def ask(self, question: str) -> Reply:
+        question = question.strip()
+        if not question:
+            return error("Ask me something, for example: *What did Stalin tell Mao about the Chinese Eastern "
+                         "Railway?*")
+        answer = await self.archive.ask(question[:MAX_QUESTION])
+        reply = self._results(answer.result, title="Answer")
+        reply.kind = "answer"
+        if answer.text is not None and answer.record is not None:
+            lead = f"{answer.text}\n— from #{answer.record.id}, \u201c{answer.record.title}\u201d"
+            reply.lead = f"{answer.result.notice}\n{lead}" if answer.result.notice else lead
+        return reply
+
+    async def search(self, query: str, date_from: int | None = None, date_to: int | None = None,
+                     person: str | None = None, limit: int = SEARCH_LIMIT) -> Reply:
+        if not query.strip() and not person:
+            return error("Search for something: a name, a place or a topic, e.g. `Zhou Enlai Nehru 1959`.")
+        try:
+            result = await self.archive.search(query[:MAX_QUESTION] or person or "", limit,
+                                               date_from, date_to, person)
+        except QueryError as exc:
+            return error(str(exc))
+        return self._results(result, title=f"Search: {query.strip() or person}")
+
+    async def doc(self, record_id: str | int) -> Reply:
+        text = str(record_id).strip().lstrip("#")
+        if not text.isdigit() or len(text) > 12:
+            return error(f"`{str(record_id)[:40]}` is not a document number: use the #N shown in results.")
+        record = await self.archive.show(int(text))
+        if record is None:
+            return error(f"There is no document #{text} in the archive.")
+        return Reply(kind="document", title=record.title, cards=[Card.of(record)])
+
+    async def person(self, name: str) -> Reply:
+        if not name.strip():
+            return error("Name someone, for example `/person Zhou Enlai` (any spelling works).")
+        try:
+            records = self.archive.documents_of(name.strip()[:200])
+        except QueryError as exc:
+            return error(str(exc))
+        canonical = self.archive.people.resolve(name) or name
+        entity = self.archive.people.get(canonical)
+        about = f"{entity.note}. " if entity is not None and entity.note else ""
+        if not records:
+            return Reply(kind="results", title=canonical, lead=f"{about}No documents in the archive name {canonical}.")
+        span = _span(records)
+        return Reply(kind="results", title=canonical, lead=f"{about}{len(records)} documents{span}, in date order.",
+                     cards=[Card.of(r) for r in records])
+
+    async def onthisday(self, when: str | None = None, today: date | None = None) -> Reply:
+        if when and when.strip():
+            parsed = parse_month_day(when)
+            if parsed is None:
+                return error(f"`{when[:40]}` is not a day of the year: use `MM-DD` (09-27) or `27 September`.")
+            month, day = parsed
+        else:
+            today = today or datetime.now(timezone.utc).date()
+            month, day = today.month, today.day
+        label = f"{day} {calendar.month_name[month]}"
+        records = self.archive.on_this_day(month, day)
+        if records:
+            return Reply(kind="results", title=f"On this day: {label}",
+                         lead=f"{len(records)} document{'s' if len(records) != 1 else ''} dated {label}:",
+                         cards=[Card.of(r) for r in records])
+        nearest = self.archive.nearest_dated(month, day)
+        if not nearest:
+            return Reply(kind="info", title=f"On this day: {label}", lead="No document in the archive has a full date.")
+        first = nearest[0].date
+        return Reply(kind="results", title=f"On this day: {label}",
+                     lead=f"Nothing in the archive is dated {label}; the nearest is {first.day} "
+                          f"{calendar.month_name[first.month]}:",
+                     cards=[Card.of(r) for r in nearest])
+
+    async def random(self) -> Reply:
+        record = self.archive.random_record(self.rng)
+        if record is None:
+            return error("The archive is empty: ingest some listing pages first.")
+        return Reply(kind="document", title=record.title, cards=[Card.of(record)])
+
+    async def about(self) -> Reply:
+        stats = self.archive.stats()
+        span = f"from {stats.earliest.human()} to {stats.latest.human()}" if stats.earliest and stats.latest else ""
+        lead = (
+            f"{stats.documents:,} documents {span}, naming {stats.people:,} people and bodies, from the "
+            f"{ARCHIVE_NAME} ({ARCHIVE_URL}).\narchive-bot {app_version()}: answers come from the document "
+            "listings' titles and summaries, ranked by BM25; every answer cites its document."
+        )
+        return Reply(kind="info", title="About archive-bot", lead=lead)
+
+    async def help(self) -> Reply:
+        lines = [f"`{usage}` — {what}" for usage, what in HELP]
+        lead = "\n".join(lines) + "\n\nIn a DM, just type a question. In a server, mention me with a question."
+        return Reply(kind="info", title="archive-bot commands", lead=lead)
+
+    def _results(self, result: SearchResult, title: str) -> Reply:
+        lead_parts = [p for p in (result.notice, _understood(result)) if p]
+        footer = ("Try: " + "; ".join(result.suggestions) + ".") if result.suggestions else None
+        return Reply(kind="results", title=title, lead="\n".join(lead_parts) or None,
+                     cards=[Card.from_hit(h) for h in result.hits], footer=footer)
+
+
+def _understood(result: SearchResult) -> str | None:
+    """What the bot made of the question when it changed it: a corrected word, a date, a pseudonym."""
+    q = result.understood
+    parts = []
+    if q.corrections:
+        parts.append("searched for " + ", ".join(f"\u201c{b}\u201d instead of \u201c{a}\u201d"
+                                                 for a, b in q.corrections))
+    if q.dates is not None and not result.relaxed:
+        parts.append(f"dated {q.dates.describe()}")
+    return f"({'; '.join(parts)})" if parts else None
+
+
+def _span(records: list[Record]) -> str:
+    dated = [r.date for r in records if r.date.year is not None]
+    if not dated:
+        return ""
+    first, last = min(dated).year, max(dated).year
+    return f", {first}" if first == last else f", {first}–{last}"
+
+
+def parse_command(line: str) -> tuple[str, str]:
+    """A console line: `/search mao 1958` -> ("search", "mao 1958"); a plain question -> ("ask", line)."""
+    text = line.strip()
+    if not text.startswith("/"):
+        return "ask", text
+    name, _, rest = text[1:].partition(" ")
+    return name.lower(), rest.strip()
+
+
+async def run_text_command(commands: Commands, line: str) -> Reply | None:
+    """Dispatch one console line; None for an empty line."""
+    name, rest = parse_command(line)
+    if not rest and name == "ask" and not line.strip():
+        return None
+    if name == "ask":
+        return await commands.ask(rest)
+    if name == "search":
+        try:
+            return await commands.search(*_search_args(rest))
+        except ValueError as exc:
+            return error(str(exc))
+    if name in ("doc", "show"):
+        return await commands.doc(rest)
+    if name == "person":
+        return await commands.person(rest)
+    if name == "onthisday":
+        return await commands.onthisday(rest or None)
+    if name == "random":
+        return await commands.random()
+    if name == "about":
+        return await commands.about()
+    if name == "help":
+        return await commands.help()
+    return error(f"There is no /{name[:30]} command. Type /help for the list.")
+
+
+def _search_args(text: str) -> tuple[str, int | None, int | None, str | None]:
+    """`mao stalin from:1949 to:1952 person:Zhou Enlai` — the console's form of the slash options."""
+    words, options = [], {"from": None, "to": None, "person": None}
+    parts = text.split()
+    i = 0
+    while i < len(parts):
+        key, sep, value = parts[i].partition(":")
+        if sep and key.lower() in options:
+            if key.lower() == "person":
+                rest = [value] + parts[i + 1:]
+                options["person"] = " ".join(p for p in rest if p) or None
+                break
+            options[key.lower()] = value
+        else:
+            words.append(parts[i])
+        i += 1
+    years = []
+    for key in ("from", "to"):
+        value = options[key]
+        if value is not None and not (value.isdigit() and len(value) == 4):
+            raise ValueError(f"`{key}:{value[:20]}` needs a year like 1958.")
+        years.append(int(value) if value else None)
+    return " ".join(words), years[0], years[1], options["person"]

@@ -1,0 +1,216 @@
+"""Replies as Discord embeds and views, always inside Discord's limits, with archive text made inert.
+
+Archive and user text is escaped (markdown, mentions) before it is placed in an embed; emphasis is added
+after escaping, so a title holding `*` or `@everyone` shows as written and pings no one.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+import discord
+
+from .commands import Card, Reply
+
+TITLE_MAX, DESCRIPTION_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4096, 256, 1024
+FOOTER_MAX, FIELDS_MAX, EMBED_TOTAL_MAX, CONTENT_MAX = 2048, 25, 6000, 2000
+EXCERPT = 300
+COLOUR = discord.Colour(0x8B1E1E)
+ERROR_COLOUR = discord.Colour(0x5865F2)
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary with an ellipsis when it must be cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:\\*_~`|") + "…"
+
+
+def inert(text: str) -> str:
+    """Archive or user text as literal text: no markdown effects, no mentions."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
+def emphasise(text: str, words: Iterable[str], limit: int) -> str:
+    """Escaped text with the matching words in bold, clipped to `limit` after formatting."""
+    text = clip(text, limit)
+    wanted = sorted({w for w in words if w.strip()}, key=len, reverse=True)
+    if not wanted:
+        return clip(inert(text), limit)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in wanted) + r")\b", re.IGNORECASE)
+    pieces, last = [], 0
+    for m in pattern.finditer(text):
+        pieces.append(inert(text[last:m.start()]))
+        pieces.append(f"**{inert(m.group(0))}**")
+        last = m.end()
+    pieces.append(inert(text[last:]))
+    formatted = "".join(pieces)
+    if len(formatted) > limit:  # bold and escapes made it longer: plain is better than broken markup
+        formatted = clip(inert(text), limit)
+    return formatted
+
+
+def _meta(card: Card) -> str:
+    record = card.record
+    parts = [record.date.human()]
+    if record.participants:
+        names = [p.name for p in record.participants[:5]]
+        more = len(record.participants) - len(names)
+        parts.append(", ".join(names) + (f" +{more}" if more > 0 else ""))
+    parts.append(f"#{record.id}")
+    return inert(" · ".join(parts))
+
+
+def _card_block(number: int, card: Card, room: int) -> str:
+    head = f"**{number}. {inert(clip(card.record.title, 300))}**\n{_meta(card)}"
+    summary = card.record.summary
+    if summary and room > len(head) + 20:
+        excerpt = emphasise(summary, card.emphasis, min(EXCERPT, room - len(head) - 1))
+        return f"{head}\n{excerpt}"
+    return clip(head, room)
+
+
+def results_embed(reply: Reply, page: int) -> discord.Embed:
+    pages = reply.pages
+    cards = pages[page]
+    first_number = page * reply.per_page + 1
+    parts: list[str] = []
+    if reply.lead:
+        parts.append(inert(clip(reply.lead, 1000)))
+    budget = DESCRIPTION_MAX - sum(len(p) + 2 for p in parts) - 10
+    share = max(200, budget // max(1, len(cards)))
+    for offset, card in enumerate(cards):
+        parts.append(_card_block(first_number + offset, card, min(share, budget)))
+        budget -= len(parts[-1]) + 2
+    embed = discord.Embed(title=clip(inert(reply.title), TITLE_MAX), description=clip("\n\n".join(parts),
+                          DESCRIPTION_MAX), colour=COLOUR)
+    footer = []
+    if len(pages) > 1:
+        footer.append(f"Page {page + 1} of {len(pages)} · {len(reply.cards)} documents")
+    if reply.footer:
+        footer.append(reply.footer)
+    footer.append("Wilson Center Digital Archive · /doc <number> for the full document")
+    embed.set_footer(text=clip(" · ".join(footer), FOOTER_MAX))
+    return fit(embed)
+
+
+def document_embed(card: Card) -> discord.Embed:
+    record = card.record
+    embed = discord.Embed(
+        title=clip(inert(record.title), TITLE_MAX),
+        url=card.citation.url,
+        description=emphasise(record.summary, card.emphasis, DESCRIPTION_MAX) if record.summary else None,
+        colour=COLOUR,
+    )
+    embed.add_field(name="Date", value=inert(record.date.human()), inline=True)
+    if record.participants:
+        people = "; ".join(p.name if p.role == "participant" else f"{p.name} ({p.role})"
+                           for p in record.participants)
+        embed.add_field(name="Participants", value=clip(inert(people), FIELD_VALUE_MAX), inline=True)
+    for number, note in enumerate(record.notes[:3], 1):
+        embed.add_field(name="Note" if len(record.notes) == 1 else f"Note {number}",
+                        value=clip(inert(note), FIELD_VALUE_MAX), inline=False)
+    embed.add_field(name="Cite as", value=clip(inert(card.citation.text), FIELD_VALUE_MAX), inline=False)
+    embed.set_footer(text=f"#{record.id} · {card.citation.archive}")
+    return fit(embed)
+
+
+def message_embed(reply: Reply) -> discord.Embed:
+    colour = ERROR_COLOUR if reply.kind == "error" else COLOUR
+    return fit(discord.Embed(title=clip(inert(reply.title), TITLE_MAX),
+                             description=clip(reply.lead or "", DESCRIPTION_MAX), colour=colour))
+
+
+def fit(embed: discord.Embed) -> discord.Embed:
+    """Shrink the description until the whole embed is within Discord's 6,000 characters."""
+    excess = len(embed) - EMBED_TOTAL_MAX
+    if excess > 0 and embed.description:
+        embed.description = clip(embed.description, max(0, len(embed.description) - excess - 1))
+    return embed
+
+
+def embed_for(reply: Reply, page: int = 0) -> discord.Embed:
+    if reply.kind == "document" and reply.cards:
+        return document_embed(reply.cards[0])
+    if reply.cards:
+        return results_embed(reply, page)
+    if reply.kind in ("results", "answer") and (reply.lead or reply.footer):
+        return results_embed(reply, 0)
+    return message_embed(reply)
+
+
+def link_buttons(cards: list[Card], first_number: int) -> list[discord.ui.Button]:
+    """A link button to each document on the page, labelled as numbered in the embed."""
+    buttons = []
+    for offset, card in enumerate(cards[:5]):
+        label = f"Open #{card.record.id}" if len(cards) == 1 else f"{first_number + offset}. #{card.record.id}"
+        buttons.append(discord.ui.Button(style=discord.ButtonStyle.link, url=card.citation.url, label=label[:80]))
+    return buttons
+
+
+class ReplyView(discord.ui.View):
+    """Page buttons (only for the person who asked) and links to the documents shown.
+
+    On timeout the page buttons are disabled and the message edited, so stale buttons never fail.
+    """
+
+    def __init__(self, reply: Reply, author_id: int, timeout: float = 300.0) -> None:
+        super().__init__(timeout=timeout)
+        self.reply = reply
+        self.author_id = author_id
+        self.page = 0
+        self.message: discord.Message | discord.InteractionMessage | None = None
+        self.previous = discord.ui.Button(label="◀ Previous", style=discord.ButtonStyle.secondary, row=0)
+        self.counter = discord.ui.Button(label="Page", style=discord.ButtonStyle.secondary, disabled=True, row=0)
+        self.next = discord.ui.Button(label="Next ▶", style=discord.ButtonStyle.secondary, row=0)
+        self.previous.callback = self._turn(-1)
+        self.next.callback = self._turn(+1)
+        self._layout()
+
+    @property
+    def paged(self) -> bool:
+        return len(self.reply.pages) > 1
+
+    def _layout(self) -> None:
+        self.clear_items()
+        pages = self.reply.pages
+        if self.paged:
+            self.previous.disabled = self.page == 0
+            self.next.disabled = self.page >= len(pages) - 1
+            self.counter.label = f"Page {self.page + 1}/{len(pages)}"
+            for item in (self.previous, self.counter, self.next):
+                self.add_item(item)
+        for button in link_buttons(pages[self.page], self.page * self.reply.per_page + 1):
+            button.row = 1
+            self.add_item(button)
+
+    def _turn(self, step: int):
+        async def callback(interaction: discord.Interaction) -> None:
+            self.page = max(0, min(len(self.reply.pages) - 1, self.page + step))
+            self._layout()
+            await interaction.response.edit_message(embed=embed_for(self.reply, self.page), view=self)
+        return callback
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.author_id:
+            return True
+        await interaction.response.send_message(
+            "Only the person who asked can turn these pages: run the command yourself to browse.",
+            ephemeral=True, allowed_mentions=NO_MENTIONS,
+        )
+        return False
+
+    async def on_timeout(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button) and item.style != discord.ButtonStyle.link:
+                item.disabled = True
+        if self.message is not None:
+            try:
+                await self.message.edit(view=self)
+            except discord.HTTPException:
+                pass  # the message is gone or the token expired: nothing left to clean up

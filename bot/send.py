@@ -1,0 +1,126 @@
+"""One way to answer: whatever state an interaction is in (fresh, deferred, answered, expired) and
+wherever a message came from, the reply gets to the person who asked, or the failure is logged.
+
+- fresh interaction: the initial response; deferred or answered: a followup;
+- expired (Unknown interaction / Unknown Webhook): the channel, else a DM;
+- a channel the bot may not write in: an ephemeral note (interactions) or a DM (mentions).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Awaitable, TypeVar
+
+import discord
+
+from .commands import Reply
+from .discord_ui import NO_MENTIONS, ReplyView, embed_for
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DEFER_AFTER = 1.5  # seconds: Discord allows 3 to acknowledge; defer well before that
+UNKNOWN_INTERACTION, UNKNOWN_WEBHOOK = 10062, 10015
+CANNOT_POST_NOTE = "I can't post in this channel, so only you can see this answer."
+
+
+def _payload(reply: Reply, author_id: int) -> tuple[discord.Embed, ReplyView | None]:
+    view = ReplyView(reply, author_id)
+    return embed_for(reply), view if view.children else None
+
+
+async def within_deadline(interaction: discord.Interaction, work: Awaitable[T]) -> T:
+    """Run `work`; if it is not done in time, defer the interaction first so it does not expire."""
+    task = asyncio.ensure_future(work)
+    try:
+        return await asyncio.wait_for(asyncio.shield(task), DEFER_AFTER)
+    except asyncio.TimeoutError:
+        if not interaction.response.is_done():
+            try:
+                await interaction.response.defer(thinking=True)
+            except discord.HTTPException as exc:
+                log.info("could not defer interaction %s: %s", interaction.id, exc)
+        return await task
+
+
+def _may_post(interaction: discord.Interaction) -> bool:
+    if interaction.guild is None:
+        return True
+    permissions = interaction.app_permissions
+    return permissions.send_messages and permissions.embed_links
+
+
+async def respond(interaction: discord.Interaction, reply: Reply) -> discord.Message | None:
+    """Send `reply` for `interaction`; returns the message when one was posted."""
+    ephemeral = reply.ephemeral or not _may_post(interaction)
+    embed, view = _payload(reply, interaction.user.id)
+    content = CANNOT_POST_NOTE if ephemeral and not reply.ephemeral else None
+    try:
+        if not interaction.response.is_done():
+            kwargs = {"view": view} if view else {}
+            await interaction.response.send_message(content=content, embed=embed, ephemeral=ephemeral,
+                                                    allowed_mentions=NO_MENTIONS, **kwargs)
+            message = await interaction.original_response() if view else None
+        else:
+            kwargs = {"view": view} if view else {}
+            message = await interaction.followup.send(content=content, embed=embed, ephemeral=ephemeral,
+                                                      allowed_mentions=NO_MENTIONS, wait=True, **kwargs)
+    except discord.NotFound as exc:
+        if exc.code not in (UNKNOWN_INTERACTION, UNKNOWN_WEBHOOK):
+            raise
+        log.info("interaction %s expired before the reply; sending it to the channel instead", interaction.id)
+        return await _deliver_elsewhere(interaction.channel, interaction.user, reply)
+    except discord.Forbidden:
+        log.info("interaction %s: not allowed to reply here; trying a DM", interaction.id)
+        return await _dm(interaction.user, reply, note="I couldn't answer in that channel, so here it is.")
+    if view is not None and message is not None:
+        view.message = message
+    return message
+
+
+async def reply_to_message(message: discord.Message, reply: Reply) -> discord.Message | None:
+    """Answer a DM or a mention in a channel; a channel the bot cannot post in gets a DM instead."""
+    embed, view = _payload(reply, message.author.id)
+    kwargs = {"view": view} if view else {}
+    channel = message.channel
+    if message.guild is not None and isinstance(channel, discord.abc.GuildChannel):
+        permissions = channel.permissions_for(message.guild.me)
+        if not (permissions.send_messages and permissions.embed_links):
+            return await _dm(message.author, reply, note=f"I can't post in #{channel.name}, so here is my answer.")
+    try:
+        sent = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS,
+                                  reference=message.to_reference(fail_if_not_exists=False), **kwargs)
+    except discord.Forbidden:
+        return await _dm(message.author, reply, note="I couldn't answer in that channel, so here it is.")
+    if view is not None:
+        view.message = sent
+    return sent
+
+
+async def _deliver_elsewhere(channel: object, user: discord.abc.User, reply: Reply) -> discord.Message | None:
+    if isinstance(channel, discord.abc.Messageable) and not reply.ephemeral:
+        embed, view = _payload(reply, user.id)
+        try:
+            sent = await channel.send(content=f"{user.mention}, here is your answer:", embed=embed,
+                                      allowed_mentions=discord.AllowedMentions(users=[user], everyone=False,
+                                                                              roles=False),
+                                      **({"view": view} if view else {}))
+            if view is not None:
+                view.message = sent
+            return sent
+        except discord.HTTPException:
+            pass
+    return await _dm(user, reply, note="My answer took too long for Discord, so here it is.")
+
+
+async def _dm(user: discord.abc.User, reply: Reply, note: str) -> discord.Message | None:
+    embed, view = _payload(reply, user.id)
+    try:
+        sent = await user.send(content=note, embed=embed, allowed_mentions=NO_MENTIONS,
+                               **({"view": view} if view else {}))
+    except discord.HTTPException as exc:
+        log.warning("could not deliver a reply to user %s anywhere: %s", user.id, exc)
+        return None
+    if view is not None:
+        view.message = sent
+    return sent
