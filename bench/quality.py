@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import re
 import sys
 import tempfile
@@ -75,6 +76,7 @@ def score(rankings: list[list[str]], questions: list[dict]) -> Scores:
 
 
 async def build_archive(db: Path, paths: list[Path]) -> None:
+    logging.getLogger("retrieval.ingest").setLevel(logging.ERROR)  # the facet sidebar page fails, as it should
     people = PeopleDirectory.load()
     async with await ArchiveStore.open(db) as store:
         report = await Ingester(store, people).ingest(paths)

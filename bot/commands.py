@@ -204,10 +204,10 @@ def _understood(result: SearchResult) -> str | None:
 
 
 def _span(records: list[Record]) -> str:
-    dated = [r.date for r in records if r.date.year is not None]
-    if not dated:
+    years = [r.date.year for r in records if r.date.year is not None]
+    if not years:
         return ""
-    first, last = min(dated).year, max(dated).year
+    first, last = min(years), max(years)
     return f", {first}" if first == last else f", {first}–{last}"
 
 

@@ -18,6 +18,7 @@ EXCERPT = 300
 COLOUR = discord.Colour(0x8B1E1E)
 ERROR_COLOUR = discord.Colour(0x5865F2)
 NO_MENTIONS = discord.AllowedMentions.none()
+_MENTIONABLE = re.compile(r"@(?=everyone|here|[!&]?\d)|<(?=[@#]|a?:\w+:)", re.IGNORECASE)
 
 
 def clip(text: str, limit: int) -> str:
@@ -32,8 +33,13 @@ def clip(text: str, limit: int) -> str:
 
 
 def inert(text: str) -> str:
-    """Archive or user text as literal text: no markdown effects, no mentions."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    """Archive or user text as literal text: no markdown effects, no mentions, no channel or role pills.
+
+    A zero-width space after every `@` and `#` that could start a mention breaks `@everyone`, `<@123>`,
+    `<#123>` and `<@&123>` alike; AllowedMentions.none() on every send is the second guard.
+    """
+    escaped = discord.utils.escape_markdown(text)
+    return _MENTIONABLE.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1:], escaped)
 
 
 def emphasise(text: str, words: Iterable[str], limit: int) -> str:

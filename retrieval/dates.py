@@ -28,13 +28,17 @@ PRECISIONS = ("day", "month", "year", "none")
 MIN_YEAR, MAX_YEAR = 1000, 2100
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class ArchiveDate:
     """A date as precise as the archive wrote it; all-None means undated."""
 
     year: int | None = None
     month: int | None = None
     day: int | None = None
+
+    def sort_key(self) -> tuple[int, int, int]:
+        """Chronological order, a month before its days, undated first (callers put them last if they wish)."""
+        return (self.year or 0, self.month or 0, self.day or 0)
 
     @property
     def precision(self) -> str:

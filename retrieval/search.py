@@ -195,8 +195,8 @@ class Archive:
         dated = [r.date for r in records if r.date.year is not None]
         return ArchiveStats(
             documents=len(records),
-            earliest=min(dated) if dated else None,
-            latest=max(dated) if dated else None,
+            earliest=min(dated, key=ArchiveDate.sort_key) if dated else None,
+            latest=max(dated, key=ArchiveDate.sort_key) if dated else None,
             people=len(self.snapshot.index.people),
         )
 
