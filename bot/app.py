@@ -7,20 +7,24 @@ messages that mention it.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
-from typing import Any
+from datetime import datetime, timezone
+from typing import Any, Awaitable, Callable
 
 import discord
 import yarl
 from discord import app_commands
 
+from retrieval.daily import DailyError, DailyStore, complete_zone, parse_time, parse_zone, todays_choice
 from retrieval.search import Archive
 
-from .commands import Commands, Reply, error, run_text_command
+from .commands import Commands, Reply, daily_reply, error, run_text_command
 from .config import Settings
 from .cooldown import Cooldown
+from .daily import Clock, DailyScheduler, DiscordPoster, next_post_text, timestamp_of_time
 from .send import reply_to_message, respond, within_deadline
 
 log = logging.getLogger(__name__)
@@ -51,23 +55,43 @@ def command_hash(payload: list[dict[str, Any]]) -> str:
 
 class ArchiveBot(discord.Client):
     def __init__(self, archive: Archive, settings: Settings, *, cooldown: Cooldown | None = None,
-                 extra_setup: list | None = None) -> None:
+                 clock: Clock | None = None, run_scheduler: bool = True) -> None:
         super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none())
         self.archive = archive
         self.settings = settings
         self.commands_layer = Commands(archive)
         self.cooldown = cooldown or Cooldown()
-        self.tree = app_commands.CommandTree(self)
+        self.clock: Clock = clock or (lambda: datetime.now(timezone.utc))
+        self.ledger = DailyStore(archive.store)
+        self.scheduler = DailyScheduler(archive, self.ledger, DiscordPoster(self), clock=self.clock)
+        self.run_scheduler = run_scheduler
+        self.scheduler_task: asyncio.Task | None = None
+        # every command works in servers, in DMs with the bot and in private channels (user installs)
+        self.tree = app_commands.CommandTree(
+            self,
+            allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True),
+            allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
+        )
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         self.synced: str | None = None  # "skipped" or the scope synced, for logs and tests
-        self._extra_setup = extra_setup or []
         register_commands(self)
+        register_daily(self)
 
     async def setup_hook(self) -> None:
-        """Runs once per process (never again on reconnects): sync commands if their definitions changed."""
+        """Runs once per process (never again on reconnects): sync commands, start the daily scheduler."""
         await self.sync_commands()
-        for hook in self._extra_setup:
-            await hook(self)
+        if self.run_scheduler and self.scheduler_task is None:
+            self.scheduler_task = asyncio.create_task(self._scheduler_after_ready(), name="daily-scheduler")
+
+    async def _scheduler_after_ready(self) -> None:
+        await self.wait_until_ready()  # guilds and channels must be known before posting
+        await self.scheduler.run()
+
+    async def close(self) -> None:
+        if self.scheduler_task is not None:
+            self.scheduler_task.cancel()
+            await asyncio.gather(self.scheduler_task, return_exceptions=True)
+        await super().close()
 
     async def sync_commands(self) -> None:
         guild = discord.Object(self.settings.dev_guild) if self.settings.dev_guild else None
@@ -132,44 +156,41 @@ def cooldown_reply(wait: float) -> Reply:
 
 def register_commands(bot: ArchiveBot) -> None:
     tree, layer = bot.tree, bot.commands_layer
-    everywhere = dict(
-        allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True),
-        allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
-    )
 
-    async def run(interaction: discord.Interaction, work, limited: bool = True) -> None:
+    async def run(interaction: discord.Interaction, work: Callable[[], Awaitable[Reply]],
+                  limited: bool = True) -> None:
         if limited:
             wait = bot.cooldown.retry_after(interaction.user.id)
             if wait:
                 await respond(interaction, cooldown_reply(wait))
                 return
-        reply = await within_deadline(interaction, work)
+        reply = await within_deadline(interaction, work())
         await respond(interaction, reply)
 
-    @tree.command(name="ask", description="Ask a question; the answer comes from the best document", **everywhere)
+    @tree.command(name="ask", description="Ask a question; the answer comes from the best document")
     @app_commands.describe(question="e.g. What did Stalin tell Mao about the Chinese Eastern Railway?")
     async def ask(interaction: discord.Interaction, question: app_commands.Range[str, 1, 500]) -> None:
-        await run(interaction, layer.ask(question))
+        await run(interaction, lambda: layer.ask(question))
 
-    @tree.command(name="search", description="Ranked documents for a query", **everywhere)
+    @tree.command(name="search", description="Ranked documents for a query")
     @app_commands.describe(query="words, names, dates: zhou enlai nehru 1959", person="only this person's documents",
-                           **{"from": "only documents from this year on", "to": "only documents up to this year"})
+                           date_from="only documents from this year on", date_to="only documents up to this year")
     @app_commands.rename(date_from="from", date_to="to")
     async def search(interaction: discord.Interaction, query: app_commands.Range[str, 1, 500],
                      date_from: app_commands.Range[int, 1900, 2100] | None = None,
                      date_to: app_commands.Range[int, 1900, 2100] | None = None,
                      person: str | None = None) -> None:
-        await run(interaction, layer.search(query, date_from, date_to, person))
+        await run(interaction, lambda: layer.search(query, date_from, date_to, person))
 
-    @tree.command(name="doc", description="One document in full, with its citation", **everywhere)
+    @tree.command(name="doc", description="One document in full, with its citation")
     @app_commands.describe(id="the document number shown in results, e.g. 42")
     async def doc(interaction: discord.Interaction, id: app_commands.Range[str, 1, 20]) -> None:
-        await run(interaction, layer.doc(id), limited=False)
+        await run(interaction, lambda: layer.doc(id), limited=False)
 
-    @tree.command(name="person", description="A person's documents in date order", **everywhere)
+    @tree.command(name="person", description="A person's documents in date order")
     @app_commands.describe(name="any spelling: Chou En-lai, Filippov, Khrushchov")
     async def person(interaction: discord.Interaction, name: app_commands.Range[str, 1, 200]) -> None:
-        await run(interaction, layer.person(name))
+        await run(interaction, lambda: layer.person(name))
 
     @person.autocomplete("name")
     @search.autocomplete("person")
@@ -177,19 +198,134 @@ def register_commands(bot: ArchiveBot) -> None:
         return [app_commands.Choice(name=label[:100], value=value[:100])
                 for label, value in bot.archive.people.complete(current, AUTOCOMPLETE_MAX)]
 
-    @tree.command(name="onthisday", description="Documents written on a day of the year", **everywhere)
+    @tree.command(name="onthisday", description="Documents written on a day of the year")
     @app_commands.describe(date="MM-DD or 27 September (default: today)")
     async def onthisday(interaction: discord.Interaction, date: app_commands.Range[str, 1, 40] | None = None) -> None:
-        await run(interaction, layer.onthisday(date), limited=False)
+        key = f"dm:{interaction.user.id}" if interaction.guild is None else f"channel:{interaction.channel_id}"
+        await run(interaction, lambda: layer.onthisday(date, key=key), limited=False)
 
-    @tree.command(name="random", description="A random document from the archive", **everywhere)
+    @tree.command(name="random", description="A random document from the archive")
     async def random_doc(interaction: discord.Interaction) -> None:
-        await run(interaction, layer.random(), limited=False)
+        await run(interaction, lambda: layer.random(), limited=False)
 
-    @tree.command(name="about", description="The archive's size and dates, and this bot's version", **everywhere)
+    @tree.command(name="about", description="The archive's size and dates, and this bot's version")
     async def about(interaction: discord.Interaction) -> None:
-        await run(interaction, layer.about(), limited=False)
+        await run(interaction, lambda: layer.about(), limited=False)
 
-    @tree.command(name="help", description="What archive-bot can do", **everywhere)
+    @tree.command(name="help", description="What archive-bot can do")
     async def help_command(interaction: discord.Interaction) -> None:
-        await run(interaction, layer.help(), limited=False)
+        await run(interaction, lambda: layer.help(), limited=False)
+
+
+def register_daily(bot: ArchiveBot) -> None:
+    """`/daily set|off|status|preview`: Manage Server by default (server admins can change who may)."""
+    daily = app_commands.Group(
+        name="daily", description="A daily “on this day” document in a channel, or in your DMs",
+        default_permissions=discord.Permissions(manage_guild=True),
+        allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=False),
+        allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
+    )
+
+    def target_of(interaction: discord.Interaction, channel_id: int | None = None) -> str:
+        if interaction.guild is None:
+            return f"dm:{interaction.user.id}"
+        return f"channel:{channel_id or interaction.channel_id}"
+
+    async def subscription_here(interaction: discord.Interaction):
+        if interaction.guild is None:
+            return await bot.ledger.by_target(target_of(interaction))
+        subs = await bot.ledger.in_guild(interaction.guild.id)
+        here = [s for s in subs if s.channel_id == interaction.channel_id]
+        return (here or subs or [None])[0]
+
+    @daily.command(name="set", description="Post a document from this day every day at a time you choose")
+    @app_commands.describe(channel="where to post (in a DM: leave empty, the post comes to you)",
+                           time="local time, HH:MM (default 09:00)", timezone="e.g. Europe/Berlin (default UTC)")
+    async def set_daily(interaction: discord.Interaction, channel: discord.TextChannel | None = None,
+                        time: str | None = None, timezone: str | None = None) -> None:
+        try:
+            post_time, zone = parse_time(time), parse_zone(timezone)
+        except DailyError as exc:
+            await respond(interaction, error(str(exc)))
+            return
+        if interaction.guild is not None:
+            if channel is None:
+                await respond(interaction, error("Name the channel to post in: `/daily set channel:#history`."))
+                return
+            target_channel = interaction.guild.get_channel(channel.id)
+            me = interaction.guild.me
+            if target_channel is None or me is None:
+                await respond(interaction, error("I can't see that channel. Check that I have View Channel there."))
+                return
+            permissions = target_channel.permissions_for(me)
+            missing = [name for name, ok in (("View Channel", permissions.view_channel),
+                                             ("Send Messages", permissions.send_messages),
+                                             ("Embed Links", permissions.embed_links)) if not ok]
+            if missing:
+                await respond(interaction, error(
+                    f"I can't post in {target_channel.mention}: I need {', '.join(missing)} there. "
+                    "Grant them (channel settings, Permissions) or pick another channel."))
+                return
+            sub = await bot.ledger.subscribe(target=f"channel:{channel.id}", guild_id=interaction.guild.id,
+                                             channel_id=channel.id, user_id=None, created_by=interaction.user.id,
+                                             post_time=post_time, zone=zone)
+            where = target_channel.mention
+        else:
+            sub = await bot.ledger.subscribe(target=f"dm:{interaction.user.id}", guild_id=None, channel_id=None,
+                                             user_id=interaction.user.id, created_by=interaction.user.id,
+                                             post_time=post_time, zone=zone)
+            where = "this DM"
+        now = bot.clock()
+        await respond(interaction, Reply(kind="info", title="Daily post set", private=True, lead=(
+            f"Every day at {post_time} {zone} ({timestamp_of_time(sub, now)} your time) I'll post a document "
+            f"written on that day in {where}. Next: {next_post_text(sub, now)}.")))
+
+    @set_daily.autocomplete("timezone")
+    async def zones(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in complete_zone(current, AUTOCOMPLETE_MAX)]
+
+    @daily.command(name="off", description="Stop the daily post here")
+    async def off(interaction: discord.Interaction) -> None:
+        sub = await subscription_here(interaction)
+        if sub is None or not await bot.ledger.unsubscribe(sub.target):
+            await respond(interaction, error("There is no daily post here to stop."))
+            return
+        where = "your DMs" if sub.is_dm else f"<#{sub.channel_id}>"
+        await respond(interaction, Reply(kind="info", title="Daily post stopped", private=True,
+                                         lead=f"No more daily posts in {where}."))
+
+    @daily.command(name="status", description="Where and when the daily post goes, and the last one")
+    async def status(interaction: discord.Interaction) -> None:
+        sub = await subscription_here(interaction)
+        if sub is None:
+            await respond(interaction, error("No daily post is set up here: `/daily set` starts one."))
+            return
+        now = bot.clock()
+        last = await bot.ledger.last_sent(sub)
+        lines = [
+            f"**Where:** {'your DMs' if sub.is_dm else f'<#{sub.channel_id}>'}",
+            f"**When:** {sub.post_time} {sub.timezone} ({timestamp_of_time(sub, now)} your time)",
+            f"**Next post:** {'paused' if sub.paused else next_post_text(sub, now)}",
+            f"**Last post:** {_last_post(last)}",
+        ]
+        if sub.paused:
+            lines.append(f"**Paused because:** {sub.paused}. Run `/daily set` again once it is fixed.")
+        await respond(interaction, Reply(kind="info", title="Daily post", lead="\n".join(lines), private=True))
+
+    @daily.command(name="preview", description="What the daily post would be today")
+    async def preview(interaction: discord.Interaction) -> None:
+        sub = await subscription_here(interaction)
+        now = bot.clock()
+        day = sub.local_date(now) if sub else now.date()
+        choice = await todays_choice(bot.archive, day, target_of(interaction), bot.ledger if sub else None, sub)
+        reply = daily_reply(choice, day)
+        reply.private = True
+        await respond(interaction, reply)
+
+    bot.tree.add_command(daily)
+
+
+def _last_post(last: dict | None) -> str:
+    if last is None:
+        return "none yet"
+    return f"{last['local_date']}, document #{last['record_id']}" if last["record_id"] else last["local_date"]

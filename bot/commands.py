@@ -10,6 +10,7 @@ from datetime import date, datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 
 from retrieval.cite import ARCHIVE_NAME, ARCHIVE_URL, Citation, cite
+from retrieval.daily import Choice, todays_choice, years_ago
 from retrieval.dates import parse_month_day
 from retrieval.search import Archive, Hit, QueryError, SearchResult
 from retrieval.store import Record
@@ -57,10 +58,11 @@ class Reply:
     cards: list[Card] = field(default_factory=list)
     footer: str | None = None
     per_page: int = PER_PAGE
+    private: bool = False  # only the asker sees it (settings, previews), though it is no error
 
     @property
     def ephemeral(self) -> bool:
-        return self.kind == "error"
+        return self.kind == "error" or self.private
 
     @property
     def pages(self) -> list[list[Card]]:
@@ -139,29 +141,25 @@ class Commands:
         return Reply(kind="results", title=canonical, lead=f"{about}{len(records)} documents{span}, in date order.",
                      cards=[Card.of(r) for r in records])
 
-    async def onthisday(self, when: str | None = None, today: date | None = None) -> Reply:
+    async def onthisday(self, when: str | None = None, today: date | None = None, key: str = "") -> Reply:
+        """The day's pick first (the same document a daily post for `key` would choose), then the others."""
+        today = today or datetime.now(timezone.utc).date()
         if when and when.strip():
             parsed = parse_month_day(when)
             if parsed is None:
                 return error(f"`{when[:40]}` is not a day of the year: use `MM-DD` (09-27) or `27 September`.")
-            month, day = parsed
+            month, day_of_month = parsed
         else:
-            today = today or datetime.now(timezone.utc).date()
-            month, day = today.month, today.day
-        label = f"{day} {calendar.month_name[month]}"
-        records = self.archive.on_this_day(month, day)
-        if records:
-            return Reply(kind="results", title=f"On this day: {label}",
-                         lead=f"{len(records)} document{'s' if len(records) != 1 else ''} dated {label}:",
-                         cards=[Card.of(r) for r in records])
-        nearest = self.archive.nearest_dated(month, day)
-        if not nearest:
-            return Reply(kind="info", title=f"On this day: {label}", lead="No document in the archive has a full date.")
-        first = nearest[0].date
-        return Reply(kind="results", title=f"On this day: {label}",
-                     lead=f"Nothing in the archive is dated {label}; the nearest is {first.day} "
-                          f"{calendar.month_name[first.month]}:",
-                     cards=[Card.of(r) for r in nearest])
+            month, day_of_month = today.month, today.day
+        day = _in_year(today.year, month, day_of_month)
+        choice = await todays_choice(self.archive, day, key)
+        reply = daily_reply(choice, day)
+        if choice.exact and choice.record is not None:
+            others = [r for r in self.archive.on_this_day(month, day_of_month) if r.id != choice.record.id]
+            reply.cards += [Card.of(r) for r in others]
+            if others:
+                reply.footer = f"{len(others) + 1} documents are dated {_label(day)}; the day's pick comes first."
+        return reply
 
     async def random(self) -> Reply:
         record = self.archive.random_record(self.rng)
@@ -189,6 +187,37 @@ class Commands:
         footer = ("Try: " + "; ".join(result.suggestions) + ".") if result.suggestions else None
         return Reply(kind="results", title=title, lead="\n".join(lead_parts) or None,
                      cards=[Card.from_hit(h) for h in result.hits], footer=footer)
+
+
+def _label(day: date) -> str:
+    return f"{day.day} {calendar.month_name[day.month]}"
+
+
+def _in_year(year: int, month: int, day: int) -> date:
+    """This month and day in `year`, or in the leap year before it for 29 February."""
+    while True:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            year -= 1
+
+
+def daily_reply(choice: Choice, day: date) -> Reply:
+    """The "on this day" post: the document, how many years ago, or honestly the nearest one."""
+    record = choice.record
+    if record is None:
+        return Reply(kind="info", title=f"On this day: {_label(day)}",
+                     lead="No document in the archive has a full date yet.")
+    ago = years_ago(record, day)
+    when = f"{ago} year{'s' if ago != 1 else ''} ago"
+    if choice.exact:
+        return Reply(kind="daily", title=f"On this day in {record.date.year} ({when})", cards=[Card.of(record)])
+    return Reply(
+        kind="daily",
+        title=f"Nearest to {_label(day)}: {record.date.human()}",
+        lead=f"Nothing in the archive is dated {_label(day)}; the nearest is {record.date.human()}:",
+        cards=[Card.of(record)],
+    )
 
 
 def _understood(result: SearchResult) -> str | None:

@@ -140,7 +140,20 @@ def fit(embed: discord.Embed) -> discord.Embed:
     return embed
 
 
+def daily_embed(reply: Reply) -> discord.Embed:
+    """The "on this day" post: the heading says how long ago; the document follows in full."""
+    embed = document_embed(reply.cards[0])
+    record = reply.cards[0].record
+    summary = embed.description or ""
+    lead = inert(reply.lead) + "\n\n" if reply.lead else ""
+    embed.description = clip(f"{lead}**{inert(clip(record.title, 1500))}**\n\n{summary}", DESCRIPTION_MAX)
+    embed.title = clip(inert(reply.title), TITLE_MAX)
+    return fit(embed)
+
+
 def embed_for(reply: Reply, page: int = 0) -> discord.Embed:
+    if reply.kind == "daily" and len(reply.cards) == 1:
+        return daily_embed(reply)
     if reply.kind == "document" and reply.cards:
         return document_embed(reply.cards[0])
     if reply.cards:
@@ -165,8 +178,10 @@ class ReplyView(discord.ui.View):
     On timeout the page buttons are disabled and the message edited, so stale buttons never fail.
     """
 
-    def __init__(self, reply: Reply, author_id: int, timeout: float = 300.0) -> None:
-        super().__init__(timeout=timeout)
+    default_timeout: float = 300.0  # seconds of inactivity before the page buttons are disabled
+
+    def __init__(self, reply: Reply, author_id: int, timeout: float | None = -1.0) -> None:
+        super().__init__(timeout=self.default_timeout if timeout == -1.0 else timeout)
         self.reply = reply
         self.author_id = author_id
         self.page = 0

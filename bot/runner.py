@@ -82,7 +82,7 @@ def _on_signals(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
             pass
 
 
-async def run_bot(settings: Settings, extra_setup: list | None = None) -> int:
+async def run_bot(settings: Settings) -> int:
     """Run on Discord until SIGINT/SIGTERM; returns the exit status."""
     import discord
 
@@ -91,7 +91,11 @@ async def run_bot(settings: Settings, extra_setup: list | None = None) -> int:
     assert settings.discord_token
     use_discord_endpoints(settings)
     archive = await open_archive(settings)
-    bot = ArchiveBot(archive, settings, extra_setup=extra_setup)
+    try:
+        bot = ArchiveBot(archive, settings)
+    except BaseException:
+        await archive.close()  # aiosqlite's thread would otherwise keep the process alive
+        raise
     stop = asyncio.Event()
     _on_signals(asyncio.get_running_loop(), stop)
     runner = asyncio.create_task(bot.start(settings.discord_token))

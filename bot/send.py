@@ -62,6 +62,10 @@ async def respond(interaction: discord.Interaction, reply: Reply) -> discord.Mes
                                                     allowed_mentions=NO_MENTIONS, **kwargs)
             message = await interaction.original_response() if view else None
         else:
+            if ephemeral and interaction.response.type == discord.InteractionResponseType.deferred_channel_message:
+                # The first followup after a public defer fills the public "thinking" message, whatever
+                # its own flags say: remove that message so a private reply stays private.
+                await interaction.delete_original_response()
             kwargs = {"view": view} if view else {}
             message = await interaction.followup.send(content=content, embed=embed, ephemeral=ephemeral,
                                                       allowed_mentions=NO_MENTIONS, wait=True, **kwargs)

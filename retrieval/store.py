@@ -67,6 +67,34 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 3: daily "on this date" subscriptions, and the ledger that makes each post happen exactly once
+    """
+    CREATE TABLE subscriptions (
+        id           INTEGER PRIMARY KEY,
+        target       TEXT NOT NULL UNIQUE,          -- "channel:<id>" or "dm:<user id>"
+        guild_id     INTEGER,
+        channel_id   INTEGER,
+        user_id      INTEGER,                       -- the DM recipient
+        created_by   INTEGER NOT NULL,
+        post_time    TEXT NOT NULL,                 -- HH:MM, local
+        timezone     TEXT NOT NULL,                 -- IANA name
+        paused       TEXT,                          -- why posting stopped, or NULL
+        created_at   TEXT NOT NULL
+    );
+    CREATE TABLE daily_posts (
+        subscription_id INTEGER NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
+        local_date      TEXT NOT NULL,              -- the subscriber's calendar day
+        record_id       INTEGER,                    -- the document chosen (NULL: the archive had none)
+        status          TEXT NOT NULL CHECK (status IN ('claimed', 'sent', 'failed', 'unknown')),
+        owner           TEXT NOT NULL,              -- which process claimed it
+        claimed_at      TEXT NOT NULL,
+        sent_at         TEXT,
+        message_id      INTEGER,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        error           TEXT,
+        PRIMARY KEY (subscription_id, local_date)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 BATCH = 500

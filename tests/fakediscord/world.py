@@ -143,6 +143,19 @@ class DiscordWorld:
 
     # --- scripted world changes ------------------------------------------------------------
 
+    def add_role(self, role_id: int, name: str, permissions: int) -> dict[str, Any]:
+        """Add a guild role (e.g. a moderator role with MANAGE_MESSAGES) before the client connects."""
+        role = m.role_payload(role_id, name, permissions, position=len(self.roles))
+        self.roles[int(role_id)] = role
+        return role
+
+    def add_user(self, user_id: int, username: str, *, member: bool = True, roles: Iterable[int] = ()) -> dict[str, Any]:
+        """Add a user (and guild member). Its DM channel id is 5000 + (user_id - 4000)."""
+        self.users[int(user_id)] = m.user_payload(int(user_id), username)
+        if member:
+            self.member_roles[int(user_id)] = [int(r) for r in roles]
+        return self.users[int(user_id)]
+
     def forbid_channel(self, channel_id: int) -> None:
         """Make REST sends to the channel fail with 403 50013 (cache on the client is untouched).
 
@@ -485,6 +498,3 @@ class DiscordWorld:
             data["channel_type"] = 1
         self.store(copy.deepcopy(data))
         return data
-
-    def users_in(self, ids: Iterable[int]) -> list[dict[str, Any]]:
-        return [self.user(i) for i in ids]
