@@ -268,12 +268,12 @@ def register_daily(bot: ArchiveBot) -> None:
                 return
             sub = await bot.ledger.subscribe(target=f"channel:{channel.id}", guild_id=interaction.guild.id,
                                              channel_id=channel.id, user_id=None, created_by=interaction.user.id,
-                                             post_time=post_time, zone=zone)
+                                             post_time=post_time, zone=zone, now=bot.clock())
             where = target_channel.mention
         else:
             sub = await bot.ledger.subscribe(target=f"dm:{interaction.user.id}", guild_id=None, channel_id=None,
                                              user_id=interaction.user.id, created_by=interaction.user.id,
-                                             post_time=post_time, zone=zone)
+                                             post_time=post_time, zone=zone, now=bot.clock())
             where = "this DM"
         now = bot.clock()
         await respond(interaction, Reply(kind="info", title="Daily post set", private=True, lead=(

@@ -85,8 +85,8 @@ class DailyScheduler:
         now = self.clock()
         outcomes = []
         for sub in await self.ledger.active():
-            day = sub.local_date(now)
-            if now < sub.due_at(day):
+            day = sub.is_due(now)
+            if day is None:
                 continue
             try:
                 outcome = await self.post(sub, day)

@@ -83,6 +83,7 @@ class Subscription:
     post_time: str
     timezone: str
     paused: str | None = None
+    created_at: str = ""
 
     @property
     def is_dm(self) -> bool:
@@ -104,6 +105,15 @@ class Subscription:
         hour, minute = (int(p) for p in self.post_time.split(":"))
         wall = datetime.combine(day, time(hour, minute), tzinfo=self.zone).replace(fold=0)
         return wall.astimezone(timezone.utc)
+
+    def is_due(self, now: datetime) -> date | None:
+        """The local day whose post is due now, if any: its time has come, and it came after this
+        subscription was set up (a new subscription starts with the next due time, not a catch-up)."""
+        day = self.local_date(now)
+        due = self.due_at(day)
+        if now < due or (self.created_at and datetime.fromisoformat(self.created_at) > due):
+            return None
+        return day
 
     def next_due(self, now: datetime) -> datetime:
         today = self.local_date(now)
@@ -156,15 +166,16 @@ class DailyStore:
         self.owner = owner or uuid.uuid4().hex[:12]
 
     async def subscribe(self, *, target: str, guild_id: int | None, channel_id: int | None, user_id: int | None,
-                        created_by: int, post_time: str, zone: str) -> Subscription:
-        now = _now().isoformat()
+                        created_by: int, post_time: str, zone: str, now: datetime | None = None) -> Subscription:
+        """Create or change the subscription for `target`; changing it also un-pauses it."""
+        created = (now or _now()).isoformat()
         await self.conn.execute(
             """INSERT INTO subscriptions (target, guild_id, channel_id, user_id, created_by, post_time, timezone,
                                           paused, created_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)
                ON CONFLICT (target) DO UPDATE SET created_by = excluded.created_by, post_time = excluded.post_time,
                    timezone = excluded.timezone, paused = NULL""",
-            (target, guild_id, channel_id, user_id, created_by, post_time, zone, now),
+            (target, guild_id, channel_id, user_id, created_by, post_time, zone, created),
         )
         found = await self.by_target(target)
         assert found is not None
@@ -189,7 +200,7 @@ class DailyStore:
 
     async def _subs(self, where: str, params: tuple) -> list[Subscription]:
         async with self.conn.execute(
-            f"SELECT id, target, guild_id, channel_id, user_id, created_by, post_time, timezone, paused "
+            f"SELECT id, target, guild_id, channel_id, user_id, created_by, post_time, timezone, paused, created_at "
             f"FROM subscriptions {where} ORDER BY id", params,
         ) as cur:
             return [Subscription(*row) for row in await cur.fetchall()]
@@ -208,8 +219,9 @@ class DailyStore:
             row = await self._row(sub.id, day)
             if row is None or row["status"] in ("sent", "unknown"):
                 return None
-            if row["owner"] == self.owner:
-                return Claim(sub.id, day, row["record_id"], row["status"], self.owner)
+            if row["owner"] == self.owner:  # our own earlier try: if it failed, a send may still have landed
+                return Claim(sub.id, day, row["record_id"], row["status"], self.owner,
+                             takeover=row["status"] == "failed")
             if row["status"] == "failed" or datetime.fromisoformat(row["claimed_at"]) + LEASE <= now:
                 await self.conn.execute(
                     "UPDATE daily_posts SET owner = ?, claimed_at = ?, status = 'claimed' "

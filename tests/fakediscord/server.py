@@ -484,6 +484,7 @@ class FakeDiscord(DiscordWorld):
             ("GET", r"/channels/(\d+)", self._get_channel),
             ("POST", r"/channels/(\d+)/messages", self._create_message),
             ("POST", r"/channels/(\d+)/typing", self._typing),
+            ("GET", r"/channels/(\d+)/messages", self._message_history),
             ("GET", r"/channels/(\d+)/messages/(\d+)", self._channel_message),
             ("PATCH", r"/channels/(\d+)/messages/(\d+)", self._channel_message),
             ("DELETE", r"/channels/(\d+)/messages/(\d+)", self._channel_message),
@@ -681,6 +682,18 @@ class FakeDiscord(DiscordWorld):
         if stored is None or stored.deleted:
             return error(*UNKNOWN_MESSAGE)
         return Reply(204)
+
+    async def _message_history(self, req: RecordedRequest, channel_id: str) -> Reply:
+        """GET /channels/{id}/messages: newest first, `limit` (default 50, at most 100) and `before`."""
+        if self.channel(int(channel_id)) is None:
+            return error(*UNKNOWN_CHANNEL)
+        if int(channel_id) in self.unreadable_channels:
+            return error(*MISSING_PERMISSIONS)
+        limit = max(1, min(100, int(req.query.get("limit", "50"))))
+        before = int(req.query["before"]) if "before" in req.query else None
+        found = [s for s in self.channel_messages(int(channel_id), author_id=None)
+                 if not s.ephemeral and (before is None or s.id < before)]
+        return Reply(200, [copy.deepcopy(s.data) for s in reversed(found)][:limit])
 
     async def _channel_message(self, req: RecordedRequest, channel_id: str, message_id: str) -> Reply:
         if self.channel(int(channel_id)) is None:

@@ -85,6 +85,7 @@ class DiscordWorld:
         self.forbidden_channels: set[int] = set()
         self.deleted_channels: set[int] = set()
         self.closed_dms: set[int] = set()
+        self.unreadable_channels: set[int] = set()
         self.commands: dict[int | None, list[dict[str, Any]]] = {}  # None = global scope
         self.messages: dict[int, StoredMessage] = {}
         self.interactions: dict[int, FakeInteraction] = {}
@@ -178,6 +179,10 @@ class DiscordWorld:
                                                                   "guild_id": str(m.GUILD_ID)})
         self.deleted_channels.add(channel_id)
         return payload
+
+    def hide_history(self, channel_id: int) -> None:
+        """Reading the channel's message history now fails with 403 (Read Message History denied)."""
+        self.unreadable_channels.add(int(channel_id))
 
     def close_dms(self, user_id: int) -> None:
         """The user does not accept DMs: POSTs to their DM channel return 403 50007."""
