@@ -95,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="+")
     ask.add_argument("--json", action="store_true")
 
+    day = with_db(sub.add_parser("onthisday", help="the day's document (the one a daily post would choose)"))
+    day.add_argument("--date", metavar="MM-DD", help="a day of the year: 09-27 or '27 September' (default today)")
+    day.add_argument("--json", action="store_true")
+
     show = with_db(sub.add_parser("show", help="one document in full, with its citation"))
     show.add_argument("id", type=_record_id, metavar="ID")
     show.add_argument("--json", action="store_true")
@@ -142,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
         logging.getLogger("retrieval.ingest").setLevel(logging.ERROR)  # the CLI prints failures itself
     handler = {"run": cmd_run, "console": cmd_console, "ingest": cmd_ingest, "export": cmd_export, "search": cmd_search, "ask": cmd_ask,
-               "show": cmd_show}[args.command]
+               "show": cmd_show, "onthisday": cmd_onthisday}[args.command]
     try:
         return asyncio.run(handler(args, settings))
     except (StoreError, PeopleFileError) as exc:
@@ -251,6 +255,25 @@ async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_OK
         reply = await Commands(archive).ask(" ".join(args.question))
     return _print_reply(reply)
+
+
+async def cmd_onthisday(args: argparse.Namespace, settings: Settings) -> int:
+    async with await open_archive(args, settings) as archive:
+        reply = await Commands(archive).onthisday(args.date)
+    if not args.json:
+        return _print_reply(reply)
+    if reply.kind == "error":
+        print(f"archive-bot: {reply.lead}", file=sys.stderr)
+        return EXIT_USAGE
+    cards = reply.cards
+    _print_json({
+        "heading": reply.title,
+        "note": reply.lead,
+        "exact": reply.lead is None,
+        "pick": {**record_to_dict(cards[0].record), "citation": citation_to_dict(cards[0].citation)} if cards else None,
+        "others": [record_to_dict(c.record) for c in cards[1:]],
+    })
+    return EXIT_OK
 
 
 async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:

@@ -153,3 +153,13 @@ def test_bad_query_input_gets_clear_messages(tmp_path):
         result = cli("search", query, cwd=tmp_path)
         assert "Traceback" not in result.stderr
         assert result.returncode in (0, 2)
+
+
+def test_onthisday_on_the_command_line(tmp_path):
+    result = json.loads(cli("onthisday", "--date", "09-27", "--json", cwd=tmp_path).stdout)
+    assert result["heading"].startswith("On this day in 1958")
+    assert result["pick"]["date"] == "1958-09-27" and result["pick"]["precision"] == "day"
+    nearest = json.loads(cli("onthisday", "--date", "23 November", "--json", cwd=tmp_path).stdout)
+    assert not nearest["exact"] and nearest["note"].startswith("Nothing in the archive is dated 23 November")
+    bad = cli("onthisday", "--date", "13-45", cwd=tmp_path)
+    assert bad.returncode == 2 and "is not a day of the year" in bad.stderr
