@@ -14,13 +14,20 @@ from quality import build_archive, evaluate, load_questions
 from ..conftest import REALPAGES, SEEDS
 
 
+WITH_REALPAGES = (REALPAGES / "da").is_dir()
+# Measured (bench/quality.py): all 149 questions 0.946 / 0.750 MRR@10; the 75 seed-only ones (when
+# ../shared/realpages is absent) 0.963 / 0.602 — the generated archive reuses seed sentences, so seed
+# answers have the closest decoys.
+MIXED_FLOOR = (0.68, 0.74) if WITH_REALPAGES else (0.55, 0.64)
+
+
 @pytest.fixture(scope="module")
 def questions():
-    return load_questions(with_realpages=(REALPAGES / "da").is_dir())
+    return load_questions(with_realpages=WITH_REALPAGES)
 
 
 def _paths():
-    return [SEEDS] + ([REALPAGES] if (REALPAGES / "da").is_dir() else [])
+    return [SEEDS] + ([REALPAGES] if WITH_REALPAGES else [])
 
 
 def test_small_archive_floor(tmp_path, questions):
@@ -38,6 +45,6 @@ def test_answers_mixed_into_17000_records_floor(tmp_path, questions):
     generated = write_listing(tmp_path / "generated.txt", 17_000 - 600)
     asyncio.run(build_archive(db, [*_paths(), generated]))
     ours, plain, _ = asyncio.run(evaluate(db, questions))
-    assert ours.mrr10 >= 0.68
-    assert ours.recall5 >= 0.74
+    assert ours.mrr10 >= MIXED_FLOOR[0]
+    assert ours.recall5 >= MIXED_FLOOR[1]
     assert ours.mrr10 > plain.mrr10 + 0.1
