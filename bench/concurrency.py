@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from listing_gen import write_listing  # noqa: E402
+from listing_gen import percentile, write_listing  # noqa: E402
 from quality import build_archive, load_questions  # noqa: E402
 
 from bot.app import ArchiveBot  # noqa: E402
@@ -29,11 +29,6 @@ from bot.config import Settings  # noqa: E402
 from bot.cooldown import Cooldown  # noqa: E402
 from retrieval.search import Archive  # noqa: E402
 from tests.fakediscord import FakeDiscord  # noqa: E402
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 async def watch_loop(stalls: list[float], stop: asyncio.Event, every: float = 0.005) -> None:

@@ -76,6 +76,12 @@ def write_listing(path: Path, count: int, seed: int = 7) -> Path:
     return path
 
 
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile by nearest rank, for the benchmarks' latency figures."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("output", type=Path)

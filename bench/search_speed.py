@@ -21,15 +21,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
 
-from listing_gen import write_listing  # noqa: E402
+from listing_gen import percentile, write_listing  # noqa: E402
 from quality import build_archive, load_questions  # noqa: E402
 from retrieval.index import SearchIndex  # noqa: E402
 from retrieval.search import Archive  # noqa: E402
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def queries(archive: Archive, count: int) -> list[str]:

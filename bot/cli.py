@@ -145,8 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command not in ("run", "console"):
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
         logging.getLogger("retrieval.ingest").setLevel(logging.ERROR)  # the CLI prints failures itself
-    handler = {"run": cmd_run, "console": cmd_console, "ingest": cmd_ingest, "export": cmd_export, "search": cmd_search, "ask": cmd_ask,
-               "show": cmd_show, "onthisday": cmd_onthisday}[args.command]
+    handler = {"run": cmd_run, "console": cmd_console, "ingest": cmd_ingest, "export": cmd_export,
+               "search": cmd_search, "ask": cmd_ask, "show": cmd_show, "onthisday": cmd_onthisday}[args.command]
     try:
         return asyncio.run(handler(args, settings))
     except (StoreError, PeopleFileError) as exc:
@@ -159,12 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except KeyboardInterrupt:
-        print("archive-bot: interrupted; the file being read was rolled back", file=sys.stderr)
+        print("archive-bot: interrupted (an ingest keeps every file it finished; the one being read is rolled back)",
+              file=sys.stderr)
         return 130
-
-
-def _db(args: argparse.Namespace, settings: Settings) -> Path:
-    return settings.archive_db
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -181,7 +178,7 @@ async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     people = PeopleDirectory.load()
     bar = ProgressBar(sys.stderr)
-    async with await ArchiveStore.open(_db(args, settings)) as store:
+    async with await ArchiveStore.open(settings.archive_db) as store:
         report = await Ingester(store, people, progress=bar).ingest(args.paths)
     bar.close()
     if not args.quiet:
@@ -192,7 +189,7 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    db = _db(args, settings)
+    db = settings.archive_db
     if not db.exists():
         print(f"archive-bot: no archive at {db}: run `archive-bot ingest PATH...` first", file=sys.stderr)
         return EXIT_FAILED

@@ -251,9 +251,9 @@ def parse_command(line: str) -> tuple[str, str]:
 
 async def run_text_command(commands: Commands, line: str) -> Reply | None:
     """Dispatch one console line; None for an empty line."""
-    name, rest = parse_command(line)
-    if not rest and name == "ask" and not line.strip():
+    if not line.strip():
         return None
+    name, rest = parse_command(line)
     if name == "ask":
         return await commands.ask(rest)
     if name == "search":

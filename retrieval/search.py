@@ -272,8 +272,8 @@ class Archive:
         suggestions: list[str] = []
         spelling = self.snapshot.spelling
         for word in understood.unknown:
-            suggestions += [f"`{word}` is not in the archive" + (
-                f"; close: {', '.join(spelling.candidates(fold(word))[:3])}" if spelling.candidates(fold(word)) else "")]
+            close = spelling.candidates(fold(word))[:3]
+            suggestions.append(f"`{word}` is not in the archive" + (f"; close: {', '.join(close)}" if close else ""))
         if date_from is not None or date_to is not None:
             suggestions.append("widen or drop --from/--to")
         if person:

@@ -367,46 +367,34 @@ class ArchiveStore:
         )
         return counts
 
+    async def _select_in(self, sql: str, values: list) -> AsyncIterator[tuple]:
+        """Rows of `sql` (with one `IN ({marks})`) for all `values`, a batch at a time: SQLite caps parameters."""
+        for start in range(0, len(values), BATCH):
+            chunk = values[start:start + BATCH]
+            async with self.conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk) as cur:
+                async for row in cur:
+                    yield row
+
     async def _rows_by_base(self, bases: set[str]) -> dict[str, list["_Row"]]:
         rows: dict[str, list[_Row]] = {}
         by_id: dict[int, _Row] = {}
-        ordered = sorted(bases)
-        for start in range(0, len(ordered), BATCH):
-            chunk = ordered[start:start + BATCH]
-            marks = ",".join("?" * len(chunk))
-            async with self.conn.execute(
-                f"SELECT base_key, record_key, id, summary, summary_partial, notes, url FROM records "
-                f"WHERE base_key IN ({marks}) ORDER BY id",
-                chunk,
-            ) as cur:
-                async for base, key, rid, summary, partial, notes, url in cur:
-                    row = _Row(rid, key, summary, bool(partial), notes, url)
-                    rows.setdefault(base, []).append(row)
-                    by_id[rid] = row
-        ids = list(by_id)
-        for start in range(0, len(ids), BATCH):
-            chunk_ids = ids[start:start + BATCH]
-            marks = ",".join("?" * len(chunk_ids))
-            async with self.conn.execute(
-                f"SELECT record_id, name, role, kind FROM participants WHERE record_id IN ({marks}) "
-                "ORDER BY record_id, position",
-                chunk_ids,
-            ) as cur:
-                async for rid, name, role, kind in cur:
-                    by_id[rid].participants += (Participant(name, role, kind),)
+        async for base, key, rid, summary, partial, notes, url in self._select_in(
+            "SELECT base_key, record_key, id, summary, summary_partial, notes, url FROM records "
+            "WHERE base_key IN ({marks}) ORDER BY id", sorted(bases),
+        ):
+            row = _Row(rid, key, summary, bool(partial), notes, url)
+            rows.setdefault(base, []).append(row)
+            by_id[rid] = row
+        async for rid, name, role, kind in self._select_in(
+            "SELECT record_id, name, role, kind FROM participants WHERE record_id IN ({marks}) "
+            "ORDER BY record_id, position", list(by_id),
+        ):
+            by_id[rid].participants += (Participant(name, role, kind),)
         return rows
 
     async def _ids_by_key(self, keys: list[str]) -> dict[str, int]:
-        ids: dict[str, int] = {}
-        for start in range(0, len(keys), BATCH):
-            chunk = keys[start:start + BATCH]
-            marks = ",".join("?" * len(chunk))
-            async with self.conn.execute(
-                f"SELECT record_key, id FROM records WHERE record_key IN ({marks})", chunk
-            ) as cur:
-                async for key, rid in cur:
-                    ids[key] = rid
-        return ids
+        return {key: rid async for key, rid in self._select_in(
+            "SELECT record_key, id FROM records WHERE record_key IN ({marks})", keys)}
 
     async def get_state(self, key: str) -> str | None:
         async with self.conn.execute("SELECT value FROM bot_state WHERE key = ?", (key,)) as cur:

@@ -15,11 +15,13 @@ from listing_gen import write_listing
 from ..conftest import SEEDS
 
 
-def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if k not in {"ARCHIVE_DB", "DISCORD_TOKEN"}}
+def cli(*args: str, cwd: Path, env: dict[str, str] | None = None, input: str | None = None
+        ) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("ARCHIVE_", "DISCORD_", "LOG_"))}
     environ.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=environ, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=environ, capture_output=True, text=True, timeout=600,
+        input=input if input is not None else "",
     )
 
 
