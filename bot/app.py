@@ -30,6 +30,7 @@ from .send import reply_to_message, respond, within_deadline
 log = logging.getLogger(__name__)
 
 AUTOCOMPLETE_MAX = 25
+REFRESH_EVERY = 60.0  # seconds between checks for an ingest by another process
 SYNC_KEY = "commands_hash:{scope}"
 
 
@@ -66,6 +67,7 @@ class ArchiveBot(discord.Client):
         self.scheduler = DailyScheduler(archive, self.ledger, DiscordPoster(self), clock=self.clock)
         self.run_scheduler = run_scheduler
         self.scheduler_task: asyncio.Task | None = None
+        self.refresh_task: asyncio.Task | None = None
         # every command works in servers, in DMs with the bot and in private channels (user installs)
         self.tree = app_commands.CommandTree(
             self,
@@ -82,15 +84,28 @@ class ArchiveBot(discord.Client):
         await self.sync_commands()
         if self.run_scheduler and self.scheduler_task is None:
             self.scheduler_task = asyncio.create_task(self._scheduler_after_ready(), name="daily-scheduler")
+        if self.refresh_task is None:
+            self.refresh_task = asyncio.create_task(self._follow_ingests(), name="archive-refresh")
+
+    async def _follow_ingests(self) -> None:
+        """An `archive-bot ingest` run by anyone shows up in answers within a minute, without a restart."""
+        while True:
+            await asyncio.sleep(REFRESH_EVERY)
+            try:
+                if await self.archive.refresh_if_changed():
+                    log.info("archive changed; index rebuilt (%d documents)", self.archive.size)
+            except Exception:
+                log.exception("could not refresh the archive index")
 
     async def _scheduler_after_ready(self) -> None:
         await self.wait_until_ready()  # guilds and channels must be known before posting
         await self.scheduler.run()
 
     async def close(self) -> None:
-        if self.scheduler_task is not None:
-            self.scheduler_task.cancel()
-            await asyncio.gather(self.scheduler_task, return_exceptions=True)
+        for task in (self.scheduler_task, self.refresh_task):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         await super().close()
 
     async def sync_commands(self) -> None:

@@ -43,6 +43,7 @@ async def run_console(commands: Commands, stdin: TextIO = sys.stdin, stdout: Tex
         if not line.strip():
             continue
         try:
+            await commands.archive.refresh_if_changed()  # an ingest in another terminal shows up at once
             reply = await run_text_command(commands, line)
         except Exception:  # a bug must not end the session: log it, say so, go on
             log.exception("console command failed: %r", line[:200])

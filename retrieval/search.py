@@ -103,6 +103,7 @@ class Archive:
         self.store = store
         self.people = people
         self._snapshot: _Snapshot | None = None
+        self._signature: tuple = ()
         self._refresh_lock = asyncio.Lock()
 
     @classmethod
@@ -125,8 +126,17 @@ class Archive:
     async def refresh(self) -> None:
         """Rebuild the index from the store (after an ingest); searches keep running on the old one."""
         async with self._refresh_lock:
+            signature = await self.store.signature()
             records = await self.store.all_records()
             self._snapshot = await asyncio.to_thread(_Snapshot, records, self.people)
+            self._signature = signature
+
+    async def refresh_if_changed(self) -> bool:
+        """Refresh when the database changed since the last build (an ingest by any process)."""
+        if await self.store.signature() == self._signature:
+            return False
+        await self.refresh()
+        return True
 
     @property
     def snapshot(self) -> _Snapshot:

@@ -413,6 +413,12 @@ class ArchiveStore:
             row = await cur.fetchone()
         return int(row[0])
 
+    async def signature(self) -> tuple:
+        """Changes whenever records are added or updated: how a long-running reader notices an ingest."""
+        async with self.conn.execute("SELECT COUNT(*), MAX(id), MAX(updated_at) FROM records") as cur:
+            row = await cur.fetchone()
+        return tuple(row)
+
     async def get(self, record_id: int) -> Record | None:
         records = await self._load("WHERE r.id = ?", (record_id,))
         return records[0] if records else None

@@ -272,3 +272,19 @@ def test_refresh_picks_up_new_records_while_searches_keep_running(tmp_path):
     before, size, after = asyncio.run(go())
     assert (before, size) == (10, 18)  # the second page shares two records with the first
     assert after.hits[0].record.title.startswith("Transcript, Meeting of East German leader Erich Honecker")
+
+
+def test_an_ingest_by_another_process_is_noticed(tmp_path):
+    db = tmp_path / "a.db"
+    _build(db, [SEEDS / "000_7db8b0dfcdf7ad4a.txt"])
+
+    async def go():
+        async with await Archive.open(db, PEOPLE) as archive:
+            assert await archive.refresh_if_changed() is False
+            async with await ArchiveStore.open(db) as other:  # another connection, as another process has
+                await Ingester(other, PEOPLE).ingest([SEEDS / "003_be2553d67f853f49.txt"])
+            assert await archive.refresh_if_changed() is True
+            assert await archive.refresh_if_changed() is False
+            return archive.size
+
+    assert asyncio.run(go()) == 20
