@@ -6,6 +6,7 @@ every test dig through raw JSON.
 """
 from __future__ import annotations
 
+import abc
 import re
 import time
 from dataclasses import dataclass, field
@@ -17,11 +18,12 @@ _CALLBACK_RE = re.compile(r"^/interactions/(\d+)/([^/]+)/callback$")
 _WEBHOOK_RE = re.compile(r"^/webhooks/(\d+)/([^/]+)(/messages/(@original|\d+))?$")
 
 
-class _MessageView:
+class _MessageView(abc.ABC):
     """Shared accessors over a message-shaped dict (``_message_dict``)."""
 
-    def _message_dict(self) -> dict[str, Any]:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _message_dict(self) -> dict[str, Any]:
+        """The message payload the accessors read."""
 
     @property
     def content(self) -> str | None:
