@@ -109,9 +109,13 @@ class Archive:
     @classmethod
     async def open(cls, db: str | Path, people: PeopleDirectory | None = None) -> "Archive":
         store = await ArchiveStore.open(db)
-        people = people or await asyncio.to_thread(PeopleDirectory.load)
-        archive = cls(store, people)
-        await archive.refresh()
+        try:
+            people = people or await asyncio.to_thread(PeopleDirectory.load)
+            archive = cls(store, people)
+            await archive.refresh()
+        except BaseException:
+            await store.close()  # aiosqlite's thread would otherwise keep the process alive
+            raise
         return archive
 
     async def close(self) -> None:
@@ -157,6 +161,8 @@ class Archive:
         return await asyncio.to_thread(self.ask_now, question)
 
     async def show(self, record_id: int) -> Record | None:
+        if not 0 < record_id < 2**63:  # SQLite's integers: anything else is no document
+            return None
         snapshot = self.snapshot
         position = snapshot.index.position.get(record_id)
         if position is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections import OrderedDict
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -242,9 +243,14 @@ class ArchiveStore:
     @classmethod
     async def open(cls, path: str | Path) -> "ArchiveStore":
         path = Path(path)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            if str(path) != ":memory:":
+                if path.is_dir():
+                    raise StoreError(f"{path}: is a folder, not a database file")
+                path.parent.mkdir(parents=True, exist_ok=True)
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{path}: cannot open the archive database ({exc})") from None
         store = cls(conn, path)
         try:
             await conn.execute("PRAGMA foreign_keys = ON")

@@ -126,3 +126,12 @@ def test_a_failed_transaction_leaves_nothing_behind(tmp_path):
 
     records = run(failing())
     assert [r.title for r in records] == ["Kept"]
+
+
+def test_a_folder_or_an_unreachable_path_is_refused_clearly(tmp_path):
+    with pytest.raises(StoreError, match="is a folder"):
+        run(ArchiveStore.open(tmp_path))
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot open the archive database"):
+        run(ArchiveStore.open(blocker / "archive.db"))
