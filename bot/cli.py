@@ -159,8 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except KeyboardInterrupt:
-        print("archive-bot: interrupted (an ingest keeps every file it finished; the one being read is rolled back)",
-              file=sys.stderr)
+        note = " (files already read are kept; the one being read was rolled back)" if args.command == "ingest" else ""
+        print(f"archive-bot: interrupted{note}", file=sys.stderr)
         return 130
 
 
