@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from listing_gen import percentile, write_listing  # noqa: E402
-from quality import build_archive, load_questions  # noqa: E402
+from listing_gen import percentile  # noqa: E402
+from quality import build_generated_archive, load_questions  # noqa: E402
 
 from bot.app import ArchiveBot  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -75,9 +75,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=17_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "a.db"
-        page = write_listing(Path(tmp) / "generated.txt", args.records - 55)
-        asyncio.run(build_archive(db, [ROOT / "seeds", page]))
+        db = asyncio.run(build_generated_archive(Path(tmp), args.records))
         acks, stalls, failures = asyncio.run(measure(db, args.users, args.rounds))
     ms = [a * 1000 for a in acks]
     print(f"{len(ms)} /ask interactions ({args.users} at once x {args.rounds} rounds), {args.records:,} records")

@@ -85,6 +85,14 @@ async def build_archive(db: Path, paths: list[Path]) -> None:
         raise SystemExit(f"ingest failed: {bad}")
 
 
+async def build_generated_archive(folder: Path, records: int) -> Path:
+    """The seed pages mixed into generated records, `records` in all: the archive at the real one's scale."""
+    db = folder / "generated.db"
+    page = write_listing(folder / "generated.txt", records - 55)
+    await build_archive(db, [ROOT / "seeds", page])
+    return db
+
+
 def plain_tokens(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())
 

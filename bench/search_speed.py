@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
 
-from listing_gen import percentile, write_listing  # noqa: E402
-from quality import build_archive, load_questions  # noqa: E402
+from listing_gen import percentile  # noqa: E402
+from quality import build_generated_archive, load_questions  # noqa: E402
 from retrieval.index import SearchIndex  # noqa: E402
 from retrieval.search import Archive  # noqa: E402
 
@@ -49,9 +49,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=400)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "a.db"
-        page = write_listing(Path(tmp) / "generated.txt", args.records - 55)
-        asyncio.run(build_archive(db, [ROOT / "seeds", page]))
+        db = asyncio.run(build_generated_archive(Path(tmp), args.records))
         archive = asyncio.run(Archive.open(db))
         records = archive.snapshot.index.records
         started = time.perf_counter()

@@ -8,12 +8,13 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from .dates import MONTHS, ArchiveDate
 
 _M = "|".join(sorted(MONTHS, key=len, reverse=True))
 _YEAR = r"(1[89]\d\d|20\d\d)"
+ONE_DAY = timedelta(days=1)
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 
 
@@ -53,7 +54,7 @@ class DateRange:
         if s.year == 1 and e.year == 9999:
             return "any date"
         if s.year == 1:
-            return f"before {_day(e + _one_day())}" if (e.month, e.day) != (12, 31) else f"up to {e.year}"
+            return f"before {_day(e + ONE_DAY)}" if (e.month, e.day) != (12, 31) else f"up to {e.year}"
         if e.year == 9999:
             return f"from {_day(s)}" if (s.month, s.day) != (1, 1) else f"from {s.year}"
         if s == e:
@@ -63,11 +64,6 @@ class DateRange:
         if s.day == 1 and e.day == calendar.monthrange(e.year, e.month)[1] and (s.year, s.month) == (e.year, e.month):
             return f"{calendar.month_name[s.month]} {s.year}"
         return f"{_day(s)} – {_day(e)}"
-
-
-def _one_day():
-    from datetime import timedelta
-    return timedelta(days=1)
 
 
 def _day(d: date) -> str:
@@ -145,12 +141,12 @@ def _range(kind: str, m: re.Match[str]) -> DateRange | None:
         word, month, year = g[0].lower(), g[1], int(g[2])
         if word in ("before", "prior to"):
             limit = date(year, _month(month), 1) if month else date(year, 1, 1)
-            return DateRange(date(1, 1, 1), limit - _one_day())
+            return DateRange(date(1, 1, 1), limit - ONE_DAY)
         if word in ("until", "till", "up to", "by"):
             end = _month_range(year, _month(month)).end if month else date(year, 12, 31)
             return DateRange(date(1, 1, 1), end)
         if word == "after":
-            start = _month_range(year, _month(month)).end + _one_day() if month else date(year + 1, 1, 1)
+            start = _month_range(year, _month(month)).end + ONE_DAY if month else date(year + 1, 1, 1)
             return DateRange(start, date(9999, 12, 31))
         start = date(year, _month(month), 1) if month else date(year, 1, 1)  # since, from
         return DateRange(start, date(9999, 12, 31))

@@ -24,7 +24,6 @@ _DATE_LINE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
-PRECISIONS = ("day", "month", "year", "none")
 MIN_YEAR, MAX_YEAR = 1000, 2100
 
 

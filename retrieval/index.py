@@ -131,7 +131,3 @@ class SearchIndex:
             candidates = candidates[part]
         order = sorted(candidates.tolist(), key=lambda i: (-scores[i], i))
         return [(i, float(scores[i])) for i in order[:k]]
-
-    def document_frequency(self, term: str) -> int:
-        posting = self.postings.get(term)
-        return 0 if posting is None else int(posting.docs.size)

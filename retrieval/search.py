@@ -311,7 +311,8 @@ def matched_words(record: Record, terms: set[str]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-_SENTENCE = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[A-Z“\"‘'(])")
+# Between sentences: after . ! or ? (and a closing quote or bracket, which stays with its sentence).
+_SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[A-Z“\"‘'(])")
 
 
 def best_sentence(record: Record, terms: set[str], index: SearchIndex) -> str:
