@@ -115,9 +115,10 @@ async def evaluate(db: Path, questions: list[dict]) -> tuple[Scores, Scores, flo
 
 
 def archive_paths(with_realpages: bool) -> list[Path]:
+    """The listing pages the questions were written against (document pages are another kind of page)."""
     paths = [ROOT / "seeds"]
     if with_realpages:
-        paths.append(REALPAGES)
+        paths += [REALPAGES / "da", REALPAGES / "mirror"]
     return paths
 
 

@@ -9,9 +9,9 @@ import asyncio
 
 import pytest
 from listing_gen import write_listing
-from quality import build_archive, evaluate, load_questions
+from quality import archive_paths, build_archive, evaluate, load_questions
 
-from ..conftest import REALPAGES, SEEDS
+from ..conftest import REALPAGES
 
 
 WITH_REALPAGES = (REALPAGES / "da").is_dir()
@@ -27,7 +27,7 @@ def questions():
 
 
 def _paths():
-    return [SEEDS] + ([REALPAGES] if WITH_REALPAGES else [])
+    return archive_paths(WITH_REALPAGES)
 
 
 def test_small_archive_floor(tmp_path, questions):
