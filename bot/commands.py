@@ -13,7 +13,7 @@ from retrieval.cite import ARCHIVE_NAME, ARCHIVE_URL, Citation, cite
 from retrieval.daily import Choice, todays_choice, years_ago
 from retrieval.dates import parse_month_day
 from retrieval.search import Archive, Hit, QueryError, SearchResult
-from retrieval.store import Record
+from retrieval.records import Record
 
 PER_PAGE = 5
 SEARCH_LIMIT = 25

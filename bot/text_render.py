@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
-from retrieval.store import Record
+from retrieval.records import Record
 
 from .commands import Card, Reply
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from .store import Record
+from .records import Record
 
 ARCHIVE_NAME = "Wilson Center Digital Archive"
 ARCHIVE_URL = "https://digitalarchive.wilsoncenter.org"

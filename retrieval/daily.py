@@ -26,7 +26,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from typing import TYPE_CHECKING
 
-from .store import ArchiveStore, Record
+from .records import Record
+from .store import ArchiveStore
 
 if TYPE_CHECKING:
     from .search import Archive

@@ -4,6 +4,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 MONTHS: dict[str, int] = {}
 for _number in range(1, 13):
@@ -27,6 +28,15 @@ _DATE_LINE = re.compile(
 MIN_YEAR, MAX_YEAR = 1000, 2100
 
 
+class Precision(StrEnum):
+    """How much of a date the source gave; stored as its value."""
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+    NONE = "none"
+
+
 @dataclass(frozen=True)
 class ArchiveDate:
     """A date as precise as the archive wrote it; all-None means undated."""
@@ -40,14 +50,14 @@ class ArchiveDate:
         return (self.year or 0, self.month or 0, self.day or 0)
 
     @property
-    def precision(self) -> str:
+    def precision(self) -> Precision:
         if self.year is None:
-            return "none"
+            return Precision.NONE
         if self.month is None:
-            return "year"
+            return Precision.YEAR
         if self.day is None:
-            return "month"
-        return "day"
+            return Precision.MONTH
+        return Precision.DAY
 
     def iso(self) -> str | None:
         if self.year is None:

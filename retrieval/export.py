@@ -6,7 +6,8 @@ import json
 from typing import AsyncIterator, TextIO
 
 from .serialize import record_to_dict
-from .store import ArchiveStore, Record
+from .records import Record
+from .store import ArchiveStore
 
 CSV_COLUMNS = (
     "id", "date", "date_text", "precision", "title", "summary", "notes", "participants", "roles", "url", "sources",

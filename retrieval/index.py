@@ -15,7 +15,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from .daterange import DateRange, dates_in_title
-from .store import Record
+from .records import Record
 from .text import tokenize
 
 TITLE_WEIGHT = 2  # title tokens count twice: a word in the title says more about a document than one in its summary

@@ -2,8 +2,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from .dates import ArchiveDate
+
+
+class Role(StrEnum):
+    """A participant's part in a document; the order is the strength of the role (authors first)."""
+
+    AUTHOR = "author"
+    RECIPIENT = "recipient"
+    PARTICIPANT = "participant"
+
+
+class EntityKind(StrEnum):
+    PERSON = "person"
+    ORGANIZATION = "organization"
 
 
 @dataclass(frozen=True)
@@ -28,8 +42,8 @@ class Participant:
     """A canonical person or body with its part in the document: author, recipient or participant."""
 
     name: str
-    role: str = "participant"
-    kind: str = "person"  # person | organization
+    role: Role = Role.PARTICIPANT
+    kind: EntityKind = EntityKind.PERSON
 
 
 @dataclass
@@ -44,3 +58,19 @@ class ParsedPage:
 
 class PageError(ValueError):
     """A file that is not a listing of the archive; the message is shown to the user as the reason."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """A stored document, as every later stage (index, answers, citations, export) sees it."""
+
+    id: int
+    date: ArchiveDate
+    date_text: str
+    title: str
+    summary: str
+    notes: tuple[str, ...] = ()
+    url: str | None = None
+    participants: tuple[Participant, ...] = ()
+    sources: tuple[str, ...] = ()
+    summary_partial: bool = False

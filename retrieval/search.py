@@ -21,7 +21,8 @@ from .index import SearchIndex
 from .people import PeopleDirectory
 from .query import ParsedQuery, QueryParser
 from .spelling import SpellingIndex
-from .store import ArchiveStore, Record
+from .records import Record
+from .store import ArchiveStore
 from .text import fold, tokenize, WORD_RE
 
 MAX_LIMIT = 100

@@ -5,7 +5,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from .cite import Citation
-from .store import Record
+from .records import Record
 
 if TYPE_CHECKING:  # only the shapes are needed: exporting must not load the search stack
     from .search import Answer, Hit, SearchResult

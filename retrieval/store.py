@@ -18,7 +18,7 @@ from typing import AsyncIterator, Iterable, Sequence
 import aiosqlite
 
 from .dates import ArchiveDate
-from .records import Participant, RawRecord
+from .records import EntityKind, Participant, RawRecord, Record, Role
 from .text import fold
 
 # Each entry moves the schema from version i to i + 1. Append, never edit: databases in the field have run
@@ -103,22 +103,6 @@ BATCH = 500
 
 class StoreError(RuntimeError):
     """The database cannot be used (newer schema, not a database); the message is for the user."""
-
-
-@dataclass(frozen=True)
-class Record:
-    """A stored document, as every later stage (index, answers, citations, export) sees it."""
-
-    id: int
-    date: ArchiveDate
-    date_text: str
-    title: str
-    summary: str
-    notes: tuple[str, ...] = ()
-    url: str | None = None
-    participants: tuple[Participant, ...] = ()
-    sources: tuple[str, ...] = ()
-    summary_partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -395,7 +379,7 @@ class ArchiveStore:
             "SELECT record_id, name, role, kind FROM participants WHERE record_id IN ({marks}) "
             "ORDER BY record_id, position", list(by_id),
         ):
-            by_id[rid].participants += (Participant(name, role, kind),)
+            by_id[rid].participants += (Participant(name, Role(role), EntityKind(kind)),)
         return rows
 
     async def _ids_by_key(self, keys: list[str]) -> dict[str, int]:
@@ -464,7 +448,7 @@ class ArchiveStore:
         ) as cur:
             async for rid, name, role, kind in cur:
                 if rid in people:
-                    people[rid].append(Participant(name, role, kind))
+                    people[rid].append(Participant(name, Role(role), EntityKind(kind)))
         async with self.conn.execute(
             "SELECT record_id, source FROM sources WHERE record_id BETWEEN ? AND ? ORDER BY record_id, rowid",
             (lo, hi),

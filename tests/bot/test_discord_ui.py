@@ -17,7 +17,8 @@ from retrieval.ingest import Ingester
 from retrieval.people import PeopleDirectory
 from retrieval.records import Participant
 from retrieval.search import Archive
-from retrieval.store import ArchiveStore, Record
+from retrieval.records import Record
+from retrieval.store import ArchiveStore
 
 from ..conftest import REALPAGES, SEEDS
 

@@ -293,7 +293,7 @@ def test_an_ingest_by_another_process_is_noticed(tmp_path):
 def test_the_answer_sentence_keeps_its_closing_quote(archive):
     from retrieval.dates import ArchiveDate
     from retrieval.search import best_sentence
-    from retrieval.store import Record
+    from retrieval.records import Record
 
     record = Record(id=1, date=ArchiveDate(1948, 3, 14), date_text="", title="Speech",
                     summary='Stalin says "war with the West is inevitable." He asks for a larger army.')
