@@ -18,6 +18,7 @@ from retrieval.people import PeopleDirectory, PeopleFileError
 from retrieval.search import MAX_LIMIT, Archive, QueryError
 from retrieval.serialize import answer_to_dict, citation_to_dict, record_to_dict, result_to_dict
 from retrieval.store import ArchiveStore, StoreError
+from retrieval.site import ARCHIVE_NAME
 
 from .config import ConfigError, Settings, load_settings
 from . import runner
@@ -63,7 +64,7 @@ class ProgressBar:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="archive-bot",
-        description="Ask the Wilson Center Digital Archive (Cold War documents) questions.",
+        description=f"Ask the {ARCHIVE_NAME} (Cold War documents) questions.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 
-from retrieval.cite import ARCHIVE_NAME, ARCHIVE_URL, Citation, cite
+from retrieval.cite import Citation, cite
 from retrieval.daily import Choice, todays_choice, years_ago
 from retrieval.dates import parse_month_day
 from retrieval.search import Archive, Hit, QueryError, SearchResult
 from retrieval.records import Record
+from retrieval.site import ARCHIVE_NAME, ARCHIVE_URL
 
 PER_PAGE = 5
 SEARCH_LIMIT = 25

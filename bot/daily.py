@@ -20,6 +20,7 @@ import discord
 
 from retrieval.daily import DailyStore, Subscription, todays_choice
 from retrieval.search import Archive
+from retrieval.site import ARCHIVE_NAME
 
 from .commands import Reply, daily_reply
 from .discord_ui import NO_MENTIONS, ReplyView, embed_for
@@ -181,7 +182,7 @@ class DiscordPoster:
     async def send(self, sub: Subscription, reply: Reply, marker: str) -> int:
         channel = await self._channel(sub)
         embed = embed_for(reply)
-        embed.set_footer(text=f"{embed.footer.text or 'Wilson Center Digital Archive'} · {marker}"[:2048])
+        embed.set_footer(text=f"{embed.footer.text or ARCHIVE_NAME} · {marker}"[:2048])
         view = ReplyView(reply, author_id=sub.created_by, timeout=None)
         try:
             message = await channel.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)

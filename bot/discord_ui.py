@@ -10,6 +10,8 @@ from typing import Iterable
 
 import discord
 
+from retrieval.site import ARCHIVE_NAME
+
 from .commands import Card, Reply
 
 TITLE_MAX, DESCRIPTION_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4096, 256, 1024
@@ -100,7 +102,7 @@ def results_embed(reply: Reply, page: int) -> discord.Embed:
         footer.append(f"Page {page + 1} of {len(pages)} · {len(reply.cards)} documents")
     if reply.footer:
         footer.append(reply.footer)
-    footer.append("Wilson Center Digital Archive · /doc <number> for the full document")
+    footer.append(f"{ARCHIVE_NAME} · /doc <number> for the full document")
     embed.set_footer(text=clip(" · ".join(footer), FOOTER_MAX))
     return fit(embed)
 

@@ -5,9 +5,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from .records import Record
-
-ARCHIVE_NAME = "Wilson Center Digital Archive"
-ARCHIVE_URL = "https://digitalarchive.wilsoncenter.org"
+from .site import ARCHIVE_NAME, ARCHIVE_URL
 
 
 @dataclass(frozen=True)

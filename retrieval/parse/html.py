@@ -19,11 +19,9 @@ from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
 from ..dates import ArchiveDate, parse_date
 from ..records import PageError, ParsedPage, RawRecord
+from ..site import ARCHIVE_HOST, ARCHIVE_URL
 
-__all__ = ["ARCHIVE_BASE", "declared_charset", "decode_html", "looks_like_html", "parse_html"]
-
-ARCHIVE_BASE = "https://digitalarchive.wilsoncenter.org"
-ARCHIVE_HOST = "digitalarchive.wilsoncenter.org"
+__all__ = ["declared_charset", "decode_html", "looks_like_html", "parse_html"]
 LAYOUT = "html"
 
 Node = Union[Tag, NavigableString]
@@ -185,7 +183,7 @@ def _declared_url(head: Tag | BeautifulSoup) -> str | None:
 
 def _page_base(declared: str | None, source_url: str | None) -> str:
     """What relative links resolve against; a file path as source_url is no base for web links."""
-    fallback = ARCHIVE_BASE + "/"
+    fallback = ARCHIVE_URL + "/"
     if source_url and urlsplit(source_url).scheme in ("http", "https"):
         fallback = source_url
     return _unwrap_wayback(urljoin(fallback, declared) if declared else fallback)
