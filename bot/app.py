@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 AUTOCOMPLETE_MAX = 25
 REFRESH_EVERY = 60.0  # seconds between checks for an ingest by another process
 SYNC_KEY = "commands_hash:{scope}"
+SOMETHING_WENT_WRONG = "Something went wrong on my side; the details are in my log. Please try again."
 
 
 def use_discord_endpoints(settings: Settings) -> None:
@@ -54,6 +55,30 @@ def command_hash(payload: list[dict[str, Any]]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
+class ArchiveTree(app_commands.CommandTree["ArchiveBot"]):
+    """The bot's command tree: every command works in servers, in DMs with the bot and in private channels
+    (user installs), and a command that fails answers its user instead of leaving the interaction hanging."""
+
+    def __init__(self, client: "ArchiveBot") -> None:
+        super().__init__(
+            client,
+            allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True),
+            allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
+        )
+
+    async def on_error(self, interaction: discord.Interaction["ArchiveBot"],
+                       exc: app_commands.AppCommandError) -> None:
+        if isinstance(exc, app_commands.CheckFailure):
+            reply = error(str(exc) or "You can't use this command here.")
+        else:
+            log.error("/%s failed", getattr(interaction.command, "name", "?"), exc_info=exc)
+            reply = error(SOMETHING_WENT_WRONG)
+        try:
+            await respond(interaction, reply)
+        except discord.HTTPException:
+            log.warning("could not report an error to the user of interaction %s", interaction.id)
+
+
 class ArchiveBot(discord.Client):
     def __init__(self, archive: Archive, settings: Settings, *, cooldown: Cooldown | None = None,
                  clock: Clock | None = None, run_scheduler: bool = True) -> None:
@@ -68,13 +93,7 @@ class ArchiveBot(discord.Client):
         self.run_scheduler = run_scheduler
         self.scheduler_task: asyncio.Task | None = None
         self.refresh_task: asyncio.Task | None = None
-        # every command works in servers, in DMs with the bot and in private channels (user installs)
-        self.tree = app_commands.CommandTree(
-            self,
-            allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True),
-            allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
-        )
-        self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+        self.tree = ArchiveTree(self)
         self.synced: str | None = None  # "skipped" or the scope synced, for logs and tests
         register_commands(self)
         register_daily(self)
@@ -149,20 +168,9 @@ class ArchiveBot(discord.Client):
                 reply = await run_text_command(self.commands_layer, text) or await self.commands_layer.help()
         except Exception:
             log.exception("message command failed")
-            reply = error("Something went wrong on my side; the details are in my log. Please try again.")
+            reply = error(SOMETHING_WENT_WRONG)
         await reply_to_message(message, reply)
 
-    async def on_app_command_error(self, interaction: discord.Interaction,
-                                   exc: app_commands.AppCommandError) -> None:
-        if isinstance(exc, app_commands.CheckFailure):
-            reply = error(str(exc) or "You can't use this command here.")
-        else:
-            log.error("/%s failed", getattr(interaction.command, "name", "?"), exc_info=exc)
-            reply = error("Something went wrong on my side; the details are in my log. Please try again.")
-        try:
-            await respond(interaction, reply)
-        except discord.HTTPException:
-            log.warning("could not report an error to the user of interaction %s", interaction.id)
 
 
 def cooldown_reply(wait: float) -> Reply:

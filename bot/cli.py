@@ -16,15 +16,17 @@ from retrieval.export import FORMATS, export
 from retrieval.ingest import Ingester, IngestProgress
 from retrieval.people import PeopleDirectory, PeopleFileError
 from retrieval.search import MAX_LIMIT, Archive, QueryError
-from retrieval.serialize import answer_to_dict, citation_to_dict, record_to_dict, result_to_dict
+from retrieval.serialize import citation_to_dict, record_to_dict
 from retrieval.store import ArchiveStore, StoreError
 from retrieval.site import ARCHIVE_NAME
 
 from .config import ConfigError, Settings, load_settings
 from . import runner
 from .runner import NO_TOKEN_HELP, run_bot, run_console_app, setup_logging
-from .commands import Card, Commands, Reply
+from .commands import Card, Commands, Reply, ReplyKind
+from .json_output import answer_to_dict, result_to_dict
 from .text_render import render_reply
+from .wording import Front, query_error_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -154,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"archive-bot: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except QueryError as exc:
-        print(f"archive-bot: {exc}", file=sys.stderr)
+        print(f"archive-bot: {query_error_text(exc, Front.CLI)}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `archive-bot export | head`: the reader has all it wanted
         sys.stderr.close()
@@ -236,14 +238,14 @@ async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
             _print_json(result_to_dict(await archive.search(query, args.limit, args.date_from, args.date_to,
                                                             args.person)))
             return EXIT_OK
-        reply = await Commands(archive).search(" ".join(args.query), args.date_from, args.date_to, args.person,
+        reply = await Commands(archive, front=Front.CLI).search(" ".join(args.query), args.date_from, args.date_to, args.person,
                                                limit=args.limit)
     return _print_reply(reply)
 
 
 def _print_reply(reply: Reply) -> int:
-    print(render_reply(reply), file=sys.stderr if reply.kind == "error" else sys.stdout)
-    return EXIT_USAGE if reply.kind == "error" else EXIT_OK
+    print(render_reply(reply), file=sys.stderr if reply.kind is ReplyKind.ERROR else sys.stdout)
+    return EXIT_USAGE if reply.kind is ReplyKind.ERROR else EXIT_OK
 
 
 async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -251,16 +253,16 @@ async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             _print_json(answer_to_dict(await archive.ask(" ".join(args.question))))
             return EXIT_OK
-        reply = await Commands(archive).ask(" ".join(args.question))
+        reply = await Commands(archive, front=Front.CLI).ask(" ".join(args.question))
     return _print_reply(reply)
 
 
 async def cmd_onthisday(args: argparse.Namespace, settings: Settings) -> int:
     async with await open_archive(args, settings) as archive:
-        reply = await Commands(archive).onthisday(args.date)
+        reply = await Commands(archive, front=Front.CLI).onthisday(args.date)
     if not args.json:
         return _print_reply(reply)
-    if reply.kind == "error":
+    if reply.kind is ReplyKind.ERROR:
         print(f"archive-bot: {reply.lead}", file=sys.stderr)
         return EXIT_USAGE
     cards = reply.cards
@@ -283,7 +285,7 @@ async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json({**record_to_dict(record), "citation": citation_to_dict(cite(record))})
         return EXIT_OK
-    return _print_reply(Reply(kind="document", title=record.title, cards=[Card.of(record)]))
+    return _print_reply(Reply(kind=ReplyKind.DOCUMENT, title=record.title, cards=[Card.of(record)]))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import random
 from dataclasses import dataclass, field
+from enum import StrEnum
 from datetime import date, datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 
@@ -15,6 +16,8 @@ from retrieval.dates import parse_month_day
 from retrieval.search import Archive, Hit, QueryError, SearchResult
 from retrieval.records import Record
 from retrieval.site import ARCHIVE_NAME, ARCHIVE_URL
+
+from .wording import Front, hints_line, notice_text, query_error_text
 
 PER_PAGE = 5
 SEARCH_LIMIT = 25
@@ -45,15 +48,22 @@ class Card:
         return cls(hit.record, hit.citation, hit.matched)
 
 
+class ReplyKind(StrEnum):
+    """What a reply is, which decides how each front end lays it out."""
+
+    RESULTS = "results"  # a list of documents
+    DOCUMENT = "document"  # one in full
+    ANSWER = "answer"  # the answering sentence, then its sources
+    DAILY = "daily"  # the "on this day" post
+    INFO = "info"
+    ERROR = "error"  # shown only to the person who asked (ephemeral in Discord)
+
+
 @dataclass
 class Reply:
-    """What the bot says: a heading, a lead paragraph, documents (paged), and a footer line.
+    """What the bot says: a heading, a lead paragraph, documents (paged), and a footer line."""
 
-    kind: results (a list of documents), document (one in full), answer, info, error. Errors are shown
-    only to the person who asked (ephemeral in Discord).
-    """
-
-    kind: str
+    kind: ReplyKind
     title: str
     lead: str | None = None
     cards: list[Card] = field(default_factory=list)
@@ -63,7 +73,7 @@ class Reply:
 
     @property
     def ephemeral(self) -> bool:
-        return self.kind == "error" or self.private
+        return self.kind is ReplyKind.ERROR or self.private
 
     @property
     def pages(self) -> list[list[Card]]:
@@ -73,7 +83,7 @@ class Reply:
 
 
 def error(message: str) -> Reply:
-    return Reply(kind="error", title="Sorry", lead=message)
+    return Reply(kind=ReplyKind.ERROR, title="Sorry", lead=message)
 
 
 HELP = [
@@ -89,9 +99,10 @@ HELP = [
 
 
 class Commands:
-    def __init__(self, archive: Archive, rng: random.Random | None = None) -> None:
+    def __init__(self, archive: Archive, rng: random.Random | None = None, front: Front = Front.DISCORD) -> None:
         self.archive = archive
         self.rng = rng or random.Random()
+        self.front = front
 
     async def ask(self, question: str) -> Reply:
         question = question.strip()
@@ -100,10 +111,11 @@ class Commands:
                          "Railway?*")
         answer = await self.archive.ask(question[:MAX_QUESTION])
         reply = self._results(answer.result, title="Answer")
-        reply.kind = "answer"
+        reply.kind = ReplyKind.ANSWER
         if answer.text is not None and answer.record is not None:
             lead = f"{answer.text}\n— from #{answer.record.id}, \u201c{answer.record.title}\u201d"
-            reply.lead = f"{answer.result.notice}\n{lead}" if answer.result.notice else lead
+            notice = answer.result.notice
+            reply.lead = f"{notice_text(notice)}\n{lead}" if notice is not None else lead
         return reply
 
     async def search(self, query: str, date_from: int | None = None, date_to: int | None = None,
@@ -114,7 +126,7 @@ class Commands:
             result = await self.archive.search(query[:MAX_QUESTION] or person or "", limit,
                                                date_from, date_to, person)
         except QueryError as exc:
-            return error(str(exc))
+            return error(query_error_text(exc, self.front))
         return self._results(result, title=f"Search: {query.strip() or person}")
 
     async def doc(self, record_id: str | int) -> Reply:
@@ -124,7 +136,7 @@ class Commands:
         record = await self.archive.show(int(text))
         if record is None:
             return error(f"There is no document #{text} in the archive.")
-        return Reply(kind="document", title=record.title, cards=[Card.of(record)])
+        return Reply(kind=ReplyKind.DOCUMENT, title=record.title, cards=[Card.of(record)])
 
     async def person(self, name: str) -> Reply:
         if not name.strip():
@@ -132,14 +144,14 @@ class Commands:
         try:
             records = self.archive.documents_of(name.strip()[:200])
         except QueryError as exc:
-            return error(str(exc))
+            return error(query_error_text(exc, self.front))
         canonical = self.archive.people.resolve(name) or name
         entity = self.archive.people.get(canonical)
         about = f"{entity.note}. " if entity is not None and entity.note else ""
         if not records:
-            return Reply(kind="results", title=canonical, lead=f"{about}No documents in the archive name {canonical}.")
+            return Reply(kind=ReplyKind.RESULTS, title=canonical, lead=f"{about}No documents in the archive name {canonical}.")
         span = _span(records)
-        return Reply(kind="results", title=canonical, lead=f"{about}{len(records)} documents{span}, in date order.",
+        return Reply(kind=ReplyKind.RESULTS, title=canonical, lead=f"{about}{len(records)} documents{span}, in date order.",
                      cards=[Card.of(r) for r in records])
 
     async def onthisday(self, when: str | None = None, today: date | None = None, key: str = "") -> Reply:
@@ -166,7 +178,7 @@ class Commands:
         record = self.archive.random_record(self.rng)
         if record is None:
             return error("The archive is empty: ingest some listing pages first.")
-        return Reply(kind="document", title=record.title, cards=[Card.of(record)])
+        return Reply(kind=ReplyKind.DOCUMENT, title=record.title, cards=[Card.of(record)])
 
     async def about(self) -> Reply:
         stats = self.archive.stats()
@@ -176,18 +188,18 @@ class Commands:
             f"{ARCHIVE_NAME} ({ARCHIVE_URL}).\narchive-bot {app_version()}: answers come from the document "
             "listings' titles and summaries, ranked by BM25; every answer cites its document."
         )
-        return Reply(kind="info", title="About archive-bot", lead=lead)
+        return Reply(kind=ReplyKind.INFO, title="About archive-bot", lead=lead)
 
     async def help(self) -> Reply:
         lines = [f"`{usage}` — {what}" for usage, what in HELP]
         lead = "\n".join(lines) + "\n\nIn a DM, just type a question. In a server, mention me with a question."
-        return Reply(kind="info", title="archive-bot commands", lead=lead)
+        return Reply(kind=ReplyKind.INFO, title="archive-bot commands", lead=lead)
 
     def _results(self, result: SearchResult, title: str) -> Reply:
-        lead_parts = [p for p in (result.notice, _understood(result)) if p]
-        footer = ("Try: " + "; ".join(result.suggestions) + ".") if result.suggestions else None
-        return Reply(kind="results", title=title, lead="\n".join(lead_parts) or None,
-                     cards=[Card.from_hit(h) for h in result.hits], footer=footer)
+        notice = notice_text(result.notice) if result.notice is not None else None
+        lead_parts = [p for p in (notice, _understood(result)) if p]
+        return Reply(kind=ReplyKind.RESULTS, title=title, lead="\n".join(lead_parts) or None,
+                     cards=[Card.from_hit(h) for h in result.hits], footer=hints_line(result.suggestions, self.front))
 
 
 def _label(day: date) -> str:
@@ -207,14 +219,14 @@ def daily_reply(choice: Choice, day: date) -> Reply:
     """The "on this day" post: the document, how many years ago, or honestly the nearest one."""
     record = choice.record
     if record is None:
-        return Reply(kind="info", title=f"On this day: {_label(day)}",
+        return Reply(kind=ReplyKind.INFO, title=f"On this day: {_label(day)}",
                      lead="No document in the archive has a full date yet.")
     ago = years_ago(record, day)
     when = f"{ago} year{'s' if ago != 1 else ''} ago"
     if choice.exact:
-        return Reply(kind="daily", title=f"On this day in {record.date.year} ({when})", cards=[Card.of(record)])
+        return Reply(kind=ReplyKind.DAILY, title=f"On this day in {record.date.year} ({when})", cards=[Card.of(record)])
     return Reply(
-        kind="daily",
+        kind=ReplyKind.DAILY,
         title=f"Nearest to {_label(day)}: {record.date.human()}",
         lead=f"Nothing in the archive is dated {_label(day)}; the nearest is {record.date.human()}:",
         cards=[Card.of(record)],

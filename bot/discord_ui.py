@@ -12,11 +12,13 @@ import discord
 
 from retrieval.site import ARCHIVE_NAME
 
-from .commands import Card, Reply
+from .commands import Card, Reply, ReplyKind
+from .wording import meta_line, people_with_roles
 
 TITLE_MAX, DESCRIPTION_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4096, 256, 1024
 FOOTER_MAX, FIELDS_MAX, EMBED_TOTAL_MAX, CONTENT_MAX = 2048, 25, 6000, 2000
 EXCERPT = 300
+EMBED_PEOPLE = 5  # participants named under a title before "+N"
 COLOUR = discord.Colour(0x8B1E1E)
 ERROR_COLOUR = discord.Colour(0x5865F2)
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -63,19 +65,8 @@ def emphasise(text: str, words: Iterable[str], limit: int) -> str:
     return formatted
 
 
-def _meta(card: Card) -> str:
-    record = card.record
-    parts = [record.date.human()]
-    if record.participants:
-        names = [p.name for p in record.participants[:5]]
-        more = len(record.participants) - len(names)
-        parts.append(", ".join(names) + (f" +{more}" if more > 0 else ""))
-    parts.append(f"#{record.id}")
-    return inert(" · ".join(parts))
-
-
 def _card_block(number: int, card: Card, room: int) -> str:
-    head = f"**{number}. {inert(clip(card.record.title, 300))}**\n{_meta(card)}"
+    head = f"**{number}. {inert(clip(card.record.title, 300))}**\n{inert(meta_line(card.record, EMBED_PEOPLE))}"
     summary = card.record.summary
     if summary and room > len(head) + 20:
         excerpt = emphasise(summary, card.emphasis, min(EXCERPT, room - len(head) - 1))
@@ -117,9 +108,8 @@ def document_embed(card: Card) -> discord.Embed:
     )
     embed.add_field(name="Date", value=inert(record.date.human()), inline=True)
     if record.participants:
-        people = "; ".join(p.name if p.role == "participant" else f"{p.name} ({p.role})"
-                           for p in record.participants)
-        embed.add_field(name="Participants", value=clip(inert(people), FIELD_VALUE_MAX), inline=True)
+        embed.add_field(name="Participants", value=clip(inert(people_with_roles(record)), FIELD_VALUE_MAX),
+                        inline=True)
     for number, note in enumerate(record.notes[:3], 1):
         embed.add_field(name="Note" if len(record.notes) == 1 else f"Note {number}",
                         value=clip(inert(note), FIELD_VALUE_MAX), inline=False)
@@ -129,7 +119,7 @@ def document_embed(card: Card) -> discord.Embed:
 
 
 def message_embed(reply: Reply) -> discord.Embed:
-    colour = ERROR_COLOUR if reply.kind == "error" else COLOUR
+    colour = ERROR_COLOUR if reply.kind is ReplyKind.ERROR else COLOUR
     return fit(discord.Embed(title=clip(inert(reply.title), TITLE_MAX),
                              description=clip(reply.lead or "", DESCRIPTION_MAX), colour=colour))
 
@@ -154,13 +144,13 @@ def daily_embed(reply: Reply) -> discord.Embed:
 
 
 def embed_for(reply: Reply, page: int = 0) -> discord.Embed:
-    if reply.kind == "daily" and len(reply.cards) == 1:
+    if reply.kind is ReplyKind.DAILY and len(reply.cards) == 1:
         return daily_embed(reply)
-    if reply.kind == "document" and reply.cards:
+    if reply.kind is ReplyKind.DOCUMENT and reply.cards:
         return document_embed(reply.cards[0])
     if reply.cards:
         return results_embed(reply, page)
-    if reply.kind in ("results", "answer") and (reply.lead or reply.footer):
+    if reply.kind in (ReplyKind.RESULTS, ReplyKind.ANSWER) and (reply.lead or reply.footer):
         return results_embed(reply, 0)
     return message_embed(reply)
 

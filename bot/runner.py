@@ -16,6 +16,7 @@ from retrieval.store import ArchiveStore
 from .config import Settings
 from .console import run_console
 from .commands import Commands
+from .wording import Front
 
 log = logging.getLogger("archive-bot")
 
@@ -127,7 +128,7 @@ async def run_console_app(settings: Settings, stdin: TextIO = sys.stdin, stdout:
     archive = await open_archive(settings)
     stop = asyncio.Event()
     try:
-        await run_console(Commands(archive), stdin, stdout, stop)
+        await run_console(Commands(archive, front=Front.CONSOLE), stdin, stdout, stop)
     finally:
         await archive.close()
     return 0

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import textwrap
 
-from retrieval.records import Record
-
-from .commands import Card, Reply
+from .commands import Card, Reply, ReplyKind
+from .wording import meta_line, people_with_roles
 
 WIDTH = 100
 CONSOLE_CARDS = 10
+CONSOLE_PEOPLE = 6  # participants named under a title before "+N"
 
 
 def _wrap(text: str, indent: str = "    ") -> str:
@@ -16,17 +16,9 @@ def _wrap(text: str, indent: str = "    ") -> str:
                      for line in text.splitlines())
 
 
-def _meta(record: Record) -> str:
-    parts = [record.date.human()]
-    if record.participants:
-        parts.append(", ".join(p.name for p in record.participants[:6]))
-    parts.append(f"#{record.id}")
-    return " · ".join(parts)
-
-
 def render_card(number: int, card: Card) -> str:
     r = card.record
-    lines = [f"{number:>2}. {r.title}", _wrap(_meta(r))]
+    lines = [f"{number:>2}. {r.title}", _wrap(meta_line(r, CONSOLE_PEOPLE))]
     if r.summary:
         lines.append(_wrap(textwrap.shorten(r.summary, 400, placeholder=" …")))
     lines.append("    " + card.citation.text)  # never wrapped: a terminal keeps the link clickable
@@ -37,8 +29,7 @@ def render_document(card: Card) -> str:
     record = card.record
     lines = [f"#{record.id} {record.title}", f"Date: {record.date.human()}"]
     if record.participants:
-        lines.append("Participants: " + "; ".join(
-            p.name if p.role == "participant" else f"{p.name} ({p.role})" for p in record.participants))
+        lines.append("Participants: " + people_with_roles(record))
     if record.summary:
         lines += ["", textwrap.fill(record.summary, WIDTH)]
         if record.summary_partial:
@@ -50,11 +41,12 @@ def render_document(card: Card) -> str:
 
 
 def render_reply(reply: Reply) -> str:
-    if reply.kind == "document" and reply.cards:
+    if reply.kind is ReplyKind.DOCUMENT and reply.cards:
         return render_document(reply.cards[0])
-    blocks = [f"== {reply.title} =="] if reply.kind != "error" else []
+    error = reply.kind is ReplyKind.ERROR
+    blocks = [] if error else [f"== {reply.title} =="]
     if reply.lead:
-        blocks.append(reply.lead if reply.kind != "error" else f"Sorry: {reply.lead}")
+        blocks.append(f"Sorry: {reply.lead}" if error else reply.lead)
     shown = reply.cards[:CONSOLE_CARDS]
     blocks += [render_card(i, card) for i, card in enumerate(shown, 1)]
     if len(reply.cards) > len(shown):

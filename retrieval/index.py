@@ -41,26 +41,30 @@ class Posting:
 class SearchIndex:
     """An immutable index of one snapshot of the archive; a refresh builds a new one and swaps it in."""
 
-    def __init__(self, records: Sequence[Record], corpus: list[list[str]] | None = None) -> None:
+    def __init__(self, records: Sequence[Record]) -> None:
         self.records = list(records)
-        self.corpus = corpus if corpus is not None else [document_tokens(r) for r in self.records]
         self.size = len(self.records)
         self.position = {record.id: i for i, record in enumerate(self.records)}
-        self.bm25 = BM25Okapi(self.corpus or [[]])
-        self.postings = self._build_postings()
+        # The token corpus and the BM25Okapi object are only needed to build the postings: neither is kept,
+        # so a snapshot holds the postings alone (and a refresh does not hold two corpora at once).
+        corpus = [document_tokens(r) for r in self.records]
+        bm25 = BM25Okapi(corpus or [[]])
+        self.idf: dict[str, float] = bm25.idf
+        self.postings = self._build_postings(corpus, bm25)
         self._build_date_arrays()
         self.people = self._build_people()
 
-    def _build_postings(self) -> dict[str, Posting]:
-        k1, b, avgdl, idf = self.bm25.k1, self.bm25.b, self.bm25.avgdl or 1.0, self.bm25.idf
+    @staticmethod
+    def _build_postings(corpus: list[list[str]], bm25: BM25Okapi) -> dict[str, Posting]:
+        k1, b, avgdl, idf = bm25.k1, bm25.b, bm25.avgdl or 1.0, bm25.idf
         docs: dict[str, list[int]] = {}
         tfs: dict[str, list[int]] = {}
-        for position, tokens in enumerate(self.corpus):
-            for term, tf in Counter(tokens).items():
+        for position, tokens in enumerate(corpus):
+            for term, count in Counter(tokens).items():
                 docs.setdefault(term, []).append(position)
-                tfs.setdefault(term, []).append(tf)
-        lengths = np.array([len(t) for t in self.corpus], dtype=np.float64)
-        postings = {}
+                tfs.setdefault(term, []).append(count)
+        lengths = np.array([len(t) for t in corpus], dtype=np.float64)
+        postings: dict[str, Posting] = {}
         for term, positions in docs.items():
             at = np.array(positions, dtype=np.int32)
             tf = np.array(tfs[term], dtype=np.float64)

@@ -10,12 +10,13 @@ import random
 import re
 from datetime import date
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
 
 from .cite import Citation, cite
-from .dates import ArchiveDate
+from .dates import ArchiveDate, Precision
 from .daterange import DateRange
 from .index import SearchIndex
 from .people import PeopleDirectory
@@ -37,14 +38,50 @@ class Hit:
     matched: tuple[str, ...]  # the words of the record that matched the question, for emphasis
 
 
+class NoticeKind(StrEnum):
+    """What is said before the hits (each front end words it)."""
+
+    NO_TERMS = "no_terms"  # the question had no words to search for
+    DATE_RELAXED = "date_relaxed"  # nothing at the question's date: the best matches at any date follow
+    NOTHING_FOUND = "nothing_found"
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: NoticeKind
+    dates: DateRange | None = None  # DATE_RELAXED: the date nothing matched
+    searched: str = ""  # NOTHING_FOUND: what was searched for
+
+
+class HintKind(StrEnum):
+    """A way to find something when nothing matched."""
+
+    UNKNOWN_WORD = "unknown_word"  # `value` is not in the archive; `close` are its nearest words
+    WIDEN_YEARS = "widen_years"  # the from/to filter
+    DROP_PERSON = "drop_person"  # `value` is the person filter
+    DROP_DATE = "drop_date"  # the date named in the question
+    FEWER_WORDS = "fewer_words"
+
+
+@dataclass(frozen=True)
+class Hint:
+    kind: HintKind
+    value: str = ""
+    close: tuple[str, ...] = ()
+
+
 @dataclass
 class SearchResult:
     query: str
     understood: ParsedQuery
     hits: list[Hit] = field(default_factory=list)
-    notice: str | None = None  # said before the hits: nothing matched, a filter was dropped, ...
-    suggestions: list[str] = field(default_factory=list)
-    relaxed: bool = False  # the question's own date was dropped to find anything
+    notice: Notice | None = None
+    suggestions: list[Hint] = field(default_factory=list)
+
+    @property
+    def relaxed(self) -> bool:
+        """The question's own date was dropped to find anything."""
+        return self.notice is not None and self.notice.kind is NoticeKind.DATE_RELAXED
 
 
 @dataclass
@@ -80,15 +117,43 @@ def _day_of_year(month: int, day: int) -> int:
     return date(2000, month, day).timetuple().tm_yday  # a leap year, so 29 February has its place
 
 
+class QueryProblem(StrEnum):
+    REVERSED_YEARS = "reversed_years"  # values: (from, to)
+    UNKNOWN_PERSON = "unknown_person"  # values: (name, *close names)
+
+
 class QueryError(ValueError):
-    """A filter the user gave cannot work (an unknown person, a reversed year range)."""
+    """A filter the user gave cannot work; the front end words `problem` and `values`."""
+
+    def __init__(self, problem: QueryProblem, *values: str | int) -> None:
+        super().__init__(f"{problem}: {values}")
+        self.problem = problem
+        self.values = values
 
 
 class _Snapshot:
-    """Index, query parser and spelling built together from one read of the store."""
+    """Index, query parser, spelling and the calendar built together from one read of the store.
+
+    Everything a command needs that would otherwise scan every record (the documents of a day of the year,
+    the archive's span, the documents with a summary) is computed here, in the worker thread that builds
+    the snapshot, so no command scans the archive on the event loop.
+    """
 
     def __init__(self, records: list[Record], people: PeopleDirectory) -> None:
         self.index = SearchIndex(records)
+        self.by_month_day: dict[tuple[int, int], list[Record]] = {}
+        for record in sorted(records, key=_chronological):
+            if record.date.precision is Precision.DAY:
+                assert record.date.month is not None and record.date.day is not None
+                self.by_month_day.setdefault((record.date.month, record.date.day), []).append(record)
+        self.with_summary = [r for r in records if r.summary] or records
+        dated = [r.date for r in records if r.date.year is not None]
+        self.stats = ArchiveStats(
+            documents=len(records),
+            earliest=min(dated, key=ArchiveDate.sort_key) if dated else None,
+            latest=max(dated, key=ArchiveDate.sort_key) if dated else None,
+            people=len(self.index.people),
+        )
         vocabulary: list[str] = []
         for record in records:
             vocabulary += [fold(w) for w in WORD_RE.findall(f"{record.title} {record.summary}")]
@@ -111,8 +176,7 @@ class Archive:
     async def open(cls, db: str | Path, people: PeopleDirectory | None = None) -> "Archive":
         store = await ArchiveStore.open(db)
         try:
-            people = people or await asyncio.to_thread(PeopleDirectory.load)
-            archive = cls(store, people)
+            archive = cls(store, people or await asyncio.to_thread(PeopleDirectory.load))
             await archive.refresh()
         except BaseException:
             await store.close()  # aiosqlite's thread would otherwise keep the process alive
@@ -174,7 +238,7 @@ class Archive:
         """A person's documents in date order (undated last); `name` in any spelling the archive knows."""
         canonical = self.people.resolve(name)
         if canonical is None:
-            raise QueryError(self._unknown_person(name))
+            raise self._unknown_person(name)
         index = self.snapshot.index
         positions = index.people.get(canonical)
         records = [] if positions is None else [index.records[i] for i in positions.tolist()]
@@ -182,40 +246,26 @@ class Archive:
 
     def on_this_day(self, month: int, day: int) -> list[Record]:
         """Documents dated to the day (never a month or year only) on this month and day, oldest first."""
-        records = [r for r in self.snapshot.index.records
-                   if r.date.precision == "day" and (r.date.month, r.date.day) == (month, day)]
-        return sorted(records, key=_chronological)
+        return list(self.snapshot.by_month_day.get((month, day), ()))
 
     def nearest_dated(self, month: int, day: int) -> list[Record]:
         """Day-dated documents on the nearest month-and-day to this one that has any (either side)."""
+        by_month_day = self.snapshot.by_month_day
         target = _day_of_year(month, day)
         best: dict[int, list[Record]] = {}
-        for record in self.snapshot.index.records:
-            if record.date.precision != "day":
-                continue
-            offset = (_day_of_year(record.date.month, record.date.day) - target) % 366
-            distance = min(offset, 366 - offset)
-            best.setdefault(distance, []).append(record)
+        for key, records in by_month_day.items():  # at most 366 days of the year
+            offset = (_day_of_year(*key) - target) % 366
+            best.setdefault(min(offset, 366 - offset), []).extend(records)
         if not best:
             return []
         return sorted(best[min(best)], key=_chronological)
 
     def random_record(self, rng: random.Random | None = None) -> Record | None:
-        records = self.snapshot.index.records
-        if not records:
-            return None
-        with_summary = [r for r in records if r.summary] or records
-        return (rng or random).choice(with_summary)
+        candidates = self.snapshot.with_summary
+        return (rng or random).choice(candidates) if candidates else None
 
     def stats(self) -> ArchiveStats:
-        records = self.snapshot.index.records
-        dated = [r.date for r in records if r.date.year is not None]
-        return ArchiveStats(
-            documents=len(records),
-            earliest=min(dated, key=ArchiveDate.sort_key) if dated else None,
-            latest=max(dated, key=ArchiveDate.sort_key) if dated else None,
-            people=len(self.snapshot.index.people),
-        )
+        return self.snapshot.stats
 
     # -- synchronous cores (run in a worker thread, or directly by batch scripts) ----------------
     def search_now(self, query: str, limit: int = 10, date_from: int | None = None, date_to: int | None = None,
@@ -227,10 +277,7 @@ class Archive:
         result = SearchResult(query=query, understood=understood)
         mask = self._strict_mask(index, date_from, date_to, person)
         if understood.empty:
-            result.notice = (
-                "That question has no words to search for: try a name, a place or a topic, "
-                "for example `Mao Stalin treaty 1950`."
-            )
+            result.notice = Notice(NoticeKind.NO_TERMS)
             return result
         scores = index.scores(understood.terms)
         strict = index.top(scores, limit, mask)
@@ -238,10 +285,7 @@ class Archive:
             dated = mask & index.date_mask(understood.dates) if mask is not None else index.date_mask(understood.dates)
             found = index.top(scores, limit, dated)
             if not found and strict:
-                result.notice = (
-                    f"Nothing dated {understood.dates.describe()} matches; the best matches at any date:"
-                )
-                result.relaxed = True
+                result.notice = Notice(NoticeKind.DATE_RELAXED, dates=understood.dates)
                 found = strict
         else:
             found = strict
@@ -266,40 +310,36 @@ class Archive:
         mask = None
         if date_from is not None or date_to is not None:
             if date_from is not None and date_to is not None and date_from > date_to:
-                raise QueryError(f"--from {date_from} is after --to {date_to}")
+                raise QueryError(QueryProblem.REVERSED_YEARS, date_from, date_to)
             mask = index.date_mask(DateRange.years(date_from, date_to))
         if person:
             name = self.people.resolve(person)
             if name is None:
-                raise QueryError(self._unknown_person(person))
+                raise self._unknown_person(person)
             people_mask = index.person_mask([name])
             mask = people_mask if mask is None else mask & people_mask
         return mask
 
-    def _unknown_person(self, name: str) -> str:
-        close = self.people.suggest(name)
-        hint = f" Did you mean {', '.join(close[:3])}?" if close else ""
-        return f"No one called {name!r} is in the archive's list of people.{hint}"
+    def _unknown_person(self, name: str) -> QueryError:
+        return QueryError(QueryProblem.UNKNOWN_PERSON, name, *self.people.suggest(name)[:3])
 
     def _hit(self, record: Record, score: float, understood: ParsedQuery) -> Hit:
         return Hit(record, score, cite(record), matched_words(record, set(understood.terms)))
 
     def _nothing_found(self, understood: ParsedQuery, date_from: int | None, date_to: int | None,
-                       person: str | None) -> tuple[str, list[str]]:
-        suggestions: list[str] = []
+                       person: str | None) -> tuple[Notice, list[Hint]]:
         spelling = self.snapshot.spelling
-        for word in understood.unknown:
-            close = spelling.candidates(fold(word))[:3]
-            suggestions.append(f"`{word}` is not in the archive" + (f"; close: {', '.join(close)}" if close else ""))
+        hints = [Hint(HintKind.UNKNOWN_WORD, word, tuple(spelling.candidates(fold(word))[:3]))
+                 for word in understood.unknown]
         if date_from is not None or date_to is not None:
-            suggestions.append("widen or drop --from/--to")
+            hints.append(Hint(HintKind.WIDEN_YEARS))
         if person:
-            suggestions.append(f"drop the person filter ({person})")
+            hints.append(Hint(HintKind.DROP_PERSON, person))
         if understood.dates is not None:
-            suggestions.append("drop the date from the question")
+            hints.append(Hint(HintKind.DROP_DATE))
         if len(understood.terms) > 3:
-            suggestions.append("use fewer words")
-        return f"Nothing in the archive matches \u201c{understood.text or understood.original}\u201d.", suggestions
+            hints.append(Hint(HintKind.FEWER_WORDS))
+        return Notice(NoticeKind.NOTHING_FOUND, searched=understood.text or understood.original), hints
 
 
 def matched_words(record: Record, terms: set[str]) -> tuple[str, ...]:
@@ -321,7 +361,7 @@ def best_sentence(record: Record, terms: set[str], index: SearchIndex) -> str:
     sentences = [s.strip() for s in _SENTENCE.split(record.summary) if s.strip()]
     if not sentences:
         return record.title
-    idf = index.bm25.idf
+    idf = index.idf
 
     def weight(sentence: str) -> float:
         return sum(idf.get(t, 0.0) for t in set(tokenize(sentence)) & terms)

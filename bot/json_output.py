@@ -1,0 +1,50 @@
+"""Search results and answers as JSON for `--json`: the shape scripts rely on, worded for the command line."""
+from __future__ import annotations
+
+from typing import Any
+
+from retrieval.search import Answer, Hit, SearchResult
+from retrieval.serialize import citation_to_dict
+
+from .wording import Front, hint_text, notice_text
+
+
+def hit_to_dict(hit: Hit) -> dict[str, Any]:
+    r = hit.record
+    return {
+        "id": r.id,
+        "score": round(hit.score, 4),
+        "date": r.date.iso(),
+        "date_text": r.date_text,
+        "title": r.title,
+        "summary": r.summary,
+        "participants": [p.name for p in r.participants],
+        "url": r.url,
+        "citation": citation_to_dict(hit.citation),
+    }
+
+
+def result_to_dict(result: SearchResult) -> dict[str, Any]:
+    q = result.understood
+    return {
+        "query": result.query,
+        "hits": [hit_to_dict(h) for h in result.hits],
+        "notice": None if result.notice is None else notice_text(result.notice),
+        "notice_kind": None if result.notice is None else str(result.notice.kind),
+        "suggestions": [hint_text(h, Front.CLI) for h in result.suggestions],
+        "understood": {
+            "terms": list(q.terms),
+            "dates": None if q.dates is None else {"from": q.dates.start.isoformat(), "to": q.dates.end.isoformat()},
+            "people": list(q.people),
+            "corrections": [{"typed": a, "corrected": b} for a, b in q.corrections],
+            "relaxed_date": result.relaxed,
+        },
+    }
+
+
+def answer_to_dict(answer: Answer) -> dict[str, Any]:
+    data = result_to_dict(answer.result)
+    data["answer"] = None if answer.text is None else {
+        "text": answer.text, "sentence": answer.sentence, "id": answer.record.id if answer.record else None,
+    }
+    return data
