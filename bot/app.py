@@ -21,6 +21,7 @@ from discord import app_commands
 from retrieval.daily import DailyError, DailyStore, complete_zone, parse_time, parse_zone, todays_choice
 from retrieval.search import Archive
 
+from .autocomplete import complete_person
 from .commands import Commands, Reply, daily_reply, error, run_text_command
 from .config import Settings
 from .cooldown import Cooldown
@@ -219,7 +220,7 @@ def register_commands(bot: ArchiveBot) -> None:
     @search.autocomplete("person")
     async def person_names(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=label[:100], value=value[:100])
-                for label, value in bot.archive.people.complete(current, AUTOCOMPLETE_MAX)]
+                for label, value in complete_person(bot.archive.people, current, AUTOCOMPLETE_MAX)]
 
     @tree.command(name="onthisday", description="Documents written on a day of the year")
     @app_commands.describe(date="MM-DD or 27 September (default: today)")

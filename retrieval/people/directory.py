@@ -1,0 +1,172 @@
+"""The people directory: canonical names of the archive's people and bodies, their many written forms, and
+who a record names in which role. Build once with `PeopleDirectory.load`, share freely."""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..records import EntityKind, Participant, Role
+from .load import Entity, PeopleFileError, read_people
+from .roles import RESOLVE_FILLERS, ROLE_RANK, RoleReader
+from .scan import Hit, Matcher, name_key, scan_text, squash
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One occurrence of an entity; `start`/`end` index the text that was searched, as given."""
+
+    name: str
+    kind: EntityKind
+    start: int
+    end: int
+
+
+class PeopleDirectory:
+    """Canonical names, their aliases, and the matcher over them."""
+
+    def __init__(self, entities: Iterable[Entity], not_names: Iterable[str] = (), source: str = "<memory>") -> None:
+        self.entities: list[Entity] = list(entities)
+        self.source = source
+        self._by_name: dict[str, int] = {}
+        self._by_key: dict[str, int] = {}
+        self._index: dict[str, str] = {}
+        not_names = list(not_names)
+        self._check_and_index(not_names)
+        self._matcher = Matcher(self.entities, not_names, self._by_key)
+
+    # -- construction
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> PeopleDirectory:
+        """Read the people file: `path`, else $ARCHIVE_PEOPLE_FILE, else the bundled data/people.toml."""
+        people = read_people(path)
+        try:
+            return cls(people.entities, people.not_names, source=str(people.path))
+        except PeopleFileError as exc:
+            raise PeopleFileError(f"{people.path}: {exc}") from None
+
+    def _check_and_index(self, not_names: list[str]) -> None:
+        """Refuse a name listed twice, an alias of two entities, a not_names phrase that is a name."""
+        claimed: dict[str, tuple[int, str]] = {}
+        for idx, entity in enumerate(self.entities):
+            if entity.name in self._by_name:
+                raise PeopleFileError(f"'{entity.name}' is listed twice")
+            self._by_name[entity.name] = idx
+            for alias in entity.written_forms:
+                key = squash(alias)
+                if not key:
+                    raise PeopleFileError(f"'{entity.name}': alias '{alias}' has no letters")
+                owner = claimed.get(key)
+                if owner is not None and owner[0] != idx:
+                    raise PeopleFileError(f"alias '{alias}' is claimed by both '{self.entities[owner[0]].name}' "
+                                          f"and '{entity.name}'")
+                claimed.setdefault(key, (idx, alias))
+                self._index.setdefault(name_key(alias), entity.name)
+        self._by_key = {key: idx for key, (idx, _) in claimed.items()}
+        for phrase in not_names:
+            key = squash(phrase)
+            if key in claimed:
+                raise PeopleFileError(f"not_names phrase '{phrase}' is also a name of "
+                                      f"'{self.entities[claimed[key][0]].name}'")
+
+    # -- lookups
+
+    def get(self, canonical: str) -> Entity | None:
+        idx = self._by_name.get(canonical)
+        return None if idx is None else self.entities[idx]
+
+    def alias_index(self) -> dict[str, str]:
+        """Every alias and canonical name in `name_key` form -> canonical name, for query understanding."""
+        return dict(self._index)
+
+    def resolve(self, name: str) -> str | None:
+        """Any written form of a name -> its canonical name; None when it is unknown or names several."""
+        idx = self._by_key.get(squash(name))
+        if idx is not None:
+            return self.entities[idx].name
+        scan = scan_text(name)
+        if not scan.keys:
+            return None
+        hits = self._matcher.hits(scan)
+        covered = [False] * len(scan.keys)
+        for hit in hits:
+            for t in range(hit.first, hit.last):
+                covered[t] = True
+        leftovers = [k for k, c in zip(scan.keys, covered) if not c]
+        if not hits or any(k not in RESOLVE_FILLERS for k in leftovers):
+            return None
+        found = {hit.entity for hit in hits}
+        return self.entities[found.pop()].name if len(found) == 1 else None
+
+    def suggest(self, name: str, limit: int = 3) -> list[str]:
+        """Canonical names whose spellings are closest to an unknown `name` ("Krushchyov"), best first."""
+        key = name_key(name)
+        if not key:
+            return []
+        close = difflib.get_close_matches(key, list(self._index), n=limit * 4, cutoff=0.75)
+        found: list[str] = []
+        for alias in close:
+            canonical = self._index[alias]
+            if canonical not in found:
+                found.append(canonical)
+        return found[:limit]
+
+    # -- matching
+
+    def find(self, text: str) -> list[Mention]:
+        """All mentions in `text`, longest match first, non-overlapping, in order of position."""
+        return [self._mention(hit) for hit in self._matcher.hits(scan_text(text))]
+
+    def _mention(self, hit: Hit) -> Mention:
+        entity = self.entities[hit.entity]
+        return Mention(entity.name, entity.kind, hit.start, hit.end)
+
+    # -- participants
+
+    def participants(self, title: str, summary: str = "") -> list[Participant]:
+        """Everyone named in a record, with the part the title gives them: author, recipient or participant.
+
+        Roles come from the title's wording only ("Letter from X to Y", "Speech, X, '...'"); names in a
+        quoted subject and everyone named in the summary are participants. One entry per canonical name,
+        with its strongest role; authors first, then recipients, then the rest in order of appearance.
+        """
+        title_scan = scan_text(title)
+        title_hits = self._matcher.hits(title_scan)
+        country = self._context_country(title_hits)
+        title_hits = self._matcher.context_hits(title_scan, title_hits, country)
+        authors, recipients = RoleReader(title, title_hits).read()
+        summary_hits: list[Hit] = []
+        if summary:
+            summary_scan = scan_text(summary)
+            summary_hits = self._matcher.context_hits(summary_scan, self._matcher.hits(summary_scan), country)
+
+        best: dict[int, Role] = {}
+        order: list[int] = []
+        for position, hit in enumerate(title_hits):
+            role = Role.AUTHOR if position in authors else Role.RECIPIENT if position in recipients \
+                else Role.PARTICIPANT
+            self._keep(best, order, hit.entity, role)
+        for hit in summary_hits:
+            self._keep(best, order, hit.entity, Role.PARTICIPANT)
+        ranked = sorted(range(len(order)), key=lambda k: (ROLE_RANK[best[order[k]]], k))
+        return [
+            Participant(self.entities[order[k]].name, best[order[k]], self.entities[order[k]].kind) for k in ranked
+        ]
+
+    @staticmethod
+    def _keep(best: dict[int, Role], order: list[int], entity: int, role: Role) -> None:
+        if entity not in best:
+            best[entity] = role
+            order.append(entity)
+        elif ROLE_RANK[role] < ROLE_RANK[best[entity]]:
+            best[entity] = role
+
+    def _context_country(self, hits: list[Hit]) -> str | None:
+        """The country a bare "the Central Committee" belongs to: that of the first person the title names."""
+        for hit in hits:
+            entity = self.entities[hit.entity]
+            if entity.kind == EntityKind.PERSON and entity.country:
+                return entity.country
+        return None

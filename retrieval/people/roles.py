@@ -1,0 +1,367 @@
+"""The title grammar: who wrote a document and to whom, read off the wording of its title.
+
+"Letter from X to Y", "Speech, X, '...'", "X's Notes on ...": the patterns below find the writers and the
+addressees among the names the matcher found; everyone else a title or summary names is a participant.
+Names inside a quoted subject are spoken of, never writing or written to.
+"""
+from __future__ import annotations
+
+import re
+
+from ..records import Role
+from ..text import fold
+from .scan import Hit
+
+# Strength of a role, strongest first: a name keeps its strongest role when a record names it twice.
+ROLE_RANK: dict[Role, int] = {role: rank for rank, role in enumerate(Role)}
+
+
+# Words that may stand between "to" and a recipient, or before an author: titles and descriptions.
+_FUNCTION_WORDS = {"of", "the", "to", "in", "for", "and", "at", "de", "da", "d", "du", "von", "van", "der",
+                   "del", "la", "le", "s", "ad", "interim", "y"}
+_HONORIFICS = {"comrade", "comrades", "cde", "cdes", "com", "cmrade", "tov", "mr", "mrs", "ms", "dr", "prof",
+               "sir", "general", "gen", "marshal", "marshall", "chairman", "premier", "president",
+               "ambassador", "minister", "secretary", "the", "and", "col", "colonel", "h", "e", "his",
+               "excellency", "honorable", "baron", "prince"}
+_LIST_WORDS = {"and", "the", "comrade", "comrades", "cde", "cdes", "com", "cmrade", "tov", "mr", "mrs", "dr",
+               "prof", "sir", "general", "marshal", "chairman", "premier", "president", "ambassador"}
+_CONVERSATION_WORDS = {"conversation", "conversations", "meeting", "meetings", "talk", "talks", "discussion",
+                       "discussions", "audience", "reception", "visit", "minutes", "record", "records",
+                       "transcript", "dinner", "luncheon", "lunch", "interview", "exchange", "session",
+                       "negotiations", "consultations", "summary", "between", "with"}
+_DOC_NOUNS = {"letter", "letters", "cable", "cables", "telegram", "telegrams", "note", "notes", "report",
+              "reports", "speech", "speeches", "address", "statement", "message", "memorandum", "memo",
+              "diary", "journal", "entry", "comments", "remarks", "account", "approval", "directive",
+              "decision", "decree", "resolution", "notice", "information", "instructions", "instruction",
+              "proposal", "draft", "declaration", "appeal", "protocol", "guidelines", "announcement", "reply",
+              "response", "order", "analysis", "request", "plan", "article", "notebook", "memoirs"}
+_OFFICE_NOUNS = {"ambassador", "ambassadors", "envoy", "envoys", "delegate", "delegates", "representative",
+                 "representatives", "mission", "affaires", "charge", "chargé", "consul", "attache", "attaché",
+                 "minister", "adviser", "advisor", "advisers", "emissary", "delegation", "secretary", "counselor"}
+_JOURNEY_WORDS = {"visit", "trip", "journey", "arrival", "departure", "reception", "audience", "mission"}
+_CAPITAL_STOPS = {"regarding", "concerning", "re", "on", "about", "via", "with", "in", "including",
+                  "transmitting", "conveying", "containing", "relaying"}
+_BY_EXCLUDED = {"led", "headed", "chaired", "accompanied", "attended", "received", "hosted", "organized",
+                "organised", "visited", "followed", "replaced", "joined"}
+# Words a name may carry in a question without changing whom it names ("Soviet Ambassador Yudin").
+RESOLVE_FILLERS = _FUNCTION_WORDS | _HONORIFICS | _OFFICE_NOUNS | {
+    "soviet", "russian", "chinese", "korean", "north", "south", "vietnamese", "east", "west", "german",
+    "polish", "hungarian", "czechoslovak", "romanian", "bulgarian", "albanian", "yugoslav", "mongolian",
+    "cuban", "american", "us", "indian", "indonesian", "iranian", "japanese", "british", "french", "foreign",
+    "vice", "deputy", "prime", "first", "leader", "former", "acting", "defense", "defence", "party",
+}
+_GAP_WORD_RE = re.compile(r"[^\W_]+")
+_TO_RE = re.compile(r"\bto\b", re.IGNORECASE)
+_TRIGGER_RE = re.compile(r"\b(from|by|of)\b", re.IGNORECASE)
+_POSSESSIVE_RE = re.compile(r"['’]s\b")
+_SUBJECT_AFTER_RE = re.compile(r"\s*(?:,([^,:'‘\"“]*))?[,:]\s*['‘\"“]")
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Quoted subjects ('...', ‘...’, "...", “...”): names inside them are spoken of, not writing or written to."""
+    spans: list[tuple[int, int]] = []
+    for opens, closes in (("'‘", "'’"), ('"“', '"”')):
+        open_at, close_at = [], []
+        for i, ch in enumerate(text):
+            if ch in opens and (i == 0 or text[i - 1] in " \t([,:;-") and i + 1 < len(text) \
+                    and not text[i + 1].isspace():
+                open_at.append(i)
+            if ch in closes and i > 0 and not text[i - 1].isspace() \
+                    and (i + 1 == len(text) or text[i + 1] in " \t,.;:)]?!"):
+                close_at.append(i)
+        position = -1
+        for k, o in enumerate(open_at):
+            if o <= position:
+                continue
+            limit = open_at[k + 1] if k + 1 < len(open_at) else len(text)
+            candidates = [c for c in close_at if o < c < limit]
+            if not candidates:  # an unclosed quote (a cut-off title) runs on to the end
+                later = [c for c in close_at if c > o]
+                end = later[-1] if later else len(text)
+            else:
+                end = candidates[-1]
+            spans.append((o, end + 1))
+            position = end
+    return spans
+
+
+def _gap_words(gap: str) -> list[str]:
+    return _GAP_WORD_RE.findall(gap)
+
+
+def _is_descriptor(gap: str) -> bool:
+    """A stretch of titles and descriptions ("Soviet Ambassador to the DPRK"), no verbs, no conversation.
+
+    "to" belongs to a description only after an office ("Ambassador to China"); elsewhere it starts an
+    addressee ("the Embassy in Vienna to Deputy Minister X").
+    """
+    if any(ch in gap for ch in ":;‘\"“”"):
+        return False
+    previous = ""
+    for word in _gap_words(gap):
+        low = fold(word)
+        if low == "to" and previous not in _OFFICE_NOUNS:
+            return False
+        previous = low
+        if low in _CONVERSATION_WORDS or low in _CAPITAL_STOPS and word[0].isupper() and low not in ("in",):
+            return False
+        if low in _FUNCTION_WORDS or low in _HONORIFICS:
+            continue
+        if word[0].isdigit() or not word[0].isupper() or low.endswith("ing"):
+            return False
+    return True
+
+
+def _is_list_gap(gap: str) -> bool:
+    """Between two members of one list: commas, "and", and honorifics ("], and Comrades ")."""
+    if any(ch not in " \t,.[]()&" and not ch.isalpha() for ch in gap):
+        return False
+    return all(fold(word) in _LIST_WORDS for word in _gap_words(gap))
+
+
+def _is_recipient_gap(gap: str) -> bool:
+    """Between recipients: a list gap, or "and" followed by a description ("and Vice President of ... ")."""
+    if _is_list_gap(gap):
+        return True
+    stripped = gap.strip(" ,")
+    return stripped[:4].lower() == "and " and _is_descriptor(stripped[4:])
+
+
+def _capitalised_run(text: str) -> list[str]:
+    """The capitalised words at the start of `text`, up to the first other word or punctuation mark."""
+    run = []
+    for m in re.finditer(r"\s*([^\W_]+)", text):
+        if not m.group(1)[0].isupper():
+            break
+        run.append(fold(m.group(1)))
+        nxt = text[m.end():m.end() + 1]
+        if nxt and not nxt.isspace():
+            break
+    return run
+
+
+def _names_document(words: list[str]) -> bool:
+    """Does a run of title words name a document (letter, speech) rather than a conversation?"""
+    return any(w in _DOC_NOUNS for w in words) and not any(w in _CONVERSATION_WORDS for w in words)
+
+
+class RoleReader:
+    """Reads authors and recipients off a title's wording; returns indexes into its list of hits."""
+
+    def __init__(self, title: str, hits: list[Hit]) -> None:
+        self.title = title
+        self.hits = hits
+        self.quotes = _quoted_spans(title)
+        self.free = [k for k, h in enumerate(hits) if not self._quoted(h.start, h.end)]
+
+    def _quoted(self, start: int, end: int) -> bool:
+        return any(qs <= start and end <= qe for qs, qe in self.quotes)
+
+    def _in_quote(self, pos: int) -> bool:
+        return any(qs <= pos < qe for qs, qe in self.quotes)
+
+    def _describes(self, start: int, end: int) -> bool:
+        """Is title[start:end] a description (titles, offices) with no quoted subject in it?"""
+        if any(qs < end and start < qe for qs, qe in self.quotes):
+            return False
+        return _is_descriptor(self.title[start:end])
+
+    def read(self) -> tuple[set[int], set[int]]:
+        if not self.free:
+            return set(), set()
+        authors, recipients = self._connector()
+        if not authors:
+            authors = [k for k in self._trigger() or self._leading() or self._typed_leading() if k not in recipients]
+        return set(authors), set(recipients)
+
+    # -- helpers over the free (unquoted) hits
+
+    def _next_free(self, pos: int) -> int | None:
+        for k in self.free:
+            if self.hits[k].start >= pos:
+                return k
+        return None
+
+    def _prev_free(self, pos: int) -> int | None:
+        found = None
+        for k in self.free:
+            if self.hits[k].end <= pos:
+                found = k
+        return found
+
+    def _possessive(self, k: int) -> bool:
+        return bool(_POSSESSIVE_RE.match(self.title, self.hits[k].end))
+
+    def _list_forward(self, k: int, recipients: bool = False) -> list[int]:
+        """`k` and the hits that continue its list ("X, Y and Comrade Z"). An addressee is never possessive:
+        in "to the Ministry, Pol Pot's Visit" Pol Pot is the subject, not a second addressee."""
+        if recipients and self._possessive(k):
+            return []
+        members = [k]
+        position = self.free.index(k)
+        for nxt in self.free[position + 1:]:
+            gap = self.title[self.hits[members[-1]].end:self.hits[nxt].start]
+            if self._in_quote(self.hits[nxt].start) or (recipients and self._possessive(nxt)):
+                break
+            if _is_list_gap(gap) or (recipients and _is_recipient_gap(gap)):
+                members.append(nxt)
+            else:
+                break
+        return members
+
+    def _list_backward(self, k: int) -> list[int]:
+        members = [k]
+        position = self.free.index(k)
+        for prev in reversed(self.free[:position]):
+            gap = self.title[self.hits[prev].end:self.hits[members[-1]].start]
+            if _is_list_gap(gap):
+                members.append(prev)
+            else:
+                break
+        return list(reversed(members))
+
+    # -- the patterns
+
+    def _connector(self) -> tuple[list[int], list[int]]:
+        """ "X to Y": X wrote to Y. The author must stand right before "to"; else "from <place> to Y"."""
+        fallback: tuple[list[int], list[int]] = ([], [])
+        for m in _TO_RE.finditer(self.title):
+            before = _gap_words(self.title[max(0, m.start() - 40):m.start()])
+            if self._in_quote(m.start()) or (before and fold(before[-1]) in _OFFICE_NOUNS):
+                continue  # "Ambassador to France" is an office, not an address
+            recipients = self._recipients_after(m.end())
+            prev = self._prev_free(m.start())
+            if prev is not None and self._writes_to(self.hits[prev].end, m.start()):
+                authors = self._list_backward(prev)
+                if (recipients or self._starts_description(m.end())) and not self._journey_of(authors[0]):
+                    return authors, recipients
+            if recipients and not fallback[1] and self._addressed(m.start()):
+                fallback = ([], recipients)
+        return fallback
+
+    def _addressed(self, to: int) -> bool:
+        """Without a named writer, is this "to" still an address? "Letter to X", "from the Embassy to X",
+        "Sent by ... to X", "Report, Embassy of Hungary in Belgium to X"."""
+        head = self.title[:to]
+        before = _gap_words(head)
+        if before and fold(before[-1]) in _DOC_NOUNS:
+            return True
+        clause = head[head.rfind(",") + 1:]
+        if re.search(r"\b(?:from|by)\b", clause, re.IGNORECASE):
+            return True
+        opening = [fold(w) for w in _gap_words(clause)[:2]]
+        if len(opening) == 2 and opening[0] in _DOC_NOUNS and opening[1] == "of":  # "Telegram of the ambassador"
+            return True
+        comma = self.title.find(",")
+        return 0 <= comma < to and _names_document([fold(w) for w in _gap_words(self.title[:comma])]) \
+            and head.count(",") == 1
+
+    def _journey_of(self, k: int) -> bool:
+        """ "Visit of Soviet Ambassador X to ...": X travels, he does not write."""
+        words = [fold(w) for w in _gap_words(self.title[:self.hits[k].start])]
+        while words and (words[-1] in _HONORIFICS or words[-1] in _FUNCTION_WORDS - {"of", "by"}
+                         or words[-1] in _OFFICE_NOUNS):
+            words.pop()
+        while words and words[-1] not in ("of", "by") and words[-1] not in _CONVERSATION_WORDS \
+                and words[-1] not in _DOC_NOUNS:
+            words.pop()
+        return len(words) >= 2 and words[-1] in ("of", "by") and words[-2] in _JOURNEY_WORDS
+
+    def _writes_to(self, end: int, to: int) -> bool:
+        """May the text between a name and "to" join them as writer and "to"? Nothing, an apposition
+        (", Canadian Embassy, Moscow, "), or a possessive document ("'s Typed Notes ")."""
+        gap = self.title[end:to]
+        if gap.strip(" ])") == "":
+            return True
+        if gap.lstrip().startswith(",") and gap.rstrip().endswith(","):
+            return self._describes(end, to)
+        possessive = re.match(r"\s*['’]s\s+", gap)
+        if possessive:
+            words = [fold(w) for w in _gap_words(gap[possessive.end():])]
+            return all(w[:1].isalpha() for w in words) and _names_document(words) \
+                and all(w[0].isupper() for w in _gap_words(gap[possessive.end():]))
+        return False
+
+    def _starts_description(self, pos: int) -> bool:
+        words = _gap_words(self.title[pos:pos + 40])
+        return bool(words) and (words[0][0].isupper() or fold(words[0]) in _HONORIFICS)
+
+    def _recipients_after(self, pos: int) -> list[int]:
+        k = self._next_free(pos)
+        if k is None or not self._describes(pos, self.hits[k].start):
+            return []
+        return self._list_forward(k, recipients=True)
+
+    def _trigger(self) -> list[int]:
+        """ "from X", "by X", "Diary of X": X is the author."""
+        for m in _TRIGGER_RE.finditer(self.title):
+            if self._in_quote(m.start()):
+                continue
+            word = m.group(1).lower()
+            before = _gap_words(self.title[:m.start()])
+            last = fold(before[-1]) if before else ""
+            if word == "by" and last in _BY_EXCLUDED:
+                continue
+            if word in ("by", "from") and self._about_conversation(before):
+                continue
+            if word == "of" and last not in _DOC_NOUNS:
+                continue
+            k = self._next_free(m.end())
+            if k is None or not self._describes(m.end(), self.hits[k].start):
+                continue
+            if self._speaks_of_conversation(k):
+                continue
+            return self._list_forward(k)
+        return []
+
+    @staticmethod
+    def _about_conversation(before: list[str]) -> bool:
+        """Is the nearest document-or-conversation word before a "by"/"from" a conversation ("Reception
+        of ... by X", "Conversation between A and Counselor from the Embassy ...")?"""
+        for word in reversed(before):
+            low = fold(word)
+            if low in _DOC_NOUNS:
+                return False
+            if low in _CONVERSATION_WORDS:
+                return True
+        return False
+
+    def _speaks_of_conversation(self, k: int) -> bool:
+        """ "from Khrushchev's Talks with ...": the notes are about a conversation, not by its subject."""
+        tail = self.title[self.hits[k].end:]
+        m = re.match(r"\s*['’]s\]?\s+", tail)
+        return m is not None and any(w in _CONVERSATION_WORDS for w in _capitalised_run(tail[m.end():]))
+
+    def _leading(self) -> list[int]:
+        """ "Mao Zedong, 'Speech ...'", "Khrushchev's Speech ...", "CPSU CC Politburo Directive ..."."""
+        first = self.free[0]
+        if not self._describes(0, self.hits[first].start) or self._in_quote(self.hits[first].start):
+            return []
+        members = self._list_forward(first)
+        tail = self.title[self.hits[members[-1]].end:]
+        subject = _SUBJECT_AFTER_RE.match(tail)
+        if subject and (subject.group(1) is None or _is_descriptor(subject.group(1))):
+            return members
+        possessive = re.match(r"\s*['’]s\s+", tail)
+        words = _capitalised_run(tail[possessive.end():] if possessive else tail)
+        if (possessive or tail[:1].isspace()) and _names_document(words):
+            return members
+        return []
+
+    def _typed_leading(self) -> list[int]:
+        """ "Speech, Mao Zedong, '...'" and "Letter, X ...": a document type, a comma, then its author."""
+        comma = self.title.find(",")
+        if comma < 0 or self._in_quote(comma):
+            return []
+        head = [fold(w) for w in _gap_words(self.title[:comma])]
+        if not _names_document(head):
+            return []
+        k = self._next_free(comma + 1)
+        if k is None or any(self.hits[j].start < comma for j in self.free):
+            return []
+        if not self._describes(comma + 1, self.hits[k].start):
+            return []
+        members = self._list_forward(k)
+        if re.match(r"\s+(?:with|and)\b", self.title[self.hits[members[-1]].end:]):
+            return []
+        return members

@@ -1,0 +1,334 @@
+"""Finding names in text: folded word tokens, and a trie over every written form of every entity.
+
+Names are compared as sequences of folded word tokens ("A.A. Gromyko", "A. A. Gromyko" and "AA Gromyko" are
+all `a a gromyko` or `aa gromyko`), and every alias is indexed with all ways of joining its tokens, so
+"Chou En-lai" also matches "Chou Enlai" and "Kim Il-sung" matches "Kim Ilsung". The trie is built once at
+load: `Matcher.hits` costs a dict lookup per word of text.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..text import fold
+from .load import Entity, PeopleFileError
+
+_WORD = r"(?:[^\W_]|[\u0300-\u036f])"
+# Brackets inside a word join it: "V[yacheslav] I. Kochemassov" reads "Vyacheslav".
+_TOKEN_RE = re.compile(rf"{_WORD}+(?:[\[\]]{_WORD}+)*")
+_NON_WORD_RE = re.compile(r"[\W_]+")
+_KEY_CACHE: dict[str, str] = {}
+_KEY_CACHE_MAX = 200_000
+
+
+def _token_key(raw: str) -> str:
+    """Folded form of one word, cached: texts repeat the same words thousands of times at ingest."""
+    key = _KEY_CACHE.get(raw)
+    if key is None:
+        key = _NON_WORD_RE.sub("", fold(raw))
+        if len(_KEY_CACHE) < _KEY_CACHE_MAX:
+            _KEY_CACHE[raw] = key
+    return key
+
+
+def token_keys(text: str) -> list[str]:
+    return [k for k in (_token_key(m.group()) for m in _TOKEN_RE.finditer(text)) if k]
+
+
+def name_key(text: str) -> str:
+    """The form `alias_index` uses: folded words joined by single spaces ("A.A. Gromyko" -> "a a gromyko")."""
+    return " ".join(token_keys(text))
+
+
+def squash(text: str) -> str:
+    """Spacing- and punctuation-blind identity of a name: two aliases with the same squash are the same."""
+    return "".join(token_keys(text))
+
+
+def _join_variants(tokens: list[str]) -> list[tuple[str, ...]]:
+    """Every way of gluing neighbouring tokens: ["chou","en","lai"] -> chou en lai, chou enlai, chouen lai, ..."""
+    n = len(tokens)
+    if n == 1:
+        return [tuple(tokens)]
+    if n > 6:
+        return [tuple(tokens), ("".join(tokens),)]
+    variants = []
+    for mask in range(1 << (n - 1)):
+        parts, current = [], tokens[0]
+        for k in range(1, n):
+            if mask >> (k - 1) & 1:
+                current += tokens[k]
+            else:
+                parts.append(current)
+                current = tokens[k]
+        parts.append(current)
+        variants.append(tuple(parts))
+    return variants
+
+
+@dataclass
+class Hit:
+    """A match under construction: entity index, token span, char span, and the squashed matched text."""
+
+    entity: int
+    first: int
+    last: int  # exclusive token index
+    start: int
+    end: int
+    key: str
+
+
+@dataclass
+class Scan:
+    """One text, tokenised, with its bracket groups: what the matcher and the role parser share."""
+
+    text: str
+    keys: list[str]
+    starts: list[int]
+    ends: list[int]
+    groups: list[tuple[int, int, int, int]] = field(default_factory=list)  # open, close, first tok, last tok
+    token_group: list[int] | None = None
+
+
+_GROUP_RE = re.compile(r"[\[(]([^\[\]()]*)[\])]")
+_ADJACENT_RE = re.compile(r"(?:['’]s)?[\s\[\]()]*")
+_BEFORE_GROUP_RE = re.compile(r"\s*(?:['’]s\s*)?")
+
+
+def scan_text(text: str) -> Scan:
+    keys, starts, ends = [], [], []
+    for m in _TOKEN_RE.finditer(text):
+        key = _token_key(m.group())
+        if key:
+            keys.append(key)
+            starts.append(m.start())
+            ends.append(m.end())
+    scan = Scan(text, keys, starts, ends)
+    if "[" in text or "(" in text:
+        token_group = [-1] * len(keys)
+        t = 0
+        for m in _GROUP_RE.finditer(text):
+            open_, close = m.start(), m.end() - 1
+            while t < len(keys) and starts[t] <= open_:
+                t += 1
+            first = t
+            while t < len(keys) and ends[t] <= close:
+                t += 1
+            if t > first:
+                for k in range(first, t):
+                    token_group[k] = len(scan.groups)
+                scan.groups.append((open_, close, first, t))
+        scan.token_group = token_group
+    return scan
+
+
+class Matcher:
+    """The trie over every entity's written forms, with the cover-name and context-name rules.
+
+    `by_key` maps the squash of every claimed name to its entity index; the directory has already refused
+    names claimed twice.
+    """
+
+    def __init__(self, entities: Sequence[Entity], not_names: Sequence[str], by_key: Mapping[str, int]) -> None:
+        self._trie: dict[str, Any] = {}
+        self._cover: dict[int, frozenset[str]] = {}
+        self._cover_by_key: dict[str, list[int]] = {}
+        self._cover_context: dict[int, frozenset[int]] = {}
+        self._context: dict[str, list[tuple[int, list[str]]]] = {}
+        # Canonical spellings first, so a glued variant never shadows a real alias of the same entity.
+        for idx, entity in enumerate(entities):
+            for alias in entity.written_forms:
+                for variant in _join_variants(token_keys(alias)):
+                    self._insert(variant, idx)
+        for phrase in not_names:
+            if token_keys(phrase):
+                for variant in _join_variants(token_keys(phrase)):
+                    self._insert(variant, -1)
+        for idx, entity in enumerate(entities):
+            if entity.cover_names:
+                covers = frozenset(squash(c) for c in entity.cover_names)
+                self._cover[idx] = covers
+                for key in covers:
+                    self._cover_by_key.setdefault(key, []).append(idx)
+            if entity.cover_context:
+                context = set()
+                for name in entity.cover_context:
+                    other = by_key.get(squash(name))
+                    if other is None:
+                        raise PeopleFileError(f"'{entity.name}': cover_context '{name}' is not in the directory")
+                    context.add(other)
+                self._cover_context[idx] = frozenset(context)
+            if entity.context_names and entity.country:
+                for phrase in entity.context_names:
+                    self._context.setdefault(entity.country, []).append((idx, token_keys(phrase)))
+
+    def _insert(self, tokens: tuple[str, ...], idx: int) -> None:
+        node = self._trie
+        for token in tokens:
+            node = node.setdefault(token, {})
+        node.setdefault("", idx)
+
+    def hits(self, scan: Scan) -> list[Hit]:
+        """All entity mentions in `scan`, longest match first, non-overlapping, in order of position."""
+        keys, trie = scan.keys, self._trie
+        hits: list[Hit] = []
+        i, n = 0, len(keys)
+        while i < n:
+            node = trie.get(keys[i])
+            if node is None:
+                i += 1
+                continue
+            best: tuple[int, int] | None = None
+            j = i + 1
+            while True:
+                value = node.get("")
+                if value is not None and (scan.token_group is None or self._fits_groups(scan, i, j)):
+                    best = (j, value)
+                if j >= n:
+                    break
+                node = node.get(keys[j])
+                if node is None:
+                    break
+                j += 1
+            if best is None:
+                i += 1
+                continue
+            end, value = best
+            if value >= 0:
+                end = self._extend(scan, i, end, value)
+                hits.append(self._new_hit(scan, value, i, end))
+            i = end
+        if hits:
+            hits = self._merge(scan, hits)
+            if self._cover_by_key:
+                self._apply_cover_context(hits)
+        return hits
+
+    def _extend(self, scan: Scan, first: int, end: int, value: int) -> int:
+        """Let a titled alias run on into the full name: "President Park" + "Park Chung Hee" is one mention."""
+        keys, n = scan.keys, len(scan.keys)
+        for k in range(first + 1, end):
+            node = self._trie.get(keys[k])
+            j = k + 1
+            while node is not None:
+                if j > end and node.get("") == value and (scan.token_group is None or self._fits_groups(scan, k, j)):
+                    end = j
+                if j >= n:
+                    break
+                node = node.get(keys[j])
+                j += 1
+        return end
+
+    @staticmethod
+    def _new_hit(scan: Scan, entity: int, first: int, last: int) -> Hit:
+        """A hit whose span takes in a bracket it wholly contains at either edge ("[Li] Fuchun", "Liu [Shaoqi]")."""
+        start, end = scan.starts[first], scan.ends[last - 1]
+        if scan.token_group is not None:
+            g = scan.token_group[first]
+            if g >= 0 and scan.groups[g][2] == first and scan.groups[g][3] <= last:
+                start = scan.groups[g][0]
+            g = scan.token_group[last - 1]
+            if g >= 0 and scan.groups[g][3] == last and scan.groups[g][2] >= first:
+                end = scan.groups[g][1] + 1
+        return Hit(entity, first, last, start, end, "".join(scan.keys[first:last]))
+
+    @staticmethod
+    def _fits_groups(scan: Scan, first: int, last: int) -> bool:
+        """A name may hold a whole bracket ("Liu [Shaoqi]") or lie inside one, never straddle its edge."""
+        assert scan.token_group is not None
+        for t in (first, last - 1):
+            g = scan.token_group[t]
+            if g >= 0:
+                _, _, a, b = scan.groups[g]
+                if not (first <= a and b <= last) and not (a <= first and last <= b):
+                    return False
+        return True
+
+    def _merge(self, scan: Scan, hits: list[Hit]) -> list[Hit]:
+        """Fold "Filippov [Stalin]", "Chairman Mao [Zedong]" and "Stalin [via Kuznetsov]" into one mention."""
+        out: list[Hit] = [hits[0]]
+        for hit in hits[1:]:
+            prev = out[-1]
+            between = scan.text[prev.end:hit.start]
+            if hit.entity == prev.entity and _ADJACENT_RE.fullmatch(between):
+                prev.last, prev.end = hit.last, self._close_after(scan, hit)
+                continue
+            group = self._annotation_group(scan, prev, hit)
+            if group is not None:
+                _, close, first, _ = group
+                via = hit.first == first + 1
+                winner = self._annotation_winner(prev, hit, via)
+                if winner is not None:
+                    prev.entity, prev.last, prev.end = winner, hit.last, close + 1
+                    continue
+            out.append(hit)
+        return out
+
+    @staticmethod
+    def _close_after(scan: Scan, hit: Hit) -> int:
+        """End of a merged mention: past the closing bracket when the absorbed name filled a bracket."""
+        if scan.token_group is not None:
+            g = scan.token_group[hit.last - 1]
+            if g >= 0 and (scan.groups[g][3] == hit.last
+                           or scan.groups[g][3] == hit.last + 1 and scan.keys[hit.last] == "s"):
+                return scan.groups[g][1] + 1
+        return hit.end
+
+    @staticmethod
+    def _annotation_group(scan: Scan, prev: Hit, hit: Hit) -> tuple[int, int, int, int] | None:
+        """The bracket right after `prev` when it holds exactly `hit`, or "via" and `hit`."""
+        if scan.token_group is None:
+            return None
+        g = scan.token_group[hit.first]
+        if g < 0:
+            return None
+        group = scan.groups[g]
+        open_, _, first, last = group
+        if hit.last == last - 1 and scan.keys[hit.last] == "s":  # "[Zhou Enlai's]"
+            last -= 1
+        if hit.last != last or open_ < prev.end or not _BEFORE_GROUP_RE.fullmatch(scan.text[prev.end:open_]):
+            return None
+        if hit.first == first or (hit.first == first + 1 and scan.keys[first] == "via"):
+            return group
+        return None
+
+    def _annotation_winner(self, prev: Hit, hit: Hit, via: bool) -> int | None:
+        """Which entity a name-plus-bracket pair means; None keeps them apart (a real intermediary)."""
+        if prev.entity == hit.entity:
+            return prev.entity
+        if hit.key in self._cover.get(prev.entity, ()):
+            return prev.entity
+        if via:
+            return None
+        if prev.key in self._cover.get(hit.entity, ()):
+            return hit.entity
+        return hit.entity  # "Kuznetsov (Stalin)", "Pham No Mach [Pham Ngoc Thach]": the bracket names the person
+
+    def _apply_cover_context(self, hits: list[Hit]) -> None:
+        present = {hit.entity for hit in hits}
+        for hit in hits:
+            for owner in self._cover_by_key.get(hit.key, ()):
+                if self._cover_context.get(owner, frozenset()) & present:
+                    hit.entity = owner
+                    break
+
+    def context_hits(self, scan: Scan, hits: list[Hit], country: str | None) -> list[Hit]:
+        """Bare "the Central Committee" etc., read as the body of the document's country."""
+        phrases = self._context.get(country) if country else None
+        if not phrases:
+            return hits
+        taken = [False] * len(scan.keys)
+        for hit in hits:
+            for t in range(hit.first, hit.last):
+                taken[t] = True
+        extra: list[Hit] = []
+        for idx, words in phrases:
+            size = len(words)
+            for t in range(len(scan.keys) - size + 1):
+                if scan.keys[t] == words[0] and scan.keys[t:t + size] == words and not any(taken[t:t + size]):
+                    extra.append(Hit(idx, t, t + size, scan.starts[t], scan.ends[t + size - 1], ""))
+                    for k in range(t, t + size):
+                        taken[k] = True
+        return sorted(hits + extra, key=lambda h: h.start) if extra else hits

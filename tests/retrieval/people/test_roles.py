@@ -1,0 +1,134 @@
+"""Authors, recipients and participants read off titles and summaries."""
+from __future__ import annotations
+
+import pytest
+
+from retrieval.people import PeopleDirectory
+from retrieval.records import Participant
+
+# ----------------------------------------------------------------------------------------------- participants
+
+
+def roles(people: PeopleDirectory, title: str, summary: str = "") -> list[tuple[str, str]]:
+    return [(p.role, p.name) for p in people.participants(title, summary)]
+
+
+SEED_TITLES = [
+    ("Cable, Mao Zedong to Filippov [Stalin]",
+     [("author", "Mao Zedong"), ("recipient", "Joseph Stalin")]),
+    ("Cable, Zhou Enlai to the Chairman [Mao Zedong] and Comrades Liu [Shaoqi], Zhu [De], Peng [Dehuai], [Li] Fuchun, "
+     "and Su Yu",
+     [("author", "Zhou Enlai"), ("recipient", "Mao Zedong"), ("recipient", "Liu Shaoqi"), ("recipient", "Zhu De"),
+      ("recipient", "Peng Dehuai"), ("recipient", "Li Fuchun"), ("recipient", "Su Yu")]),
+    ("I. Tugarinov to Cde. B.N. Ponomarev, ‘Concentering the Situation on Taiwan (Memorandum)’",
+     [("author", "Ivan Tugarinov"), ("recipient", "Boris Ponomarev")]),
+    ("Ciphered Telegram from Semenov [Stalin] to Mao Zedong",
+     [("author", "Joseph Stalin"), ("recipient", "Mao Zedong")]),
+    ("Cable from the Chinese Embassy in the Soviet Union, 'Gromyko Discussed the Issue of Stopping Nuclear Weapons Tests'",
+     [("author", "Chinese Embassy in the Soviet Union"), ("participant", "Andrei Gromyko")]),
+    ("Record of Conversation between Mao Zedong and A.A. Gromyko",
+     [("participant", "Mao Zedong"), ("participant", "Andrei Gromyko")]),
+    ("Memorandum of Conversation, Soviet Ambassador to China N.V. Roshchin with Chinese Minister of Public Security "
+     "Luo Ruiqing, 24 December 1951",
+     [("participant", "Nikolai Roshchin"), ("participant", "Luo Ruiqing")]),
+    ("From the Diary of V.M. Molotov, Reception of the Chinese Ambassador to France, Jing Tai, on 6 May 1946 at 3:00 p.m. "
+     "in the Soviet Embassy in Paris",
+     [("author", "Vyacheslav Molotov"), ("participant", "Jing Tai")]),
+    ("Speech, Mao Zedong, 'On Sino-American and Sino-Soviet Relations'",
+     [("author", "Mao Zedong")]),
+    ("Report, Zhou Enlai to Chairman Mao [Zedong] and the Central Committee",
+     [("author", "Zhou Enlai"), ("recipient", "Mao Zedong"), ("recipient", "CCP Central Committee")]),
+    ("Letter, Central Committee of the Communist Party of the Soviet Union to the Chinese Communist Party, on the Soviet "
+     "Union's Readiness to Provide Assistance to China in the Event of an Attack",
+     [("author", "CPSU Central Committee"), ("recipient", "Chinese Communist Party")]),
+    ("Letter from the Communist Party of the Soviet Union Central Committee to the Chinese Communist Party Central "
+     "Committee on the Temporary Halt in Nuclear Assistance",
+     [("author", "CPSU Central Committee"), ("recipient", "CCP Central Committee")]),
+    ("Letter from Nikita Khrushchev to Zhou Enlai on the Prohibition of Nuclear Testing",
+     [("author", "Nikita Khrushchev"), ("recipient", "Zhou Enlai")]),
+    ("Meeting Minutes, Zhou Enlai’s Conversation with S.F. Antonov on the Taiwan Issue (excerpt)",
+     [("participant", "Zhou Enlai"), ("participant", "Sergei Antonov")]),
+    ("From the Journal of Ambassador S.F. Antonov, Summary of a Conversation with the Chairman of the CC CPC Mao Zedong",
+     [("author", "Sergei Antonov"), ("participant", "CCP Central Committee"), ("participant", "Mao Zedong")]),
+    ("Ciphered Telegram from Ambassador to Cuba Alekseev to the Central Committee for the Communist Party of the Soviet "
+     "Union",
+     [("author", "Aleksandr Alekseev"), ("recipient", "CPSU Central Committee")]),
+    ("CPSU CC Politburo Directive to Soviet Ambassadors and Representatives, 'Carrying Out Additional Measures to Counter "
+     "American-Chinese Military Cooperation'",
+     [("author", "CPSU CC Politburo")]),
+    ("Notes by Anastas Mikoyan ahead of Meetings with Mao Zedong",
+     [("author", "Anastas Mikoyan"), ("participant", "Mao Zedong")]),
+    ("Joseph V. Stalin to Ja'far Pishevari, Leader of the Democratic Party of Azerbaijan, 8 May 1946",
+     [("author", "Joseph Stalin"), ("recipient", "Ja'far Pishevari"), ("participant", "Azerbaijan Democratic Party")]),
+    ("Oral Statement of the PRC Government, Transmitted by PRC Vice Foreign Minister Liu Xiao to the Chargé d’Affaires of "
+     "the USSR in the PRC, Cde. F. V. Mochulski",
+     [("author", "Liu Xiao"), ("recipient", "F.V. Mochulski")]),
+    ("Draft Reply to Mao Zedong's Telegram from Stalin via Molotov",
+     [("author", "Joseph Stalin"), ("participant", "Mao Zedong"), ("participant", "Vyacheslav Molotov")]),
+    ("Record of Talks between I.V. Stalin and Chairman of the Central People's Government of the People’s Republic of "
+     "China Mao Zedong",
+     [("participant", "Joseph Stalin"), ("participant", "Mao Zedong")]),
+]
+
+
+@pytest.mark.parametrize(("title", "expected"), SEED_TITLES, ids=[t[:50] for t, _ in SEED_TITLES])
+def test_participants_roles_from_seed_titles(people: PeopleDirectory, title: str, expected: list) -> None:
+    assert roles(people, title) == expected
+
+
+REAL_PAGE_TITLES = [
+    ("Cable, Stalin [Kuznetsov] to Mao Zedong [via Terebin]",
+     [("author", "Joseph Stalin"), ("recipient", "Mao Zedong"), ("participant", "Andrei Orlov")]),
+    ("Ciphered Telegram No. 502597, Razuvaev to Cdes. Vasilevsky and Vyshinsky, transmitting message from Kim Il Sung "
+     "to I.V. Stalin",
+     [("author", "Vladimir Razuvaev"), ("recipient", "Aleksandr Vasilevsky"), ("recipient", "Andrey Vyshinsky"),
+      ("participant", "Kim Il Sung"), ("participant", "Joseph Stalin")]),
+    ("Telegram from Baku to Moscow, M.D. Bagriov and I.I. Maslennikov to Cdes. Stalin, Molotov, Beria, and Malenkov",
+     [("author", "Mir Jafar Bagirov"), ("author", "Ivan Maslennikov"), ("recipient", "Joseph Stalin"),
+      ("recipient", "Vyacheslav Molotov"), ("recipient", "Lavrentiy Beria"), ("recipient", "Georgy Malenkov")]),
+    ("Letter No. 340 from L.D. Wilgress, Canadian Embassy, Moscow, to the Secretary of State for External Affairs, "
+     "W.L. Mackenzie King",
+     [("author", "Dana Wilgress"), ("recipient", "William Lyon Mackenzie King")]),
+    ("Hand delivered note, Zhou Enlai to Stalin, conveying telegram From Mao Zedong to Zhou Enlai",
+     [("author", "Zhou Enlai"), ("recipient", "Joseph Stalin"), ("participant", "Mao Zedong")]),
+    ("Rezső Nyers’s Typed Notes to Miklós Németh on Gorbachev’s Briefing on the Malta Summit on 4 December",
+     [("author", "Rezső Nyers"), ("recipient", "Miklós Németh"), ("participant", "Mikhail Gorbachev")]),
+    ("Telegram 066764 from the Romanian Embassy in Pyongyang to the Romanian Ministry of Foreign Affairs, Pol Pot’s "
+     "Visit to the DPRK",
+     [("author", "Romanian Embassy in the DPRK"), ("recipient", "Romanian Ministry of Foreign Affairs"),
+      ("participant", "Pol Pot")]),
+    ("Conversation of Comrade Mao Zedong with Delegation of the People’s Army of Albania Haded by Comrade Beqir Balluku "
+     "(2 October 1963)",
+     [("participant", "Mao Zedong"), ("participant", "Beqir Balluku")]),
+    ("Journal of Soviet Ambassador to the DPRK A.M. Puzanov for 11 March 1958",
+     [("author", "Alexander Puzanov")]),
+    ("Letter from Cde. Mao Zedong to Cde. Filippov [Stalin] via Kovalev",
+     [("author", "Mao Zedong"), ("recipient", "Joseph Stalin"), ("participant", "Ivan Kovalev")]),
+]
+
+
+@pytest.mark.parametrize(("title", "expected"), REAL_PAGE_TITLES, ids=[t[:50] for t, _ in REAL_PAGE_TITLES])
+def test_participants_roles_from_real_pages(people: PeopleDirectory, title: str, expected: list) -> None:
+    assert roles(people, title) == expected
+
+
+def test_participants_merge_title_and_summary_keeping_the_strongest_role(people: PeopleDirectory) -> None:
+    title = "Letter from Nikita Khrushchev to Zhou Enlai on the Prohibition of Nuclear Testing"
+    summary = ("Khrushchev writes to Zhou outlining the Soviet Union's argument for the need to halt the testing "
+               "of atomic weapons; Mao Zedong and Stalin are mentioned.")
+    assert people.participants(title, summary) == [
+        Participant("Nikita Khrushchev", "author", "person"),
+        Participant("Zhou Enlai", "recipient", "person"),
+        Participant("Mao Zedong", "participant", "person"),
+        Participant("Joseph Stalin", "participant", "person"),
+    ]
+
+
+def test_participants_summary_central_committee_follows_the_title_country(people: PeopleDirectory) -> None:
+    got = roles(people, "Cable, Mao Zedong to Filippov [Stalin]",
+                "Mao Zedong informs the Central Committee of an important breakthrough.")
+    assert got == [("author", "Mao Zedong"), ("recipient", "Joseph Stalin"), ("participant", "CCP Central Committee")]
+
+
+def test_participants_of_a_title_without_names(people: PeopleDirectory) -> None:
+    assert people.participants("Telegram from Pyongyang to Bucharest, SECRET, No. 059.057") == []

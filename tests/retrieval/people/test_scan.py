@@ -1,0 +1,105 @@
+"""Finding names in text: folding, word boundaries, brackets, initials, cover names."""
+from __future__ import annotations
+
+import pytest
+
+from retrieval.people import PeopleDirectory
+from retrieval.text import fold
+
+# ----------------------------------------------------------------------------------------------- fold
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Ceaușescu", "ceausescu"),
+        ("Gerő", "gero"),
+        ("Michałowski", "michalowski"),
+        ("Wałęsa", "walesa"),
+        ("Søren", "soren"),
+        ("Straße", "strasse"),
+        ("Æsop", "aesop"),
+        ("Đilas", "dilas"),
+        ("Bodnăraş", "bodnaras"),
+        ("Mao’s ‘plan’", "mao's 'plan'"),
+        ("`quote`", "'quote'"),
+        ("“Che”", '"che"'),
+        ("1954–1955 — end", "1954-1955 - end"),
+        ("KIM IL SUNG", "kim il sung"),
+    ],
+)
+def test_fold(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+# ----------------------------------------------------------------------------------------------- find
+
+
+def spans(people: PeopleDirectory, text: str) -> list[tuple[str, str]]:
+    return [(text[m.start:m.end], m.name) for m in people.find(text)]
+
+
+def test_find_respects_word_boundaries(people: PeopleDirectory) -> None:
+    assert spans(people, "A report on Maoist policy and Stalinism") == []
+    assert spans(people, "Stalin's 70th birthday") == [("Stalin", "Joseph Stalin")]
+
+
+def test_find_reads_bracketed_names_as_one_mention(people: PeopleDirectory) -> None:
+    title = "Cable, Zhou Enlai to the Chairman [Mao Zedong] and Comrades Liu [Shaoqi], Zhu [De], Peng [Dehuai], [Li] Fuchun"
+    assert spans(people, title) == [
+        ("Zhou Enlai", "Zhou Enlai"),
+        ("Chairman [Mao Zedong]", "Mao Zedong"),
+        ("Liu [Shaoqi]", "Liu Shaoqi"),
+        ("Zhu [De]", "Zhu De"),
+        ("Peng [Dehuai]", "Peng Dehuai"),
+        ("[Li] Fuchun", "Li Fuchun"),
+    ]
+    assert spans(people, "Ciphered Telegram No. 58986 from Kovalev to Filippov [Stalin]") == [
+        ("Kovalev", "Ivan Kovalev"),
+        ("Filippov [Stalin]", "Joseph Stalin"),
+    ]
+    assert spans(people, "Cable, Zhou Enlai to Chairman Mao [Zedong]")[1] == ("Chairman Mao [Zedong]", "Mao Zedong")
+    assert spans(people, "Conversation from [Mao Zedong's] Audience") == [("Mao Zedong", "Mao Zedong")]
+
+
+def test_find_handles_initials_and_brackets_inside_words(people: PeopleDirectory) -> None:
+    assert spans(people, "Cde. B.N. Ponomarev and A. A. Gromyko") == [
+        ("B.N. Ponomarev", "Boris Ponomarev"),
+        ("A. A. Gromyko", "Andrei Gromyko"),
+    ]
+    assert spans(people, "Comrade Oskar Fischer and the Soviet Ambassador V[yacheslav] I. Kochemassov") == [
+        ("Oskar Fischer", "Oskar Fischer"),
+        ("V[yacheslav] I. Kochemassov", "Vyacheslav Kochemasov"),
+    ]
+
+
+def test_find_spans_index_the_original_text_with_accents(people: PeopleDirectory) -> None:
+    text = "Talks between Nicolae Ceauşescu, Emil Bodnăraş and Rezső Nyers"
+    assert spans(people, text) == [
+        ("Nicolae Ceauşescu", "Nicolae Ceaușescu"),
+        ("Emil Bodnăraş", "Emil Bodnăraș"),
+        ("Rezső Nyers", "Rezső Nyers"),
+    ]
+
+
+def test_find_keeps_stalins_cover_names_apart_from_vv_kuznetsov(people: PeopleDirectory) -> None:
+    assert [m.name for m in people.find("Cable, Stalin [Kuznetsov] to Mao Zedong [via Terebin]")] == [
+        "Joseph Stalin", "Mao Zedong", "Andrei Orlov"]
+    assert [m.name for m in people.find("Ciphered Telegram No. 69738 from Terebin to Kuznetsov")] == [
+        "Andrei Orlov", "Joseph Stalin"]
+    assert [m.name for m in people.find("Kuznetsov (Stalin) tells Terebin (Andrei Orlov) that two planes")] == [
+        "Joseph Stalin", "Andrei Orlov"]
+    assert [m.name for m in people.find("Telegram from Kuznetsov to Soviet Foreign Ministry")] == [
+        "Vasily Kuznetsov", "Soviet Ministry of Foreign Affairs"]
+
+
+def test_find_skips_places_named_after_people(people: PeopleDirectory) -> None:
+    assert people.find("recalling its Consul General from Ho Chi Minh City") == []
+    assert [m.name for m in people.find("Ho Chi Minh met Mao")] == ["Ho Chi Minh", "Mao Zedong"]
+
+
+def test_find_disambiguates_by_title(people: PeopleDirectory) -> None:
+    assert [m.name for m in people.find("Premier Zhou Enlai and Ambassador Nehru discuss")] == [
+        "Zhou Enlai", "Ratan Kumar Nehru"]
+    assert [m.name for m in people.find("Nehru gives a detailed report on his visit to China")] == ["Jawaharlal Nehru"]
+    assert [m.name for m in people.find("the assassination of President Park Chung Hee.")] == ["Park Chung Hee"]
