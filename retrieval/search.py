@@ -158,7 +158,7 @@ class _Snapshot:
         for record in records:
             vocabulary += [fold(w) for w in WORD_RE.findall(f"{record.title} {record.summary}")]
         for entity in people.entities:
-            for alias in (entity.name, *entity.aliases):
+            for alias in entity.written_forms:
                 vocabulary += [fold(w) for w in WORD_RE.findall(alias)]
         self.spelling = SpellingIndex(vocabulary)
         self.parser = QueryParser(people, self.spelling, self.index.postings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.people import PeopleDirectory
-from retrieval.records import Participant
+from retrieval.records import EntityKind, Participant, Role
 
 # ----------------------------------------------------------------------------------------------- participants
 
@@ -117,10 +117,10 @@ def test_participants_merge_title_and_summary_keeping_the_strongest_role(people:
     summary = ("Khrushchev writes to Zhou outlining the Soviet Union's argument for the need to halt the testing "
                "of atomic weapons; Mao Zedong and Stalin are mentioned.")
     assert people.participants(title, summary) == [
-        Participant("Nikita Khrushchev", "author", "person"),
-        Participant("Zhou Enlai", "recipient", "person"),
-        Participant("Mao Zedong", "participant", "person"),
-        Participant("Joseph Stalin", "participant", "person"),
+        Participant("Nikita Khrushchev", Role.AUTHOR, EntityKind.PERSON),
+        Participant("Zhou Enlai", Role.RECIPIENT, EntityKind.PERSON),
+        Participant("Mao Zedong", Role.PARTICIPANT, EntityKind.PERSON),
+        Participant("Joseph Stalin", Role.PARTICIPANT, EntityKind.PERSON),
     ]
 
 
