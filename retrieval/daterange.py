@@ -9,9 +9,11 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
-from .dates import MONTH_NAME_RE as _M, ArchiveDate, month_number, valid_date
+from .dates import MONTH_NAME_RE, ArchiveDate, month_number, valid_date
 
+_M = MONTH_NAME_RE  # short, for the patterns below
 _YEAR = r"(1[89]\d\d|20\d\d)"
 ONE_DAY = timedelta(days=1)
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
@@ -23,7 +25,7 @@ class DateRange:
     end: date
 
     @classmethod
-    def of(cls, d: ArchiveDate) -> "DateRange | None":
+    def of(cls, d: ArchiveDate) -> DateRange | None:
         """The days a record's date may stand for: one day, a whole month, a whole year."""
         if d.year is None:
             return None
@@ -34,22 +36,22 @@ class DateRange:
         return cls(date(d.year, d.month, d.day), date(d.year, d.month, d.day))
 
     @classmethod
-    def from_iso(cls, start: str, end: str) -> "DateRange":
+    def from_iso(cls, start: str, end: str) -> DateRange:
         return cls(date.fromisoformat(start), date.fromisoformat(end))
 
     @classmethod
-    def years(cls, first: int | None, last: int | None) -> "DateRange":
+    def years(cls, first: int | None, last: int | None) -> DateRange:
         """Whole years; a missing end is open (from the year 1, to the year 9999)."""
         return cls(date(first or 1, 1, 1), date(last or 9999, 12, 31))
 
     @classmethod
-    def month(cls, year: int, month: int) -> "DateRange":
+    def month(cls, year: int, month: int) -> DateRange:
         return cls(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
 
-    def contains(self, other: "DateRange") -> bool:
+    def contains(self, other: DateRange) -> bool:
         return self.start <= other.start and other.end <= self.end
 
-    def intersect(self, other: "DateRange") -> "DateRange | None":
+    def intersect(self, other: DateRange) -> DateRange | None:
         start, end = max(self.start, other.start), min(self.end, other.end)
         return DateRange(start, end) if start <= end else None
 
@@ -98,13 +100,7 @@ def extract_dates(question: str) -> tuple[DateRange | None, str]:
     found: list[DateRange] = []
     rest = question
     for kind, pattern in _PATTERNS:
-        def take(m: re.Match[str]) -> str:
-            rng = _range(kind, m)
-            if rng is None:
-                return m.group(0)
-            found.append(rng)
-            return " "
-        rest = pattern.sub(take, rest)
+        rest = pattern.sub(partial(_take, kind, found), rest)
     if not found:
         return None, question
     total = found[0]
@@ -112,6 +108,15 @@ def extract_dates(question: str) -> tuple[DateRange | None, str]:
         both = total.intersect(rng)
         total = both if both is not None else DateRange(min(total.start, rng.start), max(total.end, rng.end))
     return total, " ".join(rest.split())
+
+
+def _take(kind: str, found: list[DateRange], m: re.Match[str]) -> str:
+    """Note the range a match names and drop it from the question; keep text that names no real day."""
+    rng = _range(kind, m)
+    if rng is None:
+        return m.group(0)
+    found.append(rng)
+    return " "
 
 
 def _range(kind: str, m: re.Match[str]) -> DateRange | None:

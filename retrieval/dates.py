@@ -84,7 +84,7 @@ class ArchiveDate:
         return f"{calendar.month_name[self.month]} {self.day}, {self.year}"
 
     @classmethod
-    def from_iso(cls, text: str | None) -> "ArchiveDate":
+    def from_iso(cls, text: str | None) -> ArchiveDate:
         if not text:
             return cls()
         parts = [int(p) for p in text.split("-")]
