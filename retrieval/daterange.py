@@ -9,10 +9,11 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
-from .dates import MONTHS, ArchiveDate
+from .dates import MONTH_NAME_RE, ArchiveDate, month_number, valid_date
 
-_M = "|".join(sorted(MONTHS, key=len, reverse=True))
+_M = MONTH_NAME_RE  # short, for the patterns below
 _YEAR = r"(1[89]\d\d|20\d\d)"
 ONE_DAY = timedelta(days=1)
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
@@ -24,28 +25,33 @@ class DateRange:
     end: date
 
     @classmethod
-    def of(cls, d: ArchiveDate) -> "DateRange | None":
+    def of(cls, d: ArchiveDate) -> DateRange | None:
         """The days a record's date may stand for: one day, a whole month, a whole year."""
         if d.year is None:
             return None
         if d.month is None:
             return cls(date(d.year, 1, 1), date(d.year, 12, 31))
         if d.day is None:
-            return cls(date(d.year, d.month, 1), date(d.year, d.month, calendar.monthrange(d.year, d.month)[1]))
+            return cls.month(d.year, d.month)
         return cls(date(d.year, d.month, d.day), date(d.year, d.month, d.day))
 
     @classmethod
-    def from_iso(cls, start: str, end: str) -> "DateRange":
+    def from_iso(cls, start: str, end: str) -> DateRange:
         return cls(date.fromisoformat(start), date.fromisoformat(end))
 
     @classmethod
-    def years(cls, first: int | None, last: int | None) -> "DateRange":
+    def years(cls, first: int | None, last: int | None) -> DateRange:
+        """Whole years; a missing end is open (from the year 1, to the year 9999)."""
         return cls(date(first or 1, 1, 1), date(last or 9999, 12, 31))
 
-    def contains(self, other: "DateRange") -> bool:
+    @classmethod
+    def month(cls, year: int, month: int) -> DateRange:
+        return cls(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
+
+    def contains(self, other: DateRange) -> bool:
         return self.start <= other.start and other.end <= self.end
 
-    def intersect(self, other: "DateRange") -> "DateRange | None":
+    def intersect(self, other: DateRange) -> DateRange | None:
         start, end = max(self.start, other.start), min(self.end, other.end)
         return DateRange(start, end) if start <= end else None
 
@@ -70,19 +76,9 @@ def _day(d: date) -> str:
     return f"{d.day} {calendar.month_name[d.month]} {d.year}"
 
 
-def _month(name: str) -> int:
-    return MONTHS[name.lower().rstrip(".")]
-
-
-def _safe_day(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _month_range(year: int, month: int) -> DateRange:
-    return DateRange(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
+def _span(year: int, month: int, day: int | None = None) -> DateRange | None:
+    """The days a date the question names stands for; None for a day no calendar has ('30 February')."""
+    return DateRange.of(ArchiveDate(year, month, day)) if valid_date(year, month, day) else None
 
 
 # Order matters: longer, more specific forms first; each match is removed from the question's words.
@@ -104,13 +100,7 @@ def extract_dates(question: str) -> tuple[DateRange | None, str]:
     found: list[DateRange] = []
     rest = question
     for kind, pattern in _PATTERNS:
-        def take(m: re.Match[str]) -> str:
-            rng = _range(kind, m)
-            if rng is None:
-                return m.group(0)
-            found.append(rng)
-            return " "
-        rest = pattern.sub(take, rest)
+        rest = pattern.sub(partial(_take, kind, found), rest)
     if not found:
         return None, question
     total = found[0]
@@ -118,6 +108,15 @@ def extract_dates(question: str) -> tuple[DateRange | None, str]:
         both = total.intersect(rng)
         total = both if both is not None else DateRange(min(total.start, rng.start), max(total.end, rng.end))
     return total, " ".join(rest.split())
+
+
+def _take(kind: str, found: list[DateRange], m: re.Match[str]) -> str:
+    """Note the range a match names and drop it from the question; keep text that names no real day."""
+    rng = _range(kind, m)
+    if rng is None:
+        return m.group(0)
+    found.append(rng)
+    return " "
 
 
 def _range(kind: str, m: re.Match[str]) -> DateRange | None:
@@ -140,32 +139,24 @@ def _range(kind: str, m: re.Match[str]) -> DateRange | None:
     if kind == "before":
         word, month, year = g[0].lower(), g[1], int(g[2])
         if word in ("before", "prior to"):
-            limit = date(year, _month(month), 1) if month else date(year, 1, 1)
+            limit = date(year, month_number(month), 1) if month else date(year, 1, 1)
             return DateRange(date(1, 1, 1), limit - ONE_DAY)
         if word in ("until", "till", "up to", "by"):
-            end = _month_range(year, _month(month)).end if month else date(year, 12, 31)
+            end = DateRange.month(year, month_number(month)).end if month else date(year, 12, 31)
             return DateRange(date(1, 1, 1), end)
         if word == "after":
-            start = _month_range(year, _month(month)).end + ONE_DAY if month else date(year + 1, 1, 1)
+            start = DateRange.month(year, month_number(month)).end + ONE_DAY if month else date(year + 1, 1, 1)
             return DateRange(start, date(9999, 12, 31))
-        start = date(year, _month(month), 1) if month else date(year, 1, 1)  # since, from
+        start = date(year, month_number(month), 1) if month else date(year, 1, 1)  # since, from
         return DateRange(start, date(9999, 12, 31))
     if kind == "dmy":
-        day = _safe_day(int(g[2]), _month(g[1]), int(g[0]))
-        return DateRange(day, day) if day else None
+        return _span(int(g[2]), month_number(g[1]), int(g[0]))
     if kind == "mdy":
-        day = _safe_day(int(g[2]), _month(g[0]), int(g[1]))
-        return DateRange(day, day) if day else None
+        return _span(int(g[2]), month_number(g[0]), int(g[1]))
     if kind == "iso":
-        year, month = int(g[0]), int(g[1])
-        if not 1 <= month <= 12:
-            return None
-        if g[2]:
-            day = _safe_day(year, month, int(g[2]))
-            return DateRange(day, day) if day else None
-        return _month_range(year, month)
+        return _span(int(g[0]), int(g[1]), int(g[2]) if g[2] else None)
     if kind == "my":
-        return _month_range(int(g[1]), _month(g[0]))
+        return DateRange.month(int(g[1]), month_number(g[0]))
     if kind == "year":
         return DateRange.years(int(g[0]), int(g[0]))
     return None
@@ -181,9 +172,9 @@ def dates_in_title(title: str) -> list[ArchiveDate]:
     found = []
     for m in _TITLE_DATE.finditer(title):
         if m.group(1):
-            day, month, year = int(m.group(1)), _month(m.group(2)), int(m.group(3))
+            day, month, year = int(m.group(1)), month_number(m.group(2)), int(m.group(3))
         else:
-            month, day, year = _month(m.group(4)), int(m.group(5)), int(m.group(6))
-        if _safe_day(year, month, day):
+            month, day, year = month_number(m.group(4)), int(m.group(5)), int(m.group(6))
+        if valid_date(year, month, day):
             found.append(ArchiveDate(year, month, day))
     return found

@@ -6,19 +6,24 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+# The one month table: every name and abbreviation the archive and its askers write, lower case.
 MONTHS: dict[str, int] = {}
 for _number in range(1, 13):
     MONTHS[calendar.month_name[_number].lower()] = _number
     MONTHS[calendar.month_abbr[_number].lower()] = _number
 MONTHS["sept"] = 9
 
-_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+# Regex fragments without groups, for patterns compiled with re.IGNORECASE. Longest names first, so a match
+# takes the whole name ("September", not "Sep").
+MONTH_NAME_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+# The three letters every name of a month starts with: enough to recognise a date line cut short ("Septem").
+MONTH_STEM_RE = "|".join(dict.fromkeys(name[:3] for name in MONTHS))
 # "October 11, 1956", "September 01, 1952", "February, 1950", "September 1966", "1948", "6 October 1958"
 _DATE_LINE = re.compile(
     rf"""^(?:
-        (?P<m1>{_MONTH_RE})\.?\s+(?P<d1>\d{{1,2}}),?\s+(?P<y1>\d{{4}})   # October 11, 1956
-      | (?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH_RE})\.?,?\s+(?P<y2>\d{{4}})   # 11 October 1956
-      | (?P<m3>{_MONTH_RE})\.?,?\s+(?P<y3>\d{{4}})                     # February, 1950
+        (?P<m1>{MONTH_NAME_RE})\.?\s+(?P<d1>\d{{1,2}}),?\s+(?P<y1>\d{{4}})   # October 11, 1956
+      | (?P<d2>\d{{1,2}})\s+(?P<m2>{MONTH_NAME_RE})\.?,?\s+(?P<y2>\d{{4}})   # 11 October 1956
+      | (?P<m3>{MONTH_NAME_RE})\.?,?\s+(?P<y3>\d{{4}})                     # February, 1950
       | (?P<y4>\d{{4}})                                               # 1948
       | (?P<iso>\d{{4}}-\d{{2}}(?:-\d{{2}})?)                           # 1958-09-27
     )$""",
@@ -79,7 +84,7 @@ class ArchiveDate:
         return f"{calendar.month_name[self.month]} {self.day}, {self.year}"
 
     @classmethod
-    def from_iso(cls, text: str | None) -> "ArchiveDate":
+    def from_iso(cls, text: str | None) -> ArchiveDate:
         if not text:
             return cls()
         parts = [int(p) for p in text.split("-")]
@@ -89,7 +94,13 @@ class ArchiveDate:
 UNDATED = ArchiveDate()
 
 
-def _valid(year: int, month: int | None, day: int | None) -> bool:
+def month_number(name: str) -> int:
+    """1-12 for a name in MONTHS, with or without its abbreviation's full stop."""
+    return MONTHS[name.lower().rstrip(".")]
+
+
+def valid_date(year: int, month: int | None = None, day: int | None = None) -> bool:
+    """A year the archive can hold, a real month, a day that month has: 'February 30' is a title, not a date."""
     if not MIN_YEAR <= year <= MAX_YEAR:
         return False
     if month is not None and not 1 <= month <= 12:
@@ -115,22 +126,23 @@ def parse_date(text: str) -> ArchiveDate | None:
         parts = [int(p) for p in g["iso"].split("-")]
         year, month, day = parts[0], parts[1], (parts[2] if len(parts) > 2 else None)
     elif g["y1"]:
-        year, month, day = int(g["y1"]), MONTHS[g["m1"].lower()], int(g["d1"])
+        year, month, day = int(g["y1"]), month_number(g["m1"]), int(g["d1"])
     elif g["y2"]:
-        year, month, day = int(g["y2"]), MONTHS[g["m2"].lower()], int(g["d2"])
+        year, month, day = int(g["y2"]), month_number(g["m2"]), int(g["d2"])
     elif g["y3"]:
-        year, month, day = int(g["y3"]), MONTHS[g["m3"].lower()], None
+        year, month, day = int(g["y3"]), month_number(g["m3"]), None
     else:
         year, month, day = int(g["y4"]), None, None
-    if not _valid(year, month, day):
+    if not valid_date(year, month, day):
         return None
     return ArchiveDate(year, month, day)
 
 
+_LEAP_YEAR = 2000  # a day of "some year": every month has all its days, 29 February too
 _MONTH_DAY = re.compile(
     rf"""^(?:(?P<m1>\d{{1,2}})[-/.](?P<d1>\d{{1,2}})            # 09-27, 9/27
-         | (?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_RE})\.?   # 27 September
-         | (?P<m3>{_MONTH_RE})\.?\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?)$          # September 27
+         | (?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{MONTH_NAME_RE})\.?   # 27 September
+         | (?P<m3>{MONTH_NAME_RE})\.?\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?)$          # September 27
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -145,9 +157,9 @@ def parse_month_day(text: str) -> tuple[int, int] | None:
     if g["m1"]:
         month, day = int(g["m1"]), int(g["d1"])
     elif g["m2"]:
-        month, day = MONTHS[g["m2"].lower()], int(g["d2"])
+        month, day = month_number(g["m2"]), int(g["d2"])
     else:
-        month, day = MONTHS[g["m3"].lower()], int(g["d3"])
-    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2000, month)[1]:
+        month, day = month_number(g["m3"]), int(g["d3"])
+    if not valid_date(_LEAP_YEAR, month, day):
         return None
     return month, day

@@ -12,8 +12,8 @@ from .people import PeopleDirectory
 from .spelling import SpellingIndex
 from .text import STOP_WORDS, fold, stem, tokenize, WORD_RE
 
-MAX_QUERY_CHARS = 500
-MIN_STEM = 5  # a question longer than this is cut: nobody asks 6,000 characters' worth
+MAX_QUERY_CHARS = 500  # a question longer than this is cut: nobody asks 6,000 characters' worth
+MIN_STEM = 5  # a corrected word also searches its known prefixes this long or longer ("separatist": "separ-")
 
 _DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:)\d+>|@(?:everyone|here)\b|https?://\S+")
 _MARKDOWN = re.compile(r"[*_~`|>#\\]+")

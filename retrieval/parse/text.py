@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from ..dates import UNDATED, parse_date
+from ..dates import MONTH_STEM_RE, UNDATED, parse_date
 from ..records import PageError, RawRecord
 
 MAX_LINE = 1 << 20  # a longer line is not a listing (a 50 MB file of one line, a minified blob)
@@ -34,7 +34,7 @@ _FOOTERS = {"pagination"}
 _LISTING_HEADINGS = {"documents", "popular documents"}
 _SENTENCE_END = (".", "!", "?", '"', "”", "’", ")", "]")
 _MONTH_PREFIX = re.compile(
-    r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(\s+\d{0,2}(,\s*\d{0,4})?|,?\s*\d{0,3})?$",
+    rf"^({MONTH_STEM_RE})[a-z]*\.?(\s+\d{{0,2}}(,\s*\d{{0,4}})?|,?\s*\d{{0,3}})?$",
     re.IGNORECASE,
 )
 

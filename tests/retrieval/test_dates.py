@@ -1,6 +1,17 @@
+import re
+
 import pytest
 
-from retrieval.dates import ArchiveDate, parse_date
+from retrieval.dates import (
+    MONTH_NAME_RE,
+    MONTH_STEM_RE,
+    ArchiveDate,
+    Precision,
+    month_number,
+    parse_date,
+    parse_month_day,
+    valid_date,
+)
 
 
 @pytest.mark.parametrize(
@@ -40,3 +51,53 @@ def test_human_forms_never_invent_a_day():
     assert ArchiveDate().human() == "undated"
     assert ArchiveDate().iso() is None
     assert ArchiveDate.from_iso("1950-02") == ArchiveDate(1950, 2)
+
+
+def test_precision_and_order():
+    assert [ArchiveDate(1958, 9, 27).precision, ArchiveDate(1958, 9).precision, ArchiveDate(1958).precision,
+            ArchiveDate().precision] == [Precision.DAY, Precision.MONTH, Precision.YEAR, Precision.NONE]
+    dates = [ArchiveDate(1958, 9, 27), ArchiveDate(1958), ArchiveDate(1958, 9), ArchiveDate(1950, 2)]
+    assert sorted(dates, key=ArchiveDate.sort_key) == [
+        ArchiveDate(1950, 2), ArchiveDate(1958), ArchiveDate(1958, 9), ArchiveDate(1958, 9, 27)]
+
+
+@pytest.mark.parametrize(
+    "text, month_day",
+    [("09-27", (9, 27)), ("9/27", (9, 27)), ("27 September", (9, 27)), ("Sept 27th", (9, 27)),
+     ("1st of May", (5, 1)), ("02-29", (2, 29)), ("29 Feb.", (2, 29))],
+)
+def test_month_day(text, month_day):
+    assert parse_month_day(text) == month_day
+
+
+@pytest.mark.parametrize("text", ["02-30", "13-01", "0-0", "31 April", "Octember 5", "27", "", "September"])
+def test_not_a_day_of_any_year(text):
+    assert parse_month_day(text) is None
+
+
+@pytest.mark.parametrize(
+    "year, month, day, valid",
+    [
+        (1958, 9, 27, True), (1958, None, None, True), (1958, 2, None, True),
+        (1960, 2, 29, True), (1961, 2, 29, False), (1958, 4, 31, False), (1958, 13, None, False),
+        (1958, 0, None, False), (1958, None, 5, False), (999, None, None, False), (2101, None, None, False),
+    ],
+)
+def test_one_valid_day_check(year, month, day, valid):
+    assert valid_date(year, month, day) is valid
+
+
+def test_one_month_table():
+    assert [month_number(name) for name in ("January", "jan", "Sept.", "SEP", "september", "may")] == [
+        1, 1, 9, 9, 9, 5]
+    with pytest.raises(KeyError):
+        month_number("Octember")
+
+
+def test_month_name_fragment_takes_whole_names():
+    names = re.compile(rf"\b(?:{MONTH_NAME_RE})\b", re.IGNORECASE)
+    assert [m.group(0) for m in names.finditer("September, Sept., Oct and octopus in May")] == [
+        "September", "Sept", "Oct", "May"]
+    stems = re.compile(rf"^(?:{MONTH_STEM_RE})", re.IGNORECASE)
+    assert all(stems.match(name) for name in ("Septem", "Decemb", "jun", "FEB"))
+    assert not any(stems.match(word) for word in ("Xmas", "Pagination", "1958"))
