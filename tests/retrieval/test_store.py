@@ -7,8 +7,9 @@ import sqlite3
 import pytest
 
 from retrieval.dates import ArchiveDate, parse_date
+from retrieval.identity import Incoming
 from retrieval.records import Participant, RawRecord
-from retrieval.store import SCHEMA_VERSION, ArchiveStore, Incoming, StoreError
+from retrieval.store import SCHEMA_VERSION, ArchiveStore, StoreError
 
 
 def raw(title: str, date: str = "October 5, 1958", summary: str = "A summary.", partial: bool = False, **kw):
