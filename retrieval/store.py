@@ -120,6 +120,7 @@ class ArchiveStore:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        self._commits = 0  # transactions committed through this connection, which data_version does not see
 
     @classmethod
     async def open(cls, path: str | Path) -> "ArchiveStore":
@@ -184,6 +185,7 @@ class ArchiveStore:
             raise
         else:
             await self.conn.execute("COMMIT")
+            self._commits += 1
 
     # -- writing -----------------------------------------------------------------------------------
     async def upsert(self, batch: Sequence[Incoming], source: str) -> UpsertCounts:
@@ -269,11 +271,16 @@ class ArchiveStore:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
-    async def signature(self) -> tuple:
-        """Changes whenever records are added or updated: how a long-running reader notices an ingest."""
-        async with self.conn.execute("SELECT COUNT(*), MAX(id), MAX(updated_at) FROM records") as cur:
+    async def signature(self) -> tuple[int, int]:
+        """Changes with every commit of another connection and every `transaction()` of this one (records are
+        only written inside one): how a long-running reader notices an ingest.
+
+        SQLite's data_version moves only when another connection commits, hence `_commits` for this one;
+        unlike the records' timestamps, neither misses a second change within the same second.
+        """
+        async with self.conn.execute("PRAGMA data_version") as cur:
             row = await cur.fetchone()
-        return tuple(row)
+        return (int(row[0]) if row else 0, self._commits)
 
     async def get(self, record_id: int) -> Record | None:
         records = await self._load("WHERE r.id = ?", (record_id,))

@@ -136,3 +136,38 @@ def test_a_folder_or_an_unreachable_path_is_refused_clearly(tmp_path):
     blocker.write_text("x")
     with pytest.raises(StoreError, match="cannot open the archive database"):
         run(ArchiveStore.open(blocker / "archive.db"))
+
+
+def test_the_signature_changes_with_every_commit_by_another_connection_within_one_second(tmp_path, monkeypatch):
+    monkeypatch.setattr("retrieval.store._now", lambda: "2024-05-01T12:00:00+00:00")  # every write, one second
+    db = tmp_path / "a.db"
+    run(upsert(db, [Incoming(raw("Report", summary="First version."))]))
+
+    async def go():
+        async with await ArchiveStore.open(db) as reader, await ArchiveStore.open(db) as writer:
+            signatures = [await reader.signature()]
+            for summary in ("Second version.", "Third version."):
+                async with writer.transaction():
+                    await writer.upsert([Incoming(raw("Report", summary=summary))], "other.txt")
+                signatures.append(await reader.signature())
+            return signatures, await reader.signature()
+
+    signatures, again = run(go())
+    assert len(set(signatures)) == 3
+    assert again == signatures[-1]  # nothing committed since: the reader has nothing to rebuild
+
+
+def test_the_signature_changes_with_a_commit_through_its_own_connection(tmp_path, monkeypatch):
+    monkeypatch.setattr("retrieval.store._now", lambda: "2024-05-01T12:00:00+00:00")
+    db = tmp_path / "a.db"
+    run(upsert(db, [Incoming(raw("Report", summary="First version."))]))
+
+    async def go():
+        async with await ArchiveStore.open(db) as store:
+            before = await store.signature()
+            async with store.transaction():
+                await store.upsert([Incoming(raw("Report", summary="Second version."))], "same.txt")
+            return before, await store.signature(), await store.signature()
+
+    before, after, again = run(go())
+    assert after != before and again == after
