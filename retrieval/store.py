@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import AsyncIterator, Sequence
+from typing import Self
 
 import aiosqlite
 
@@ -104,7 +105,7 @@ class StoreError(RuntimeError):
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _insert_values(insert: Insert, now: str) -> tuple[object, ...]:
@@ -123,7 +124,7 @@ class ArchiveStore:
         self._commits = 0  # transactions committed through this connection, which data_version does not see
 
     @classmethod
-    async def open(cls, path: str | Path) -> "ArchiveStore":
+    async def open(cls, path: str | Path) -> ArchiveStore:
         path = Path(path)
         try:
             if str(path) != ":memory:":
@@ -151,7 +152,7 @@ class ArchiveStore:
     async def close(self) -> None:
         await self.conn.close()
 
-    async def __aenter__(self) -> "ArchiveStore":
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
