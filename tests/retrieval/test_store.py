@@ -9,7 +9,7 @@ import pytest
 from retrieval.dates import ArchiveDate, parse_date
 from retrieval.identity import Incoming
 from retrieval.records import Participant, RawRecord
-from retrieval.store import SCHEMA_VERSION, ArchiveStore, StoreError
+from retrieval.store import MIGRATIONS, SCHEMA_VERSION, ArchiveStore, StoreError
 
 
 def raw(title: str, date: str = "October 5, 1958", summary: str = "A summary.", partial: bool = False, **kw):
@@ -36,6 +36,44 @@ def test_new_database_gets_the_current_schema(tmp_path):
     assert run(go()) == SCHEMA_VERSION
     tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"records", "participants", "sources"} <= tables
+
+
+ALL_TABLES = {"records", "participants", "sources", "bot_state", "subscriptions", "daily_posts"}
+
+
+def tables(db) -> set[str]:
+    with sqlite3.connect(db) as conn:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def test_a_fresh_database_runs_every_migration(tmp_path):
+    db = tmp_path / "archive.db"
+    run(upsert(db, []))
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert tables(db) == ALL_TABLES
+
+
+def test_a_database_at_version_1_migrates_forward_and_keeps_its_records(tmp_path):
+    db = tmp_path / "archive.db"
+    with sqlite3.connect(db) as conn:
+        for statement in MIGRATIONS[0]:
+            conn.execute(statement)
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute(
+            "INSERT INTO records (record_key, base_key, precision, title, created_at, updated_at) "
+            "VALUES ('report|', 'report|', 'none', 'Report', 'then', 'then')"
+        )
+    assert tables(db) == {"records", "participants", "sources"}
+
+    async def go():
+        async with await ArchiveStore.open(db) as store:
+            await store.set_state("commands", "hash")
+            return await store.schema_version(), [r.title for r in await store.all_records()], \
+                await store.get_state("commands")
+
+    assert run(go()) == (SCHEMA_VERSION, ["Report"], "hash")
+    assert tables(db) == ALL_TABLES
 
 
 def test_a_database_from_a_newer_version_is_refused(tmp_path):
