@@ -28,10 +28,11 @@ from rank_bm25 import BM25Okapi  # noqa: E402
 
 from listing_gen import write_listing  # noqa: E402
 from retrieval.dates import ArchiveDate  # noqa: E402
+from retrieval.identity import record_key  # noqa: E402
 from retrieval.ingest import Ingester  # noqa: E402
 from retrieval.people import PeopleDirectory  # noqa: E402
 from retrieval.search import Archive  # noqa: E402
-from retrieval.store import ArchiveStore, record_key  # noqa: E402
+from retrieval.store import ArchiveStore  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "quality" / "questions.jsonl"
 REALPAGES = ROOT.parent / "shared" / "realpages"

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
+from .identity import Incoming, OccurrenceCounter, UpsertCounts
 from .parse import PageReader, open_page
 from .people import PeopleDirectory
 from .records import PageError, RawRecord
-from .store import ArchiveStore, Incoming, OccurrenceCounter, UpsertCounts
+from .store import ArchiveStore
 
 log = logging.getLogger(__name__)
 

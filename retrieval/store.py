@@ -1,31 +1,30 @@
-"""The SQLite archive: schema and migrations, idempotent upserts, and the queries the rest needs.
+"""The SQLite archive: schema and migrations, the SQL that writes and reads records, and small state.
 
-One record per (title, date): the same document listed on several pages is one row with several sources,
-however each page wrote its date. Ingesting a file is one transaction (`async with store.transaction()`).
+Which stored document an incoming record is, and how the two merge, is decided in `identity`; this module
+only reads the candidates and writes the decisions. Ingesting a file is one transaction
+(`async with store.transaction()`).
 """
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
-from collections import OrderedDict
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import AsyncIterator, Iterable, Sequence
+from typing import Self
 
 import aiosqlite
 
 from .dates import ArchiveDate
-from .records import EntityKind, Participant, RawRecord, Record, Role
-from .text import fold
+from .identity import Incoming, Insert, StoredRow, UpsertCounts, plan_upsert
+from .records import EntityKind, Participant, Record, Role
 
-# Each entry moves the schema from version i to i + 1. Append, never edit: databases in the field have run
-# the earlier ones already.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE records (
+# Each entry moves the schema from version i to i + 1, one statement at a time. Append, never edit:
+# databases in the field have run the earlier ones already.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE records (
         id              INTEGER PRIMARY KEY,
         record_key      TEXT NOT NULL UNIQUE,
         base_key        TEXT NOT NULL,
@@ -42,35 +41,35 @@ MIGRATIONS: tuple[str, ...] = (
         url             TEXT,
         created_at      TEXT NOT NULL,
         updated_at      TEXT NOT NULL
-    );
-    CREATE INDEX records_date ON records (year, month, day);
-    CREATE INDEX records_base_key ON records (base_key);
-    CREATE TABLE participants (
+    )""",
+        "CREATE INDEX records_date ON records (year, month, day)",
+        "CREATE INDEX records_base_key ON records (base_key)",
+        """CREATE TABLE participants (
         record_id INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
         position  INTEGER NOT NULL,
         name      TEXT NOT NULL,
         role      TEXT NOT NULL CHECK (role IN ('author', 'recipient', 'participant')),
         kind      TEXT NOT NULL DEFAULT 'person',
         PRIMARY KEY (record_id, name)
-    );
-    CREATE INDEX participants_name ON participants (name);
-    CREATE TABLE sources (
+    )""",
+        "CREATE INDEX participants_name ON participants (name)",
+        """CREATE TABLE sources (
         record_id  INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
         source     TEXT NOT NULL,
         first_seen TEXT NOT NULL,
         PRIMARY KEY (record_id, source)
-    );
-    """,
+    )""",
+    ),
     # 2: small key-value state the bot keeps between runs (the hash of the last synced command set)
-    """
-    CREATE TABLE bot_state (
+    (
+        """CREATE TABLE bot_state (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
-    );
-    """,
+    )""",
+    ),
     # 3: daily "on this date" subscriptions, and the ledger that makes each post happen exactly once
-    """
-    CREATE TABLE subscriptions (
+    (
+        """CREATE TABLE subscriptions (
         id           INTEGER PRIMARY KEY,
         target       TEXT NOT NULL UNIQUE,          -- "channel:<id>" or "dm:<user id>"
         guild_id     INTEGER,
@@ -81,8 +80,8 @@ MIGRATIONS: tuple[str, ...] = (
         timezone     TEXT NOT NULL,                 -- IANA name
         paused       TEXT,                          -- why posting stopped, or NULL
         created_at   TEXT NOT NULL
-    );
-    CREATE TABLE daily_posts (
+    )""",
+        """CREATE TABLE daily_posts (
         subscription_id INTEGER NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
         local_date      TEXT NOT NULL,              -- the subscriber's calendar day
         record_id       INTEGER,                    -- the document chosen (NULL: the archive had none)
@@ -94,8 +93,8 @@ MIGRATIONS: tuple[str, ...] = (
         attempts        INTEGER NOT NULL DEFAULT 0,
         error           TEXT,
         PRIMARY KEY (subscription_id, local_date)
-    );
-    """,
+    )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 BATCH = 500
@@ -105,127 +104,27 @@ class StoreError(RuntimeError):
     """The database cannot be used (newer schema, not a database); the message is for the user."""
 
 
-@dataclass(frozen=True)
-class Incoming:
-    """A parsed record with its participants resolved, ready to upsert.
-
-    `occurrence` numbers the distinct documents one file lists under the same title and date (the archive
-    has such pairs: same title, same day, different summaries); a plain repeat of a record is occurrence 1.
-    """
-
-    raw: RawRecord
-    participants: tuple[Participant, ...] = ()
-    occurrence: int = 1
-
-    @property
-    def base_key(self) -> str:
-        return record_key(self.raw.title, self.raw.date)
-
-
-@dataclass
-class UpsertCounts:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def add(self, other: "UpsertCounts") -> None:
-        self.new += other.new
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-
-
-def record_key(title: str, date: ArchiveDate) -> str:
-    """Identity of a document: its title with case, accents, quotes and spacing folded, and its date."""
-    words = re.sub(r"[^\w]+", " ", fold(title)).strip()
-    return f"{words}|{date.iso() or ''}"
-
-
-def summaries_agree(a: str, b: str) -> bool:
-    """Could two listings' summaries be the same document's? Equal, one cut off from the other, or one missing."""
-    a, b = " ".join(a.split()), " ".join(b.split())
-    return not a or not b or a.startswith(b) or b.startswith(a)
-
-
-class OccurrenceCounter:
-    """Numbers same-title-same-date documents within one file, across its batches.
-
-    Such pairs sit next to each other on a listing page, so only the most recent keys are remembered: memory
-    stays bounded on a 100,000-record file, and a repeat further away is still matched by its summary.
-    """
-
-    def __init__(self, window: int = 10_000) -> None:
-        self._seen: OrderedDict[str, list[str]] = OrderedDict()
-        self._window = window
-
-    def number(self, base_key: str, summary: str) -> int:
-        summaries = self._seen.get(base_key)
-        if summaries is None:
-            summaries = self._seen[base_key] = []
-            if len(self._seen) > self._window:
-                self._seen.popitem(last=False)
-        for index, seen in enumerate(summaries):
-            if summaries_agree(seen, summary):
-                if len(summary) > len(seen):
-                    summaries[index] = summary
-                return index + 1
-        summaries.append(summary)
-        return len(summaries)
-
-
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _merge_summary(old: str, old_partial: bool, new: str, new_partial: bool) -> tuple[str, bool]:
-    """Pick the summary to keep: a cut-off capture never replaces the whole text it is a prefix of."""
-    if new == old:
-        return old, old_partial and new_partial
-    if not new:
-        return old, old_partial
-    if new_partial and old.startswith(new.rstrip()):
-        return old, old_partial
-    if old_partial and new.startswith(old.rstrip()):
-        return new, new_partial
-    if new_partial and not old_partial and old:
-        return old, old_partial  # a cut-off text that differs: keep the whole one
-    return new, new_partial
-
-
-@dataclass
-class _Row:
-    id: int
-    key: str
-    summary: str
-    summary_partial: bool
-    notes: str
-    url: str | None
-    participants: tuple[Participant, ...] = ()
-
-
-def _choose_row(rows: list[_Row], summary: str, occurrence: int) -> _Row | None:
-    """The stored document an incoming one is: the one whose summary agrees, else its slot, else none."""
-    agreeing = [r for r in rows if summaries_agree(r.summary, summary)]
-    if agreeing:
-        return agreeing[min(occurrence, len(agreeing)) - 1]
-    if occurrence == 1 and len(rows) == 1:
-        return rows[0]  # the one known document under this title and date: its summary changed
-    return None
-
-
-def _free_key(base: str, occurrence: int, taken: set[str]) -> str:
-    number = max(occurrence, 2)
-    while f"{base}#{number}" in taken:
-        number += 1
-    return f"{base}#{number}"
+def _insert_values(insert: Insert, now: str) -> tuple[object, ...]:
+    raw = insert.item.raw
+    return (
+        insert.key, insert.base_key, raw.date.iso(), raw.date_text, raw.date.precision, raw.date.year,
+        raw.date.month, raw.date.day, raw.title, raw.summary, int(raw.summary_partial), json.dumps(list(raw.notes)),
+        raw.url, now, now,
+    )
 
 
 class ArchiveStore:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        self._commits = 0  # transactions committed through this connection, which data_version does not see
 
     @classmethod
-    async def open(cls, path: str | Path) -> "ArchiveStore":
+    async def open(cls, path: str | Path) -> ArchiveStore:
         path = Path(path)
         try:
             if str(path) != ":memory:":
@@ -253,7 +152,7 @@ class ArchiveStore:
     async def close(self) -> None:
         await self.conn.close()
 
-    async def __aenter__(self) -> "ArchiveStore":
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -267,7 +166,7 @@ class ArchiveStore:
             )
         for number in range(version, SCHEMA_VERSION):
             async with self.transaction():
-                for statement in _statements(MIGRATIONS[number]):
+                for statement in MIGRATIONS[number]:
                     await self.conn.execute(statement)
                 await self.conn.execute(f"PRAGMA user_version = {number + 1}")
 
@@ -287,60 +186,30 @@ class ArchiveStore:
             raise
         else:
             await self.conn.execute("COMMIT")
+            self._commits += 1
 
     # -- writing -----------------------------------------------------------------------------------
     async def upsert(self, batch: Sequence[Incoming], source: str) -> UpsertCounts:
         """Insert or merge records seen in `source`; call inside a transaction."""
-        counts = UpsertCounts()
-        merged: dict[tuple[str, int], Incoming] = {}
-        for item in batch:  # the same record twice in one batch: merge before touching the database
-            slot = (item.base_key, item.occurrence)
-            previous = merged.get(slot)
-            merged[slot] = item if previous is None else _merge_incoming(previous, item)
-        candidates = await self._rows_by_base({base for base, _ in merged})
+        plan = plan_upsert(batch, await self._rows_by_base({item.base_key for item in batch}))
         now = _now()
-        inserts, updates, targets = [], [], {}
-        for (base, occurrence), item in merged.items():
-            raw = item.raw
-            row = _choose_row(candidates.get(base, []), raw.summary, occurrence)
-            if row is None:
-                taken = {r.key for r in candidates.get(base, [])}
-                key = base if occurrence == 1 and base not in taken else _free_key(base, occurrence, taken)
-                candidates.setdefault(base, []).append(_Row(-1, key, raw.summary, raw.summary_partial, "", None))
-                inserts.append((
-                    key, base, raw.date.iso(), raw.date_text, raw.date.precision, raw.date.year, raw.date.month,
-                    raw.date.day, raw.title, raw.summary, int(raw.summary_partial), json.dumps(list(raw.notes)),
-                    raw.url, now, now,
-                ))
-                targets[key] = item
-                counts.new += 1
-                continue
-            summary, partial = _merge_summary(row.summary, row.summary_partial, raw.summary, raw.summary_partial)
-            notes = json.dumps(list(raw.notes)) if raw.notes else row.notes
-            url = raw.url or row.url
-            same_people = summary != raw.summary or row.participants == item.participants
-            if (summary, partial, notes, url) == (row.summary, row.summary_partial, row.notes, row.url) and same_people:
-                counts.unchanged += 1
-                targets.setdefault(row.key, None)
-                continue
-            row.summary, row.summary_partial = summary, partial
-            updates.append((summary, int(partial), notes, url, now, row.id))
-            targets[row.key] = item
-            counts.updated += 1
-        if inserts:
+        if plan.inserts:
             await self.conn.executemany(
                 """INSERT INTO records (record_key, base_key, date_iso, date_text, precision, year, month, day,
                    title, summary, summary_partial, notes, url, created_at, updated_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                inserts,
+                [_insert_values(i, now) for i in plan.inserts],
             )
-        if updates:
+        if plan.updates:
             await self.conn.executemany(
                 "UPDATE records SET summary = ?, summary_partial = ?, notes = ?, url = ?, updated_at = ? WHERE id = ?",
-                updates,
+                [
+                    (u.summary, int(u.summary_partial), json.dumps(list(u.notes)), u.url, now, u.row_id)
+                    for u in plan.updates
+                ],
             )
-        ids = await self._ids_by_key(list(targets))
-        refresh = {ids[key]: item for key, item in targets.items() if item is not None}
+        ids = await self._ids_by_key(list(plan.landed))
+        refresh = {ids[key]: item for key, item in plan.landed.items() if item is not None}
         if refresh:
             await self.conn.executemany("DELETE FROM participants WHERE record_id = ?", [(rid,) for rid in refresh])
             await self.conn.executemany(
@@ -355,9 +224,9 @@ class ArchiveStore:
             "INSERT OR IGNORE INTO sources (record_id, source, first_seen) VALUES (?, ?, ?)",
             [(rid, source, now) for rid in ids.values()],
         )
-        return counts
+        return plan.counts
 
-    async def _select_in(self, sql: str, values: list) -> AsyncIterator[tuple]:
+    async def _select_in(self, sql: str, values: Sequence[object]) -> AsyncIterator[sqlite3.Row]:
         """Rows of `sql` (with one `IN ({marks})`) for all `values`, a batch at a time: SQLite caps parameters."""
         for start in range(0, len(values), BATCH):
             chunk = values[start:start + BATCH]
@@ -365,14 +234,14 @@ class ArchiveStore:
                 async for row in cur:
                     yield row
 
-    async def _rows_by_base(self, bases: set[str]) -> dict[str, list["_Row"]]:
-        rows: dict[str, list[_Row]] = {}
-        by_id: dict[int, _Row] = {}
+    async def _rows_by_base(self, bases: set[str]) -> dict[str, list[StoredRow]]:
+        rows: dict[str, list[StoredRow]] = {}
+        by_id: dict[int, StoredRow] = {}
         async for base, key, rid, summary, partial, notes, url in self._select_in(
             "SELECT base_key, record_key, id, summary, summary_partial, notes, url FROM records "
             "WHERE base_key IN ({marks}) ORDER BY id", sorted(bases),
         ):
-            row = _Row(rid, key, summary, bool(partial), notes, url)
+            row = StoredRow(rid, key, summary, bool(partial), tuple(json.loads(notes)), url)
             rows.setdefault(base, []).append(row)
             by_id[rid] = row
         async for rid, name, role, kind in self._select_in(
@@ -401,13 +270,18 @@ class ArchiveStore:
     async def count(self) -> int:
         async with self.conn.execute("SELECT COUNT(*) FROM records") as cur:
             row = await cur.fetchone()
-        return int(row[0])
+        return int(row[0]) if row else 0
 
-    async def signature(self) -> tuple:
-        """Changes whenever records are added or updated: how a long-running reader notices an ingest."""
-        async with self.conn.execute("SELECT COUNT(*), MAX(id), MAX(updated_at) FROM records") as cur:
+    async def signature(self) -> tuple[int, int]:
+        """Changes with every commit of another connection and every `transaction()` of this one (records are
+        only written inside one): how a long-running reader notices an ingest.
+
+        SQLite's data_version moves only when another connection commits, hence `_commits` for this one;
+        unlike the records' timestamps, neither misses a second change within the same second.
+        """
+        async with self.conn.execute("PRAGMA data_version") as cur:
             row = await cur.fetchone()
-        return tuple(row)
+        return (int(row[0]) if row else 0, self._commits)
 
     async def get(self, record_id: int) -> Record | None:
         records = await self._load("WHERE r.id = ?", (record_id,))
@@ -471,23 +345,3 @@ class ArchiveStore:
             )
             for rid, year, month, day, date_text, title, summary, notes, url, partial in rows
         ]
-
-
-def _merge_incoming(first: Incoming, second: Incoming) -> Incoming:
-    raw1, raw2 = first.raw, second.raw
-    summary, partial = _merge_summary(raw1.summary, raw1.summary_partial, raw2.summary, raw2.summary_partial)
-    merged = RawRecord(
-        date_text=raw1.date_text,
-        date=raw1.date,
-        title=raw1.title,
-        summary=summary,
-        notes=raw2.notes or raw1.notes,
-        url=raw2.url or raw1.url,
-        summary_partial=partial,
-    )
-    people = second.participants if summary == raw2.summary else first.participants
-    return Incoming(merged, people, first.occurrence)
-
-
-def _statements(script: str) -> Iterable[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]

@@ -7,8 +7,9 @@ import sqlite3
 import pytest
 
 from retrieval.dates import ArchiveDate, parse_date
+from retrieval.identity import Incoming
 from retrieval.records import Participant, RawRecord
-from retrieval.store import SCHEMA_VERSION, ArchiveStore, Incoming, StoreError
+from retrieval.store import MIGRATIONS, SCHEMA_VERSION, ArchiveStore, StoreError
 
 
 def raw(title: str, date: str = "October 5, 1958", summary: str = "A summary.", partial: bool = False, **kw):
@@ -35,6 +36,44 @@ def test_new_database_gets_the_current_schema(tmp_path):
     assert run(go()) == SCHEMA_VERSION
     tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"records", "participants", "sources"} <= tables
+
+
+ALL_TABLES = {"records", "participants", "sources", "bot_state", "subscriptions", "daily_posts"}
+
+
+def tables(db) -> set[str]:
+    with sqlite3.connect(db) as conn:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def test_a_fresh_database_runs_every_migration(tmp_path):
+    db = tmp_path / "archive.db"
+    run(upsert(db, []))
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert tables(db) == ALL_TABLES
+
+
+def test_a_database_at_version_1_migrates_forward_and_keeps_its_records(tmp_path):
+    db = tmp_path / "archive.db"
+    with sqlite3.connect(db) as conn:
+        for statement in MIGRATIONS[0]:
+            conn.execute(statement)
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute(
+            "INSERT INTO records (record_key, base_key, precision, title, created_at, updated_at) "
+            "VALUES ('report|', 'report|', 'none', 'Report', 'then', 'then')"
+        )
+    assert tables(db) == {"records", "participants", "sources"}
+
+    async def go():
+        async with await ArchiveStore.open(db) as store:
+            await store.set_state("commands", "hash")
+            return await store.schema_version(), [r.title for r in await store.all_records()], \
+                await store.get_state("commands")
+
+    assert run(go()) == (SCHEMA_VERSION, ["Report"], "hash")
+    assert tables(db) == ALL_TABLES
 
 
 def test_a_database_from_a_newer_version_is_refused(tmp_path):
@@ -135,3 +174,38 @@ def test_a_folder_or_an_unreachable_path_is_refused_clearly(tmp_path):
     blocker.write_text("x")
     with pytest.raises(StoreError, match="cannot open the archive database"):
         run(ArchiveStore.open(blocker / "archive.db"))
+
+
+def test_the_signature_changes_with_every_commit_by_another_connection_within_one_second(tmp_path, monkeypatch):
+    monkeypatch.setattr("retrieval.store._now", lambda: "2024-05-01T12:00:00+00:00")  # every write, one second
+    db = tmp_path / "a.db"
+    run(upsert(db, [Incoming(raw("Report", summary="First version."))]))
+
+    async def go():
+        async with await ArchiveStore.open(db) as reader, await ArchiveStore.open(db) as writer:
+            signatures = [await reader.signature()]
+            for summary in ("Second version.", "Third version."):
+                async with writer.transaction():
+                    await writer.upsert([Incoming(raw("Report", summary=summary))], "other.txt")
+                signatures.append(await reader.signature())
+            return signatures, await reader.signature()
+
+    signatures, again = run(go())
+    assert len(set(signatures)) == 3
+    assert again == signatures[-1]  # nothing committed since: the reader has nothing to rebuild
+
+
+def test_the_signature_changes_with_a_commit_through_its_own_connection(tmp_path, monkeypatch):
+    monkeypatch.setattr("retrieval.store._now", lambda: "2024-05-01T12:00:00+00:00")
+    db = tmp_path / "a.db"
+    run(upsert(db, [Incoming(raw("Report", summary="First version."))]))
+
+    async def go():
+        async with await ArchiveStore.open(db) as store:
+            before = await store.signature()
+            async with store.transaction():
+                await store.upsert([Incoming(raw("Report", summary="Second version."))], "same.txt")
+            return before, await store.signature(), await store.signature()
+
+    before, after, again = run(go())
+    assert after != before and again == after

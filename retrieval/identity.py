@@ -1,0 +1,219 @@
+"""Which stored document an incoming listing entry is, and how the two merge: the archive's identity rules.
+
+One document per (title, date), however a page wrote them, except that one file may list several distinct
+documents under the same title and date (numbered by `OccurrenceCounter`). A cut-off summary never replaces
+the whole one it is a prefix of. Pure decisions, no SQL: `ArchiveStore.upsert` reads the candidate rows,
+asks `plan_upsert` what to do, and writes the plan.
+"""
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from .dates import ArchiveDate
+from .records import Participant, RawRecord
+from .text import fold
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A parsed record with its participants resolved, ready to upsert.
+
+    `occurrence` numbers the distinct documents one file lists under the same title and date (the archive
+    has such pairs: same title, same day, different summaries); a plain repeat of a record is occurrence 1.
+    """
+
+    raw: RawRecord
+    participants: tuple[Participant, ...] = ()
+    occurrence: int = 1
+
+    @property
+    def base_key(self) -> str:
+        return record_key(self.raw.title, self.raw.date)
+
+
+@dataclass
+class UpsertCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: UpsertCounts) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+def record_key(title: str, date: ArchiveDate) -> str:
+    """Identity of a document: its title with case, accents, quotes and spacing folded, and its date."""
+    words = re.sub(r"[^\w]+", " ", fold(title)).strip()
+    return f"{words}|{date.iso() or ''}"
+
+
+def summaries_agree(a: str, b: str) -> bool:
+    """Could two listings' summaries be the same document's? Equal, one cut off from the other, or one missing."""
+    a, b = " ".join(a.split()), " ".join(b.split())
+    return not a or not b or a.startswith(b) or b.startswith(a)
+
+
+class OccurrenceCounter:
+    """Numbers same-title-same-date documents within one file, across its batches.
+
+    Such pairs sit next to each other on a listing page, so only the most recent keys are remembered: memory
+    stays bounded on a 100,000-record file, and a repeat further away is still matched by its summary.
+    """
+
+    def __init__(self, window: int = 10_000) -> None:
+        self._seen: OrderedDict[str, list[str]] = OrderedDict()
+        self._window = window
+
+    def number(self, base_key: str, summary: str) -> int:
+        summaries = self._seen.get(base_key)
+        if summaries is None:
+            summaries = self._seen[base_key] = []
+            if len(self._seen) > self._window:
+                self._seen.popitem(last=False)
+        for index, seen in enumerate(summaries):
+            if summaries_agree(seen, summary):
+                if len(summary) > len(seen):
+                    summaries[index] = summary
+                return index + 1
+        summaries.append(summary)
+        return len(summaries)
+
+
+def merge_summary(old: str, old_partial: bool, new: str, new_partial: bool) -> tuple[str, bool]:
+    """Pick the summary to keep: a cut-off capture never replaces the whole text it is a prefix of."""
+    if new == old:
+        return old, old_partial and new_partial
+    if not new:
+        return old, old_partial
+    if new_partial and old.startswith(new.rstrip()):
+        return old, old_partial
+    if old_partial and new.startswith(old.rstrip()):
+        return new, new_partial
+    if new_partial and not old_partial and old:
+        return old, old_partial  # a cut-off text that differs: keep the whole one
+    return new, new_partial
+
+
+def merge_incoming(first: Incoming, second: Incoming) -> Incoming:
+    """One record seen twice before it is stored: the later sighting wins, except over a whole summary."""
+    raw1, raw2 = first.raw, second.raw
+    summary, partial = merge_summary(raw1.summary, raw1.summary_partial, raw2.summary, raw2.summary_partial)
+    merged = RawRecord(
+        date_text=raw1.date_text,
+        date=raw1.date,
+        title=raw1.title,
+        summary=summary,
+        notes=raw2.notes or raw1.notes,
+        url=raw2.url or raw1.url,
+        summary_partial=partial,
+    )
+    people = second.participants if summary == raw2.summary else first.participants
+    return Incoming(merged, people, first.occurrence)
+
+
+@dataclass
+class StoredRow:
+    """A stored document as far as identity needs it: its key and the fields a merge may change."""
+
+    id: int
+    key: str
+    summary: str
+    summary_partial: bool
+    notes: tuple[str, ...] = ()
+    url: str | None = None
+    participants: tuple[Participant, ...] = ()
+
+
+def choose_row(rows: Sequence[StoredRow], summary: str, occurrence: int) -> StoredRow | None:
+    """The stored document an incoming one is: the one whose summary agrees, else its slot, else none."""
+    agreeing = [r for r in rows if summaries_agree(r.summary, summary)]
+    if agreeing:
+        return agreeing[min(occurrence, len(agreeing)) - 1]
+    if occurrence == 1 and len(rows) == 1:
+        return rows[0]  # the one known document under this title and date: its summary changed
+    return None
+
+
+def new_key(base: str, occurrence: int, taken: set[str]) -> str:
+    """The key of a document not stored yet: the plain key for the first, `base#2`, `base#3`... for others."""
+    if occurrence == 1 and base not in taken:
+        return base
+    number = max(occurrence, 2)
+    while f"{base}#{number}" in taken:
+        number += 1
+    return f"{base}#{number}"
+
+
+@dataclass(frozen=True)
+class Insert:
+    key: str
+    base_key: str
+    item: Incoming
+
+
+@dataclass(frozen=True)
+class Update:
+    """New values for a stored row's mergeable fields."""
+
+    row_id: int
+    summary: str
+    summary_partial: bool
+    notes: tuple[str, ...]
+    url: str | None
+
+
+@dataclass
+class UpsertPlan:
+    """What one batch does to the archive.
+
+    `landed` has every key the batch lands on (stored or new), with the item whose participants the row
+    takes, or None where the row keeps its own; each of them gains the batch's source.
+    """
+
+    inserts: list[Insert] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
+    landed: dict[str, Incoming | None] = field(default_factory=dict)
+    counts: UpsertCounts = field(default_factory=UpsertCounts)
+
+
+def plan_upsert(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredRow]]) -> UpsertPlan:
+    """Match each incoming record to a stored row (`stored` maps base keys to their rows) and merge.
+
+    Repeats within the batch are merged first; later records in the batch see the effect of earlier ones.
+    """
+    merged: dict[tuple[str, int], Incoming] = {}
+    for item in batch:
+        slot = (item.base_key, item.occurrence)
+        previous = merged.get(slot)
+        merged[slot] = item if previous is None else merge_incoming(previous, item)
+    candidates = {base: [replace(row) for row in rows] for base, rows in stored.items()}
+    plan = UpsertPlan()
+    for (base, occurrence), item in merged.items():
+        raw = item.raw
+        rows = candidates.setdefault(base, [])
+        row = choose_row(rows, raw.summary, occurrence)
+        if row is None:
+            key = new_key(base, occurrence, {r.key for r in rows})
+            rows.append(StoredRow(-1, key, raw.summary, raw.summary_partial))
+            plan.inserts.append(Insert(key, base, item))
+            plan.landed[key] = item
+            plan.counts.new += 1
+            continue
+        summary, partial = merge_summary(row.summary, row.summary_partial, raw.summary, raw.summary_partial)
+        notes = raw.notes or row.notes
+        url = raw.url or row.url
+        same_people = summary != raw.summary or row.participants == item.participants
+        if (summary, partial, notes, url) == (row.summary, row.summary_partial, row.notes, row.url) and same_people:
+            plan.counts.unchanged += 1
+            plan.landed.setdefault(row.key, None)
+            continue
+        row.summary, row.summary_partial = summary, partial
+        plan.updates.append(Update(row.id, summary, partial, notes, url))
+        plan.landed[row.key] = item
+        plan.counts.updated += 1
+    return plan

@@ -1,0 +1,173 @@
+"""The pure identity rules: which stored document an incoming record is, and how their fields merge."""
+from __future__ import annotations
+
+from retrieval.dates import ArchiveDate
+from retrieval.identity import (
+    Incoming,
+    OccurrenceCounter,
+    StoredRow,
+    choose_row,
+    merge_incoming,
+    merge_summary,
+    new_key,
+    plan_upsert,
+    record_key,
+    summaries_agree,
+)
+from retrieval.records import Participant, RawRecord, Role
+
+DAY = ArchiveDate(1952, 9, 6)
+
+
+def item(title: str = "Report", summary: str = "", partial: bool = False, occurrence: int = 1,
+         date: ArchiveDate = DAY, people: tuple[Participant, ...] = (), **kw) -> Incoming:
+    raw = RawRecord(date_text="", date=date, title=title, summary=summary, summary_partial=partial, **kw)
+    return Incoming(raw, people, occurrence)
+
+
+def row(id: int, summary: str, key: str = "report|1952-09-06", partial: bool = False, **kw) -> StoredRow:
+    return StoredRow(id, key, summary, partial, **kw)
+
+
+# -- keys ---------------------------------------------------------------------------------------------------
+def test_keys_fold_case_accents_quotes_and_spacing():
+    plain = record_key('Letter, "Zhou Enlai" to Molotov', DAY)
+    assert record_key("LETTER,  “Zhou Énlai”   to molotov ", DAY) == plain
+    assert record_key("Letter from Zhou Enlai to Molotov", DAY) != plain
+
+
+def test_keys_keep_the_dates_precision():
+    keys = {record_key("Report", date) for date in (ArchiveDate(1952), ArchiveDate(1952, 9), DAY, ArchiveDate())}
+    assert len(keys) == 4
+    assert record_key("Report", ArchiveDate(1952, 9, 6)) == record_key("Report", DAY)
+
+
+# -- summaries ---------------------------------------------------------------------------------------------
+def test_summaries_agree_when_equal_one_is_a_prefix_or_one_is_missing():
+    assert summaries_agree("Zhou reports on the port.", "Zhou reports on the port.")
+    assert summaries_agree("Zhou reports", "Zhou reports on the port.")
+    assert summaries_agree("Zhou reports on the port.", "Zhou  reports\non")  # spacing does not count
+    assert summaries_agree("", "Zhou reports on the port.")
+    assert not summaries_agree("Zhou reports on the port.", "Mao writes to Stalin.")
+
+
+def test_a_cut_off_summary_never_replaces_a_whole_or_longer_one():
+    whole = "Zhou reports on the port and the railway."
+    assert merge_summary(whole, False, "Zhou reports on the", True) == (whole, False)
+    assert merge_summary(whole, False, "Something else entirely", True) == (whole, False)
+    assert merge_summary(whole, False, "", False) == (whole, False)
+    assert merge_summary("Zhou reports on the", True, "Zhou reports", True) == ("Zhou reports on the", True)
+
+
+def test_a_whole_summary_completes_or_replaces_the_stored_one():
+    whole = "Zhou reports on the port and the railway."
+    assert merge_summary("Zhou reports on the ", True, whole, False) == (whole, False)
+    assert merge_summary(whole, False, "A corrected summary.", False) == ("A corrected summary.", False)
+    assert merge_summary("Zhou reports", True, "Zhou reports", False) == ("Zhou reports", False)
+
+
+# -- occurrences -------------------------------------------------------------------------------------------
+def test_same_title_and_date_documents_are_numbered_by_their_summaries():
+    counter = OccurrenceCounter()
+    key = record_key("Proposal", DAY)
+    assert counter.number(key, "The CPSU CC agrees.") == 1
+    assert counter.number(key, "A Presidium entry.") == 2
+    assert counter.number(key, "The CPSU CC agrees.") == 1  # a repeat
+    assert counter.number(key, "A Presidium") == 2  # a cut-off repeat
+    assert counter.number(record_key("Other", DAY), "A Presidium entry.") == 1
+
+
+def test_the_longest_summary_seen_is_what_later_ones_are_matched_against():
+    counter = OccurrenceCounter()
+    assert counter.number("k", "Zhou") == 1
+    assert counter.number("k", "Zhou reports on the port.") == 1
+    assert counter.number("k", "Zhou writes to Mao.") == 2  # "Zhou" would agree; the longer text does not
+
+
+def test_occurrences_are_forgotten_beyond_the_window():
+    counter = OccurrenceCounter(window=1)
+    assert counter.number("a", "First.") == 1
+    assert counter.number("a", "Second.") == 2
+    counter.number("b", "Elsewhere.")
+    assert counter.number("a", "Second.") == 1
+
+
+# -- matching stored rows ----------------------------------------------------------------------------------
+def test_an_incoming_record_matches_the_row_whose_summary_agrees():
+    rows = [row(1, "The CPSU CC agrees."), row(2, "A Presidium entry.", key="report|1952-09-06#2")]
+    assert choose_row(rows, "A Presidium", 1) is rows[1]
+    assert choose_row(rows, "The CPSU CC agrees.", 2) is rows[0]
+
+
+def test_an_empty_summary_takes_the_row_of_its_occurrence():
+    rows = [row(1, "The CPSU CC agrees."), row(2, "A Presidium entry.", key="report|1952-09-06#2")]
+    assert choose_row(rows, "", 2) is rows[1]
+    assert choose_row(rows, "", 5) is rows[1]
+
+
+def test_a_changed_summary_matches_only_the_one_known_document():
+    only = [row(1, "Old summary.")]
+    assert choose_row(only, "New summary.", 1) is only[0]
+    assert choose_row(only, "New summary.", 2) is None
+    two = [row(1, "Old summary."), row(2, "Another.", key="report|1952-09-06#2")]
+    assert choose_row(two, "New summary.", 1) is None
+    assert choose_row([], "New summary.", 1) is None
+
+
+def test_new_keys_number_the_later_documents():
+    assert new_key("k", 1, set()) == "k"
+    assert new_key("k", 1, {"k"}) == "k#2"
+    assert new_key("k", 2, set()) == "k#2"
+    assert new_key("k", 3, set()) == "k#3"
+    assert new_key("k", 2, {"k", "k#2", "k#3"}) == "k#4"
+
+
+# -- merging -----------------------------------------------------------------------------------------------
+def test_a_repeat_in_one_batch_keeps_the_whole_summary_and_the_latest_notes():
+    a = item(summary="Zhou reports on the port.", notes=("First note.",),
+             people=(Participant("Zhou Enlai", Role.AUTHOR),))
+    b = item(summary="Zhou reports", partial=True, notes=("Second note.",), url="https://x/1",
+             people=(Participant("Mao Zedong"),))
+    merged = merge_incoming(a, b)
+    assert (merged.raw.summary, merged.raw.summary_partial) == ("Zhou reports on the port.", False)
+    assert merged.raw.notes == ("Second note.",) and merged.raw.url == "https://x/1"
+    assert merged.participants == a.participants  # the people found in the summary that was kept
+
+
+def test_a_plan_inserts_numbered_documents_and_merges_into_stored_ones():
+    base = record_key("Report", DAY)
+    stored = {base: [row(7, "Zhou reports on the port.", key=base)]}
+    batch = [
+        item(summary="Zhou reports on the port.", occurrence=1),
+        item(summary="A second document.", occurrence=2),
+        item(title="Cable", summary="New."),
+    ]
+    plan = plan_upsert(batch, stored)
+    assert [(i.key, i.base_key) for i in plan.inserts] == [
+        (f"{base}#2", base), (record_key("Cable", DAY), record_key("Cable", DAY))]
+    assert plan.updates == []
+    assert (plan.counts.new, plan.counts.updated, plan.counts.unchanged) == (2, 0, 1)
+    assert plan.landed[base] is None  # matched, unchanged: keeps its participants, gains the source
+    assert plan.landed[f"{base}#2"] is batch[1]
+
+
+def test_a_plan_updates_a_stored_row_and_leaves_the_callers_rows_alone():
+    base = record_key("Report", DAY)
+    stored = {base: [row(7, "Zhou reports", key=base, partial=True, notes=("Old.",))]}
+    incoming = item(summary="Zhou reports on the port.", url="https://x/7")
+    plan = plan_upsert([incoming], stored)
+    assert len(plan.updates) == 1
+    update = plan.updates[0]
+    assert (update.row_id, update.summary, update.summary_partial) == (7, "Zhou reports on the port.", False)
+    assert (update.notes, update.url) == (("Old.",), "https://x/7")  # no notes incoming: the stored ones stay
+    assert plan.landed[base] is incoming
+    assert stored[base][0].summary == "Zhou reports"
+
+
+def test_new_participants_alone_are_an_update():
+    base = record_key("Report", DAY)
+    stored = {base: [row(7, "Same.", key=base, participants=(Participant("Mao Zedong"),))]}
+    same = plan_upsert([item(summary="Same.", people=(Participant("Mao Zedong"),))], stored)
+    assert (same.counts.unchanged, same.updates) == (1, [])
+    changed = plan_upsert([item(summary="Same.", people=(Participant("Zhou Enlai"),))], stored)
+    assert changed.counts.updated == 1
