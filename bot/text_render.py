@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import datetime, timedelta, timezone
 
 from retrieval.records import Record
 
-from .commands import Card, Reply
+from .commands import Card, Moment, Reply, TimeStyle
 
 WIDTH = 100
 CONSOLE_CARDS = 10
@@ -49,12 +50,35 @@ def render_document(card: Card) -> str:
     return "\n".join(lines)
 
 
+def clock_time(moment: Moment, now: datetime | None = None) -> str:
+    """A moment in this computer's time zone, named, so a terminal reader needs no conversion."""
+    local = moment.when.astimezone()
+    if moment.style is TimeStyle.TIME:
+        return local.strftime("%H:%M %Z")
+    if moment.style is TimeStyle.FULL:
+        return local.strftime("%A %d %B %Y, %H:%M %Z")
+    return _relative(moment.when - (now or datetime.now(timezone.utc)))
+
+
+def _relative(delta: timedelta) -> str:
+    seconds = abs(int(delta.total_seconds()))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            amount = f"{count} {unit}{'s' if count != 1 else ''}"
+            break
+    else:
+        return "now"
+    return f"in {amount}" if delta.total_seconds() > 0 else f"{amount} ago"
+
+
 def render_reply(reply: Reply) -> str:
     if reply.kind == "document" and reply.cards:
         return render_document(reply.cards[0])
     blocks = [f"== {reply.title} =="] if reply.kind != "error" else []
-    if reply.lead:
-        blocks.append(reply.lead if reply.kind != "error" else f"Sorry: {reply.lead}")
+    lead = reply.lead_text(clock_time)
+    if lead:
+        blocks.append(lead if reply.kind != "error" else f"Sorry: {lead}")
     shown = reply.cards[:CONSOLE_CARDS]
     blocks += [render_card(i, card) for i, card in enumerate(shown, 1)]
     if len(reply.cards) > len(shown):
