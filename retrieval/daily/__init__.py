@@ -16,7 +16,7 @@ the row is marked `sent`, nothing is posted again. Not found: it is sent. If the
 the row is marked `unknown` and nothing is sent: for a daily post, missing one day is better than posting
 twice.
 """
-from .choice import Choice, choose, todays_choice, years_ago
+from .choice import Choice, Documents, choose, todays_choice, years_ago
 from .ledger import LEASE, Claim, DailyStore, Entry, LastPost, PostStatus
 from .protocol import (
                        BACKOFF,
@@ -47,7 +47,7 @@ from .subscription import (
 
 __all__ = [
     "BACKOFF", "DEFAULT_TIME", "DEFAULT_ZONE", "LEASE", "RETRIES", "TICK", "Choice", "Claim", "Clock", "DailyPost",
-    "DailyScheduler", "DailyStore", "Entry", "FailureKind", "LastPost", "Outcome", "PostError", "PostStatus",
+    "DailyScheduler", "DailyStore", "Documents", "Entry", "FailureKind", "LastPost", "Outcome", "PostError", "PostStatus",
     "Poster", "Result", "SettingError", "SettingProblem", "Sleep", "Subscription", "Target", "TargetKind",
     "choose", "parse_time", "parse_zone", "todays_choice", "years_ago", "zone_names",
 ]

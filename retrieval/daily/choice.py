@@ -4,14 +4,21 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..records import Record
 from .ledger import DailyStore
 from .subscription import Subscription
 
-if TYPE_CHECKING:
-    from ..search import Archive
+
+class Documents(Protocol):
+    """What choosing a day's document needs of the archive (retrieval.search.Archive)."""
+
+    async def show(self, record_id: int) -> Record | None: ...
+
+    def on_this_day(self, month: int, day: int) -> list[Record]: ...
+
+    def nearest_dated(self, month: int, day: int) -> list[Record]: ...
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,7 @@ def years_ago(record: Record, day: date) -> int:
     return day.year - (record.date.year or day.year)
 
 
-async def todays_choice(archive: Archive, day: date, key: str = "", ledger: DailyStore | None = None,
+async def todays_choice(archive: Documents, day: date, key: str = "", ledger: DailyStore | None = None,
                         sub: Subscription | None = None) -> Choice:
     """What posts for `key` (a target's key) on `day`: the claimed document once the day is claimed,
     else the deterministic pick, preferring documents the subscription has not been sent."""

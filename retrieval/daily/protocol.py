@@ -13,14 +13,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from .choice import Choice, todays_choice
+from .choice import Choice, Documents, todays_choice
 from .ledger import DailyStore, PostStatus
 from .subscription import Subscription
-
-if TYPE_CHECKING:
-    from ..search import Archive
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +104,7 @@ def _utc_now() -> datetime:
 
 
 class DailyScheduler:
-    def __init__(self, archive: Archive, ledger: DailyStore, poster: Poster, *, clock: Clock = _utc_now,
+    def __init__(self, archive: Documents, ledger: DailyStore, poster: Poster, *, clock: Clock = _utc_now,
                  sleep: Sleep = asyncio.sleep, retries: int = RETRIES, backoff: float = BACKOFF) -> None:
         self.archive = archive
         self.ledger = ledger
