@@ -43,7 +43,6 @@ class Entry:
     status: PostStatus
     owner: str
     claimed_at: datetime
-    attempts: int
 
 
 @dataclass(frozen=True)
@@ -154,14 +153,14 @@ class DailyStore:
 
     async def entry(self, sub: Subscription, day: date) -> Entry | None:
         async with self.conn.execute(
-            "SELECT record_id, status, owner, claimed_at, attempts FROM daily_posts "
+            "SELECT record_id, status, owner, claimed_at FROM daily_posts "
             "WHERE subscription_id = ? AND local_date = ?", (sub.id, day.isoformat()),
         ) as cur:
             row = await cur.fetchone()
         if row is None:
             return None
-        record_id, status, owner, claimed_at, attempts = row
-        return Entry(record_id, PostStatus(status), owner, datetime.fromisoformat(claimed_at), attempts)
+        record_id, status, owner, claimed_at = row
+        return Entry(record_id, PostStatus(status), owner, datetime.fromisoformat(claimed_at))
 
     async def last_sent(self, sub: Subscription) -> LastPost | None:
         async with self.conn.execute(
