@@ -18,14 +18,14 @@ import discord
 import yarl
 from discord import app_commands
 
-from retrieval.daily import DailyError, DailyStore, complete_zone, parse_time, parse_zone, todays_choice
+from retrieval.daily import Clock, DailyScheduler, Target
 from retrieval.search import Archive
 
-from .autocomplete import complete_person
-from .commands import Commands, Reply, daily_reply, error, run_text_command
+from .autocomplete import complete_person, complete_zone
+from .commands import Commands, Reply, error, run_text_command
 from .config import Settings
 from .cooldown import Cooldown
-from .daily import Clock, DailyScheduler, DiscordPoster, next_post_text, timestamp_of_time
+from .daily import DiscordPoster
 from .send import reply_to_message, respond, within_deadline
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class ArchiveBot(discord.Client):
         self.commands_layer = Commands(archive)
         self.cooldown = cooldown or Cooldown()
         self.clock: Clock = clock or (lambda: datetime.now(timezone.utc))
-        self.ledger = DailyStore(archive.store)
+        self.ledger = self.commands_layer.ledger
         self.scheduler = DailyScheduler(archive, self.ledger, DiscordPoster(self), clock=self.clock)
         self.run_scheduler = run_scheduler
         self.scheduler_task: asyncio.Task | None = None
@@ -97,7 +97,7 @@ class ArchiveBot(discord.Client):
         self.tree = ArchiveTree(self)
         self.synced: str | None = None  # "skipped" or the scope synced, for logs and tests
         register_commands(self)
-        register_daily(self)
+        self.tree.add_command(DailyCommands(self))
 
     async def setup_hook(self) -> None:
         """Runs once per process (never again on reconnects): sync commands, start the daily scheduler."""
@@ -225,8 +225,7 @@ def register_commands(bot: ArchiveBot) -> None:
     @tree.command(name="onthisday", description="Documents written on a day of the year")
     @app_commands.describe(date="MM-DD or 27 September (default: today)")
     async def onthisday(interaction: discord.Interaction, date: app_commands.Range[str, 1, 40] | None = None) -> None:
-        key = f"dm:{interaction.user.id}" if interaction.guild is None else f"channel:{interaction.channel_id}"
-        await run(interaction, lambda: layer.onthisday(date, key=key), limited=False)
+        await run(interaction, lambda: layer.onthisday(date, target=here(interaction)), limited=False)
 
     @tree.command(name="random", description="A random document from the archive")
     async def random_doc(interaction: discord.Interaction) -> None:
@@ -241,115 +240,79 @@ def register_commands(bot: ArchiveBot) -> None:
         await run(interaction, lambda: layer.help(), limited=False)
 
 
-def register_daily(bot: ArchiveBot) -> None:
-    """`/daily set|off|status|preview`: Manage Server by default (server admins can change who may)."""
-    daily = app_commands.Group(
-        name="daily", description="A daily “on this day” document in a channel, or in your DMs",
-        default_permissions=discord.Permissions(manage_guild=True),
-        allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=False),
-        allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
-    )
+def here(interaction: discord.Interaction, channel_id: int | None = None) -> Target:
+    """Where a command was used: the user's DMs, or a server channel (`channel_id`, else this one)."""
+    if interaction.guild is None:
+        return Target.dm(interaction.user.id)
+    channel = channel_id or interaction.channel_id
+    assert channel is not None  # an interaction in a server always comes from a channel
+    return Target.channel(channel)
 
-    def target_of(interaction: discord.Interaction, channel_id: int | None = None) -> str:
-        if interaction.guild is None:
-            return f"dm:{interaction.user.id}"
-        return f"channel:{channel_id or interaction.channel_id}"
 
-    async def subscription_here(interaction: discord.Interaction):
-        if interaction.guild is None:
-            return await bot.ledger.by_target(target_of(interaction))
-        subs = await bot.ledger.in_guild(interaction.guild.id)
-        here = [s for s in subs if s.channel_id == interaction.channel_id]
-        return (here or subs or [None])[0]
+def server_of(interaction: discord.Interaction) -> int | None:
+    return interaction.guild.id if interaction.guild is not None else None
 
-    @daily.command(name="set", description="Post a document from this day every day at a time you choose")
+
+@app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+@app_commands.allowed_installs(guilds=True, users=False)
+class DailyCommands(app_commands.Group, name="daily",
+                    description="A daily “on this day” document in a channel, or in your DMs",
+                    default_permissions=discord.Permissions(manage_guild=True)):
+    """`/daily set|off|status|preview`: Manage Server by default (server admins can change who may). The
+    command layer does the work; only the check that the bot can post in the chosen channel is Discord's."""
+
+    def __init__(self, bot: ArchiveBot) -> None:
+        super().__init__()
+        self.bot = bot
+        self.layer = bot.commands_layer
+
+    @app_commands.command(name="set", description="Post a document from this day every day at a time you choose")
     @app_commands.describe(channel="where to post (in a DM: leave empty, the post comes to you)",
                            time="local time, HH:MM (default 09:00)", timezone="e.g. Europe/Berlin (default UTC)")
-    async def set_daily(interaction: discord.Interaction, channel: discord.TextChannel | None = None,
+    async def set_daily(self, interaction: discord.Interaction, channel: discord.TextChannel | None = None,
                         time: str | None = None, timezone: str | None = None) -> None:
-        try:
-            post_time, zone = parse_time(time), parse_zone(timezone)
-        except DailyError as exc:
-            await respond(interaction, error(str(exc)))
-            return
         if interaction.guild is not None:
-            if channel is None:
-                await respond(interaction, error("Name the channel to post in: `/daily set channel:#history`."))
+            refusal = cannot_post(interaction.guild, channel)
+            if refusal is not None:
+                await respond(interaction, refusal)
                 return
-            target_channel = interaction.guild.get_channel(channel.id)
-            me = interaction.guild.me
-            if target_channel is None or me is None:
-                await respond(interaction, error("I can't see that channel. Check that I have View Channel there."))
-                return
-            permissions = target_channel.permissions_for(me)
-            missing = [name for name, ok in (("View Channel", permissions.view_channel),
-                                             ("Send Messages", permissions.send_messages),
-                                             ("Embed Links", permissions.embed_links)) if not ok]
-            if missing:
-                await respond(interaction, error(
-                    f"I can't post in {target_channel.mention}: I need {', '.join(missing)} there. "
-                    "Grant them (channel settings, Permissions) or pick another channel."))
-                return
-            sub = await bot.ledger.subscribe(target=f"channel:{channel.id}", guild_id=interaction.guild.id,
-                                             channel_id=channel.id, user_id=None, created_by=interaction.user.id,
-                                             post_time=post_time, zone=zone, now=bot.clock())
-            where = target_channel.mention
-        else:
-            sub = await bot.ledger.subscribe(target=f"dm:{interaction.user.id}", guild_id=None, channel_id=None,
-                                             user_id=interaction.user.id, created_by=interaction.user.id,
-                                             post_time=post_time, zone=zone, now=bot.clock())
-            where = "this DM"
-        now = bot.clock()
-        await respond(interaction, Reply(kind="info", title="Daily post set", private=True, lead=(
-            f"Every day at {post_time} {zone} ({timestamp_of_time(sub, now)} your time) I'll post a document "
-            f"written on that day in {where}. Next: {next_post_text(sub, now)}.")))
+        target = here(interaction, channel.id if channel is not None else None)
+        await respond(interaction, await self.layer.daily_set(
+            target, guild_id=server_of(interaction), user_id=interaction.user.id, time=time, zone=timezone,
+            now=self.bot.clock()))
 
     @set_daily.autocomplete("timezone")
-    async def zones(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def zones(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=z, value=z) for z in complete_zone(current, AUTOCOMPLETE_MAX)]
 
-    @daily.command(name="off", description="Stop the daily post here")
-    async def off(interaction: discord.Interaction) -> None:
-        sub = await subscription_here(interaction)
-        if sub is None or not await bot.ledger.unsubscribe(sub.target):
-            await respond(interaction, error("There is no daily post here to stop."))
-            return
-        where = "your DMs" if sub.is_dm else f"<#{sub.channel_id}>"
-        await respond(interaction, Reply(kind="info", title="Daily post stopped", private=True,
-                                         lead=f"No more daily posts in {where}."))
+    @app_commands.command(name="off", description="Stop the daily post here")
+    async def off(self, interaction: discord.Interaction) -> None:
+        await respond(interaction, await self.layer.daily_off(here(interaction), server_of(interaction)))
 
-    @daily.command(name="status", description="Where and when the daily post goes, and the last one")
-    async def status(interaction: discord.Interaction) -> None:
-        sub = await subscription_here(interaction)
-        if sub is None:
-            await respond(interaction, error("No daily post is set up here: `/daily set` starts one."))
-            return
-        now = bot.clock()
-        last = await bot.ledger.last_sent(sub)
-        lines = [
-            f"**Where:** {'your DMs' if sub.is_dm else f'<#{sub.channel_id}>'}",
-            f"**When:** {sub.post_time} {sub.timezone} ({timestamp_of_time(sub, now)} your time)",
-            f"**Next post:** {'paused' if sub.paused else next_post_text(sub, now)}",
-            f"**Last post:** {_last_post(last)}",
-        ]
-        if sub.paused:
-            lines.append(f"**Paused because:** {sub.paused}. Run `/daily set` again once it is fixed.")
-        await respond(interaction, Reply(kind="info", title="Daily post", lead="\n".join(lines), private=True))
+    @app_commands.command(name="status", description="Where and when the daily post goes, and the last one")
+    async def status(self, interaction: discord.Interaction) -> None:
+        await respond(interaction, await self.layer.daily_status(here(interaction), server_of(interaction),
+                                                                 self.bot.clock()))
 
-    @daily.command(name="preview", description="What the daily post would be today")
-    async def preview(interaction: discord.Interaction) -> None:
-        sub = await subscription_here(interaction)
-        now = bot.clock()
-        day = sub.local_date(now) if sub else now.date()
-        choice = await todays_choice(bot.archive, day, target_of(interaction), bot.ledger if sub else None, sub)
-        reply = daily_reply(choice, day)
-        reply.private = True
-        await respond(interaction, reply)
-
-    bot.tree.add_command(daily)
+    @app_commands.command(name="preview", description="What the daily post would be today")
+    async def preview(self, interaction: discord.Interaction) -> None:
+        await respond(interaction, await self.layer.daily_preview(here(interaction), server_of(interaction),
+                                                                  self.bot.clock()))
 
 
-def _last_post(last: dict | None) -> str:
-    if last is None:
-        return "none yet"
-    return f"{last['local_date']}, document #{last['record_id']}" if last["record_id"] else last["local_date"]
+def cannot_post(guild: discord.Guild, channel: discord.TextChannel | None) -> Reply | None:
+    """Why the bot could not post daily in `channel`, or None when it can."""
+    if channel is None:
+        return error("Name the channel to post in: `/daily set channel:#history`.")
+    target_channel = guild.get_channel(channel.id)
+    me = guild.me
+    if target_channel is None or me is None:
+        return error("I can't see that channel. Check that I have View Channel there.")
+    permissions = target_channel.permissions_for(me)
+    missing = [name for name, ok in (("View Channel", permissions.view_channel),
+                                     ("Send Messages", permissions.send_messages),
+                                     ("Embed Links", permissions.embed_links)) if not ok]
+    if missing:
+        return error(f"I can't post in {target_channel.mention}: I need {', '.join(missing)} there. "
+                     "Grant them (channel settings, Permissions) or pick another channel.")
+    return None

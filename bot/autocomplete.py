@@ -1,10 +1,11 @@
-"""Autocomplete for person names: which canonical names to offer for what the user has typed so far.
+"""Autocomplete choices for slash-command options, ranked for what a person types.
 
-Ranking what to show in a short list is front-end work; the directory only supplies entities and the
-folded name form it compares everywhere else.
+Ranking what to show in a short list is front-end work; the core only supplies the names (the people
+directory's entities and the folded form it compares everywhere else, the time-zone names).
 """
 from __future__ import annotations
 
+from retrieval.daily import zone_names
 from retrieval.people import PeopleDirectory, name_key
 from retrieval.records import EntityKind
 
@@ -37,3 +38,13 @@ def complete_person(directory: PeopleDirectory, typed: str, limit: int) -> list[
             ranked.append((rank, entity.kind != EntityKind.PERSON, entity.name, label, entity.name))
     ranked.sort()
     return [(label, value) for _, _, _, label, value in ranked[:limit]]
+
+
+def complete_zone(typed: str, limit: int) -> list[str]:
+    """Zone names starting with what was typed (or whose city does) first, then names containing it."""
+    typed = typed.strip().lower().replace(" ", "_")
+    names = zone_names()
+    starts = [z for z in names if z.lower().startswith(typed) or z.lower().split("/")[-1].startswith(typed)]
+    first = set(starts)
+    inside = [z for z in names if typed in z.lower() and z not in first]
+    return (starts + inside)[:limit]

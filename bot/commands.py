@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import calendar
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from datetime import date, datetime, timezone
+from enum import StrEnum
 from importlib.metadata import PackageNotFoundError, version
 
 from retrieval.cite import Citation, cite
-from retrieval.daily import Choice, todays_choice, years_ago
+from retrieval.daily import (Choice, DailyStore, LastPost, SettingError, SettingProblem, Subscription, Target,
+                             parse_time, parse_zone, todays_choice, years_ago)
 from retrieval.dates import parse_month_day
-from retrieval.search import Archive, Hit, QueryError, SearchResult
 from retrieval.records import Record
+from retrieval.search import Archive, Hit, QueryError, SearchResult
 from retrieval.site import ARCHIVE_NAME, ARCHIVE_URL
 
 from .wording import Front, hints_line, notice_text, query_error_text
@@ -59,6 +61,23 @@ class ReplyKind(StrEnum):
     ERROR = "error"  # shown only to the person who asked (ephemeral in Discord)
 
 
+class TimeStyle(StrEnum):
+    FULL = "full"  # weekday, date and time
+    TIME = "time"  # time of day
+    RELATIVE = "relative"  # in 3 hours, 2 days ago
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A point in time in a reply; each front end shows it its own way (Discord: in every reader's zone)."""
+
+    when: datetime
+    style: TimeStyle
+
+
+Text = tuple[str | Moment, ...]
+
+
 @dataclass
 class Reply:
     """What the bot says: a heading, a lead paragraph, documents (paged), and a footer line."""
@@ -70,6 +89,13 @@ class Reply:
     footer: str | None = None
     per_page: int = PER_PAGE
     private: bool = False  # only the asker sees it (settings, previews), though it is no error
+    timed_lead: Text = ()  # the lead, when it holds moments: replaces `lead`
+
+    def lead_text(self, show: Callable[[Moment], str]) -> str | None:
+        """The lead, with any moments shown by the front end's `show`."""
+        if not self.timed_lead:
+            return self.lead
+        return "".join(part if isinstance(part, str) else show(part) for part in self.timed_lead)
 
     @property
     def ephemeral(self) -> bool:
@@ -92,16 +118,27 @@ HELP = [
     ("/doc id", "one document in full, with its citation (the #N shown in results)"),
     ("/person name", "a person's documents in date order (any spelling: Chou En-lai, Filippov)"),
     ("/onthisday [date]", "documents written on a day of the year: 09-27 or 27 September (default today)"),
+    ("/daily", "a daily \u201con this day\u201d document in a channel or your DMs (/daily preview: today's)"),
     ("/random", "a random document"),
     ("/about", "the archive's size and dates, and this bot's version"),
     ("/help", "this list"),
 ]
 
 
+DAILY_USAGE = [
+    ("/daily set [channel] [time] [timezone]", "a document from this day, every day at that time (default 09:00 UTC)"),
+    ("/daily status", "where and when the daily post goes, and the last one"),
+    ("/daily off", "stop the daily post"),
+    ("/daily preview", "what the daily post would be today"),
+]
+
+
 class Commands:
-    def __init__(self, archive: Archive, rng: random.Random | None = None, front: Front = Front.DISCORD) -> None:
+    def __init__(self, archive: Archive, rng: random.Random | None = None, ledger: DailyStore | None = None,
+                 front: Front = Front.DISCORD) -> None:
         self.archive = archive
         self.rng = rng or random.Random()
+        self.ledger = ledger or DailyStore(archive.store)
         self.front = front
 
     async def ask(self, question: str) -> Reply:
@@ -154,8 +191,9 @@ class Commands:
         return Reply(kind=ReplyKind.RESULTS, title=canonical, lead=f"{about}{len(records)} documents{span}, in date order.",
                      cards=[Card.of(r) for r in records])
 
-    async def onthisday(self, when: str | None = None, today: date | None = None, key: str = "") -> Reply:
-        """The day's pick first (the same document a daily post for `key` would choose), then the others."""
+    async def onthisday(self, when: str | None = None, today: date | None = None,
+                        target: Target | None = None) -> Reply:
+        """The day's pick first (the same document a daily post to `target` would choose), then the others."""
         today = today or datetime.now(timezone.utc).date()
         if when and when.strip():
             parsed = parse_month_day(when)
@@ -165,7 +203,7 @@ class Commands:
         else:
             month, day_of_month = today.month, today.day
         day = _in_year(today.year, month, day_of_month)
-        choice = await todays_choice(self.archive, day, key)
+        choice = await todays_choice(self.archive, day, target.key if target else "")
         reply = daily_reply(choice, day)
         if choice.exact and choice.record is not None:
             others = [r for r in self.archive.on_this_day(month, day_of_month) if r.id != choice.record.id]
@@ -194,6 +232,64 @@ class Commands:
         lines = [f"`{usage}` — {what}" for usage, what in HELP]
         lead = "\n".join(lines) + "\n\nIn a DM, just type a question. In a server, mention me with a question."
         return Reply(kind=ReplyKind.INFO, title="archive-bot commands", lead=lead)
+
+    # -- /daily: `target` is where the command was used (a channel, or the user's DMs) ---------------------
+    async def daily_set(self, target: Target, *, guild_id: int | None, user_id: int, time: str | None,
+                        zone: str | None, now: datetime) -> Reply:
+        try:
+            post_time, zone_name = parse_time(time), parse_zone(zone)
+        except SettingError as exc:
+            return error(_setting_problem(exc))
+        sub = await self.ledger.subscribe(target=target, guild_id=guild_id, created_by=user_id, post_time=post_time,
+                                          zone=zone_name, now=now)
+        where = "this DM" if sub.is_dm else _where(sub)
+        return Reply(kind=ReplyKind.INFO, title="Daily post set", private=True, timed_lead=(
+            f"Every day at {post_time} {zone_name} (", Moment(sub.today_at(now), TimeStyle.TIME),
+            f" your time) I'll post a document written on that day in {where}. Next: ", *_next_post(sub, now), "."))
+
+    async def daily_off(self, target: Target, guild_id: int | None) -> Reply:
+        sub = await self._subscription_here(target, guild_id)
+        if sub is None or not await self.ledger.unsubscribe(sub.target):
+            return error("There is no daily post here to stop.")
+        return Reply(kind=ReplyKind.INFO, title="Daily post stopped", private=True, lead=f"No more daily posts in {_where(sub)}.")
+
+    async def daily_status(self, target: Target, guild_id: int | None, now: datetime) -> Reply:
+        sub = await self._subscription_here(target, guild_id)
+        if sub is None:
+            return error("No daily post is set up here: `/daily set` starts one.")
+        last = await self.ledger.last_sent(sub)
+        lead: Text = (
+            f"**Where:** {_where(sub)}\n",
+            f"**When:** {sub.post_time} {sub.timezone} (", Moment(sub.today_at(now), TimeStyle.TIME), " your time)\n",
+            "**Next post:** ", *(("paused",) if sub.paused else _next_post(sub, now)), "\n",
+            f"**Last post:** {_last_post(last)}",
+        )
+        if sub.paused:
+            lead += (f"\n**Paused because:** {sub.paused}. Run `/daily set` again once it is fixed.",)
+        return Reply(kind=ReplyKind.INFO, title="Daily post", timed_lead=lead, private=True)
+
+    async def daily_preview(self, target: Target | None, guild_id: int | None, now: datetime) -> Reply:
+        """Today's post for `target` (the console has none: the day's pick in UTC)."""
+        sub = await self._subscription_here(target, guild_id) if target is not None else None
+        day = sub.local_date(now) if sub else now.date()
+        choice = await todays_choice(self.archive, day, target.key if target else "",
+                                     self.ledger if sub else None, sub)
+        reply = daily_reply(choice, day)
+        reply.private = True
+        return reply
+
+    def daily_usage(self) -> Reply:
+        lines = [f"`{usage}` — {what}" for usage, what in DAILY_USAGE]
+        lead = "\n".join(lines) + "\n\nSetting one up works in Discord, in a server channel or in a DM with me."
+        return Reply(kind=ReplyKind.INFO, title="Daily \u201con this day\u201d post", lead=lead)
+
+    async def _subscription_here(self, target: Target, guild_id: int | None) -> Subscription | None:
+        """In a DM, the user's own; in a server, this channel's, else the server's first."""
+        if guild_id is None:
+            return await self.ledger.by_target(target)
+        subs = await self.ledger.in_guild(guild_id)
+        here = [s for s in subs if s.target == target]
+        return next(iter(here or subs), None)
 
     def _results(self, result: SearchResult, title: str) -> Reply:
         notice = notice_text(result.notice) if result.notice is not None else None
@@ -231,6 +327,29 @@ def daily_reply(choice: Choice, day: date) -> Reply:
         lead=f"Nothing in the archive is dated {_label(day)}; the nearest is {record.date.human()}:",
         cards=[Card.of(record)],
     )
+
+
+def _setting_problem(exc: SettingError) -> str:
+    if exc.problem is SettingProblem.TIME:
+        return f"`{exc.typed[:20]}` is not a time: use 24-hour HH:MM, e.g. 09:00 or 18:30."
+    hint = f" Did you mean {', '.join(exc.suggestions)}?" if exc.suggestions else " Use an IANA name like Europe/Berlin."
+    return f"`{exc.typed[:40]}` is not a time zone.{hint}"
+
+
+def _where(sub: Subscription) -> str:
+    return "your DMs" if sub.is_dm else f"<#{sub.channel_id}>"
+
+
+def _next_post(sub: Subscription, now: datetime) -> Text:
+    due = sub.next_due(now)
+    return Moment(due, TimeStyle.FULL), " (", Moment(due, TimeStyle.RELATIVE), ")"
+
+
+def _last_post(last: LastPost | None) -> str:
+    if last is None:
+        return "none yet"
+    day = last.local_date.isoformat()
+    return f"{day}, document #{last.record_id}" if last.record_id else day
 
 
 def _understood(result: SearchResult) -> str | None:
@@ -280,6 +399,10 @@ async def run_text_command(commands: Commands, line: str) -> Reply | None:
         return await commands.person(rest)
     if name == "onthisday":
         return await commands.onthisday(rest or None)
+    if name == "daily":
+        if rest.lower() == "preview":
+            return await commands.daily_preview(None, None, datetime.now(timezone.utc))
+        return commands.daily_usage()
     if name == "random":
         return await commands.random()
     if name == "about":

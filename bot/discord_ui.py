@@ -9,10 +9,11 @@ import re
 from typing import Iterable
 
 import discord
+from discord.utils import TimestampStyle
 
 from retrieval.site import ARCHIVE_NAME
 
-from .commands import Card, Reply, ReplyKind
+from .commands import Card, Moment, Reply, ReplyKind, TimeStyle
 from .wording import meta_line, people_with_roles
 
 TITLE_MAX, DESCRIPTION_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4096, 256, 1024
@@ -22,6 +23,7 @@ EMBED_PEOPLE = 5  # participants named under a title before "+N"
 COLOUR = discord.Colour(0x8B1E1E)
 ERROR_COLOUR = discord.Colour(0x5865F2)
 NO_MENTIONS = discord.AllowedMentions.none()
+_STYLES: dict[TimeStyle, TimestampStyle] = {TimeStyle.FULL: "F", TimeStyle.TIME: "t", TimeStyle.RELATIVE: "R"}
 _MENTIONABLE = re.compile(r"@(?=everyone|here|[!&]?\d)|<(?=[@#]|a?:\w+:)", re.IGNORECASE)
 
 
@@ -118,10 +120,15 @@ def document_embed(card: Card) -> discord.Embed:
     return fit(embed)
 
 
+def timestamp(moment: Moment) -> str:
+    """A Discord timestamp: every reader sees it in their own time zone and language."""
+    return discord.utils.format_dt(moment.when, _STYLES[moment.style])
+
+
 def message_embed(reply: Reply) -> discord.Embed:
     colour = ERROR_COLOUR if reply.kind is ReplyKind.ERROR else COLOUR
     return fit(discord.Embed(title=clip(inert(reply.title), TITLE_MAX),
-                             description=clip(reply.lead or "", DESCRIPTION_MAX), colour=colour))
+                             description=clip(reply.lead_text(timestamp) or "", DESCRIPTION_MAX), colour=colour))
 
 
 def fit(embed: discord.Embed) -> discord.Embed:

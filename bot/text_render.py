@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import datetime, timedelta, timezone
 
-from .commands import Card, Reply, ReplyKind
+from .commands import Card, Moment, Reply, ReplyKind, TimeStyle
 from .wording import meta_line, people_with_roles
 
 WIDTH = 100
@@ -40,13 +41,36 @@ def render_document(card: Card) -> str:
     return "\n".join(lines)
 
 
+def clock_time(moment: Moment, now: datetime | None = None) -> str:
+    """A moment in this computer's time zone, named, so a terminal reader needs no conversion."""
+    local = moment.when.astimezone()
+    if moment.style is TimeStyle.TIME:
+        return local.strftime("%H:%M %Z")
+    if moment.style is TimeStyle.FULL:
+        return local.strftime("%A %d %B %Y, %H:%M %Z")
+    return _relative(moment.when - (now or datetime.now(timezone.utc)))
+
+
+def _relative(delta: timedelta) -> str:
+    seconds = abs(int(delta.total_seconds()))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            amount = f"{count} {unit}{'s' if count != 1 else ''}"
+            break
+    else:
+        return "now"
+    return f"in {amount}" if delta.total_seconds() > 0 else f"{amount} ago"
+
+
 def render_reply(reply: Reply) -> str:
     if reply.kind is ReplyKind.DOCUMENT and reply.cards:
         return render_document(reply.cards[0])
     error = reply.kind is ReplyKind.ERROR
     blocks = [] if error else [f"== {reply.title} =="]
-    if reply.lead:
-        blocks.append(f"Sorry: {reply.lead}" if error else reply.lead)
+    lead = reply.lead_text(clock_time)
+    if lead:
+        blocks.append(f"Sorry: {lead}" if error else lead)
     shown = reply.cards[:CONSOLE_CARDS]
     blocks += [render_card(i, card) for i, card in enumerate(shown, 1)]
     if len(reply.cards) > len(shown):

@@ -39,6 +39,24 @@ def test_the_console_answers_piped_commands_in_order(tmp_path):
     assert "Traceback" not in out + result.stderr
 
 
+def test_the_console_shows_daily_usage_and_todays_preview(tmp_path):
+    result = cli("console", cwd=tmp_path, input="/daily\n/daily preview\n/onthisday\n/daily set\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    usage_heading = "== Daily \u201con this day\u201d post =="
+    first = out.index(usage_heading)
+    picks = [i for i in (out.find("== On this day in"), out.find("== Nearest to")) if i >= 0]
+    preview, onthisday = min(picks), out.index("== ", min(picks) + 1)
+    assert first < preview < onthisday < out.index(usage_heading, first + 1)  # /daily set: usage again
+    assert "`/daily preview`" in out[first:preview] and "works in Discord" in out[first:preview]
+
+    def first_document(block: str) -> str:
+        return next(line for line in block.splitlines() if line.startswith(" 1. "))
+    # the preview is the day's pick: the document /onthisday puts first
+    assert first_document(out[preview:onthisday]) == first_document(out[onthisday:])
+    assert "Sorry" not in out and "Traceback" not in result.stderr
+
+
 def test_run_without_a_token_explains_and_opens_the_console(tmp_path):
     result = cli("run", cwd=tmp_path, input="/search Khrushchov nuclear testing\n")
     assert result.returncode == 0, result.stderr

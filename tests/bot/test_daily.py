@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from bot.app import ArchiveBot
-from bot.daily import DailyScheduler, DiscordPoster
-from retrieval.daily import LEASE, DailyStore, Subscription, choose
+from bot.daily import DiscordPoster
+from retrieval.daily import LEASE, DailyScheduler, DailyStore, Subscription, Target, choose
 from retrieval.search import Archive
 from tests.fakediscord import ALICE_ID, BOB_ID, GENERAL_ID, GUILD_ID, OWNER_ID, READ_ONLY_ID, FakeDiscord
 
@@ -36,15 +36,13 @@ def make_fast(bot: ArchiveBot) -> None:
 
 async def subscribe_channel(bot: ArchiveBot, channel_id: int = GENERAL_ID, time: str = "09:00",
                             zone: str = "UTC") -> Subscription:
-    return await bot.ledger.subscribe(target=f"channel:{channel_id}", guild_id=GUILD_ID, channel_id=channel_id,
-                                      user_id=None, created_by=OWNER_ID, post_time=time, zone=zone,
-                                      now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    return await bot.ledger.subscribe(target=Target.channel(channel_id), guild_id=GUILD_ID, created_by=OWNER_ID,
+                                      post_time=time, zone=zone, now=datetime(2026, 1, 1, tzinfo=timezone.utc))
 
 
 async def subscribe_dm(bot: ArchiveBot, user_id: int = BOB_ID, time: str = "09:00", zone: str = "UTC"):
-    return await bot.ledger.subscribe(target=f"dm:{user_id}", guild_id=None, channel_id=None, user_id=user_id,
-                                      created_by=user_id, post_time=time, zone=zone,
-                                      now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    return await bot.ledger.subscribe(target=Target.dm(user_id), guild_id=None, created_by=user_id, post_time=time,
+                                      zone=zone, now=datetime(2026, 1, 1, tzinfo=timezone.utc))
 
 
 def daily_posts(fake: FakeDiscord) -> list:
@@ -262,14 +260,14 @@ def test_daily_set_checks_permissions_and_status_shows_discord_timestamps(db):
     async def test(fake: FakeDiscord, bot: ArchiveBot) -> None:
         _, refused = await answer(fake, "daily", {"channel": READ_ONLY_ID}, subcommand="set", user_id=OWNER_ID)
         assert refused.flags & EPHEMERAL and "I need Send Messages, Embed Links there" in embed_text(refused)
-        assert await bot.ledger.by_target(f"channel:{READ_ONLY_ID}") is None
+        assert await bot.ledger.by_target(Target.channel(READ_ONLY_ID)) is None
         _, bad_zone = await answer(fake, "daily", {"channel": GENERAL_ID, "timezone": "Mars/Olympus"},
                                    subcommand="set", user_id=OWNER_ID)
         assert "is not a time zone" in embed_text(bad_zone)
         _, ok = await answer(fake, "daily", {"channel": GENERAL_ID, "time": "18:30", "timezone": "Europe/Berlin"},
                              subcommand="set", user_id=OWNER_ID)
         assert ok.flags & EPHEMERAL and "Every day at 18:30 Europe/Berlin" in embed_text(ok)
-        sub = await bot.ledger.by_target(f"channel:{GENERAL_ID}")
+        sub = await bot.ledger.by_target(Target.channel(GENERAL_ID))
         assert (sub.post_time, sub.timezone, sub.created_by) == ("18:30", "Europe/Berlin", OWNER_ID)
         _, status = await answer(fake, "daily", subcommand="status", user_id=OWNER_ID)
         due = int(datetime(2026, 9, 27, 16, 30, tzinfo=timezone.utc).timestamp())
@@ -281,10 +279,10 @@ def test_daily_set_checks_permissions_and_status_shows_discord_timestamps(db):
         assert {"name": "Europe/Berlin", "value": "Europe/Berlin"} in zones
         _, dm = await answer(fake, "daily", subcommand="set", guild=False, user_id=ALICE_ID)
         assert "in this DM" in embed_text(dm)
-        assert (await bot.ledger.by_target(f"dm:{ALICE_ID}")).user_id == ALICE_ID
+        assert (await bot.ledger.by_target(Target.dm(ALICE_ID))).user_id == ALICE_ID
         _, off = await answer(fake, "daily", subcommand="off", user_id=OWNER_ID)
         assert "No more daily posts" in embed_text(off)
-        assert await bot.ledger.by_target(f"channel:{GENERAL_ID}") is None
+        assert await bot.ledger.by_target(Target.channel(GENERAL_ID)) is None
 
     with_bot(db, test, clock=clock)
 
