@@ -10,7 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from listing_gen import write_listing
+import pytest
+
+from testing.listing_gen import write_listing
 
 from ..conftest import SEEDS
 
@@ -90,6 +92,7 @@ def test_a_bad_setting_fails_with_one_line(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_100000_record_listing_ingests_in_bounded_memory(tmp_path):
     big = write_listing(tmp_path / "big.txt", 100_000)
     assert big.stat().st_size > 25_000_000
