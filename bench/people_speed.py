@@ -3,6 +3,7 @@ summaries, repeated, as ingest of 100,000 records would. Prints figures; asserts
 from __future__ import annotations
 
 import re
+import sys
 import time
 from pathlib import Path
 

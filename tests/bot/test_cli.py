@@ -16,6 +16,8 @@ from testing.listing_gen import write_listing
 
 from ..conftest import SEEDS
 
+pytestmark = pytest.mark.slow  # each starts `archive-bot` processes (the 100,000-record ingest takes a minute)
+
 
 def cli(*args: str, cwd: Path, env: dict[str, str] | None = None, input: str | None = None
         ) -> subprocess.CompletedProcess:
@@ -92,7 +94,6 @@ def test_a_bad_setting_fails_with_one_line(tmp_path):
     )
 
 
-@pytest.mark.slow
 def test_100000_record_listing_ingests_in_bounded_memory(tmp_path):
     big = write_listing(tmp_path / "big.txt", 100_000)
     assert big.stat().st_size > 25_000_000

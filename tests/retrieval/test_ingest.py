@@ -4,6 +4,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from retrieval.ingest import Ingester, IngestReport
 from retrieval.records import Record
 from retrieval.store import ArchiveStore
@@ -38,6 +40,7 @@ async def test_reingest_changes_nothing(db):
     assert before == after
 
 
+@pytest.mark.slow
 async def test_real_pages_ingest_and_reingest_is_stable(tmp_path, realpages):
     db = tmp_path / "a.db"
     report, records = await ingest(db, realpages / "da")
