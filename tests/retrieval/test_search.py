@@ -6,10 +6,9 @@ import random
 
 import numpy as np
 import pytest
+import pytest_asyncio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import pytest_asyncio
 
 from retrieval.cite import cite
 from retrieval.daterange import DateRange
