@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test console bench clean
+.PHONY: run test test-fast console bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ console: $(STAMP)
 
 test: $(STAMP)  ## the test suite (CI runs exactly this)
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)  ## everything but the tests marked slow (processes, large archives, quality floors)
+	$(BIN)/python -m pytest -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_speed.py

@@ -3,7 +3,7 @@
     python bench/concurrency.py [--users 50] [--rounds 4] [--records 17000]
 
 The real bot (discord.py's HTTP client, gateway and command tree) runs against the local Discord stand-in
-from tests/fakediscord on 127.0.0.1, in the same process and event loop, so the stall figure is an upper
+from testing/fakediscord on 127.0.0.1, in the same process and event loop, so the stall figure is an upper
 bound: the stand-in's own work counts too. Each round dispatches one /ask per user at the same moment and
 times, for each, the moment Discord would see the acknowledgement (the interaction callback).
 """
@@ -12,23 +12,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from listing_gen import percentile  # noqa: E402
-from quality import build_generated_archive, load_questions  # noqa: E402
-
-from bot.app import ArchiveBot  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.cooldown import Cooldown  # noqa: E402
-from retrieval.search import Archive  # noqa: E402
-from tests.fakediscord import FakeDiscord  # noqa: E402
+from bot.app import ArchiveBot
+from bot.config import Settings
+from bot.cooldown import Cooldown
+from retrieval.search import Archive
+from testing.fakediscord import FakeDiscord
+from testing.listing_gen import percentile
+from testing.quality import REALPAGES, build_generated_archive, load_questions
 
 
 async def watch_loop(stalls: list[float], stop: asyncio.Event, every: float = 0.005) -> None:
@@ -40,7 +34,7 @@ async def watch_loop(stalls: list[float], stop: asyncio.Event, every: float = 0.
 
 
 async def measure(db: Path, users: int, rounds: int) -> tuple[list[float], list[float], int]:
-    questions = [q["q"] for q in load_questions(with_realpages=(ROOT.parent / "shared" / "realpages" / "da").is_dir())]
+    questions = [q["q"] for q in load_questions(with_realpages=(REALPAGES / "da").is_dir())]
     async with FakeDiscord() as fake:
         for n in range(users):
             fake.add_user(5000 + n, f"user{n}")

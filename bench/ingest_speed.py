@@ -9,19 +9,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from listing_gen import write_listing  # noqa: E402
-
-from retrieval.ingest import Ingester  # noqa: E402
-from retrieval.parse import open_page  # noqa: E402
-from retrieval.people import PeopleDirectory  # noqa: E402
-from retrieval.store import ArchiveStore  # noqa: E402
+from retrieval.ingest import Ingester
+from retrieval.parse import open_page
+from retrieval.people import PeopleDirectory
+from retrieval.store import ArchiveStore
+from testing.listing_gen import write_listing
 
 
 async def ingest(db: Path, page: Path, people: PeopleDirectory) -> tuple[float, str]:

@@ -7,10 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from retrieval.people import PeopleDirectory
 
-from retrieval.people import PeopleDirectory  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 _SKIP = re.compile(r"^(Skip to content|Results:|Documents|Pagination.*|Search in|SEARCH RESULTS.*|ADD SEARCH.*|"
                    r"Digital Archive.*|\d+ - \d+ of \d+|-|•.*\d{4}|(January|February|March|April|May|June|July|"

@@ -10,28 +10,23 @@ import argparse
 import asyncio
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+import numpy as np
+from rank_bm25 import BM25Okapi
 
-import numpy as np  # noqa: E402
-
-from listing_gen import percentile  # noqa: E402
-from quality import build_generated_archive, load_questions  # noqa: E402
-from rank_bm25 import BM25Okapi  # noqa: E402
-from retrieval.index import SearchIndex, document_tokens  # noqa: E402
-from retrieval.search import Archive  # noqa: E402
+from retrieval.index import SearchIndex, document_tokens
+from retrieval.search import Archive
+from testing.listing_gen import percentile
+from testing.quality import REALPAGES, build_generated_archive, load_questions
 
 
 def queries(archive: Archive, count: int) -> list[str]:
     """The labelled questions, then queries made of words drawn from random records' titles."""
     rng = random.Random(11)
-    found = [q["q"] for q in load_questions(with_realpages=(ROOT.parent / "shared" / "realpages" / "da").is_dir())]
+    found = [q["q"] for q in load_questions(with_realpages=(REALPAGES / "da").is_dir())]
     records = archive.snapshot.index.records
     while len(found) < count:
         words = rng.choice(records).title.split()

@@ -1,21 +1,56 @@
 """Shared paths and fixtures. Real pages from ../shared/realpages are used when present, skipped when not."""
 from __future__ import annotations
 
-import sys
+import shutil
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
+
+from retrieval.ingest import Ingester
+from retrieval.people import PeopleDirectory
+from retrieval.search import Archive
+from retrieval.store import ArchiveStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REALPAGES = ROOT.parent / "shared" / "realpages"
+HAVE_REALPAGES = (REALPAGES / "da").is_dir()
 
-sys.path.insert(0, str(ROOT / "bench"))  # the listing generator is shared by tests and benchmarks
+PEOPLE = PeopleDirectory.load()
+
+
+async def ingest_into(db: Path, *paths: Path) -> None:
+    async with await ArchiveStore.open(db) as store:
+        await Ingester(store, PEOPLE).ingest(list(paths))
 
 
 @pytest.fixture
 def realpages() -> Path:
-    if not (REALPAGES / "da").is_dir():
+    if not HAVE_REALPAGES:
         pytest.skip("../shared/realpages is not beside this checkout")
     return REALPAGES
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed pages ingested once per run. Read it; to write, take `db` (a copy)."""
+    db = tmp_path_factory.mktemp("seeded") / "seed.db"
+    await ingest_into(db, SEEDS)
+    return db
+
+
+@pytest.fixture
+def db(seeded_db: Path, tmp_path: Path) -> Path:
+    """A private copy of the seeded archive, for tests that write."""
+    return Path(shutil.copyfile(seeded_db, tmp_path / "archive.db"))
+
+
+async def open_seeded_archive(seeded_db: Path, folder: Path, *more: Path) -> Archive:
+    """An archive of the seeds and `more` pages, opened on a copy so the shared file stays as it is."""
+    db = Path(shutil.copyfile(seeded_db, folder / "archive.db"))
+    if more:
+        await ingest_into(db, *more)
+    return await Archive.open(db, PEOPLE)
+

@@ -1,46 +1,20 @@
-"""What the bot tests share: a seeded archive copied per test, and the bot running against the stand-in."""
+"""What the bot tests share: the bot running against the stand-in for Discord, and reading its replies."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Awaitable, Callable
-
-import pytest
 
 from bot.app import ArchiveBot
 from bot.config import Settings
-from retrieval.ingest import Ingester
-from retrieval.people import PeopleDirectory
 from retrieval.search import Archive
-from retrieval.store import ArchiveStore
-from tests.fakediscord import FakeDiscord
+from testing.fakediscord import FakeDiscord
 
-from ..conftest import SEEDS
+from ..conftest import PEOPLE
 
-PEOPLE = PeopleDirectory.load()
 EPHEMERAL = 64
-
-
-@pytest.fixture(scope="session")
-def seeded_db(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("bot") / "seed.db"
-
-    async def build() -> None:
-        async with await ArchiveStore.open(db) as store:
-            await Ingester(store, PEOPLE).ingest([SEEDS])
-    asyncio.run(build())
-    return db
-
-
-@pytest.fixture
-def db(seeded_db, tmp_path) -> Path:
-    copy = tmp_path / "archive.db"
-    copy.write_bytes(seeded_db.read_bytes())
-    return copy
-
-
-def run(body: Callable[[], Awaitable[None]], timeout: float = 60.0) -> None:
-    asyncio.run(asyncio.wait_for(body(), timeout))
+BOT_TEST_TIMEOUT = 60.0
 
 
 async def start_bot(db: Path, **kwargs) -> ArchiveBot:
@@ -48,15 +22,31 @@ async def start_bot(db: Path, **kwargs) -> ArchiveBot:
     return ArchiveBot(archive, Settings(archive_db=db), run_scheduler=False, **kwargs)
 
 
+@contextlib.asynccontextmanager
+async def running_bot(db: Path, **kwargs) -> AsyncIterator[tuple[FakeDiscord, ArchiveBot]]:
+    """The bot logged in to a fresh stand-in; a hung test fails after a minute instead of hanging the run."""
+    async with asyncio.timeout(BOT_TEST_TIMEOUT), FakeDiscord() as fake:
+        bot = await start_bot(db, **kwargs)
+        try:
+            async with fake.running(bot):
+                yield fake, bot
+        finally:
+            await bot.archive.close()
+
+
+def run(body: Callable[[], Awaitable[None]], timeout: float = BOT_TEST_TIMEOUT) -> None:
+    """For the synchronous tests still to be written as `async def` (tests/bot/test_daily.py)."""
+    async def capped() -> None:
+        async with asyncio.timeout(timeout):
+            await body()
+    asyncio.run(capped())
+
+
 def with_bot(db: Path, test: Callable[[FakeDiscord, ArchiveBot], Awaitable[None]], **kwargs) -> None:
+    """`running_bot` for synchronous tests (tests/bot/test_daily.py)."""
     async def body() -> None:
-        async with FakeDiscord() as fake:
-            bot = await start_bot(db, **kwargs)
-            try:
-                async with fake.running(bot):
-                    await test(fake, bot)
-            finally:
-                await bot.archive.close()
+        async with running_bot(db, **kwargs) as (fake, bot):
+            await test(fake, bot)
     run(body)
 
 

@@ -10,9 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from listing_gen import write_listing
+import pytest
+
+from testing.listing_gen import write_listing
 
 from ..conftest import SEEDS
+
+pytestmark = pytest.mark.slow  # each starts `archive-bot` processes (the 100,000-record ingest takes a minute)
 
 
 def cli(*args: str, cwd: Path, env: dict[str, str] | None = None, input: str | None = None

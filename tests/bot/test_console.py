@@ -4,12 +4,15 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from bot.cli import ProgressBar
 from retrieval.ingest import IngestProgress
 
 from .test_cli import cli
 
 
+@pytest.mark.slow
 def test_the_console_answers_piped_commands_in_order(tmp_path):
     script = "\n".join([
         "What did Stalin tell Mao about the Chinese Eastern Railway?",
@@ -57,6 +60,7 @@ def test_the_console_shows_daily_usage_and_todays_preview(tmp_path):
     assert "Sorry" not in out and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_run_without_a_token_explains_and_opens_the_console(tmp_path):
     result = cli("run", cwd=tmp_path, input="/search Khrushchov nuclear testing\n")
     assert result.returncode == 0, result.stderr
@@ -65,6 +69,7 @@ def test_run_without_a_token_explains_and_opens_the_console(tmp_path):
     assert (tmp_path / "data" / "archive.db").exists()
 
 
+@pytest.mark.slow
 def test_bad_settings_fail_at_start_with_one_line(tmp_path):
     cases = {
         "DISCORD_TOKEN": ("not a token", "DISCORD_TOKEN does not look like a bot token"),

@@ -6,11 +6,13 @@ import asyncio
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.app import ArchiveBot
 from bot.daily import DiscordPoster
 from retrieval.daily import LEASE, DailyScheduler, DailyStore, Subscription, Target, choose
 from retrieval.search import Archive
-from tests.fakediscord import ALICE_ID, BOB_ID, GENERAL_ID, GUILD_ID, OWNER_ID, READ_ONLY_ID, FakeDiscord
+from testing.fakediscord import ALICE_ID, BOB_ID, GENERAL_ID, GUILD_ID, OWNER_ID, READ_ONLY_ID, FakeDiscord
 
 from .conftest import EPHEMERAL, PEOPLE, answer, embed_text, start_bot, with_bot, run
 
@@ -50,6 +52,7 @@ def daily_posts(fake: FakeDiscord) -> list:
             and "daily " in embed_text(r)]
 
 
+@pytest.mark.slow
 def test_dst_changes_in_two_zones_post_at_nine_local_once_a_day(db):
     clock = Clock(datetime(2026, 3, 5, tzinfo=timezone.utc))
 

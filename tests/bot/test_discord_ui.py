@@ -2,10 +2,9 @@
 generated records far too long for any limit."""
 from __future__ import annotations
 
-import asyncio
-
 import discord
 import pytest
+import pytest_asyncio
 
 from bot.commands import Card, Commands, Reply
 from bot.discord_ui import (
@@ -13,16 +12,9 @@ from bot.discord_ui import (
     TITLE_MAX, ReplyView, embed_for, emphasise,
 )
 from retrieval.dates import ArchiveDate
-from retrieval.ingest import Ingester
-from retrieval.people import PeopleDirectory
-from retrieval.records import Participant
-from retrieval.search import Archive
-from retrieval.records import Record
-from retrieval.store import ArchiveStore
+from retrieval.records import Participant, Record
 
-from ..conftest import REALPAGES, SEEDS
-
-PEOPLE = PeopleDirectory.load()
+from ..conftest import HAVE_REALPAGES, REALPAGES, open_seeded_archive
 
 
 def assert_within_limits(embed: discord.Embed) -> None:
@@ -36,21 +28,12 @@ def assert_within_limits(embed: discord.Embed) -> None:
     assert len(embed) <= EMBED_TOTAL_MAX
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory):
-    db = tmp_path_factory.mktemp("ui") / "a.db"
-    paths = [SEEDS] + ([REALPAGES] if (REALPAGES / "da").is_dir() else [])
-
-    async def build():
-        async with await ArchiveStore.open(db) as store:
-            await Ingester(store, PEOPLE).ingest(paths)
-        return await Archive.open(db, PEOPLE)
-
-    loop = asyncio.new_event_loop()
-    opened = loop.run_until_complete(build())
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def archive(seeded_db, tmp_path_factory):
+    opened = await open_seeded_archive(seeded_db, tmp_path_factory.mktemp("ui"),
+                                       *([REALPAGES] if HAVE_REALPAGES else []))
     yield opened
-    loop.run_until_complete(opened.close())
-    loop.close()
+    await opened.close()
 
 
 def test_every_record_of_the_archive_fits_as_a_document_and_in_a_list(archive):
@@ -108,25 +91,25 @@ def test_view_pages_only_for_many_results_and_links_for_each_card(archive):
     assert [i.label for i in single.children] == [f"Open #{records[0].id}"]
 
 
-def test_command_layer_replies(archive):
+@pytest.mark.asyncio(loop_scope="module")  # the loop the archive was opened in
+async def test_command_layer_replies(archive):
     layer = Commands(archive)
-    run = asyncio.get_event_loop_policy().new_event_loop().run_until_complete
-    doc = run(layer.doc("#3"))
+    doc = await layer.doc("#3")
     assert doc.kind == "document" and doc.cards[0].record.id == 3
-    assert run(layer.doc("999999")).kind == "error"
-    assert run(layer.doc("1; DROP TABLE")).kind == "error"
-    person = run(layer.person("Chou En-lai"))
+    assert (await layer.doc("999999")).kind == "error"
+    assert (await layer.doc("1; DROP TABLE")).kind == "error"
+    person = await layer.person("Chou En-lai")
     years = [c.record.date.year or 9999 for c in person.cards]
     assert person.title == "Zhou Enlai" and years == sorted(years)
-    unknown = run(layer.person("Krushchyov"))
+    unknown = await layer.person("Krushchyov")
     assert unknown.kind == "error" and "Nikita Khrushchev" in unknown.lead
-    on_day = run(layer.onthisday("27 September"))
+    on_day = await layer.onthisday("27 September")
     assert all((c.record.date.month, c.record.date.day) == (9, 27) and c.record.date.precision == "day"
                for c in on_day.cards) and on_day.cards
-    assert run(layer.onthisday("13-45")).kind == "error"
-    ask = run(layer.ask("why did the soviets halt nuclear assistance to china"))
+    assert (await layer.onthisday("13-45")).kind == "error"
+    ask = await layer.ask("why did the soviets halt nuclear assistance to china")
     assert ask.kind == "answer" and ask.lead.startswith("The Soviet Central Committee informs")
-    assert run(layer.ask("   ")).kind == "error"
-    about = run(layer.about())
+    assert (await layer.ask("   ")).kind == "error"
+    about = await layer.about()
     assert f"{archive.size:,} documents" in about.lead
-    assert len(run(layer.help()).lead) < CONTENT_MAX
+    assert len((await layer.help()).lead) < CONTENT_MAX

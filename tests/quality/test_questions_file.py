@@ -15,11 +15,9 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
-QUESTIONS = HERE / "questions.jsonl"
-SEEDS = ROOT / "seeds"
-REALPAGES = ROOT.parent / "shared" / "realpages"
+from testing.quality import QUESTIONS
+
+from ..conftest import REALPAGES, SEEDS
 
 KINDS = ("paraphrase", "keyword", "spelling", "typo", "wordform", "date", "chatty")
 SOURCES = ("seed", "realpages")

@@ -1,30 +1,31 @@
 """Ingest on real files into real SQLite: seeds, real pages, and every kind of bad input."""
 from __future__ import annotations
 
-import asyncio
 import shutil
 from pathlib import Path
 
+import pytest
 
 from retrieval.ingest import Ingester, IngestReport
-from retrieval.people import PeopleDirectory
+from retrieval.records import Record
 from retrieval.store import ArchiveStore
 
-from ..conftest import FIXTURES, SEEDS
-
-PEOPLE = PeopleDirectory.load()
+from ..conftest import FIXTURES, PEOPLE, SEEDS
 
 
-def ingest(db: Path, *paths) -> tuple[IngestReport, list]:
-    async def go():
-        async with await ArchiveStore.open(db) as store:
-            report = await Ingester(store, PEOPLE).ingest(paths)
-            return report, await store.all_records()
-    return asyncio.run(go())
+async def ingest(db: Path, *paths: Path) -> tuple[IngestReport, list[Record]]:
+    async with await ArchiveStore.open(db) as store:
+        report = await Ingester(store, PEOPLE).ingest(list(paths))
+        return report, await store.all_records()
 
 
-def test_seeds_give_55_records_from_60_entries(tmp_path):
-    report, records = ingest(tmp_path / "a.db", SEEDS)
+async def stored(db: Path) -> list[Record]:
+    async with await ArchiveStore.open(db) as store:
+        return await store.all_records()
+
+
+async def test_seeds_give_55_records_from_60_entries(tmp_path):
+    report, records = await ingest(tmp_path / "a.db", SEEDS)
     assert len(report.files) == 5 and not report.failed
     assert (report.totals.new, report.totals.unchanged) == (55, 5)
     assert len(records) == 55
@@ -32,32 +33,32 @@ def test_seeds_give_55_records_from_60_entries(tmp_path):
     assert len(doubled) == 5  # the five records that two seed pages share
 
 
-def test_reingest_changes_nothing(tmp_path):
-    db = tmp_path / "a.db"
-    _, before = ingest(db, SEEDS)
-    report, after = ingest(db, SEEDS)
+async def test_reingest_changes_nothing(db):
+    before = await stored(db)
+    report, after = await ingest(db, SEEDS)
     assert (report.totals.new, report.totals.updated, report.totals.unchanged) == (0, 0, 60)
     assert before == after
 
 
-def test_real_pages_ingest_and_reingest_is_stable(tmp_path, realpages):
+@pytest.mark.slow
+async def test_real_pages_ingest_and_reingest_is_stable(tmp_path, realpages):
     db = tmp_path / "a.db"
-    report, records = ingest(db, realpages / "da")
+    report, records = await ingest(db, realpages / "da")
     assert not report.failed
     assert len(records) == 555  # 554 title-and-date pairs, one of which names two documents
-    again, _ = ingest(db, realpages / "da")
+    again, _ = await ingest(db, realpages / "da")
     assert (again.totals.new, again.totals.updated) == (0, 0)
 
 
-def test_a_changed_summary_for_a_known_record_updates_it(tmp_path):
+async def test_a_changed_summary_for_a_known_record_updates_it(tmp_path):
     db = tmp_path / "a.db"
     page = tmp_path / "page.txt"
     text = (SEEDS / "000_7db8b0dfcdf7ad4a.txt").read_text(encoding="utf-8")
     page.write_text(text, encoding="utf-8")
-    ingest(db, page)
+    await ingest(db, page)
     page.write_text(text.replace("Gromyko informs Liu Xiao", "Foreign Minister Gromyko informs Liu Xiao"),
                     encoding="utf-8")
-    report, records = ingest(db, page)
+    report, records = await ingest(db, page)
     assert (report.totals.updated, report.totals.unchanged) == (1, 9)
     assert any(r.summary.startswith("Foreign Minister Gromyko informs") for r in records)
 
@@ -81,11 +82,9 @@ def _bad_files(tmp_path: Path) -> dict[str, Path]:
     return files
 
 
-def test_bad_files_fail_one_by_one_and_lose_nothing(tmp_path):
-    db = tmp_path / "a.db"
-    ingest(db, SEEDS)
+async def test_bad_files_fail_one_by_one_and_lose_nothing(db, tmp_path):
     files = _bad_files(tmp_path)
-    report, records = ingest(db, *files.values(), SEEDS / "000_7db8b0dfcdf7ad4a.txt", tmp_path / "missing.txt")
+    report, records = await ingest(db, *files.values(), SEEDS / "000_7db8b0dfcdf7ad4a.txt", tmp_path / "missing.txt")
     reasons = {f.path.name: f.error for f in report.failed}
     assert reasons == {
         "empty.txt": "empty file",
@@ -100,27 +99,27 @@ def test_bad_files_fail_one_by_one_and_lose_nothing(tmp_path):
     assert report.totals.unchanged == 10  # the good file still went in
 
 
-def test_windows_1252_text_is_decoded_not_rejected(tmp_path):
+async def test_windows_1252_text_is_decoded_not_rejected(tmp_path):
     page = tmp_path / "cp1252.txt"
     page.write_bytes(
         "Documents\n\nAugust 22, 1952\n\nReport, Zhou Enlai to Chairman Mao [Zedong] \u2013 \u201cL\u00fcshun\u201d\n\n"
         "Zhou reports on the L\u00fcshun Port and the Charg\u00e9 d\u2019Affaires.\n\nPagination\n".encode("cp1252")
     )
-    report, records = ingest(tmp_path / "a.db", page)
+    report, records = await ingest(tmp_path / "a.db", page)
     assert not report.failed
     assert records[0].title.endswith("\u2013 \u201cL\u00fcshun\u201d")
     assert "Charg\u00e9 d\u2019Affaires" in records[0].summary
 
 
-def test_html_pages_go_in_with_their_links(tmp_path):
-    report, records = ingest(tmp_path / "a.db", FIXTURES / "html" / "search_results_list.html")
+async def test_html_pages_go_in_with_their_links(tmp_path):
+    report, records = await ingest(tmp_path / "a.db", FIXTURES / "html" / "search_results_list.html")
     assert not report.failed and records
     assert all(r.url and "/document/" in r.url for r in records)
     assert report.files[0].layout == "html"
 
 
-def test_participants_are_resolved_at_ingest(tmp_path):
-    _, records = ingest(tmp_path / "a.db", SEEDS)
+async def test_participants_are_resolved_at_ingest(seeded_db):
+    records = await stored(seeded_db)
     by_title = {r.title: r for r in records}
     cable = by_title["Cable, Mao Zedong to Filippov [Stalin]"]
     assert [(p.name, p.role) for p in cable.participants][:2] == [("Mao Zedong", "author"),

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -11,9 +10,9 @@ from retrieval.dates import ArchiveDate, parse_date
 from retrieval.parse.html import declared_charset, decode_html, looks_like_html, parse_html
 from retrieval.records import PageError, ParsedPage, RawRecord
 
-ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT / "seeds"
-HTML = ROOT / "tests" / "fixtures" / "html"
+from ..conftest import FIXTURES, SEEDS
+
+HTML = FIXTURES / "html"
 BASE = "https://digitalarchive.wilsoncenter.org"
 
 SEED_000 = "000_7db8b0dfcdf7ad4a.txt"
@@ -361,6 +360,7 @@ def test_declared_charset_forms():
 
 
 # -- size ----------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_five_megabyte_page_parses_whole():
     page = load("search_results_list.html")
     rows = re.findall(r'    <div class="views-row">.*?\n    </div>\n', page, re.DOTALL)

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, Mapping
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 from . import model as m
 from .records import FakeInteraction, RecordedFile, RecordedRequest, ScriptedFailure, StoredMessage
@@ -382,7 +382,8 @@ class FakeDiscord(DiscordWorld):
 
     async def _on_gateway_message(self, conn: GatewayConnection, payload: dict[str, Any]) -> None:
         self.gateway_received.append(payload)
-        op, d = payload.get("op"), payload.get("d")
+        op = payload.get("op")
+        d: Any = payload.get("d")  # the client's JSON, as sent
         if op == 1:
             await conn.send(11, None)
         elif op == 2:
@@ -903,6 +904,8 @@ async def _read_body(request: web.Request) -> tuple[Any, list[RecordedFile]]:
         files: list[RecordedFile] = []
         reader = await request.multipart()
         async for part in reader:
+            if not isinstance(part, BodyPartReader):  # Discord's uploads are one level deep
+                continue
             if part.name == "payload_json":
                 body = json.loads(await part.text())
             elif part.filename is not None:

@@ -3,19 +3,19 @@
 Records are recombined from the bundled seed pages: real title shapes, real names, real summary sentences,
 with dates of every precision, so parsing, name resolution and ranking work as hard as on the real archive.
 Deterministic for a seed, and streamed to disk so 100,000 records never sit in memory.
+
+    python -m testing.listing_gen OUT.txt [--records 17000] [--seed 7]
 """
 from __future__ import annotations
 
 import argparse
 import random
-import sys
 from pathlib import Path
 from typing import Iterator
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from retrieval.parse.text import TextListing
 
-from retrieval.parse.text import TextListing  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
