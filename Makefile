@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test console bench clean
+.PHONY: run test check console bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ console: $(STAMP)
 
 test: $(STAMP)  ## the test suite (CI runs exactly this)
 	$(BIN)/python -m pytest
+
+check: $(STAMP)  ## lint and type-check (CI runs this before the tests)
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m mypy
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_speed.py
