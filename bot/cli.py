@@ -7,9 +7,10 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import TextIO
 
 from retrieval.cite import cite
 from retrieval.export import FORMATS, export
@@ -17,13 +18,13 @@ from retrieval.ingest import Ingester, IngestProgress
 from retrieval.people import PeopleDirectory, PeopleFileError
 from retrieval.search import MAX_LIMIT, Archive, QueryError
 from retrieval.serialize import answer_to_dict, citation_to_dict, record_to_dict, result_to_dict
-from retrieval.store import ArchiveStore, StoreError
 from retrieval.site import ARCHIVE_NAME
+from retrieval.store import ArchiveStore, StoreError
 
-from .config import ConfigError, Settings, load_settings
 from . import runner
-from .runner import NO_TOKEN_HELP, run_bot, run_console_app, setup_logging
 from .commands import Card, Commands, Reply
+from .config import ConfigError, Settings, load_settings
+from .runner import NO_TOKEN_HELP, run_bot, run_console_app, setup_logging
 from .text_render import render_reply
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
