@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast console bench clean
+.PHONY: run test test-fast check console bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP)  ## the test suite (CI runs exactly this)
 
 test-fast: $(STAMP)  ## everything but the tests marked slow (processes, large archives, quality floors)
 	$(BIN)/python -m pytest -m "not slow"
+
+check: $(STAMP)  ## lint and type-check (CI runs this before the tests)
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m mypy
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_speed.py

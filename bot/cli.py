@@ -7,9 +7,10 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import TextIO
 
 from retrieval.cite import cite
 from retrieval.export import FORMATS, export
@@ -17,14 +18,14 @@ from retrieval.ingest import Ingester, IngestProgress
 from retrieval.people import PeopleDirectory, PeopleFileError
 from retrieval.search import MAX_LIMIT, Archive, QueryError
 from retrieval.serialize import citation_to_dict, record_to_dict
-from retrieval.store import ArchiveStore, StoreError
 from retrieval.site import ARCHIVE_NAME
+from retrieval.store import ArchiveStore, StoreError
 
-from .config import ConfigError, Settings, load_settings
 from . import runner
-from .runner import NO_TOKEN_HELP, run_bot, run_console_app, setup_logging
 from .commands import Card, Commands, Reply, ReplyKind
+from .config import ConfigError, Settings, load_settings
 from .json_output import answer_to_dict, result_to_dict
+from .runner import NO_TOKEN_HELP, run_bot, run_console_app, setup_logging
 from .text_render import render_reply
 from .wording import Front, query_error_text
 

@@ -6,16 +6,17 @@ import logging
 import logging.handlers
 import signal
 import sys
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 from retrieval.ingest import ingest_if_empty
 from retrieval.people import PeopleDirectory
 from retrieval.search import Archive
 from retrieval.store import ArchiveStore
 
+from .commands import Commands
 from .config import Settings
 from .console import run_console
-from .commands import Commands
 from .wording import Front
 
 log = logging.getLogger("archive-bot")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, TypeVar
+from collections.abc import Awaitable
+from typing import TypeVar
 
 import discord
 
@@ -34,7 +35,7 @@ async def within_deadline(interaction: discord.Interaction, work: Awaitable[T]) 
     task = asyncio.ensure_future(work)
     try:
         return await asyncio.wait_for(asyncio.shield(task), DEFER_AFTER)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         if not interaction.response.is_done():
             try:
                 await interaction.response.defer(thinking=True)

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import AsyncIterator, TextIO
+from collections.abc import AsyncIterator
+from typing import TextIO
 
-from .serialize import record_to_dict
 from .records import Record
+from .serialize import record_to_dict
 from .store import ArchiveStore
 
 CSV_COLUMNS = (

@@ -6,7 +6,7 @@ find every known word within two edits in a few dictionary lookups, whatever the
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable
+from collections.abc import Iterable
 
 
 def edit_distance(a: str, b: str, limit: int = 3) -> int:

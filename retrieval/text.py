@@ -60,7 +60,8 @@ STOP_WORDS = frozenset(
     until up very was we were what when where which while who whom why will with would you your yours
     yourself yourselves s t d ll m re ve
     anything something everything got get gets getting give find found show tell told know want wanted look
-    looking search searching say says said saying hey hi hello yo pls please plz thanks thank thx u ur r im lol lmao bot ok okay
+    looking search searching say says said saying hey hi hello yo pls please plz thanks thank thx u ur r im lol
+    lmao bot ok okay
     any anyone somebody someone doc docs document documents record records stuff thing things info kind sort
     """.split()
 )

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import codecs
 import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ..records import PageError, RawRecord
 from .html import declared_charset, looks_like_html, parse_html

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Iterable, Union
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -24,7 +24,7 @@ from ..site import ARCHIVE_HOST, ARCHIVE_URL
 __all__ = ["declared_charset", "decode_html", "looks_like_html", "parse_html"]
 LAYOUT = "html"
 
-Node = Union[Tag, NavigableString]
+Node = Tag | NavigableString
 
 _SNIFF_CHARS = 2048
 _CHARSET_BYTES = 4096
