@@ -11,8 +11,9 @@ import asyncio
 import hashlib
 import json
 import logging
-from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import discord
 import yarl
@@ -60,14 +61,14 @@ class ArchiveTree(app_commands.CommandTree["ArchiveBot"]):
     """The bot's command tree: every command works in servers, in DMs with the bot and in private channels
     (user installs), and a command that fails answers its user instead of leaving the interaction hanging."""
 
-    def __init__(self, client: "ArchiveBot") -> None:
+    def __init__(self, client: ArchiveBot) -> None:
         super().__init__(
             client,
             allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True),
             allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
         )
 
-    async def on_error(self, interaction: discord.Interaction["ArchiveBot"],
+    async def on_error(self, interaction: discord.Interaction[ArchiveBot],
                        exc: app_commands.AppCommandError) -> None:
         if isinstance(exc, app_commands.CheckFailure):
             reply = error(str(exc) or "You can't use this command here.")
@@ -88,7 +89,7 @@ class ArchiveBot(discord.Client):
         self.settings = settings
         self.commands_layer = Commands(archive)
         self.cooldown = cooldown or Cooldown()
-        self.clock: Clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.ledger = self.commands_layer.ledger
         self.scheduler = DailyScheduler(archive, self.ledger, DiscordPoster(self), clock=self.clock)
         self.run_scheduler = run_scheduler

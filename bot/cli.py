@@ -239,7 +239,8 @@ async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
             _print_json(result_to_dict(await archive.search(query, args.limit, args.date_from, args.date_to,
                                                             args.person)))
             return EXIT_OK
-        reply = await Commands(archive, front=Front.CLI).search(" ".join(args.query), args.date_from, args.date_to, args.person,
+        reply = await Commands(archive, front=Front.CLI).search(" ".join(args.query), args.date_from, args.date_to,
+                                                                args.person,
                                                limit=args.limit)
     return _print_reply(reply)
 

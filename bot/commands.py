@@ -7,13 +7,24 @@ import calendar
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from importlib.metadata import PackageNotFoundError, version
 
 from retrieval.cite import Citation, cite
-from retrieval.daily import (Choice, DailyStore, LastPost, SettingError, SettingProblem, Subscription, Target,
-                             parse_time, parse_zone, todays_choice, years_ago)
+from retrieval.daily import (
+    Choice,
+    DailyStore,
+    LastPost,
+    SettingError,
+    SettingProblem,
+    Subscription,
+    Target,
+    parse_time,
+    parse_zone,
+    todays_choice,
+    years_ago,
+)
 from retrieval.dates import parse_month_day
 from retrieval.records import Record
 from retrieval.search import Archive, Hit, QueryError, SearchResult
@@ -42,11 +53,11 @@ class Card:
     emphasis: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, record: Record, emphasis: tuple[str, ...] = ()) -> "Card":
+    def of(cls, record: Record, emphasis: tuple[str, ...] = ()) -> Card:
         return cls(record, cite(record), emphasis)
 
     @classmethod
-    def from_hit(cls, hit: Hit) -> "Card":
+    def from_hit(cls, hit: Hit) -> Card:
         return cls(hit.record, hit.citation, hit.matched)
 
 
@@ -186,15 +197,17 @@ class Commands:
         entity = self.archive.people.get(canonical)
         about = f"{entity.note}. " if entity is not None and entity.note else ""
         if not records:
-            return Reply(kind=ReplyKind.RESULTS, title=canonical, lead=f"{about}No documents in the archive name {canonical}.")
+            return Reply(kind=ReplyKind.RESULTS, title=canonical,
+                         lead=f"{about}No documents in the archive name {canonical}.")
         span = _span(records)
-        return Reply(kind=ReplyKind.RESULTS, title=canonical, lead=f"{about}{len(records)} documents{span}, in date order.",
+        return Reply(kind=ReplyKind.RESULTS, title=canonical,
+                     lead=f"{about}{len(records)} documents{span}, in date order.",
                      cards=[Card.of(r) for r in records])
 
     async def onthisday(self, when: str | None = None, today: date | None = None,
                         target: Target | None = None) -> Reply:
         """The day's pick first (the same document a daily post to `target` would choose), then the others."""
-        today = today or datetime.now(timezone.utc).date()
+        today = today or datetime.now(UTC).date()
         if when and when.strip():
             parsed = parse_month_day(when)
             if parsed is None:
@@ -251,7 +264,8 @@ class Commands:
         sub = await self._subscription_here(target, guild_id)
         if sub is None or not await self.ledger.unsubscribe(sub.target):
             return error("There is no daily post here to stop.")
-        return Reply(kind=ReplyKind.INFO, title="Daily post stopped", private=True, lead=f"No more daily posts in {_where(sub)}.")
+        return Reply(kind=ReplyKind.INFO, title="Daily post stopped", private=True,
+                     lead=f"No more daily posts in {_where(sub)}.")
 
     async def daily_status(self, target: Target, guild_id: int | None, now: datetime) -> Reply:
         sub = await self._subscription_here(target, guild_id)
@@ -332,7 +346,8 @@ def daily_reply(choice: Choice, day: date) -> Reply:
 def _setting_problem(exc: SettingError) -> str:
     if exc.problem is SettingProblem.TIME:
         return f"`{exc.typed[:20]}` is not a time: use 24-hour HH:MM, e.g. 09:00 or 18:30."
-    hint = f" Did you mean {', '.join(exc.suggestions)}?" if exc.suggestions else " Use an IANA name like Europe/Berlin."
+    hint = (f" Did you mean {', '.join(exc.suggestions)}?" if exc.suggestions
+            else " Use an IANA name like Europe/Berlin.")
     return f"`{exc.typed[:40]}` is not a time zone.{hint}"
 
 
@@ -401,7 +416,7 @@ async def run_text_command(commands: Commands, line: str) -> Reply | None:
         return await commands.onthisday(rest or None)
     if name == "daily":
         if rest.lower() == "preview":
-            return await commands.daily_preview(None, None, datetime.now(timezone.utc))
+            return await commands.daily_preview(None, None, datetime.now(UTC))
         return commands.daily_usage()
     if name == "random":
         return await commands.random()
@@ -414,7 +429,8 @@ async def run_text_command(commands: Commands, line: str) -> Reply | None:
 
 def _search_args(text: str) -> tuple[str, int | None, int | None, str | None]:
     """`mao stalin from:1949 to:1952 person:Zhou Enlai` — the console's form of the slash options."""
-    words, options = [], {"from": None, "to": None, "person": None}
+    words: list[str] = []
+    options: dict[str, str | None] = {"from": None, "to": None, "person": None}
     parts = text.split()
     i = 0
     while i < len(parts):
@@ -428,10 +444,10 @@ def _search_args(text: str) -> tuple[str, int | None, int | None, str | None]:
         else:
             words.append(parts[i])
         i += 1
-    years = []
-    for key in ("from", "to"):
-        value = options[key]
-        if value is not None and not (value.isdigit() and len(value) == 4):
-            raise ValueError(f"`{key}:{value[:20]}` needs a year like 1958.")
-        years.append(int(value) if value else None)
+    years: list[int | None] = []
+    for name in ("from", "to"):
+        year = options[name]
+        if year is not None and not (year.isdigit() and len(year) == 4):
+            raise ValueError(f"`{name}:{year[:20]}` needs a year like 1958.")
+        years.append(int(year) if year else None)
     return " ".join(words), years[0], years[1], options["person"]

@@ -91,7 +91,7 @@ class DiscordPoster:
         channel = await self._channel(sub)
         me = self.client.user
         try:
-            async for message in channel.history(limit=HISTORY):  # type: ignore[attr-defined]
+            async for message in channel.history(limit=HISTORY):
                 if me is not None and message.author.id == me.id and any(
                         marker in (e.footer.text or "") for e in message.embeds):
                     return message.id

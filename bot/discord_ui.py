@@ -6,7 +6,7 @@ after escaping, so a title holding `*` or `@everyone` shows as written and pings
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import discord
 from discord.utils import TimestampStyle
@@ -162,9 +162,9 @@ def embed_for(reply: Reply, page: int = 0) -> discord.Embed:
     return message_embed(reply)
 
 
-def link_buttons(cards: list[Card], first_number: int) -> list[discord.ui.Button]:
+def link_buttons(cards: list[Card], first_number: int) -> list[discord.ui.Button[discord.ui.View]]:
     """A link button to each document on the page, labelled as numbered in the embed."""
-    buttons = []
+    buttons: list[discord.ui.Button[discord.ui.View]] = []
     for offset, card in enumerate(cards[:5]):
         label = f"Open #{card.record.id}" if len(cards) == 1 else f"{first_number + offset}. #{card.record.id}"
         buttons.append(discord.ui.Button(style=discord.ButtonStyle.link, url=card.citation.url, label=label[:80]))
@@ -185,12 +185,17 @@ class ReplyView(discord.ui.View):
         self.author_id = author_id
         self.page = 0
         self.message: discord.Message | discord.InteractionMessage | None = None
-        self.previous = discord.ui.Button(label="◀ Previous", style=discord.ButtonStyle.secondary, row=0)
-        self.counter = discord.ui.Button(label="Page", style=discord.ButtonStyle.secondary, disabled=True, row=0)
-        self.next = discord.ui.Button(label="Next ▶", style=discord.ButtonStyle.secondary, row=0)
-        self.previous.callback = self._turn(-1)
-        self.next.callback = self._turn(+1)
+        self.counter: discord.ui.Button[ReplyView] = discord.ui.Button(
+            label="Page", style=discord.ButtonStyle.secondary, disabled=True, row=0)
         self._layout()
+
+    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary, row=0)
+    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[ReplyView]) -> None:
+        await self._turn(interaction, -1)
+
+    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary, row=0)
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[ReplyView]) -> None:
+        await self._turn(interaction, +1)
 
     @property
     def paged(self) -> bool:
@@ -209,12 +214,10 @@ class ReplyView(discord.ui.View):
             button.row = 1
             self.add_item(button)
 
-    def _turn(self, step: int):
-        async def callback(interaction: discord.Interaction) -> None:
-            self.page = max(0, min(len(self.reply.pages) - 1, self.page + step))
-            self._layout()
-            await interaction.response.edit_message(embed=embed_for(self.reply, self.page), view=self)
-        return callback
+    async def _turn(self, interaction: discord.Interaction, step: int) -> None:
+        self.page = max(0, min(len(self.reply.pages) - 1, self.page + step))
+        self._layout()
+        await interaction.response.edit_message(embed=embed_for(self.reply, self.page), view=self)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.author_id:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import textwrap
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from .commands import Card, Moment, Reply, ReplyKind, TimeStyle
 from .wording import meta_line, people_with_roles
@@ -48,7 +48,7 @@ def clock_time(moment: Moment, now: datetime | None = None) -> str:
         return local.strftime("%H:%M %Z")
     if moment.style is TimeStyle.FULL:
         return local.strftime("%A %d %B %Y, %H:%M %Z")
-    return _relative(moment.when - (now or datetime.now(timezone.utc)))
+    return _relative(moment.when - (now or datetime.now(UTC)))
 
 
 def _relative(delta: timedelta) -> str:

@@ -85,8 +85,10 @@ def _span(year: int, month: int, day: int | None = None) -> DateRange | None:
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("between", re.compile(rf"\b(?:between|from)\s+{_YEAR}\s+(?:and|to|till|until|-|–)\s+{_YEAR}\b", re.I)),
     ("span", re.compile(rf"\b{_YEAR}\s*(?:-|–|to)\s*{_YEAR}\b", re.I)),
-    ("decade", re.compile(r"\b(?:in\s+|during\s+)?(?:the\s+)?(?:(early|mid|late)[\s-]+)?(1[89]\d0|20\d0|[4-9]0)'?s\b", re.I)),
-    ("before", re.compile(rf"\b(before|prior to|until|till|up to|by|after|since|from)\s+(?:({_M})\.?\s+)?{_YEAR}\b", re.I)),
+    ("decade", re.compile(
+        r"\b(?:in\s+|during\s+)?(?:the\s+)?(?:(early|mid|late)[\s-]+)?(1[89]\d0|20\d0|[4-9]0)'?s\b", re.I)),
+    ("before", re.compile(
+        rf"\b(before|prior to|until|till|up to|by|after|since|from)\s+(?:({_M})\.?\s+)?{_YEAR}\b", re.I)),
     ("dmy", re.compile(rf"\b(?:on\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?({_M})\.?,?\s+{_YEAR}\b", re.I)),
     ("mdy", re.compile(rf"\b(?:on\s+)?({_M})\.?\s+{_DAY},?\s+{_YEAR}\b", re.I)),
     ("iso", re.compile(r"\b(1[89]\d\d|20\d\d)-(\d{2})(?:-(\d{2}))?\b")),

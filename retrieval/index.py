@@ -8,8 +8,8 @@ can score. `bench/search_speed.py` checks the top 10 against `get_scores` on eve
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 from rank_bm25 import BM25Okapi

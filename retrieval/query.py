@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .daterange import DateRange, extract_dates
 from .people import PeopleDirectory
 from .spelling import SpellingIndex
-from .text import STOP_WORDS, fold, stem, tokenize, WORD_RE
+from .text import STOP_WORDS, WORD_RE, fold, stem, tokenize
 
 MAX_QUERY_CHARS = 500  # a question longer than this is cut: nobody asks 6,000 characters' worth
 MIN_STEM = 5  # a corrected word also searches its known prefixes this long or longer ("separatist": "separ-")

@@ -8,23 +8,23 @@ from __future__ import annotations
 import asyncio
 import random
 import re
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
 
 from .cite import Citation, cite
-from .dates import ArchiveDate, Precision
 from .daterange import DateRange
+from .dates import ArchiveDate, Precision
 from .index import SearchIndex
 from .people import PeopleDirectory
 from .query import ParsedQuery, QueryParser
-from .spelling import SpellingIndex
 from .records import Record
+from .spelling import SpellingIndex
 from .store import ArchiveStore
-from .text import fold, tokenize, WORD_RE
+from .text import WORD_RE, fold, tokenize
 
 MAX_LIMIT = 100
 SOURCE_FLOOR = 0.6  # an answer's supporting documents score at least this share of the best one
@@ -173,10 +173,12 @@ class Archive:
         self._refresh_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, db: str | Path, people: PeopleDirectory | None = None) -> "Archive":
+    async def open(cls, db: str | Path, people: PeopleDirectory | None = None) -> Archive:
         store = await ArchiveStore.open(db)
         try:
-            archive = cls(store, people or await asyncio.to_thread(PeopleDirectory.load))
+            if people is None:
+                people = await asyncio.to_thread(PeopleDirectory.load)
+            archive = cls(store, people)
             await archive.refresh()
         except BaseException:
             await store.close()  # aiosqlite's thread would otherwise keep the process alive
@@ -186,7 +188,7 @@ class Archive:
     async def close(self) -> None:
         await self.store.close()
 
-    async def __aenter__(self) -> "Archive":
+    async def __aenter__(self) -> Archive:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 import random
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from retrieval.parse.text import TextListing
 
@@ -52,7 +52,8 @@ def generate_records(count: int, seed: int = 7) -> Iterator[tuple[str, str, str]
         day = rng.randint(1, 28)
         roll = rng.random()
         if roll < 0.85:
-            date = f"{MONTHS[month - 1]} {day:02d}, {year}" if rng.random() < 0.3 else f"{MONTHS[month - 1]} {day}, {year}"
+            day_text = f"{day:02d}" if rng.random() < 0.3 else str(day)
+            date = f"{MONTHS[month - 1]} {day_text}, {year}"
         elif roll < 0.93:
             date = f"{MONTHS[month - 1]} {year}"
         elif roll < 0.98:

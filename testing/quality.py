@@ -16,10 +16,10 @@ from pathlib import Path
 from rank_bm25 import BM25Okapi
 
 from retrieval.dates import ArchiveDate
+from retrieval.identity import record_key
 from retrieval.ingest import Ingester
 from retrieval.people import PeopleDirectory
 from retrieval.search import Archive
-from retrieval.identity import record_key
 from retrieval.store import ArchiveStore
 from testing.listing_gen import write_listing
 
@@ -51,7 +51,7 @@ def score(rankings: list[list[str]], questions: list[dict]) -> Scores:
     per_kind: dict[str, list[tuple[float, float]]] = defaultdict(list)
     total_rr = total_recall = 0.0
     misses = []
-    for ranked, question in zip(rankings, questions):
+    for ranked, question in zip(rankings, questions, strict=True):
         wanted = answer_keys(question)
         rr = next((1 / rank for rank, key in enumerate(ranked[:10], 1) if key in wanted), 0.0)
         recall = len(wanted & set(ranked[:5])) / len(wanted)

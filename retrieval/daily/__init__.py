@@ -18,14 +18,36 @@ twice.
 """
 from .choice import Choice, Documents, choose, todays_choice, years_ago
 from .ledger import LEASE, Claim, DailyStore, Entry, LastPost, PostStatus
-from .protocol import (BACKOFF, RETRIES, TICK, Clock, DailyPost, DailyScheduler, FailureKind, Outcome, Poster,
-                       PostError, Result, Sleep)
-from .subscription import (DEFAULT_TIME, DEFAULT_ZONE, SettingError, SettingProblem, Subscription, Target,
-                           TargetKind, parse_time, parse_zone, zone_names)
+from .protocol import (
+                       BACKOFF,
+                       RETRIES,
+                       TICK,
+                       Clock,
+                       DailyPost,
+                       DailyScheduler,
+                       FailureKind,
+                       Outcome,
+                       Poster,
+                       PostError,
+                       Result,
+                       Sleep,
+)
+from .subscription import (
+                       DEFAULT_TIME,
+                       DEFAULT_ZONE,
+                       SettingError,
+                       SettingProblem,
+                       Subscription,
+                       Target,
+                       TargetKind,
+                       parse_time,
+                       parse_zone,
+                       zone_names,
+)
 
 __all__ = [
     "BACKOFF", "DEFAULT_TIME", "DEFAULT_ZONE", "LEASE", "RETRIES", "TICK", "Choice", "Claim", "Clock", "DailyPost",
-    "DailyScheduler", "DailyStore", "Documents", "Entry", "FailureKind", "LastPost", "Outcome", "PostError", "PostStatus",
-    "Poster", "Result", "SettingError", "SettingProblem", "Sleep", "Subscription", "Target", "TargetKind",
+    "DailyScheduler", "DailyStore", "Documents", "Entry", "FailureKind", "LastPost", "Outcome", "PostError",
+    "PostStatus", "Poster", "Result", "SettingError", "SettingProblem", "Sleep", "Subscription", "Target", "TargetKind",
     "choose", "parse_time", "parse_zone", "todays_choice", "years_ago", "zone_names",
 ]

@@ -13,8 +13,8 @@ one paragraph, so a 100,000-record file parses in bounded memory.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from ..dates import MONTH_STEM_RE, UNDATED, parse_date
 from ..records import PageError, RawRecord

@@ -94,7 +94,7 @@ class PeopleDirectory:
         for hit in hits:
             for t in range(hit.first, hit.last):
                 covered[t] = True
-        leftovers = [k for k, c in zip(scan.keys, covered) if not c]
+        leftovers = [k for k, c in zip(scan.keys, covered, strict=True) if not c]
         if not hits or any(k not in RESOLVE_FILLERS for k in leftovers):
             return None
         found = {hit.entity for hit in hits}

@@ -13,7 +13,8 @@ import itertools
 import secrets
 import threading
 import time
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 # --- fixed ids --------------------------------------------------------------------------
 
@@ -104,7 +105,7 @@ class SnowflakeFactory:
 
 def now_iso() -> str:
     """Discord's timestamp format (ISO 8601 with microseconds and offset)."""
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="microseconds")
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="microseconds")
 
 
 def new_token(prefix: str = "fake") -> str:

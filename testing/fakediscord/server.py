@@ -15,8 +15,9 @@ import math
 import re
 import socket
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from typing import Any
 
 from aiohttp import BodyPartReader, WSMsgType, web
 
@@ -116,7 +117,7 @@ class FakeDiscord(DiscordWorld):
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
-    async def start(self) -> "FakeDiscord":
+    async def start(self) -> FakeDiscord:
         """Bind 127.0.0.1 on a free port (pre-bound socket, so the port is known up front)."""
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
@@ -147,7 +148,7 @@ class FakeDiscord(DiscordWorld):
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> "FakeDiscord":
+    async def __aenter__(self) -> FakeDiscord:
         return await self.start()
 
     async def __aexit__(self, *exc: object) -> None:
@@ -190,7 +191,8 @@ class FakeDiscord(DiscordWorld):
                         task.result()
                         raise AssertionError("client.start() returned before the client became ready")
                     if time.monotonic() > deadline:
-                        raise AssertionError(f"client not ready after {ready_timeout}s; requests:\n{self.format_requests()}")
+                        raise AssertionError(
+                            f"client not ready after {ready_timeout}s; requests:\n{self.format_requests()}")
                     await asyncio.sleep(0.005)
                 yield client
             finally:
@@ -202,14 +204,14 @@ class FakeDiscord(DiscordWorld):
         """Resolve once some client has IDENTIFYed (READY and GUILD_CREATE are already sent)."""
         try:
             await asyncio.wait_for(self.connected.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise AssertionError(f"no gateway client identified within {timeout}s") from None
 
     async def wait_disconnected(self, timeout: float = 5.0) -> None:
         """Resolve once no gateway connection is open (e.g. after ``client.close()``)."""
         try:
             await asyncio.wait_for(self._disconnected.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise AssertionError(f"{len(self.connections)} gateway connection(s) still open after {timeout}s") from None
 
     # --- scripting --------------------------------------------------------------------------
@@ -271,7 +273,7 @@ class FakeDiscord(DiscordWorld):
         self._waiters.append(entry)
         try:
             return await asyncio.wait_for(fut, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise AssertionError(
                 f"fake discord: no request matched within {timeout}s. Recent requests:\n{self.format_requests()}"
             ) from None
@@ -794,7 +796,8 @@ class FakeDiscord(DiscordWorld):
             return Reply(204)
         return Reply(200, self._callback_body(interaction, rtype, message))
 
-    def _callback_body(self, interaction: FakeInteraction, rtype: int, message: dict[str, Any] | None) -> dict[str, Any]:
+    def _callback_body(self, interaction: FakeInteraction, rtype: int,
+                       message: dict[str, Any] | None) -> dict[str, Any]:
         """InteractionCallbackResponse: discord.py keys views by ``response_message_id``."""
         info: dict[str, Any] = {"id": str(interaction.id), "type": interaction.type}
         if message is not None:
@@ -841,7 +844,8 @@ class FakeDiscord(DiscordWorld):
             return Reply(200, data)
         return Reply(204)
 
-    def _resolve_loading(self, original: StoredMessage, body: Mapping[str, Any], files: list[RecordedFile]) -> dict[str, Any]:
+    def _resolve_loading(self, original: StoredMessage, body: Mapping[str, Any],
+                         files: list[RecordedFile]) -> dict[str, Any]:
         """First followup after a defer fills the "thinking" message instead of posting a new one.
 
         Discord keeps the defer's ephemeral state and ignores the followup's flags here

@@ -69,7 +69,8 @@ def _component_errors(rows: list[dict[str, Any]]) -> ErrorTree:
                 sub["custom_id"] = e
             if (e := _max_len(child.get("label"), 80)) is not None:
                 sub["label"] = e
-            if child.get("type") == 2 and child.get("style") != 6 and bool(child.get("custom_id")) == bool(child.get("url")):
+            if (child.get("type") == 2 and child.get("style") != 6
+                    and bool(child.get("custom_id")) == bool(child.get("url"))):
                 sub["custom_id"] = _err("BUTTON_COMPONENT_CUSTOM_ID_URL_MUTUALLY_EXCLUSIVE",
                                         "A button must have exactly one of custom_id or url.")
             if len(child.get("options") or []) > 25:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from . import model as m
 from .records import FakeInteraction, StoredMessage
@@ -150,7 +151,8 @@ class DiscordWorld:
         self.roles[int(role_id)] = role
         return role
 
-    def add_user(self, user_id: int, username: str, *, member: bool = True, roles: Iterable[int] = ()) -> dict[str, Any]:
+    def add_user(self, user_id: int, username: str, *, member: bool = True,
+                 roles: Iterable[int] = ()) -> dict[str, Any]:
         """Add a user (and guild member). Its DM channel id is 5000 + (user_id - 4000)."""
         self.users[int(user_id)] = m.user_payload(int(user_id), username)
         if member:
@@ -293,7 +295,8 @@ class DiscordWorld:
             data["components"] = copy.deepcopy(body["components"] or [])
         if "flags" in body and body["flags"] is not None:
             keep = int(data.get("flags") or 0) & ~m.MESSAGE_FLAG_SUPPRESS_EMBEDS
-            data["flags"] = keep | (int(body["flags"]) & (m.MESSAGE_FLAG_SUPPRESS_EMBEDS | m.MESSAGE_FLAG_COMPONENTS_V2))
+            editable = m.MESSAGE_FLAG_SUPPRESS_EMBEDS | m.MESSAGE_FLAG_COMPONENTS_V2
+            data["flags"] = keep | (int(body["flags"]) & editable)
         if "attachments" in body and body["attachments"] is not None:
             keep_ids = {str(a.get("id")) for a in body["attachments"]}
             data["attachments"] = [a for a in data["attachments"] if a["id"] in keep_ids]
@@ -451,7 +454,8 @@ class DiscordWorld:
     def _component(self, component_data: dict[str, Any], message_id: int | None, *, user_id: int,
                    channel_id: int | None, guild: bool | None) -> dict[str, Any]:
         custom_id = component_data["custom_id"]
-        stored = self.latest_message_with_custom_id(custom_id) if message_id is None else self.messages.get(int(message_id))
+        stored = (self.latest_message_with_custom_id(custom_id) if message_id is None
+                  else self.messages.get(int(message_id)))
         if stored is None:
             raise KeyError(f"fake: no stored message {message_id}; known: {sorted(self.messages)[-10:]}")
         if channel_id is None:

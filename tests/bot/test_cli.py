@@ -148,7 +148,8 @@ def test_ask_and_show(tmp_path):
 
 def test_bad_query_input_gets_clear_messages(tmp_path):
     missing = cli("show", "99999", cwd=tmp_path)
-    assert (missing.returncode, missing.stderr.strip().splitlines()[-1]) == (1, "archive-bot: no document #99999 in the archive")
+    assert (missing.returncode, missing.stderr.strip().splitlines()[-1]) == (
+        1, "archive-bot: no document #99999 in the archive")
     huge = cli("show", "9" * 40, cwd=tmp_path)
     assert huge.returncode == 1 and "no document #" in huge.stderr and "Traceback" not in huge.stderr
     word = cli("show", "abc", cwd=tmp_path)

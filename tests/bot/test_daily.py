@@ -3,7 +3,7 @@ restarts, two schedulers on one database, a crash between claim and send, failin
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +14,7 @@ from retrieval.daily import LEASE, DailyScheduler, DailyStore, Subscription, Tar
 from retrieval.search import Archive
 from testing.fakediscord import ALICE_ID, BOB_ID, GENERAL_ID, GUILD_ID, OWNER_ID, READ_ONLY_ID, FakeDiscord
 
-from .conftest import EPHEMERAL, PEOPLE, answer, embed_text, start_bot, with_bot, run
+from .conftest import EPHEMERAL, PEOPLE, answer, embed_text, run, start_bot, with_bot
 
 
 class Clock:
@@ -25,7 +25,7 @@ class Clock:
         return self.now
 
     def at(self, local: str, zone: str) -> None:
-        self.now = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+        self.now = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 async def no_sleep(seconds: float) -> None:
@@ -39,12 +39,12 @@ def make_fast(bot: ArchiveBot) -> None:
 async def subscribe_channel(bot: ArchiveBot, channel_id: int = GENERAL_ID, time: str = "09:00",
                             zone: str = "UTC") -> Subscription:
     return await bot.ledger.subscribe(target=Target.channel(channel_id), guild_id=GUILD_ID, created_by=OWNER_ID,
-                                      post_time=time, zone=zone, now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+                                      post_time=time, zone=zone, now=datetime(2026, 1, 1, tzinfo=UTC))
 
 
 async def subscribe_dm(bot: ArchiveBot, user_id: int = BOB_ID, time: str = "09:00", zone: str = "UTC"):
     return await bot.ledger.subscribe(target=Target.dm(user_id), guild_id=None, created_by=user_id, post_time=time,
-                                      zone=zone, now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+                                      zone=zone, now=datetime(2026, 1, 1, tzinfo=UTC))
 
 
 def daily_posts(fake: FakeDiscord) -> list:
@@ -54,7 +54,7 @@ def daily_posts(fake: FakeDiscord) -> list:
 
 @pytest.mark.slow
 def test_dst_changes_in_two_zones_post_at_nine_local_once_a_day(db):
-    clock = Clock(datetime(2026, 3, 5, tzinfo=timezone.utc))
+    clock = Clock(datetime(2026, 3, 5, tzinfo=UTC))
 
     async def test(fake: FakeDiscord, bot: ArchiveBot) -> None:
         make_fast(bot)
@@ -63,8 +63,8 @@ def test_dst_changes_in_two_zones_post_at_nine_local_once_a_day(db):
         # 06:00 UTC is before 09:00 in both zones, so neither window starts with a catch-up post
         for start, end in ((datetime(2026, 3, 5, 6), datetime(2026, 4, 1, 6)),
                            (datetime(2026, 10, 22, 6), datetime(2026, 11, 4, 6))):
-            clock.now = start.replace(tzinfo=timezone.utc)
-            while clock.now < end.replace(tzinfo=timezone.utc):
+            clock.now = start.replace(tzinfo=UTC)
+            while clock.now < end.replace(tzinfo=UTC):
                 await bot.scheduler.tick()
                 clock.now += timedelta(minutes=15)
         async with bot.archive.store.conn.execute(
@@ -87,7 +87,7 @@ def test_dst_changes_in_two_zones_post_at_nine_local_once_a_day(db):
 
 
 def test_a_restart_mid_day_posts_nothing_twice_and_missed_earlier_days_are_not_flooded(db):
-    clock = Clock(datetime(2026, 9, 27, 9, 5, tzinfo=timezone.utc))
+    clock = Clock(datetime(2026, 9, 27, 9, 5, tzinfo=UTC))
 
     async def body() -> None:
         async with FakeDiscord() as fake:
@@ -99,13 +99,13 @@ def test_a_restart_mid_day_posts_nothing_twice_and_missed_earlier_days_are_not_f
                     assert [o.result for o in await first.scheduler.tick()] == ["sent"]
             finally:
                 await first.archive.close()
-            clock.now = datetime(2026, 9, 27, 15, 0, tzinfo=timezone.utc)
+            clock.now = datetime(2026, 9, 27, 15, 0, tzinfo=UTC)
             second = await start_bot(db, clock=clock)  # a new process: new ledger owner, same database
             try:
                 async with fake.running(second):
                     make_fast(second)
                     assert await second.scheduler.tick() == []
-                    clock.now = datetime(2026, 9, 30, 10, 0, tzinfo=timezone.utc)  # down for two days
+                    clock.now = datetime(2026, 9, 30, 10, 0, tzinfo=UTC)  # down for two days
                     outcomes = await second.scheduler.tick()
                     assert [(o.day, o.result) for o in outcomes] == [(date(2026, 9, 30), "sent")]
             finally:
@@ -117,7 +117,7 @@ def test_a_restart_mid_day_posts_nothing_twice_and_missed_earlier_days_are_not_f
 
 
 def test_two_schedulers_on_one_database_post_once(db):
-    clock = Clock(datetime(2026, 9, 27, 9, 1, tzinfo=timezone.utc))
+    clock = Clock(datetime(2026, 9, 27, 9, 1, tzinfo=UTC))
 
     async def test(fake: FakeDiscord, bot: ArchiveBot) -> None:
         make_fast(bot)
@@ -137,7 +137,7 @@ def test_two_schedulers_on_one_database_post_once(db):
 
 
 def test_a_crash_between_claim_and_send(db):
-    clock = Clock(datetime(2026, 9, 27, 9, 0, tzinfo=timezone.utc))
+    clock = Clock(datetime(2026, 9, 27, 9, 0, tzinfo=UTC))
 
     async def test(fake: FakeDiscord, bot: ArchiveBot) -> None:
         make_fast(bot)
@@ -155,7 +155,7 @@ def test_a_crash_between_claim_and_send(db):
 
         # The other case: the dead process had sent the post before dying. Its marker is found; no repost.
         next_day = date(2026, 9, 28)
-        clock.now = datetime(2026, 9, 28, 9, 0, tzinfo=timezone.utc)
+        clock.now = datetime(2026, 9, 28, 9, 0, tzinfo=UTC)
         crashed = DailyScheduler(bot.archive, dead, DiscordPoster(bot), clock=clock, sleep=no_sleep)
         await crashed.tick()  # claims and sends ...
         async with bot.archive.store.conn.execute(
@@ -168,7 +168,7 @@ def test_a_crash_between_claim_and_send(db):
         assert len(daily_posts(fake)) == 2
 
         # If the history cannot be read, nothing is posted: better a missed day than a double post.
-        clock.now = datetime(2026, 9, 29, 9, 0, tzinfo=timezone.utc)
+        clock.now = datetime(2026, 9, 29, 9, 0, tzinfo=UTC)
         assert await dead.claim(sub, date(2026, 9, 29), None, clock()) is not None
         fake.hide_history(GENERAL_ID)
         clock.now += LEASE + timedelta(minutes=1)
@@ -179,7 +179,7 @@ def test_a_crash_between_claim_and_send(db):
 
 
 def test_a_forbidden_channel_pauses_and_tells_the_creator_while_others_post(db):
-    clock = Clock(datetime(2026, 9, 27, 9, 30, tzinfo=timezone.utc))
+    clock = Clock(datetime(2026, 9, 27, 9, 30, tzinfo=UTC))
 
     async def test(fake: FakeDiscord, bot: ArchiveBot) -> None:
         make_fast(bot)
@@ -202,7 +202,7 @@ def test_a_forbidden_channel_pauses_and_tells_the_creator_while_others_post(db):
 
 
 def test_a_deleted_channel_and_transient_errors(db):
-    clock = Clock(datetime(2026, 9, 27, 9, 30, tzinfo=timezone.utc))
+    clock = Clock(datetime(2026, 9, 27, 9, 30, tzinfo=UTC))
 
     async def test(fake: FakeDiscord, bot: ArchiveBot) -> None:
         make_fast(bot)
@@ -226,7 +226,7 @@ def test_a_deleted_channel_and_transient_errors(db):
 
 
 def test_a_day_with_no_match_says_so_and_offers_the_nearest(db):
-    clock = Clock(datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc))
+    clock = Clock(datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
 
     async def test(fake: FakeDiscord, bot: ArchiveBot) -> None:
         make_fast(bot)
@@ -258,7 +258,7 @@ def test_the_choice_is_deterministic_and_prefers_documents_not_yet_sent(db):
 
 
 def test_daily_set_checks_permissions_and_status_shows_discord_timestamps(db):
-    clock = Clock(datetime(2026, 9, 27, 8, 0, tzinfo=timezone.utc))
+    clock = Clock(datetime(2026, 9, 27, 8, 0, tzinfo=UTC))
 
     async def test(fake: FakeDiscord, bot: ArchiveBot) -> None:
         _, refused = await answer(fake, "daily", {"channel": READ_ONLY_ID}, subcommand="set", user_id=OWNER_ID)
@@ -273,7 +273,7 @@ def test_daily_set_checks_permissions_and_status_shows_discord_timestamps(db):
         sub = await bot.ledger.by_target(Target.channel(GENERAL_ID))
         assert (sub.post_time, sub.timezone, sub.created_by) == ("18:30", "Europe/Berlin", OWNER_ID)
         _, status = await answer(fake, "daily", subcommand="status", user_id=OWNER_ID)
-        due = int(datetime(2026, 9, 27, 16, 30, tzinfo=timezone.utc).timestamp())
+        due = int(datetime(2026, 9, 27, 16, 30, tzinfo=UTC).timestamp())
         assert f"<t:{due}:F>" in embed_text(status) and "none yet" in embed_text(status)
         _, preview = await answer(fake, "daily", subcommand="preview", user_id=OWNER_ID)
         assert preview.flags & EPHEMERAL and "On this day in 1958" in embed_text(preview)

@@ -8,8 +8,17 @@ import pytest_asyncio
 
 from bot.commands import Card, Commands, Reply
 from bot.discord_ui import (
-    CONTENT_MAX, DESCRIPTION_MAX, EMBED_TOTAL_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX, FIELDS_MAX, FOOTER_MAX,
-    TITLE_MAX, ReplyView, embed_for, emphasise,
+    CONTENT_MAX,
+    DESCRIPTION_MAX,
+    EMBED_TOTAL_MAX,
+    FIELD_NAME_MAX,
+    FIELD_VALUE_MAX,
+    FIELDS_MAX,
+    FOOTER_MAX,
+    TITLE_MAX,
+    ReplyView,
+    embed_for,
+    emphasise,
 )
 from retrieval.dates import ArchiveDate
 from retrieval.records import Participant, Record

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from bot.wording import Front, hint_text, hints_line, meta_line, notice_text, people_with_roles, query_error_text
-from retrieval.dates import ArchiveDate
 from retrieval.daterange import DateRange
+from retrieval.dates import ArchiveDate
 from retrieval.records import Participant, Record, Role
 from retrieval.search import Hint, HintKind, Notice, NoticeKind, QueryError, QueryProblem
 
@@ -45,6 +45,7 @@ def test_hints_and_unknown_people_carry_their_values():
 
 def test_one_meta_line_and_one_participant_list():
     assert meta_line(_record(2), people=5) == "September 27, 1958 · Person 0, Person 1 · #7"
-    assert meta_line(_record(8), people=5) == "September 27, 1958 · Person 0, Person 1, Person 2, Person 3, Person 4 +3 · #7"
+    assert meta_line(_record(8), people=5) == (
+        "September 27, 1958 · Person 0, Person 1, Person 2, Person 3, Person 4 +3 · #7")
     assert meta_line(_record(0), people=5) == "September 27, 1958 · #7"
     assert people_with_roles(_record(2)) == "Person 0 (author); Person 1"

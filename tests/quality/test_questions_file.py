@@ -10,7 +10,7 @@ import calendar
 import json
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -47,7 +47,7 @@ def _clean(line: str) -> str:
     return line.strip().lstrip("•").strip()
 
 
-@lru_cache(maxsize=None)
+@cache
 def index(folder: Path) -> dict[str, set[str | None]]:
     """title line -> the dates written in the block just before it, over every .txt page under `folder`."""
     found: dict[str, set[str | None]] = {}

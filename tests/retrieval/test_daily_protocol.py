@@ -8,9 +8,25 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.daily import (LEASE, Choice, DailyPost, DailyScheduler, DailyStore, FailureKind, PostError, PostStatus,
-                             Result, SettingError, SettingProblem, Subscription, Target, choose, parse_time,
-                             parse_zone, zone_names)
+from retrieval.daily import (
+    LEASE,
+    Choice,
+    DailyPost,
+    DailyScheduler,
+    DailyStore,
+    FailureKind,
+    PostError,
+    PostStatus,
+    Result,
+    SettingError,
+    SettingProblem,
+    Subscription,
+    Target,
+    choose,
+    parse_time,
+    parse_zone,
+    zone_names,
+)
 from retrieval.dates import ArchiveDate
 from retrieval.records import Record
 from retrieval.store import ArchiveStore

@@ -7,14 +7,14 @@ from __future__ import annotations
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from retrieval.dates import ArchiveDate
 from retrieval.daterange import DateRange
+from retrieval.dates import UNDATED, ArchiveDate
 from retrieval.index import TITLE_WEIGHT, SearchIndex, document_tokens
 from retrieval.records import Participant, Record
 from retrieval.text import tokenize
 
 
-def _record(rid: int, title: str, summary: str = "", date: ArchiveDate = ArchiveDate(),
+def _record(rid: int, title: str, summary: str = "", date: ArchiveDate = UNDATED,
             people: tuple[str, ...] = ()) -> Record:
     return Record(id=rid, date=date, date_text="", title=title, summary=summary,
                   participants=tuple(Participant(p) for p in people))

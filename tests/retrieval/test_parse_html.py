@@ -85,7 +85,7 @@ def test_list_page_gives_the_seed_records_in_order(list_page):
     assert list_page.layout == "html"
     assert (list_page.truncated, list_page.dropped) == (False, 0)
     assert [r.title for r in list_page.records] == [s.title for s in seeds]
-    for index, (record, seed) in enumerate(zip(list_page.records, seeds)):
+    for index, (record, seed) in enumerate(zip(list_page.records, seeds, strict=True)):
         assert_matches_seed(record, seed, undated=index == UNDATED_IN_LIST)
 
 
@@ -137,7 +137,7 @@ def test_table_page_gives_the_seed_records():
     page = parse_html(load("search_results_table.html"))
     seeds = seed_records(SEED_002)
     assert len(page.records) == len(TABLE_SEED_INDEXES)
-    for record, index, doc_id in zip(page.records, TABLE_SEED_INDEXES, TABLE_IDS):
+    for record, index, doc_id in zip(page.records, TABLE_SEED_INDEXES, TABLE_IDS, strict=True):
         assert_matches_seed(record, seeds[index])
         assert record.url == f"{BASE}/document/{doc_id}"
 
@@ -183,7 +183,7 @@ def test_cp1252_page_gives_the_seed_records():
     seeds = [seed_records(SEED_000)[0], seed_records(SEED_000)[3], seed_records(SEED_000)[7],
              seed_records(SEED_002)[5], seed_records(SEED_004)[9]]
     assert len(page.records) == len(seeds)
-    for record, seed in zip(page.records, seeds):
+    for record, seed in zip(page.records, seeds, strict=True):
         assert_matches_seed(record, seed)
     # <base href="http://digitalarchive..."> resolves the links; the archive's address is always https.
     ids = (119254, 114348, 112689, 113378, 121562)
