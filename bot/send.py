@@ -13,6 +13,7 @@ from collections.abc import Awaitable
 from typing import TypeVar
 
 import discord
+from discord.utils import MISSING
 
 from .commands import Reply
 from .discord_ui import NO_MENTIONS, ReplyView, embed_for
@@ -28,6 +29,11 @@ CANNOT_POST_NOTE = "I can't post in this channel, so only you can see this answe
 def _payload(reply: Reply, author_id: int) -> tuple[discord.Embed, ReplyView | None]:
     view = ReplyView(reply, author_id)
     return embed_for(reply), view if view.children else None
+
+
+def _sent_view(view: ReplyView | None) -> ReplyView:
+    """No view is passed to discord.py as MISSING: an interaction response given None fails."""
+    return view if view is not None else MISSING
 
 
 async def within_deadline(interaction: discord.Interaction, work: Awaitable[T]) -> T:
@@ -56,20 +62,20 @@ async def respond(interaction: discord.Interaction, reply: Reply) -> discord.Mes
     ephemeral = reply.ephemeral or not _may_post(interaction)
     embed, view = _payload(reply, interaction.user.id)
     content = CANNOT_POST_NOTE if ephemeral and not reply.ephemeral else None
+    message: discord.Message | None
     try:
         if not interaction.response.is_done():
-            kwargs = {"view": view} if view else {}
             await interaction.response.send_message(content=content, embed=embed, ephemeral=ephemeral,
-                                                    allowed_mentions=NO_MENTIONS, **kwargs)
+                                                    allowed_mentions=NO_MENTIONS, view=_sent_view(view))
             message = await interaction.original_response() if view else None
         else:
             if ephemeral and interaction.response.type == discord.InteractionResponseType.deferred_channel_message:
                 # The first followup after a public defer fills the public "thinking" message, whatever
                 # its own flags say: remove that message so a private reply stays private.
                 await interaction.delete_original_response()
-            kwargs = {"view": view} if view else {}
-            message = await interaction.followup.send(content=content, embed=embed, ephemeral=ephemeral,
-                                                      allowed_mentions=NO_MENTIONS, wait=True, **kwargs)
+            message = await interaction.followup.send(content=content if content is not None else MISSING,
+                                                      embed=embed, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS,
+                                                      wait=True, view=_sent_view(view))
     except discord.NotFound as exc:
         if exc.code not in (UNKNOWN_INTERACTION, UNKNOWN_WEBHOOK):
             raise
@@ -86,7 +92,6 @@ async def respond(interaction: discord.Interaction, reply: Reply) -> discord.Mes
 async def reply_to_message(message: discord.Message, reply: Reply) -> discord.Message | None:
     """Answer a DM or a mention in a channel; a channel the bot cannot post in gets a DM instead."""
     embed, view = _payload(reply, message.author.id)
-    kwargs = {"view": view} if view else {}
     channel = message.channel
     if message.guild is not None and isinstance(channel, discord.abc.GuildChannel):
         permissions = channel.permissions_for(message.guild.me)
@@ -94,7 +99,7 @@ async def reply_to_message(message: discord.Message, reply: Reply) -> discord.Me
             return await _dm(message.author, reply, note=f"I can't post in #{channel.name}, so here is my answer.")
     try:
         sent = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS,
-                                  reference=message.to_reference(fail_if_not_exists=False), **kwargs)
+                                  reference=message.to_reference(fail_if_not_exists=False), view=_sent_view(view))
     except discord.Forbidden:
         return await _dm(message.author, reply, note="I couldn't answer in that channel, so here it is.")
     if view is not None:
@@ -102,14 +107,15 @@ async def reply_to_message(message: discord.Message, reply: Reply) -> discord.Me
     return sent
 
 
-async def _deliver_elsewhere(channel: object, user: discord.abc.User, reply: Reply) -> discord.Message | None:
+async def _deliver_elsewhere(channel: object, user: discord.User | discord.Member,
+                             reply: Reply) -> discord.Message | None:
     if isinstance(channel, discord.abc.Messageable) and not reply.ephemeral:
         embed, view = _payload(reply, user.id)
         try:
             sent = await channel.send(content=f"{user.mention}, here is your answer:", embed=embed,
                                       allowed_mentions=discord.AllowedMentions(users=[user], everyone=False,
                                                                               roles=False),
-                                      **({"view": view} if view else {}))
+                                      view=_sent_view(view))
             if view is not None:
                 view.message = sent
             return sent
@@ -118,11 +124,10 @@ async def _deliver_elsewhere(channel: object, user: discord.abc.User, reply: Rep
     return await _dm(user, reply, note="My answer took too long for Discord, so here it is.")
 
 
-async def _dm(user: discord.abc.User, reply: Reply, note: str) -> discord.Message | None:
+async def _dm(user: discord.User | discord.Member, reply: Reply, note: str) -> discord.Message | None:
     embed, view = _payload(reply, user.id)
     try:
-        sent = await user.send(content=note, embed=embed, allowed_mentions=NO_MENTIONS,
-                               **({"view": view} if view else {}))
+        sent = await user.send(content=note, embed=embed, allowed_mentions=NO_MENTIONS, view=_sent_view(view))
     except discord.HTTPException as exc:
         log.warning("could not deliver a reply to user %s anywhere: %s", user.id, exc)
         return None

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..records import PageError, RawRecord
-from .html import declared_charset, looks_like_html, parse_html
+from .html import decode_html, looks_like_html, parse_html
 from .text import MAX_LINE, TextListing
 
 __all__ = ["PageError", "PageReader", "open_page"]
@@ -24,11 +24,10 @@ class PageReader:
 
     path: Path
     kind: str  # "text" | "html"
-    encoding: str
+    encoding: str | None = None  # a text file's; an HTML page is decoded by decode_html from its own declaration
     layout: str = "unknown"
     truncated: bool = False
     dropped: int = 0
-    source_url: str | None = None
     count: int = 0
     size: int = 0
     _position: Callable[[], int] | None = field(default=None, repr=False)
@@ -64,11 +63,9 @@ class PageReader:
             finally:
                 self._position = None
                 self.layout, self.truncated, self.dropped = listing.layout, listing.truncated, listing.dropped
-                self.source_url = listing.source_url
 
     def _html_records(self) -> Iterator[RawRecord]:
-        data = self.path.read_bytes()
-        page = parse_html(data.decode(self.encoding, errors="replace"))
+        page = parse_html(decode_html(self.path.read_bytes()))
         self.layout, self.truncated, self.dropped = page.layout, page.truncated, page.dropped
         for record in page.records:
             self.count += 1
@@ -99,8 +96,7 @@ def open_page(path: str | Path) -> PageReader:
     if looks_like_html(sniff_text):
         if size > MAX_HTML_BYTES:
             raise PageError(f"HTML page over {MAX_HTML_BYTES >> 20} MB")
-        encoding = bom_encoding or _known(declared_charset(head)) or _guess_encoding(path)
-        return PageReader(path, "html", encoding, size=size)
+        return PageReader(path, "html", size=size)
     return PageReader(path, "text", bom_encoding or _guess_encoding(path), size=size)
 
 
@@ -109,15 +105,6 @@ def _is_binary(head: bytes) -> bool:
         return True
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
     return controls > len(head) // 20
-
-
-def _known(charset: str | None) -> str | None:
-    if not charset:
-        return None
-    try:
-        return codecs.lookup(charset).name
-    except LookupError:
-        return None
 
 
 def _guess_encoding(path: Path) -> str:

@@ -9,13 +9,15 @@ after the title are the summary and its notes.
 from __future__ import annotations
 
 import codecs
+import enum
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TypeGuard
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+from bs4.element import Comment, Declaration, Doctype, PageElement, ProcessingInstruction
 
 from ..dates import ArchiveDate, parse_date
 from ..records import PageError, ParsedPage, RawRecord
@@ -68,7 +70,17 @@ _ARCHIVE_NAME = re.compile(r"digital\s*archive|wilson\s*center", re.IGNORECASE)
 _WAYBACK = re.compile(r"^(?:https?://web\.archive\.org)?/web/\d+[a-z_]*/(https?):/+(.+)$", re.IGNORECASE)
 _DOWNLOAD_SEGMENTS = frozenset(["download", "print", "ris"])
 _FILE_SUFFIX = re.compile(r"\.(?:pdf|ris|json|xml|txt|docx?|jpe?g|png|gif|tiff?)$", re.IGNORECASE)
-_MULTI = object()  # an element holding more than one record
+
+
+class _Many(enum.Enum):
+    """The owner of an element holding more than one record."""
+
+    MULTI = "multi"
+
+
+_MULTI = _Many.MULTI
+# Per element (by id): the one record it holds, as (document key, {link text: anchor id}), or _MULTI.
+_Owners = dict[int, "tuple[str, dict[str, int]] | _Many"]
 _NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 
 
@@ -135,7 +147,7 @@ def decode_html(data: bytes) -> str:
 
 
 # -- the page ----------------------------------------------------------------------------------------------
-def parse_html(text: str, source_url: str | None = None) -> ParsedPage:
+def parse_html(text: str) -> ParsedPage:
     """All records of one saved search-results page; raises PageError when the page holds none."""
     soup = BeautifulSoup(text, "html.parser")
     for tag in soup.find_all(["script", "style", "noscript", "template"]):
@@ -143,7 +155,7 @@ def parse_html(text: str, source_url: str | None = None) -> ParsedPage:
             tag.decompose()  # their text is never content, and decomposing keeps later walks short
     head = soup.find("head") or soup
     declared = _declared_url(head)
-    base = _page_base(declared, source_url)
+    base = _page_base(declared)
     links = _document_links(soup, base)
     if not links:
         raise _no_records_error(head, declared)
@@ -171,21 +183,18 @@ def _no_records_error(head: Tag | BeautifulSoup, declared: str | None) -> PageEr
 def _declared_url(head: Tag | BeautifulSoup) -> str | None:
     """The page's own idea of its address: `<base href>`, then canonical link, then og:url."""
     base = head.find("base", href=True)
-    if base and base["href"].strip():
-        return base["href"].strip()
+    if isinstance(base, Tag) and _attr(base, "href").strip():
+        return _attr(base, "href").strip()
     for link in head.find_all("link", href=True):
-        rel = link.get("rel") or []
-        rels = [rel.lower()] if isinstance(rel, str) else [r.lower() for r in rel]
-        if "canonical" in rels and link["href"].strip():
-            return link["href"].strip()
+        rels = [rel.lower() for rel in link.get_attribute_list("rel")]
+        if "canonical" in rels and _attr(link, "href").strip():
+            return _attr(link, "href").strip()
     return _meta_content(head, "og:url")
 
 
-def _page_base(declared: str | None, source_url: str | None) -> str:
-    """What relative links resolve against; a file path as source_url is no base for web links."""
+def _page_base(declared: str | None) -> str:
+    """What relative links resolve against: the page's own address, else the archive (saved pages name no other)."""
     fallback = ARCHIVE_URL + "/"
-    if source_url and urlsplit(source_url).scheme in ("http", "https"):
-        fallback = source_url
     return _unwrap_wayback(urljoin(fallback, declared) if declared else fallback)
 
 
@@ -197,8 +206,8 @@ def _unwrap_wayback(url: str) -> str:
 
 def _meta_content(head: Tag | BeautifulSoup, name: str) -> str | None:
     for meta in head.find_all("meta"):
-        if (meta.get("property") or meta.get("name") or "").lower() == name:
-            content = (meta.get("content") or "").strip()
+        if (_attr(meta, "property") or _attr(meta, "name")).lower() == name:
+            content = _attr(meta, "content").strip()
             return content or None
     return None
 
@@ -210,7 +219,7 @@ def _document_links(soup: BeautifulSoup, base: str) -> list[_Link]:
     chrome_memo: dict[int, bool] = {}
     links: list[_Link] = []
     for anchor in soup.find_all("a", href=True):
-        href = anchor["href"]
+        href = _attr(anchor, "href")
         if "document/" not in href.lower():
             continue
         target = _document_target(href, base, base_host)
@@ -268,7 +277,7 @@ def _in_chrome(node: Tag, memo: dict[int, bool]) -> bool:
 def _is_chrome_element(tag: Tag) -> bool:
     if tag.name in ("nav", "aside"):
         return True
-    if (tag.get("role") or "").lower() in _CHROME_ROLES:
+    if _attr(tag, "role").lower() in _CHROME_ROLES:
         return True
     if _classes(tag) & _CHROME_CLASSES:
         return True
@@ -309,14 +318,14 @@ def _records(links: list[_Link]) -> tuple[list[RawRecord], int]:
     return records, dropped
 
 
-def _owner_map(links: list[_Link]) -> dict[int, object]:
+def _owner_map(links: list[_Link]) -> _Owners:
     """For every ancestor of a link: the one document it holds, or _MULTI when it holds several.
 
     Two links with the same key are one record (title and Read-more) unless they also carry the same
     text, which means the same document is listed twice. A walk stops at the first ancestor already
     holding several records (all above it do too), so the work stays close to the size of the tree.
     """
-    owners: dict[int, object] = {}
+    owners: _Owners = {}
     for link in links:
         if not link.text:
             continue
@@ -327,7 +336,7 @@ def _owner_map(links: list[_Link]) -> dict[int, object]:
             if state is None:
                 owners[id(ancestor)] = (link.key, {link.text: id(link.anchor)})
                 continue
-            key, texts = state  # type: ignore[misc]
+            key, texts = state
             if key != link.key or texts.get(link.text, id(link.anchor)) != id(link.anchor):
                 owners[id(ancestor)] = _MULTI
                 continue
@@ -335,7 +344,7 @@ def _owner_map(links: list[_Link]) -> dict[int, object]:
     return owners
 
 
-def _block_root(link: _Link, owners: dict[int, object]) -> Node:
+def _block_root(link: _Link, owners: _Owners) -> Node:
     """The largest element around the link that holds no other record (its `<li>`, row or article)."""
     best: Node = link.anchor
     chain: list[Tag] = []
@@ -356,7 +365,7 @@ def _block_root(link: _Link, owners: dict[int, object]) -> Node:
     return best
 
 
-def _block_record(nodes: list[Node], links: list[_Link], owners: dict[int, object],
+def _block_record(nodes: list[Node], links: list[_Link], owners: _Owners,
                   doc_anchors: dict[int, str], containers: dict[int, _Container]
                   ) -> tuple[RawRecord | None, set[int]]:
     """Read one block; when it holds only its title, take in the sibling date and summary around it."""
@@ -365,9 +374,10 @@ def _block_record(nodes: list[Node], links: list[_Link], owners: dict[int, objec
     record = _read_block(segments, title_link)
     used = {id(node) for node in nodes}
     root = nodes[0]
+    parent = root.parent
     if record is not None and not record.date_text and not record.summary \
-            and root.parent is not None and owners.get(id(root.parent)) is _MULTI:
-        flat = _flat_block(root, title_link.key, owners, doc_anchors, containers)
+            and parent is not None and owners.get(id(parent)) is _MULTI:
+        flat = _flat_block(root, parent, title_link.key, owners, doc_anchors, containers)
         if len(flat) > 1:
             record = _read_block(_segments(flat, owners, doc_anchors), title_link) or record
             used = {id(node) for node in flat}
@@ -392,11 +402,11 @@ class _Container:
 
     kids: list[Node]
     position: dict[int, int]
-    keys: list[object]  # per child: the document key it holds, _MULTI, or None
+    keys: list[str | _Many | None]  # per child: the document key it holds, _MULTI, or None
     dates_lead: bool
 
 
-def _container(parent: Tag, owners: dict[int, object], doc_anchors: dict[int, str],
+def _container(parent: Tag, owners: _Owners, doc_anchors: dict[int, str],
                cache: dict[int, _Container]) -> _Container:
     found = cache.get(id(parent))
     if found is None:
@@ -409,23 +419,23 @@ def _container(parent: Tag, owners: dict[int, object], doc_anchors: dict[int, st
     return found
 
 
-def _held_key(node: Node, owners: dict[int, object], doc_anchors: dict[int, str]) -> object:
+def _held_key(node: Node, owners: _Owners, doc_anchors: dict[int, str]) -> str | _Many | None:
     if not isinstance(node, Tag):
         return None
     if id(node) in doc_anchors:
         return doc_anchors[id(node)]
     state = owners.get(id(node))
-    return state if state is None or state is _MULTI else state[0]  # type: ignore[index]
+    return state if state is None or state is _MULTI else state[0]
 
 
-def _flat_block(root: Node, key: str, owners: dict[int, object], doc_anchors: dict[int, str],
+def _flat_block(root: Node, parent: Tag, key: str, owners: _Owners, doc_anchors: dict[int, str],
                 cache: dict[int, _Container]) -> list[Node]:
     """Siblings that make up a record in layouts without a wrapper per record (`<dl>`, bare `<div>`s).
 
     If a date comes before the first title in the container, dates open records (date, title, summary);
     otherwise everything between one title and the next belongs to the first.
     """
-    box = _container(root.parent, owners, doc_anchors, cache)
+    box = _container(parent, owners, doc_anchors, cache)
     kids, keys, index = box.kids, box.keys, box.position[id(root)]
     previous = index - 1
     while previous >= 0 and keys[previous] in (None, key):
@@ -444,7 +454,7 @@ def _flat_block(root: Node, key: str, owners: dict[int, object], doc_anchors: di
     return kids[start:end]
 
 
-def _meaningful(node: object) -> bool:
+def _meaningful(node: PageElement) -> TypeGuard[Node]:
     if isinstance(node, Tag):
         return node.name not in _SKIP_TAGS
     if isinstance(node, _NOT_TEXT):
@@ -458,7 +468,7 @@ def _is_date_node(node: Node) -> bool:
 
 
 # -- reading a block ---------------------------------------------------------------------------------------
-def _segments(nodes: Iterable[Node], owners: dict[int, object], doc_anchors: dict[int, str]) -> list[_Seg]:
+def _segments(nodes: Iterable[Node], owners: _Owners, doc_anchors: dict[int, str]) -> list[_Seg]:
     """Split a block into text runs at block elements, `<br>`, document links and date elements."""
     segments: list[_Seg] = []
     parts: list[tuple[str, int | None, bool, bool]] = []
@@ -473,7 +483,7 @@ def _segments(nodes: Iterable[Node], owners: dict[int, object], doc_anchors: dic
         parts.clear()
 
     # (node, context, closing): context = (anchor id, in heading, in date element)
-    stack: list[tuple[Node, tuple[int | None, bool, bool], bool]] = [
+    stack: list[tuple[PageElement, tuple[int | None, bool, bool], bool]] = [
         (node, (None, False, False), False) for node in reversed(list(nodes))
     ]
     while stack:
@@ -565,7 +575,7 @@ def _is_dateish(tag: Tag) -> bool:
 
 def _is_hidden(tag: Tag) -> bool:
     """Screen-reader-only text, hidden elements and field labels ('Summary', 'Date') are not content."""
-    if tag.has_attr("hidden") or (tag.get("aria-hidden") or "").lower() == "true":
+    if tag.has_attr("hidden") or _attr(tag, "aria-hidden").lower() == "true":
         return True
     classes = _classes(tag)
     return bool(classes & _HIDDEN_CLASSES) or any(_LABEL_CLASS.match(c) for c in classes)
@@ -576,12 +586,15 @@ def _substantial(text: str) -> bool:
 
 
 def _classes(tag: Tag) -> frozenset[str]:
-    value = tag.get("class")
-    if not value:
-        return frozenset()
-    if isinstance(value, str):
-        value = value.split()
-    return frozenset(c.lower() for c in value)
+    return frozenset(c.lower() for value in tag.get_attribute_list("class") for c in value.split())
+
+
+def _attr(tag: Tag, name: str) -> str:
+    """A single-valued attribute ('' when absent); bs4 types every attribute as possibly a list."""
+    value = tag.get(name)
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else " ".join(value)
 
 
 def _collapse(text: str) -> str:

@@ -57,7 +57,7 @@ class _Entry:
 
 
 class TextListing:
-    """Iterate `records()` once; afterwards `layout`, `truncated`, `dropped` and `source_url` are known."""
+    """Iterate `records()` once; afterwards `layout`, `truncated` and `dropped` are known."""
 
     def __init__(self, lines: Iterable[str], name: str = "page") -> None:
         self._lines = iter(lines)
@@ -65,7 +65,6 @@ class TextListing:
         self.layout = "unknown"
         self.truncated = False
         self.dropped = 0
-        self.source_url: str | None = None
         self.expected: int | None = None  # from a `11 - 20 of 28` header
         self._footer = False
         self._entries = 0
@@ -80,9 +79,6 @@ class TextListing:
             line = line.rstrip("\r\n").replace("\x00", "")
             if number == 1:
                 line = line.lstrip("\ufeff")
-                if line.startswith("# url:"):
-                    self.source_url = line[len("# url:"):].strip() or None
-                    continue
             yield line
 
     # -- layouts -----------------------------------------------------------------------------------

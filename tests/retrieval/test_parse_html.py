@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from retrieval.dates import ArchiveDate, parse_date
+from retrieval.parse import open_page
 from retrieval.parse.html import declared_charset, decode_html, looks_like_html, parse_html
 from retrieval.records import PageError, ParsedPage, RawRecord
 
@@ -43,8 +44,7 @@ def seed_records(name: str) -> list[SeedRecord]:
 
 
 def load(name: str) -> str:
-    data = (HTML / name).read_bytes()
-    return data.decode(declared_charset(data) or "utf-8")
+    return decode_html((HTML / name).read_bytes())
 
 
 def assert_matches_seed(record: RawRecord, seed: SeedRecord, *, undated: bool = False) -> None:
@@ -156,11 +156,9 @@ def test_table_dates_keep_their_precision_and_same_day_records_stay_apart():
     ]
 
 
-def test_relative_links_use_source_url_when_the_page_names_no_base():
-    page = parse_html(load("search_results_table.html"), source_url="http://localhost:8000/search?page=0")
-    assert page.records[0].url == "http://localhost:8000/document/111245"
-    not_a_web_address = parse_html(load("search_results_table.html"), source_url="/home/me/page.html")
-    assert not_a_web_address.records[0].url == f"{BASE}/document/111245"
+def test_relative_links_resolve_against_the_archive_when_the_page_names_no_base():
+    page = parse_html(load("search_results_table.html"))
+    assert page.records[0].url == f"{BASE}/document/111245"
 
 
 # -- a Windows-1252 page of the 2013 site --------------------------------------------------------------------
@@ -173,6 +171,9 @@ def test_cp1252_page_is_decoded_by_its_declared_charset():
     assert declared_charset(data) == "cp1252"
     text = data.decode(declared_charset(data))
     assert decode_html(data) == text
+    # Ingest reads the page through the same decoder.
+    titles = [record.title for record in open_page(HTML / "search_results_cp1252.html").records()]
+    assert titles[0] == "I. Tugarinov to Cde. B.N. Ponomarev, ‘Concentering the Situation on Taiwan (Memorandum)’"
     for expected in ("‘Concentering", "Taiwan (Memorandum)’", "“inevitable”", "issue—the United States",
                      "Lüshun Port", "Chargé d’Affaires"):
         assert expected in text
@@ -294,13 +295,12 @@ def test_link_base_order_base_then_canonical_then_og_url():
         "og:url": "<meta property='og:url' content='https://mirror.example.org/b/'>",
         "none": "",
     }
-    urls = {name: parse_html(f"<html><head>{h}</head>{body}</html>", source_url="https://saved.example.org/s/")
-            .records[0].url for name, h in head.items()}
+    urls = {name: parse_html(f"<html><head>{h}</head>{body}</html>").records[0].url for name, h in head.items()}
     assert urls == {
         "base": f"{BASE}/old/document/1",
         "canonical": "https://mirror.example.org/a/document/1",
         "og:url": "https://mirror.example.org/b/document/1",
-        "none": "https://saved.example.org/s/document/1",
+        "none": f"{BASE}/document/1",
     }
 
 
@@ -357,6 +357,12 @@ def test_declared_charset_forms():
     assert declared_charset(b'<meta charset="no-such-charset">') is None
     assert declared_charset(b"<html><head><title>x</title>") is None
     assert declared_charset(b"<html>" + b" " * 5000 + b'<meta charset="cp1252">') is None  # past the sniff
+
+
+def test_undeclared_pages_are_utf8_when_they_decode_else_windows_1252():
+    assert decode_html("<p>Chargé d’Affaires</p>".encode()) == "<p>Chargé d’Affaires</p>"
+    assert decode_html(b"<p>Charg\xe9 d\x92Affaires</p>") == "<p>Chargé d’Affaires</p>"
+    assert decode_html(b"\xef\xbb\xbf<p>x</p>") == "<p>x</p>"  # the byte-order mark is not text
 
 
 # -- size ----------------------------------------------------------------------------------------------------
