@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from bot.app import ArchiveBot
@@ -32,22 +32,6 @@ async def running_bot(db: Path, **kwargs) -> AsyncIterator[tuple[FakeDiscord, Ar
                 yield fake, bot
         finally:
             await bot.archive.close()
-
-
-def run(body: Callable[[], Awaitable[None]], timeout: float = BOT_TEST_TIMEOUT) -> None:
-    """For the synchronous tests still to be written as `async def` (tests/bot/test_daily.py)."""
-    async def capped() -> None:
-        async with asyncio.timeout(timeout):
-            await body()
-    asyncio.run(capped())
-
-
-def with_bot(db: Path, test: Callable[[FakeDiscord, ArchiveBot], Awaitable[None]], **kwargs) -> None:
-    """`running_bot` for synchronous tests (tests/bot/test_daily.py)."""
-    async def body() -> None:
-        async with running_bot(db, **kwargs) as (fake, bot):
-            await test(fake, bot)
-    run(body)
 
 
 def embed_text(request) -> str:

@@ -14,7 +14,7 @@ from retrieval.daily import LEASE, DailyScheduler, DailyStore, Subscription, Tar
 from retrieval.search import Archive
 from testing.fakediscord import ALICE_ID, BOB_ID, GENERAL_ID, GUILD_ID, OWNER_ID, READ_ONLY_ID, FakeDiscord
 
-from .conftest import EPHEMERAL, PEOPLE, answer, embed_text, run, start_bot, with_bot
+from .conftest import BOT_TEST_TIMEOUT, EPHEMERAL, PEOPLE, answer, embed_text, running_bot, start_bot
 
 
 class Clock:
@@ -53,10 +53,9 @@ def daily_posts(fake: FakeDiscord) -> list:
 
 
 @pytest.mark.slow
-def test_dst_changes_in_two_zones_post_at_nine_local_once_a_day(db):
+async def test_dst_changes_in_two_zones_post_at_nine_local_once_a_day(db):
     clock = Clock(datetime(2026, 3, 5, tzinfo=UTC))
-
-    async def test(fake: FakeDiscord, bot: ArchiveBot) -> None:
+    async with running_bot(db, clock=clock) as (fake, bot):
         make_fast(bot)
         berlin = await subscribe_channel(bot, zone="Europe/Berlin")
         new_york = await subscribe_dm(bot, zone="America/New_York")
@@ -83,43 +82,37 @@ def test_dst_changes_in_two_zones_post_at_nine_local_once_a_day(db):
             assert {"2026-03-08", "2026-03-29", "2026-10-25", "2026-11-01"} <= set(days)
         assert len(daily_posts(fake)) == len(rows)
 
-    with_bot(db, test, clock=clock)
 
-
-def test_a_restart_mid_day_posts_nothing_twice_and_missed_earlier_days_are_not_flooded(db):
+async def test_a_restart_mid_day_posts_nothing_twice_and_missed_earlier_days_are_not_flooded(db):
     clock = Clock(datetime(2026, 9, 27, 9, 5, tzinfo=UTC))
-
-    async def body() -> None:
-        async with FakeDiscord() as fake:
-            first = await start_bot(db, clock=clock)
-            try:
-                async with fake.running(first):
-                    make_fast(first)
-                    await subscribe_channel(first)
-                    assert [o.result for o in await first.scheduler.tick()] == ["sent"]
-            finally:
-                await first.archive.close()
-            clock.now = datetime(2026, 9, 27, 15, 0, tzinfo=UTC)
-            second = await start_bot(db, clock=clock)  # a new process: new ledger owner, same database
-            try:
-                async with fake.running(second):
-                    make_fast(second)
-                    assert await second.scheduler.tick() == []
-                    clock.now = datetime(2026, 9, 30, 10, 0, tzinfo=UTC)  # down for two days
-                    outcomes = await second.scheduler.tick()
-                    assert [(o.day, o.result) for o in outcomes] == [(date(2026, 9, 30), "sent")]
-            finally:
-                await second.archive.close()
-            assert len(daily_posts(fake)) == 2
-            first_post = daily_posts(fake)[0]
-            assert "On this day in 1958" in embed_text(first_post)  # 27 September 1958 is in the seeds
-    run(body)
+    async with asyncio.timeout(BOT_TEST_TIMEOUT), FakeDiscord() as fake:
+        first = await start_bot(db, clock=clock)
+        try:
+            async with fake.running(first):
+                make_fast(first)
+                await subscribe_channel(first)
+                assert [o.result for o in await first.scheduler.tick()] == ["sent"]
+        finally:
+            await first.archive.close()
+        clock.now = datetime(2026, 9, 27, 15, 0, tzinfo=UTC)
+        second = await start_bot(db, clock=clock)  # a new process: new ledger owner, same database
+        try:
+            async with fake.running(second):
+                make_fast(second)
+                assert await second.scheduler.tick() == []
+                clock.now = datetime(2026, 9, 30, 10, 0, tzinfo=UTC)  # down for two days
+                outcomes = await second.scheduler.tick()
+                assert [(o.day, o.result) for o in outcomes] == [(date(2026, 9, 30), "sent")]
+        finally:
+            await second.archive.close()
+        assert len(daily_posts(fake)) == 2
+        first_post = daily_posts(fake)[0]
+        assert "On this day in 1958" in embed_text(first_post)  # 27 September 1958 is in the seeds
 
 
-def test_two_schedulers_on_one_database_post_once(db):
+async def test_two_schedulers_on_one_database_post_once(db):
     clock = Clock(datetime(2026, 9, 27, 9, 1, tzinfo=UTC))
-
-    async def test(fake: FakeDiscord, bot: ArchiveBot) -> None:
+    async with running_bot(db, clock=clock) as (fake, bot):
         make_fast(bot)
         await subscribe_channel(bot)
         other_archive = await Archive.open(db, PEOPLE)  # a second connection, as a second process has
@@ -133,13 +126,10 @@ def test_two_schedulers_on_one_database_post_once(db):
         assert len(sent) == 1
         assert len(daily_posts(fake)) == 1
 
-    with_bot(db, test, clock=clock)
 
-
-def test_a_crash_between_claim_and_send(db):
+async def test_a_crash_between_claim_and_send(db):
     clock = Clock(datetime(2026, 9, 27, 9, 0, tzinfo=UTC))
-
-    async def test(fake: FakeDiscord, bot: ArchiveBot) -> None:
+    async with running_bot(db, clock=clock) as (fake, bot):
         make_fast(bot)
         sub = await subscribe_channel(bot)
         dead = DailyStore(bot.archive.store, owner="crashed-process")
@@ -175,13 +165,10 @@ def test_a_crash_between_claim_and_send(db):
         assert [o.result for o in await bot.scheduler.tick()] == ["unknown"]
         assert len(daily_posts(fake)) == 2
 
-    with_bot(db, test, clock=clock)
 
-
-def test_a_forbidden_channel_pauses_and_tells_the_creator_while_others_post(db):
+async def test_a_forbidden_channel_pauses_and_tells_the_creator_while_others_post(db):
     clock = Clock(datetime(2026, 9, 27, 9, 30, tzinfo=UTC))
-
-    async def test(fake: FakeDiscord, bot: ArchiveBot) -> None:
+    async with running_bot(db, clock=clock) as (fake, bot):
         make_fast(bot)
         forbidden = await subscribe_channel(bot)
         fine = await subscribe_dm(bot)
@@ -198,13 +185,10 @@ def test_a_forbidden_channel_pauses_and_tells_the_creator_while_others_post(db):
         later = await bot.scheduler.tick()
         assert [o.subscription_id for o in later] == [fine.id]  # the paused one stays quiet
 
-    with_bot(db, test, clock=clock)
 
-
-def test_a_deleted_channel_and_transient_errors(db):
+async def test_a_deleted_channel_and_transient_errors(db):
     clock = Clock(datetime(2026, 9, 27, 9, 30, tzinfo=UTC))
-
-    async def test(fake: FakeDiscord, bot: ArchiveBot) -> None:
+    async with running_bot(db, clock=clock) as (fake, bot):
         make_fast(bot)
         sub = await subscribe_channel(bot)
         fake.fail_next("POST", rf"^/channels/{GENERAL_ID}/messages$", 503, count=2)
@@ -222,13 +206,10 @@ def test_a_deleted_channel_and_transient_errors(db):
         assert [o.result for o in await bot.scheduler.tick()] == ["paused"]
         assert (await bot.ledger.by_target(sub.target)).paused == "the channel was deleted"
 
-    with_bot(db, test, clock=clock)
 
-
-def test_a_day_with_no_match_says_so_and_offers_the_nearest(db):
+async def test_a_day_with_no_match_says_so_and_offers_the_nearest(db):
     clock = Clock(datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
-
-    async def test(fake: FakeDiscord, bot: ArchiveBot) -> None:
+    async with running_bot(db, clock=clock) as (fake, bot):
         make_fast(bot)
         await subscribe_channel(bot)
         await bot.scheduler.tick()
@@ -237,11 +218,9 @@ def test_a_day_with_no_match_says_so_and_offers_the_nearest(db):
         assert "Nothing in the archive is dated 23 November; the nearest is November 22, 1956" in text
         assert "Bak Uiwan" in text
 
-    with_bot(db, test, clock=clock)
 
-
-def test_the_choice_is_deterministic_and_prefers_documents_not_yet_sent(db):
-    async def body() -> None:
+async def test_the_choice_is_deterministic_and_prefers_documents_not_yet_sent(db):
+    async with asyncio.timeout(BOT_TEST_TIMEOUT):
         archive = await Archive.open(db, PEOPLE)
         try:
             records = archive.snapshot.index.records[:6]
@@ -254,13 +233,11 @@ def test_the_choice_is_deterministic_and_prefers_documents_not_yet_sent(db):
             assert choose(records, "channel:1", day, everything) == first  # all sent: start over, same order
         finally:
             await archive.close()
-    run(body)
 
 
-def test_daily_set_checks_permissions_and_status_shows_discord_timestamps(db):
+async def test_daily_set_checks_permissions_and_status_shows_discord_timestamps(db):
     clock = Clock(datetime(2026, 9, 27, 8, 0, tzinfo=UTC))
-
-    async def test(fake: FakeDiscord, bot: ArchiveBot) -> None:
+    async with running_bot(db, clock=clock) as (fake, bot):
         _, refused = await answer(fake, "daily", {"channel": READ_ONLY_ID}, subcommand="set", user_id=OWNER_ID)
         assert refused.flags & EPHEMERAL and "I need Send Messages, Embed Links there" in embed_text(refused)
         assert await bot.ledger.by_target(Target.channel(READ_ONLY_ID)) is None
@@ -287,12 +264,9 @@ def test_daily_set_checks_permissions_and_status_shows_discord_timestamps(db):
         assert "No more daily posts" in embed_text(off)
         assert await bot.ledger.by_target(Target.channel(GENERAL_ID)) is None
 
-    with_bot(db, test, clock=clock)
 
-
-def test_onthisday_shows_the_days_pick_first(db):
-    async def test(fake: FakeDiscord, bot: ArchiveBot) -> None:
+async def test_onthisday_shows_the_days_pick_first(db):
+    async with running_bot(db) as (fake, bot):
         _, reply = await answer(fake, "onthisday", {"date": "27 September"})
         assert "On this day in 1958" in embed_text(reply)
         assert "Letter, Central Committee of the Communist Party of the Soviet Union" in embed_text(reply)
-    with_bot(db, test)

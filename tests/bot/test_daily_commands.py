@@ -1,7 +1,10 @@
 """/daily in the command layer, without Discord: plain values in, replies out; moments shown per front end."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -12,7 +15,7 @@ from bot.text_render import clock_time, render_reply
 from retrieval.daily import Target
 from retrieval.search import Archive
 
-from .conftest import PEOPLE, run
+from .conftest import BOT_TEST_TIMEOUT, PEOPLE
 
 NOW = datetime(2026, 9, 27, 8, 0, tzinfo=UTC)
 DUE = datetime(2026, 9, 27, 16, 30, tzinfo=UTC)  # 18:30 in Berlin (summer time)
@@ -25,18 +28,19 @@ def shown(reply: Reply) -> str:
     return reply.lead_text(lambda m: f"[{m.style}@{m.when:%Y-%m-%d %H:%M}]") or ""
 
 
-def with_commands(db, test) -> None:
-    async def body() -> None:
+@contextlib.asynccontextmanager
+async def command_layer(db) -> AsyncIterator[Commands]:
+    """The command layer over the archive, capped like the bot tests so a hang fails instead of stalling the run."""
+    async with asyncio.timeout(BOT_TEST_TIMEOUT):
         archive = await Archive.open(db, PEOPLE)
         try:
-            await test(Commands(archive))
+            yield Commands(archive)
         finally:
             await archive.close()
-    run(body)
 
 
-def test_set_status_off_in_a_channel(db):
-    async def test(layer: Commands) -> None:
+async def test_set_status_off_in_a_channel(db):
+    async with command_layer(db) as layer:
         set_reply = await layer.daily_set(HERE, guild_id=GUILD, user_id=7, time="18:30", zone="Europe/Berlin", now=NOW)
         assert set_reply.private and set_reply.kind == "info"
         assert shown(set_reply) == (
@@ -56,11 +60,10 @@ def test_set_status_off_in_a_channel(db):
         assert off.lead == "No more daily posts in <#10>." and await layer.ledger.by_target(HERE) is None
         assert (await layer.daily_off(HERE, GUILD)).kind == "error"
         assert (await layer.daily_status(HERE, GUILD, NOW)).kind == "error"
-    with_commands(db, test)
 
 
-def test_set_in_a_dm_and_settings_that_cannot_work(db):
-    async def test(layer: Commands) -> None:
+async def test_set_in_a_dm_and_settings_that_cannot_work(db):
+    async with command_layer(db) as layer:
         dm = await layer.daily_set(Target.dm(5), guild_id=None, user_id=5, time=None, zone=None, now=NOW)
         assert "Every day at 09:00 UTC" in shown(dm) and "in this DM" in shown(dm)
         assert (await layer.ledger.by_target(Target.dm(5))).user_id == 5
@@ -72,18 +75,16 @@ def test_set_in_a_dm_and_settings_that_cannot_work(db):
         unknown = await layer.daily_set(HERE, guild_id=GUILD, user_id=7, time=None, zone="Mars/Olympus", now=NOW)
         assert unknown.lead == "`Mars/Olympus` is not a time zone. Use an IANA name like Europe/Berlin."
         assert await layer.ledger.by_target(HERE) is None
-    with_commands(db, test)
 
 
-def test_preview_is_the_days_pick_for_that_target(db):
-    async def test(layer: Commands) -> None:
+async def test_preview_is_the_days_pick_for_that_target(db):
+    async with command_layer(db) as layer:
         day = datetime(2026, 9, 27, 12, tzinfo=UTC)
         preview = await layer.daily_preview(HERE, GUILD, day)
         pick = await layer.onthisday("27 September", today=day.date(), target=HERE)
         assert preview.private and preview.kind == "daily"
         assert preview.cards[0].record.id == pick.cards[0].record.id
         assert (await layer.daily_preview(None, None, day)).kind == "daily"  # the console's: no target
-    with_commands(db, test)
 
 
 @pytest.fixture

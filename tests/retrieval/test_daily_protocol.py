@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -112,19 +113,19 @@ class World:
                                            post_time="09:00", zone="UTC", now=datetime(2026, 1, 1, tzinfo=UTC))
 
 
-def run(tmp_path: Path, test: Callable[[World], Awaitable[None]]) -> None:
-    async def body() -> None:
-        async with await ArchiveStore.open(tmp_path / "daily.db") as store:
-            await test(World(store))
-    asyncio.run(asyncio.wait_for(body(), 10))
+@contextlib.asynccontextmanager
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    """A World on a fresh database; a hung test fails after ten seconds instead of hanging the run."""
+    async with asyncio.timeout(10), await ArchiveStore.open(tmp_path / "daily.db") as store:
+        yield World(store)
 
 
 def results(outcomes) -> list[Result]:
     return [o.result for o in outcomes]
 
 
-def test_a_due_post_goes_out_once(tmp_path):
-    async def test(w: World) -> None:
+async def test_a_due_post_goes_out_once(tmp_path):
+    async with world(tmp_path) as w:
         sub = await w.subscribe()
         w.clock.now = NINE - timedelta(minutes=1)
         assert await w.scheduler.tick() == []  # not due yet
@@ -136,11 +137,10 @@ def test_a_due_post_goes_out_once(tmp_path):
         assert entry is not None and entry.status is PostStatus.SENT
         last = await w.ledger.last_sent(sub)
         assert last is not None and last.message_id == w.poster.posts[0][2]
-    run(tmp_path, test)
 
 
-def test_two_schedulers_on_one_database_post_once(tmp_path):
-    async def test(w: World) -> None:
+async def test_two_schedulers_on_one_database_post_once(tmp_path):
+    async with world(tmp_path) as w:
         await w.subscribe()
         async with await ArchiveStore.open(w.store.path) as second:  # another process's connection
             other = w.scheduler_for(DailyStore(second, owner="other"))
@@ -148,7 +148,6 @@ def test_two_schedulers_on_one_database_post_once(tmp_path):
             assert sorted(results(b) for b in batches) == [[], [Result.SENT]]  # the loser skips, it does not fail
             assert results(await other.tick()) == []
         assert len(w.poster.posts) == 1
-    run(tmp_path, test)
 
 
 async def crashed_claim(w: World, sub: Subscription, record_id: int) -> None:
@@ -157,8 +156,8 @@ async def crashed_claim(w: World, sub: Subscription, record_id: int) -> None:
     assert await dead.claim(sub, DAY, record_id, w.clock()) is not None
 
 
-def test_a_crashed_claim_is_left_alone_within_its_lease_then_taken_over_and_sent(tmp_path):
-    async def test(w: World) -> None:
+async def test_a_crashed_claim_is_left_alone_within_its_lease_then_taken_over_and_sent(tmp_path):
+    async with world(tmp_path) as w:
         sub = await w.subscribe()
         await crashed_claim(w, sub, record_id=3)
         w.clock.now += LEASE - timedelta(seconds=1)
@@ -169,11 +168,10 @@ def test_a_crashed_claim_is_left_alone_within_its_lease_then_taken_over_and_sent
         assert w.poster.looked == [sub.marker(DAY)]  # looked before sending
         [(_, post, _)] = w.poster.posts
         assert post.choice.record is not None and post.choice.record.id == 3  # the claimed document, not a new pick
-    run(tmp_path, test)
 
 
-def test_a_taken_over_claim_whose_post_is_found_is_not_sent_again(tmp_path):
-    async def test(w: World) -> None:
+async def test_a_taken_over_claim_whose_post_is_found_is_not_sent_again(tmp_path):
+    async with world(tmp_path) as w:
         sub = await w.subscribe()
         await crashed_claim(w, sub, record_id=1)
         w.poster.posts.append((sub.id, DailyPost(Choice(RECORDS[0], True), DAY, sub.marker(DAY)), 77))
@@ -182,11 +180,10 @@ def test_a_taken_over_claim_whose_post_is_found_is_not_sent_again(tmp_path):
         assert len(w.poster.posts) == 1 and w.poster.attempts == 0
         last = await w.ledger.last_sent(sub)
         assert last is not None and last.message_id == 77
-    run(tmp_path, test)
 
 
-def test_a_taken_over_claim_with_unreadable_history_is_never_sent(tmp_path):
-    async def test(w: World) -> None:
+async def test_a_taken_over_claim_with_unreadable_history_is_never_sent(tmp_path):
+    async with world(tmp_path) as w:
         sub = await w.subscribe()
         await crashed_claim(w, sub, record_id=1)
         w.poster.history_error = PostError(FailureKind.TRANSIENT, "history hidden")
@@ -198,10 +195,9 @@ def test_a_taken_over_claim_with_unreadable_history_is_never_sent(tmp_path):
         assert w.poster.attempts == 0
         entry = await w.ledger.entry(sub, DAY)
         assert entry is not None and entry.status is PostStatus.UNKNOWN
-    run(tmp_path, test)
 
 
-def test_a_claim_made_between_choosing_and_claiming_posts_the_claimed_document(tmp_path):
+async def test_a_claim_made_between_choosing_and_claiming_posts_the_claimed_document(tmp_path):
     class Late(DailyStore):
         """Its first look at the day finds nothing: the other process's claim lands just after it."""
 
@@ -211,7 +207,7 @@ def test_a_claim_made_between_choosing_and_claiming_posts_the_claimed_document(t
             self.looks += 1
             return None if self.looks == 1 else await super().entry(sub, day)
 
-    async def test(w: World) -> None:
+    async with world(tmp_path) as w:
         sub = await w.subscribe()
         ours = choose(RECORDS, sub.target.key, DAY, set())
         theirs = next(r.id for r in RECORDS if r is not ours)
@@ -221,11 +217,10 @@ def test_a_claim_made_between_choosing_and_claiming_posts_the_claimed_document(t
         assert results(await w.scheduler_for(Late(w.store, owner="me")).tick()) == [Result.SENT]
         [(_, post, _)] = w.poster.posts
         assert post.choice.record is not None and post.choice.record.id == theirs
-    run(tmp_path, test)
 
 
-def test_a_permanent_failure_pauses_and_notifies_without_retrying(tmp_path):
-    async def test(w: World) -> None:
+async def test_a_permanent_failure_pauses_and_notifies_without_retrying(tmp_path):
+    async with world(tmp_path) as w:
         sub = await w.subscribe()
         w.poster.failures[sub.id] = [PostError(FailureKind.MISSING_PERMISSIONS, "no Send Messages")]
         outcomes = await w.scheduler.tick()
@@ -236,11 +231,10 @@ def test_a_permanent_failure_pauses_and_notifies_without_retrying(tmp_path):
         assert paused is not None and paused.paused == "no Send Messages"
         w.clock.now += timedelta(days=1)
         assert await w.scheduler.tick() == []  # paused: quiet until set up again
-    run(tmp_path, test)
 
 
-def test_transient_failures_are_retried_with_backoff_then_on_the_next_tick(tmp_path):
-    async def test(w: World) -> None:
+async def test_transient_failures_are_retried_with_backoff_then_on_the_next_tick(tmp_path):
+    async with world(tmp_path) as w:
         sub = await w.subscribe()
         busy = PostError(FailureKind.TRANSIENT, "503")
         w.poster.failures[sub.id] = [busy, busy]
@@ -255,18 +249,16 @@ def test_transient_failures_are_retried_with_backoff_then_on_the_next_tick(tmp_p
         assert w.poster.notified == [] and (await w.ledger.by_target(sub.target)).paused is None
         assert results(await w.scheduler.tick()) == [Result.SENT]  # the next tick gets through
         assert len(w.poster.posts) == 2
-    run(tmp_path, test)
 
 
-def test_one_bad_subscription_does_not_stop_the_others(tmp_path):
-    async def test(w: World) -> None:
+async def test_one_bad_subscription_does_not_stop_the_others(tmp_path):
+    async with world(tmp_path) as w:
         broken, forbidden, fine = [await w.subscribe(n) for n in (10, 11, 12)]
         w.poster.failures[broken.id] = [RuntimeError("a bug in the poster")]
         w.poster.failures[forbidden.id] = [PostError(FailureKind.CHANNEL_DELETED, "deleted")]
         outcomes = {o.subscription_id: o.result for o in await w.scheduler.tick()}
         assert outcomes == {broken.id: Result.RETRY, forbidden.id: Result.PAUSED, fine.id: Result.SENT}
         assert [s for s, _, _ in w.poster.posts] == [fine.id]
-    run(tmp_path, test)
 
 
 def test_only_transient_failures_are_temporary():

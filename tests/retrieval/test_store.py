@@ -1,7 +1,6 @@
 """The SQLite store on real database files: schema, dedupe, merges, transactions."""
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 
 import pytest
@@ -17,10 +16,6 @@ def raw(title: str, date: str = "October 5, 1958", summary: str = "A summary.", 
                      summary_partial=partial, **kw)
 
 
-def run(coro):
-    return asyncio.run(coro)
-
-
 async def upsert(db, items, source="page.txt"):
     async with await ArchiveStore.open(db) as store:
         async with store.transaction():
@@ -28,12 +23,11 @@ async def upsert(db, items, source="page.txt"):
         return counts, await store.all_records()
 
 
-def test_new_database_gets_the_current_schema(tmp_path):
+async def test_new_database_gets_the_current_schema(tmp_path):
     db = tmp_path / "nested" / "archive.db"
-    async def go():
-        async with await ArchiveStore.open(db) as store:
-            return await store.schema_version()
-    assert run(go()) == SCHEMA_VERSION
+    async with await ArchiveStore.open(db) as store:
+        version = await store.schema_version()
+    assert version == SCHEMA_VERSION
     tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"records", "participants", "sources"} <= tables
 
@@ -46,15 +40,15 @@ def tables(db) -> set[str]:
         return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
-def test_a_fresh_database_runs_every_migration(tmp_path):
+async def test_a_fresh_database_runs_every_migration(tmp_path):
     db = tmp_path / "archive.db"
-    run(upsert(db, []))
+    await upsert(db, [])
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     assert tables(db) == ALL_TABLES
 
 
-def test_a_database_at_version_1_migrates_forward_and_keeps_its_records(tmp_path):
+async def test_a_database_at_version_1_migrates_forward_and_keeps_its_records(tmp_path):
     db = tmp_path / "archive.db"
     with sqlite3.connect(db) as conn:
         for statement in MIGRATIONS[0]:
@@ -66,146 +60,135 @@ def test_a_database_at_version_1_migrates_forward_and_keeps_its_records(tmp_path
         )
     assert tables(db) == {"records", "participants", "sources"}
 
-    async def go():
-        async with await ArchiveStore.open(db) as store:
-            await store.set_state("commands", "hash")
-            return await store.schema_version(), [r.title for r in await store.all_records()], \
-                await store.get_state("commands")
-
-    assert run(go()) == (SCHEMA_VERSION, ["Report"], "hash")
+    async with await ArchiveStore.open(db) as store:
+        await store.set_state("commands", "hash")
+        found = await store.schema_version(), [r.title for r in await store.all_records()], \
+            await store.get_state("commands")
+    assert found == (SCHEMA_VERSION, ["Report"], "hash")
     assert tables(db) == ALL_TABLES
 
 
-def test_a_database_from_a_newer_version_is_refused(tmp_path):
+async def test_a_database_from_a_newer_version_is_refused(tmp_path):
     db = tmp_path / "archive.db"
-    run(upsert(db, []))
+    await upsert(db, [])
     with sqlite3.connect(db) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     with pytest.raises(StoreError, match="newer archive-bot"):
-        run(ArchiveStore.open(db))
+        await ArchiveStore.open(db)
 
 
-def test_a_file_that_is_not_a_database_is_refused(tmp_path):
+async def test_a_file_that_is_not_a_database_is_refused(tmp_path):
     db = tmp_path / "archive.db"
     db.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="not a usable archive database"):
-        run(ArchiveStore.open(db))
+        await ArchiveStore.open(db)
 
 
-def test_same_record_with_dates_written_differently_is_one_record(tmp_path):
+async def test_same_record_with_dates_written_differently_is_one_record(tmp_path):
     db = tmp_path / "a.db"
-    run(upsert(db, [Incoming(raw("Letter, Zhou Enlai to Comrade Molotov", "September 06, 1952"))], "one.txt"))
-    counts, records = run(upsert(db, [Incoming(raw("Letter, Zhou Enlai to Comrade Molotov", "September 6, 1952"))],
-                                 "two.txt"))
+    await upsert(db, [Incoming(raw("Letter, Zhou Enlai to Comrade Molotov", "September 06, 1952"))], "one.txt")
+    counts, records = await upsert(db, [Incoming(raw("Letter, Zhou Enlai to Comrade Molotov", "September 6, 1952"))],
+                                   "two.txt")
     assert (counts.new, counts.unchanged) == (0, 1)
     assert len(records) == 1
     assert records[0].sources == ("one.txt", "two.txt")
     assert records[0].date_text == "September 06, 1952"  # as first seen
 
 
-def test_same_title_different_dates_are_different_records(tmp_path):
+async def test_same_title_different_dates_are_different_records(tmp_path):
     items = [Incoming(raw("Cable, Mao Zedong to Stalin", d)) for d in ("July 4, 1948", "September 28, 1948")]
-    counts, records = run(upsert(tmp_path / "a.db", items))
+    counts, records = await upsert(tmp_path / "a.db", items)
     assert counts.new == 2 and len(records) == 2
 
 
-def test_two_documents_with_one_title_and_date_on_one_page_stay_two(tmp_path):
+async def test_two_documents_with_one_title_and_date_on_one_page_stay_two(tmp_path):
     db = tmp_path / "a.db"
     first = Incoming(raw("Proposal", "August 19, 1955", "The CPSU CC agrees."), occurrence=1)
     second = Incoming(raw("Proposal", "August 19, 1955", "A Presidium entry."), occurrence=2)
-    counts, records = run(upsert(db, [first, second], "p105.txt"))
+    counts, records = await upsert(db, [first, second], "p105.txt")
     assert counts.new == 2
     # another page listing only the second document joins it, and changes nothing
-    counts, records = run(upsert(db, [Incoming(raw("Proposal", "August 19, 1955", "A Presidium entry."))], "p107"))
+    counts, records = await upsert(db, [Incoming(raw("Proposal", "August 19, 1955", "A Presidium entry."))], "p107")
     assert (counts.new, counts.updated, counts.unchanged) == (0, 0, 1)
     assert sorted(r.sources for r in records) == [("p105.txt",), ("p105.txt", "p107")]
 
 
-def test_changed_summary_updates_and_cut_off_summary_never_overwrites(tmp_path):
+async def test_changed_summary_updates_and_cut_off_summary_never_overwrites(tmp_path):
     db = tmp_path / "a.db"
     whole = "Zhou reports on his meetings with Soviet counterparts about the port."
-    run(upsert(db, [Incoming(raw("Report", summary=whole))]))
-    counts, records = run(upsert(db, [Incoming(raw("Report", summary=whole[:20], partial=True))], "cut.txt"))
+    await upsert(db, [Incoming(raw("Report", summary=whole))])
+    counts, records = await upsert(db, [Incoming(raw("Report", summary=whole[:20], partial=True))], "cut.txt")
     assert counts.unchanged == 1 and records[0].summary == whole
-    counts, records = run(upsert(db, [Incoming(raw("Report", summary="A corrected summary."))], "new.txt"))
+    counts, records = await upsert(db, [Incoming(raw("Report", summary="A corrected summary."))], "new.txt")
     assert counts.updated == 1 and records[0].summary == "A corrected summary."
 
 
-def test_cut_off_summary_is_completed_by_a_whole_one(tmp_path):
+async def test_cut_off_summary_is_completed_by_a_whole_one(tmp_path):
     db = tmp_path / "a.db"
-    run(upsert(db, [Incoming(raw("Report", summary="Detailed report on the arrival of the PLA in Xinjia",
-                                 partial=True))]))
-    counts, records = run(upsert(db, [Incoming(raw("Report", summary="Detailed report on the arrival of the PLA in "
-                                                   "Xinjiang."))]))
+    await upsert(db, [Incoming(raw("Report", summary="Detailed report on the arrival of the PLA in Xinjia",
+                                   partial=True))])
+    counts, records = await upsert(db, [Incoming(raw("Report", summary="Detailed report on the arrival of the PLA in "
+                                                     "Xinjiang."))])
     assert counts.updated == 1
     assert records[0].summary.endswith("Xinjiang.") and not records[0].summary_partial
 
 
-def test_participants_and_notes_are_stored_in_order(tmp_path):
+async def test_participants_and_notes_are_stored_in_order(tmp_path):
     people = (Participant("Mao Zedong", "author"), Participant("Joseph Stalin", "recipient"))
     item = Incoming(raw("Cable, Mao Zedong to Filippov [Stalin]", notes=("A note.",), url="https://x/document/1"),
                     people)
-    _, records = run(upsert(tmp_path / "a.db", [item]))
+    _, records = await upsert(tmp_path / "a.db", [item])
     assert records[0].participants == people
     assert records[0].notes == ("A note.",)
     assert records[0].url == "https://x/document/1"
 
 
-def test_a_failed_transaction_leaves_nothing_behind(tmp_path):
+async def test_a_failed_transaction_leaves_nothing_behind(tmp_path):
     db = tmp_path / "a.db"
-    run(upsert(db, [Incoming(raw("Kept"))]))
+    await upsert(db, [Incoming(raw("Kept"))])
 
-    async def failing():
-        async with await ArchiveStore.open(db) as store:
-            with pytest.raises(RuntimeError):
-                async with store.transaction():
-                    await store.upsert([Incoming(raw("Lost"))], "bad.txt")
-                    raise RuntimeError("parse failed half way")
-            return await store.all_records()
-
-    records = run(failing())
+    async with await ArchiveStore.open(db) as store:
+        with pytest.raises(RuntimeError):
+            async with store.transaction():
+                await store.upsert([Incoming(raw("Lost"))], "bad.txt")
+                raise RuntimeError("parse failed half way")
+        records = await store.all_records()
     assert [r.title for r in records] == ["Kept"]
 
 
-def test_a_folder_or_an_unreachable_path_is_refused_clearly(tmp_path):
+async def test_a_folder_or_an_unreachable_path_is_refused_clearly(tmp_path):
     with pytest.raises(StoreError, match="is a folder"):
-        run(ArchiveStore.open(tmp_path))
+        await ArchiveStore.open(tmp_path)
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(StoreError, match="cannot open the archive database"):
-        run(ArchiveStore.open(blocker / "archive.db"))
+        await ArchiveStore.open(blocker / "archive.db")
 
 
-def test_the_signature_changes_with_every_commit_by_another_connection_within_one_second(tmp_path, monkeypatch):
+async def test_the_signature_changes_with_every_commit_by_another_connection_within_one_second(tmp_path, monkeypatch):
     monkeypatch.setattr("retrieval.store._now", lambda: "2024-05-01T12:00:00+00:00")  # every write, one second
     db = tmp_path / "a.db"
-    run(upsert(db, [Incoming(raw("Report", summary="First version."))]))
+    await upsert(db, [Incoming(raw("Report", summary="First version."))])
 
-    async def go():
-        async with await ArchiveStore.open(db) as reader, await ArchiveStore.open(db) as writer:
-            signatures = [await reader.signature()]
-            for summary in ("Second version.", "Third version."):
-                async with writer.transaction():
-                    await writer.upsert([Incoming(raw("Report", summary=summary))], "other.txt")
-                signatures.append(await reader.signature())
-            return signatures, await reader.signature()
-
-    signatures, again = run(go())
+    async with await ArchiveStore.open(db) as reader, await ArchiveStore.open(db) as writer:
+        signatures = [await reader.signature()]
+        for summary in ("Second version.", "Third version."):
+            async with writer.transaction():
+                await writer.upsert([Incoming(raw("Report", summary=summary))], "other.txt")
+            signatures.append(await reader.signature())
+        again = await reader.signature()
     assert len(set(signatures)) == 3
     assert again == signatures[-1]  # nothing committed since: the reader has nothing to rebuild
 
 
-def test_the_signature_changes_with_a_commit_through_its_own_connection(tmp_path, monkeypatch):
+async def test_the_signature_changes_with_a_commit_through_its_own_connection(tmp_path, monkeypatch):
     monkeypatch.setattr("retrieval.store._now", lambda: "2024-05-01T12:00:00+00:00")
     db = tmp_path / "a.db"
-    run(upsert(db, [Incoming(raw("Report", summary="First version."))]))
+    await upsert(db, [Incoming(raw("Report", summary="First version."))])
 
-    async def go():
-        async with await ArchiveStore.open(db) as store:
-            before = await store.signature()
-            async with store.transaction():
-                await store.upsert([Incoming(raw("Report", summary="Second version."))], "same.txt")
-            return before, await store.signature(), await store.signature()
-
-    before, after, again = run(go())
+    async with await ArchiveStore.open(db) as store:
+        before = await store.signature()
+        async with store.transaction():
+            await store.upsert([Incoming(raw("Report", summary="Second version."))], "same.txt")
+        after, again = await store.signature(), await store.signature()
     assert after != before and again == after
