@@ -11,6 +11,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from .dates import ArchiveDate
 from .records import Participant, RawRecord
@@ -29,8 +30,9 @@ class Incoming:
     participants: tuple[Participant, ...] = ()
     occurrence: int = 1
 
-    @property
+    @cached_property
     def base_key(self) -> str:
+        """Computed once: the store and the plan both ask for it."""
         return record_key(self.raw.title, self.raw.date)
 
 
@@ -191,7 +193,7 @@ def plan_upsert(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredR
         slot = (item.base_key, item.occurrence)
         previous = merged.get(slot)
         merged[slot] = item if previous is None else merge_incoming(previous, item)
-    candidates = {base: [replace(row) for row in rows] for base, rows in stored.items()}
+    candidates = {base: list(rows) for base, rows in stored.items()}  # the caller's rows are never changed
     plan = UpsertPlan()
     for (base, occurrence), item in merged.items():
         raw = item.raw
@@ -212,7 +214,7 @@ def plan_upsert(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredR
             plan.counts.unchanged += 1
             plan.landed.setdefault(row.key, None)
             continue
-        row.summary, row.summary_partial = summary, partial
+        rows[rows.index(row)] = replace(row, summary=summary, summary_partial=partial)
         plan.updates.append(Update(row.id, summary, partial, notes, url))
         plan.landed[row.key] = item
         plan.counts.updated += 1
