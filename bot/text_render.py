@@ -11,6 +11,17 @@ WIDTH = 100
 CONSOLE_CARDS = 10
 CONSOLE_PEOPLE = 6  # participants named under a title before "+N"
 
+# Control characters (C0 but newline and tab, DEL, C1) and the bidirectional overrides and isolates: what
+# lets text move the cursor, clear the screen, set the title, make a hidden link or read backwards.
+_INVISIBLE = [chr(c) for c in (*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+              if chr(c) not in "\n\t"]
+_SHOWN = str.maketrans({ch: ascii(ch)[1:-1] for ch in _INVISIBLE})
+
+
+def visible(text: str) -> str:
+    """Text safe to write to a terminal: each control character written out as its escape (ESC as `\\x1b`)."""
+    return text.translate(_SHOWN)
+
 
 def _wrap(text: str, indent: str = "    ") -> str:
     return "\n".join(textwrap.fill(line, WIDTH, initial_indent=indent, subsequent_indent=indent) if line else ""
