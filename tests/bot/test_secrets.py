@@ -9,7 +9,10 @@ import asyncio
 import io
 import logging
 import os
+import re
+import subprocess
 import sys
+import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -22,6 +25,7 @@ from aiohttp import web
 from bot.config import Settings, load_settings
 from bot.runner import setup_logging
 
+from ..conftest import ROOT
 from .test_cli import cli
 from .test_process import TOKEN
 
@@ -53,8 +57,10 @@ async def echo_server() -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def root_logging() -> Iterator[None]:
-    """setup_logging replaces the root handlers; put pytest's back afterwards."""
+def root_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """setup_logging replaces the root handlers and the exception hooks; put pytest's back afterwards."""
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     try:
@@ -104,7 +110,8 @@ async def test_an_echoed_authorization_header_is_redacted_in_stderr_and_the_log_
     for text in (stderr.getvalue(), written):
         assert "403 Forbidden" in text and "Traceback" in text and "Stack (most recent call last)" in text
         assert "The above exception was the direct cause" in text
-        assert "Authorization: Bot [redacted]" in text and "quoted=Bot%20[redacted]" in text
+        assert "Authorization: Bot [redacted]" in text and "cut=Bot [redacted]" in text
+        assert re.search(r"^quoted=Bot%\S*\[redacted\]$", text, re.MULTILINE)  # "%20" may go with the token
         assert_no_secret(text)
 
 
@@ -174,3 +181,21 @@ def test_the_warning_comes_once_per_start_not_once_per_command(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("== About archive-bot ==") == 2
     assert result.stderr.count("chmod 600") == 1, result.stderr
+
+
+def test_an_uncaught_exception_goes_through_the_log_redacted(tmp_path):
+    """What no code catches is printed by Python itself, not by a handler: it must take the same way out."""
+    script = (
+        "import sys\n"
+        "from bot.config import Settings\n"
+        "from bot.runner import setup_logging\n"
+        f"setup_logging(Settings(discord_token={TOKEN!r}, log_file=__import__('pathlib').Path('bot.log')))\n"
+        f"raise RuntimeError('refused: Authorization: Bot {TOKEN}')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 1
+    written = (tmp_path / "bot.log").read_text(encoding="utf-8")
+    for text in (result.stderr, written):
+        assert "CRITICAL" in text and "RuntimeError: refused: Authorization: Bot [redacted]" in text
+        assert_no_secret(text)
