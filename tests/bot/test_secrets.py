@@ -190,6 +190,9 @@ def test_an_uncaught_exception_goes_through_the_log_redacted(tmp_path):
         "from bot.config import Settings\n"
         "from bot.runner import setup_logging\n"
         f"setup_logging(Settings(discord_token={TOKEN!r}, log_file=__import__('pathlib').Path('bot.log')))\n"
+        "import threading\n"
+        f"def fail(): raise ValueError('in a thread: Bot {TOKEN}')\n"
+        "worker = threading.Thread(target=fail, name='worker'); worker.start(); worker.join()\n"
         f"raise RuntimeError('refused: Authorization: Bot {TOKEN}')\n"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
@@ -198,4 +201,5 @@ def test_an_uncaught_exception_goes_through_the_log_redacted(tmp_path):
     written = (tmp_path / "bot.log").read_text(encoding="utf-8")
     for text in (result.stderr, written):
         assert "CRITICAL" in text and "RuntimeError: refused: Authorization: Bot [redacted]" in text
+        assert "uncaught exception in thread worker" in text and "ValueError: in a thread: Bot [redacted]" in text
         assert_no_secret(text)
