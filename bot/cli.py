@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import sys
 import time
@@ -26,7 +25,7 @@ from .commands import Card, Commands, Reply, ReplyKind
 from .config import ConfigError, Settings, load_settings
 from .json_output import answer_to_dict, result_to_dict
 from .runner import NO_TOKEN_HELP, run_bot, run_console_app, setup_logging
-from .text_render import render_reply
+from .text_render import render_reply, terminal_json
 from .wording import Front, query_error_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -215,7 +214,7 @@ async def open_archive(args: argparse.Namespace, settings: Settings) -> Archive:
 
 
 def _print_json(data: dict) -> None:
-    print(json.dumps(data, ensure_ascii=False))
+    print(terminal_json(data))
 
 
 async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -15,7 +16,12 @@ from dotenv import load_dotenv
 DEFAULT_DB = Path("data") / "archive.db"
 BUNDLED_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-_TOKEN = re.compile(r"^[A-Za-z0-9_\-]{20,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{20,}$")
+_TOKEN_CHARS = r"[A-Za-z0-9_\-]"  # all unreserved in URLs: a URL-encoded token is the token itself
+_TOKEN_HEAD = rf"{_TOKEN_CHARS}{{20,}}\.{_TOKEN_CHARS}{{4,}}\."  # the bot's ID and a timestamp, then the secret
+_TOKEN = re.compile(rf"{_TOKEN_HEAD}{_TOKEN_CHARS}{{20,}}")
+TOKEN_LIKE = re.compile(rf"{_TOKEN_HEAD}{_TOKEN_CHARS}*")
+"""A bot token, or one cut short: what the log redacts whoever's token it is."""
+_OPEN_TO_OTHERS = stat.S_IRGRP | stat.S_IWGRP | stat.S_IROTH | stat.S_IWOTH
 
 
 class ConfigError(ValueError):
@@ -32,6 +38,7 @@ class Settings:
     api_base: str | None = None  # e.g. a REST proxy: https://proxy.example/api/v10
     gateway_url: str | None = None  # e.g. wss://gateway-proxy.example
     log_file: Path | None = None
+    warnings: tuple[str, ...] = ()  # found while reading the settings, logged once logging is set up
 
 
 def _url(key: str, value: str, schemes: tuple[str, ...]) -> str:
@@ -41,20 +48,34 @@ def _url(key: str, value: str, schemes: tuple[str, ...]) -> str:
     return value.rstrip("/")
 
 
+def _open_to_others(env_file: Path) -> str | None:
+    """A warning when the file that holds the token can be read (or changed) by other users of the computer."""
+    try:
+        mode = stat.S_IMODE(env_file.stat().st_mode)
+    except OSError:  # no .env: nothing to protect
+        return None
+    if os.name == "nt" or not mode & _OPEN_TO_OTHERS:  # Windows has no such mode bits
+        return None
+    return (f"{env_file} is open to other users of this computer (mode {mode:o}), and it is where the bot's token "
+            f"belongs: run `chmod 600 {env_file}`")
+
+
 def load_settings(env_file: str | Path | None = None) -> Settings:
     """Read `.env` from the working directory (never overriding the real environment), then validate."""
-    load_dotenv(env_file or Path.cwd() / ".env", override=False)
+    env_path = Path(env_file) if env_file is not None else Path.cwd() / ".env"
+    load_dotenv(env_path, override=False)
     env = {k: v.strip() for k, v in os.environ.items()}
     level = env.get("LOG_LEVEL", "").upper() or "INFO"
     if level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL={level!r} is not one of {', '.join(LOG_LEVELS)}")
     token = env.get("DISCORD_TOKEN") or None
-    if token is not None and not _TOKEN.match(token):
+    if token is not None and not _TOKEN.fullmatch(token):
         raise ConfigError("DISCORD_TOKEN does not look like a bot token (three dot-separated parts): copy it "
                           "again from the Developer Portal, Bot page, Reset Token")
     guild = env.get("DISCORD_DEV_GUILD") or None
     if guild is not None and not (guild.isdigit() and 15 <= len(guild) <= 21):
         raise ConfigError(f"DISCORD_DEV_GUILD must be a server ID (a long number), got {guild[:30]!r}")
+    exposed = _open_to_others(env_path)
     api_base = env.get("DISCORD_API_BASE") or None
     gateway = env.get("DISCORD_GATEWAY_URL") or None
     return Settings(
@@ -66,4 +87,5 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         api_base=_url("DISCORD_API_BASE", api_base, ("http", "https")) if api_base else None,
         gateway_url=_url("DISCORD_GATEWAY_URL", gateway, ("ws", "wss")) if gateway else None,
         log_file=Path(env["LOG_FILE"]) if env.get("LOG_FILE") else None,
+        warnings=(exposed,) if exposed else (),
     )

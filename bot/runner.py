@@ -4,9 +4,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import logging.handlers
+import re
 import signal
 import sys
+import threading
 from collections.abc import Callable
+from types import TracebackType
 from typing import TextIO
 
 from retrieval.ingest import ingest_if_empty
@@ -15,8 +18,9 @@ from retrieval.search import Archive
 from retrieval.store import ArchiveStore
 
 from .commands import Commands
-from .config import Settings
+from .config import TOKEN_LIKE, Settings
 from .console import run_console
+from .text_render import visible
 from .wording import Front
 
 log = logging.getLogger("archive-bot")
@@ -30,39 +34,76 @@ To put archive-bot on Discord:
 """
 
 
-class RedactSecrets(logging.Filter):
-    """A last line of defence: a secret that reaches a log record anyway is replaced before it is written."""
+class Redactor:
+    """Replaces secrets in text: each one whole, its long dot-separated parts alone, and anything shaped like a
+    bot token (even cut short), so neither a token echoed in an error body nor a stale one slips through."""
+
+    MARK = "[redacted]"
 
     def __init__(self, *secrets: str | None) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
+        pieces = {piece for secret in secrets if secret
+                  for piece in (secret, *(part for part in secret.split(".") if len(part) >= 20))}
+        patterns = [TOKEN_LIKE.pattern, *(re.escape(p) for p in sorted(pieces, key=len, reverse=True))]
+        self._pattern = re.compile("|".join(patterns))
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            message = record.getMessage()
-            if any(s in message for s in self.secrets):
-                for secret in self.secrets:
-                    message = message.replace(secret, "[redacted]")
-                record.msg, record.args = message, None
-        return True
+    def __call__(self, text: str) -> str:
+        return self._pattern.sub(self.MARK, text)
+
+
+class SafeFormatter(logging.Formatter):
+    """Formats a record, then redacts secrets and shows control characters in the whole text: the message, its
+    arguments, the exception chain and the stack. Every handler uses it, so no output path goes around it."""
+
+    def __init__(self, fmt: str, redact: Redactor) -> None:
+        super().__init__(fmt)
+        self.redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        try:
+            text = super().format(record)
+        except (TypeError, ValueError) as exc:  # arguments that do not fit: logging would dump them raw
+            record.msg, record.args = f"unformattable log message {record.msg!r} {record.args!r}: {exc}", None
+            text = super().format(record)
+        # The record keeps the cleaned text too: logging's own error report and other formatters reuse it.
+        record.msg, record.args = self.redact(record.getMessage()), None
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return visible(self.redact(text))
+
+
+def _log_uncaught(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    """An exception no code caught goes through the log (and its redaction) instead of raw to stderr."""
+    log.critical("uncaught exception", exc_info=(kind, exc, tb))
+
+
+def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if args.exc_value is not None:
+        log.critical("uncaught exception in thread %s", args.thread.name if args.thread else "?",
+                     exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
 
 
 def setup_logging(settings: Settings, stream: TextIO = sys.stderr) -> None:
+    """One format for stderr and LOG_FILE; everything written is redacted, then the start-up warnings."""
     handlers: list[logging.Handler] = [logging.StreamHandler(stream)]
     if settings.log_file is not None:
         settings.log_file.parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.handlers.RotatingFileHandler(settings.log_file, maxBytes=5 << 20, backupCount=3,
                                                              encoding="utf-8"))
-    redact = RedactSecrets(settings.discord_token)
+    formatter = SafeFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", Redactor(settings.discord_token))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     for handler in handlers:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
-        handler.addFilter(redact)
+        handler.setFormatter(formatter)
         root.addHandler(handler)
     root.setLevel(settings.log_level)
     logging.getLogger("discord").setLevel(max(logging.INFO, root.level))
+    sys.excepthook = _log_uncaught
+    threading.excepthook = _log_uncaught_in_thread
+    for warning in settings.warnings:
+        log.warning("%s", warning)
 
 
 async def open_archive(settings: Settings, announce: Callable[[str], None] | None = None) -> Archive:

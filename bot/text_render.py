@@ -1,6 +1,7 @@
 """Replies as plain text for a terminal: the console and the command line show what Discord shows."""
 from __future__ import annotations
 
+import json
 import textwrap
 from datetime import UTC, datetime, timedelta
 
@@ -10,6 +11,24 @@ from .wording import meta_line, people_with_roles
 WIDTH = 100
 CONSOLE_CARDS = 10
 CONSOLE_PEOPLE = 6  # participants named under a title before "+N"
+
+# Control characters (C0 but newline and tab, DEL, C1) and the bidirectional overrides and isolates: what
+# lets text move the cursor, clear the screen, set the title, make a hidden link or read backwards.
+_INVISIBLE = [chr(c) for c in (*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+              if chr(c) not in "\n\t"]
+_SHOWN = str.maketrans({ch: ascii(ch)[1:-1] for ch in _INVISIBLE})
+_JSON_ESCAPED = str.maketrans({ch: f"\\u{ord(ch):04x}" for ch in _INVISIBLE})
+
+
+def visible(text: str) -> str:
+    """Text safe to write to a terminal: each control character written out as its escape (ESC as `\\x1b`)."""
+    return text.translate(_SHOWN)
+
+
+def terminal_json(data: object) -> str:
+    """One line of JSON, exact (every value loads back unchanged) and safe on a terminal: json escapes only
+    C0 controls, so DEL, C1 and the bidi controls are escaped here; they can occur only inside strings."""
+    return json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPED)
 
 
 def _wrap(text: str, indent: str = "    ") -> str:
@@ -64,6 +83,11 @@ def _relative(delta: timedelta) -> str:
 
 
 def render_reply(reply: Reply) -> str:
+    """A reply as terminal text; archive and user text in it cannot drive the terminal (see `visible`)."""
+    return visible(_render(reply))
+
+
+def _render(reply: Reply) -> str:
     if reply.kind is ReplyKind.DOCUMENT and reply.cards:
         return render_document(reply.cards[0])
     error = reply.kind is ReplyKind.ERROR

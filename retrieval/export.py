@@ -1,4 +1,9 @@
-"""The archive as JSON Lines or CSV, one record per line, streamed so memory stays flat."""
+"""The archive as JSON Lines or CSV, one record per line, streamed so memory stays flat.
+
+JSON Lines are exact. CSV is for spreadsheets, which run a cell that starts with `=`, `+`, `-`, `@`, a tab or
+a carriage return as a formula (a title like `=HYPERLINK(...)` would be a live link, or worse): such a cell
+gets a leading `'`, OWASP's advice, so it shows as the text it is.
+"""
 from __future__ import annotations
 
 import csv
@@ -14,6 +19,12 @@ CSV_COLUMNS = (
     "id", "date", "date_text", "precision", "title", "summary", "notes", "participants", "roles", "url", "sources",
 )
 FORMATS = ("jsonl", "csv")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A value a spreadsheet shows as written, never runs: text that starts like a formula gets a `'`."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
 async def export(store: ArchiveStore, out: TextIO, fmt: str = "jsonl") -> int:
@@ -32,7 +43,7 @@ async def export(store: ArchiveStore, out: TextIO, fmt: str = "jsonl") -> int:
             row["participants"] = "; ".join(row["participants"])
             row["roles"] = "; ".join(f"{r['name']} ({r['role']})" for r in row["roles"])
             row["sources"] = "; ".join(row["sources"])
-            writer.writerow(row)
+            writer.writerow({key: csv_cell(value) for key, value in row.items()})
         else:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         written += 1
