@@ -141,7 +141,7 @@ def assert_urls_fit(embed: discord.Embed, buttons: list[discord.ui.Button]) -> N
             assert len(url) <= URL_MAX and url.startswith(("https://", "http://")), url
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(texts)
 @example("Filippov [Stalin] said [here](https://evil.example)")
 @example("[**here**](https://x) and [Filippov [Stalin]](https://evil.example)")
