@@ -94,13 +94,15 @@ class Reply:
     """What the bot says: a heading, a lead paragraph, documents (paged), and a footer line."""
 
     kind: ReplyKind
-    title: str
-    lead: str | None = None
+    title: str  # text, shown literally
+    lead: str | None = None  # text, shown literally: it may quote the user or the archive, so it is never markup
     cards: list[Card] = field(default_factory=list)
     footer: str | None = None
     per_page: int = PER_PAGE
     private: bool = False  # only the asker sees it (settings, previews), though it is no error
-    timed_lead: Text = ()  # the lead, when it holds moments: replaces `lead`
+    # The lead as the bot's own words, which may carry markup, and moments: replaces `lead`. Never user or
+    # archive text here: that goes in `lead`, which every front end shows as it is written.
+    timed_lead: Text = ()
 
     def lead_text(self, show: Callable[[Moment], str]) -> str | None:
         """The lead, with any moments shown by the front end's `show`."""
@@ -119,7 +121,10 @@ class Reply:
         return [self.cards[i:i + self.per_page] for i in range(0, len(self.cards), self.per_page)]
 
 
-def error(message: str) -> Reply:
+def error(message: str | Text) -> Reply:
+    """An error: a string is text (it may quote what the user typed); pieces are the bot's own markup."""
+    if isinstance(message, tuple):
+        return Reply(kind=ReplyKind.ERROR, title="Sorry", timed_lead=message)
     return Reply(kind=ReplyKind.ERROR, title="Sorry", lead=message)
 
 
@@ -155,8 +160,8 @@ class Commands:
     async def ask(self, question: str) -> Reply:
         question = question.strip()
         if not question:
-            return error("Ask me something, for example: *What did Stalin tell Mao about the Chinese Eastern "
-                         "Railway?*")
+            return error("Ask me something, for example: \u201cWhat did Stalin tell Mao about the Chinese Eastern "
+                         "Railway?\u201d")
         answer = await self.archive.ask(question[:MAX_QUESTION])
         reply = self._results(answer.result, title="Answer")
         reply.kind = ReplyKind.ANSWER
@@ -169,7 +174,7 @@ class Commands:
     async def search(self, query: str, date_from: int | None = None, date_to: int | None = None,
                      person: str | None = None, limit: int = SEARCH_LIMIT) -> Reply:
         if not query.strip() and not person:
-            return error("Search for something: a name, a place or a topic, e.g. `Zhou Enlai Nehru 1959`.")
+            return error("Search for something: a name, a place or a topic, e.g. \u201cZhou Enlai Nehru 1959\u201d.")
         try:
             result = await self.archive.search(query[:MAX_QUESTION] or person or "", limit,
                                                date_from, date_to, person)
@@ -180,7 +185,7 @@ class Commands:
     async def doc(self, record_id: str | int) -> Reply:
         text = str(record_id).strip().lstrip("#")
         if not text.isdigit() or len(text) > 12:
-            return error(f"`{str(record_id)[:40]}` is not a document number: use the #N shown in results.")
+            return error(f"\u201c{str(record_id)[:40]}\u201d is not a document number: use the #N shown in results.")
         record = await self.archive.show(int(text))
         if record is None:
             return error(f"There is no document #{text} in the archive.")
@@ -188,7 +193,7 @@ class Commands:
 
     async def person(self, name: str) -> Reply:
         if not name.strip():
-            return error("Name someone, for example `/person Zhou Enlai` (any spelling works).")
+            return error("Name someone, for example /person Zhou Enlai (any spelling works).")
         try:
             records = self.archive.documents_of(name.strip()[:200])
         except QueryError as exc:
@@ -211,7 +216,7 @@ class Commands:
         if when and when.strip():
             parsed = parse_month_day(when)
             if parsed is None:
-                return error(f"`{when[:40]}` is not a day of the year: use `MM-DD` (09-27) or `27 September`.")
+                return error(f"\u201c{when[:40]}\u201d is not a day of the year: use MM-DD (09-27) or 27 September.")
             month, day_of_month = parsed
         else:
             month, day_of_month = today.month, today.day
@@ -244,7 +249,7 @@ class Commands:
     async def help(self) -> Reply:
         lines = [f"`{usage}` — {what}" for usage, what in HELP]
         lead = "\n".join(lines) + "\n\nIn a DM, just type a question. In a server, mention me with a question."
-        return Reply(kind=ReplyKind.INFO, title="archive-bot commands", lead=lead)
+        return Reply(kind=ReplyKind.INFO, title="archive-bot commands", timed_lead=(lead,))
 
     # -- /daily: `target` is where the command was used (a channel, or the user's DMs) ---------------------
     async def daily_set(self, target: Target, *, guild_id: int | None, user_id: int, time: str | None,
@@ -448,6 +453,6 @@ def _search_args(text: str) -> tuple[str, int | None, int | None, str | None]:
     for name in ("from", "to"):
         year = options[name]
         if year is not None and not (year.isdigit() and len(year) == 4):
-            raise ValueError(f"`{name}:{year[:20]}` needs a year like 1958.")
+            raise ValueError(f"\u201c{name}:{year[:20]}\u201d needs a year like 1958.")
         years.append(int(year) if year else None)
     return " ".join(words), years[0], years[1], options["person"]

@@ -1,7 +1,10 @@
-"""Replies as Discord embeds and views, always inside Discord's limits, with archive text made inert.
+"""Replies as Discord embeds and views, always inside Discord's limits, with archive and user text made inert.
 
-Archive and user text is escaped (markdown, mentions) before it is placed in an embed; emphasis is added
-after escaping, so a title holding `*` or `@everyone` shows as written and pings no one.
+One rule: every piece of archive or user text (titles, summaries, names, notes, a reply's plain lead, what a
+command quotes back) goes through `inert` before it is placed in an embed, and the bot's own markup (bold
+numbering, emphasis of matched words, timestamps) is added around the escaped text, never inside it. Text is
+clipped before it is escaped, or by `clip`, which never leaves half an escape; so a title holding `[here](url)`,
+`# heading` or `@everyone` shows as written, links nowhere and pings no one.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from collections.abc import Iterable
 import discord
 from discord.utils import TimestampStyle
 
+from retrieval.cite import SAFE_URL
 from retrieval.site import ARCHIVE_NAME
 
 from .commands import Card, Moment, Reply, ReplyKind, TimeStyle
@@ -24,11 +28,17 @@ COLOUR = discord.Colour(0x8B1E1E)
 ERROR_COLOUR = discord.Colour(0x5865F2)
 NO_MENTIONS = discord.AllowedMentions.none()
 _STYLES: dict[TimeStyle, TimestampStyle] = {TimeStyle.FULL: "F", TimeStyle.TIME: "t", TimeStyle.RELATIVE: "R"}
-_MENTIONABLE = re.compile(r"@(?=everyone|here|[!&]?\d)|<(?=[@#]|a?:\w+:)", re.IGNORECASE)
+# Characters that open inline markup anywhere: emphasis, strike, spoiler, code, masked links, mentions, quotes.
+_MARKUP_CHAR = re.compile(r"[\\*_~|`\[\]<>]")
+# What opens block markup only at a line's start: a heading (#, -#), a list (-, +, 1. or 1)); `*` and `>`
+# are escaped everywhere already.
+_LINE_START = re.compile(r"^([ \t]*\d*)([#+.)-])", re.MULTILINE)
+_EVERYONE = re.compile(r"@(?=everyone|here)", re.IGNORECASE)
 
 
 def clip(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at a word boundary with an ellipsis when it must be cut."""
+    """At most `limit` characters, cut at a word boundary with an ellipsis when it must be cut. A cut never
+    ends in a backslash, so it cannot leave half an escape that would join the ellipsis."""
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
@@ -38,14 +48,28 @@ def clip(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:\\*_~`|") + "…"
 
 
-def inert(text: str) -> str:
-    """Archive or user text as literal text: no markdown effects, no mentions, no channel or role pills.
+def _escape(text: str) -> str:
+    text = _MARKUP_CHAR.sub(lambda m: "\\" + m.group(0), text)
+    text = _LINE_START.sub(r"\1\\\2", text)
+    return _EVERYONE.sub("@\u200b", text)
 
-    A zero-width space after every `@` and `#` that could start a mention breaks `@everyone`, `<@123>`,
-    `<#123>` and `<@&123>` alike; AllowedMentions.none() on every send is the second guard.
+
+def inert(text: str) -> str:
+    """Archive or user text as literal text: no markdown effects, no masked link, no mention, no heading, list
+    or quote, whatever it holds.
+
+    Every character that can open markup is backslash-escaped (a backslash too, so none can be un-escaped), the
+    ones that only count at a line's start are escaped there, `@everyone` and `@here` get a zero-width space,
+    and `<` is escaped, so `<@123>`, `<@&123>` and `<#123>` stay text; AllowedMentions.none() on every send is
+    the second guard. Links the archive gives as plain http(s) URLs stay as they are (they hold none of those
+    characters), so they still work.
     """
-    escaped = discord.utils.escape_markdown(text)
-    return _MENTIONABLE.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1:], escaped)
+    shown, last = [], 0
+    for url in SAFE_URL.finditer(text):
+        shown += [_escape(text[last:url.start()]), url.group(0)]
+        last = url.end()
+    shown.append(_escape(text[last:]))
+    return "".join(shown)
 
 
 def emphasise(text: str, words: Iterable[str], limit: int) -> str:
@@ -81,8 +105,8 @@ def results_embed(reply: Reply, page: int) -> discord.Embed:
     cards = pages[page]
     first_number = page * reply.per_page + 1
     parts: list[str] = []
-    if reply.lead:
-        parts.append(inert(clip(reply.lead, 1000)))
+    if lead := lead_markup(reply, 1000):
+        parts.append(lead)
     budget = DESCRIPTION_MAX - sum(len(p) + 2 for p in parts) - 10
     share = max(200, budget // max(1, len(cards)))
     for offset, card in enumerate(cards):
@@ -115,7 +139,9 @@ def document_embed(card: Card) -> discord.Embed:
     for number, note in enumerate(record.notes[:3], 1):
         embed.add_field(name="Note" if len(record.notes) == 1 else f"Note {number}",
                         value=clip(inert(note), FIELD_VALUE_MAX), inline=False)
-    embed.add_field(name="Cite as", value=clip(inert(card.citation.text), FIELD_VALUE_MAX), inline=False)
+    url = card.citation.url  # shown whole, so it stays a link: http(s) and free of markup characters by design
+    source = clip(inert(card.citation.source), FIELD_VALUE_MAX - len(url) - 3)
+    embed.add_field(name="Cite as", value=f"{source}, {url}.", inline=False)
     embed.set_footer(text=f"#{record.id} · {card.citation.archive}")
     return fit(embed)
 
@@ -125,10 +151,19 @@ def timestamp(moment: Moment) -> str:
     return discord.utils.format_dt(moment.when, _STYLES[moment.style])
 
 
+def lead_markup(reply: Reply, limit: int) -> str:
+    """The lead as embed markup: a plain `lead` is text (it may quote the user or the archive), shown literally;
+    a `timed_lead` is the bot's own words, its markup kept and its moments shown as Discord timestamps.
+    Empty when there is no lead."""
+    if reply.timed_lead:
+        return clip(reply.lead_text(timestamp) or "", limit)
+    return clip(inert(reply.lead or ""), limit)
+
+
 def message_embed(reply: Reply) -> discord.Embed:
     colour = ERROR_COLOUR if reply.kind is ReplyKind.ERROR else COLOUR
     return fit(discord.Embed(title=clip(inert(reply.title), TITLE_MAX),
-                             description=clip(reply.lead_text(timestamp) or "", DESCRIPTION_MAX), colour=colour))
+                             description=lead_markup(reply, DESCRIPTION_MAX), colour=colour))
 
 
 def fit(embed: discord.Embed) -> discord.Embed:
@@ -144,8 +179,9 @@ def daily_embed(reply: Reply) -> discord.Embed:
     embed = document_embed(reply.cards[0])
     record = reply.cards[0].record
     summary = embed.description or ""
-    lead = inert(reply.lead) + "\n\n" if reply.lead else ""
-    embed.description = clip(f"{lead}**{inert(clip(record.title, 1500))}**\n\n{summary}", DESCRIPTION_MAX)
+    lead = lead_markup(reply, 1000)
+    heading = f"{lead}\n\n" if lead else ""
+    embed.description = clip(f"{heading}**{inert(clip(record.title, 1500))}**\n\n{summary}", DESCRIPTION_MAX)
     embed.title = clip(inert(reply.title), TITLE_MAX)
     return fit(embed)
 

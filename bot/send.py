@@ -16,7 +16,7 @@ import discord
 from discord.utils import MISSING
 
 from .commands import Reply
-from .discord_ui import NO_MENTIONS, ReplyView, embed_for
+from .discord_ui import NO_MENTIONS, ReplyView, embed_for, inert
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -96,7 +96,8 @@ async def reply_to_message(message: discord.Message, reply: Reply) -> discord.Me
     if message.guild is not None and isinstance(channel, discord.abc.GuildChannel):
         permissions = channel.permissions_for(message.guild.me)
         if not (permissions.send_messages and permissions.embed_links):
-            return await _dm(message.author, reply, note=f"I can't post in #{channel.name}, so here is my answer.")
+            note = f"I can't post in #{inert(channel.name)}, so here is my answer."
+            return await _dm(message.author, reply, note=note)
     try:
         sent = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS,
                                   reference=message.to_reference(fail_if_not_exists=False), view=_sent_view(view))

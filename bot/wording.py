@@ -64,7 +64,7 @@ def query_error_text(exc: QueryError, front: Front) -> str:
         return f"{front.year_from}{first} is after {front.year_to}{last}"
     name, *close = exc.values
     hint = f" Did you mean {', '.join(str(c) for c in close)}?" if close else ""
-    return f"No one called {name!r} is in the archive's list of people.{hint}"
+    return f"No one called \u201c{name}\u201d is in the archive's list of people.{hint}"
 
 
 def people_with_roles(record: Record) -> str:

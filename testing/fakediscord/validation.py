@@ -1,7 +1,7 @@
 """Discord's server-side message limits, so a bot that overflows them fails in tests, not in prod.
 
 Only the limits a document-answering bot is likely to hit are checked: content length,
-embed sizes, component counts and lengths, and empty messages. Errors use Discord's
+embed sizes, URL lengths, component counts and lengths, and empty messages. Errors use Discord's
 ``50035 Invalid Form Body`` / ``50006`` shapes, which discord.py turns into HTTPException
 with ``.code`` and a readable ``.text``.
 """
@@ -12,6 +12,8 @@ from typing import Any
 from .model import MESSAGE_FLAG_COMPONENTS_V2
 
 ErrorTree = dict[str, Any]
+
+URL_MAX = 512  # a link button's URL (documented); embed URLs are held to the same cap
 
 
 def _err(code: str, message: str) -> ErrorTree:
@@ -26,13 +28,14 @@ def _max_len(value: Any, limit: int) -> ErrorTree | None:
 
 def _embed_errors(embed: dict[str, Any]) -> ErrorTree:
     errors: ErrorTree = {}
-    for key, limit in (("title", 256), ("description", 4096)):
+    for key, limit in (("title", 256), ("description", 4096), ("url", URL_MAX)):
         if (e := _max_len(embed.get(key), limit)) is not None:
             errors[key] = e
     if (e := _max_len((embed.get("footer") or {}).get("text"), 2048)) is not None:
         errors["footer"] = {"text": e}
-    if (e := _max_len((embed.get("author") or {}).get("name"), 256)) is not None:
-        errors["author"] = {"name": e}
+    author = embed.get("author") or {}
+    if sub := {k: e for k, lim in (("name", 256), ("url", URL_MAX)) if (e := _max_len(author.get(k), lim))}:
+        errors["author"] = sub
     fields = embed.get("fields") or []
     if len(fields) > 25:
         errors["fields"] = _err("BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
@@ -69,6 +72,8 @@ def _component_errors(rows: list[dict[str, Any]]) -> ErrorTree:
                 sub["custom_id"] = e
             if (e := _max_len(child.get("label"), 80)) is not None:
                 sub["label"] = e
+            if (e := _max_len(child.get("url"), URL_MAX)) is not None:
+                sub["url"] = e
             if (child.get("type") == 2 and child.get("style") != 6
                     and bool(child.get("custom_id")) == bool(child.get("url"))):
                 sub["custom_id"] = _err("BUTTON_COMPONENT_CUSTOM_ID_URL_MUTUALLY_EXCLUSIVE",

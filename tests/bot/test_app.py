@@ -36,7 +36,7 @@ async def test_every_command_answers_in_a_server_and_in_a_dm(db, guild):
     async with running_bot(db) as (fake, bot):
         cases = [
             ("ask", {"question": "why did the soviets halt nuclear assistance to china"}, "Temporary Halt"),
-            ("search", {"query": "Filippov insects"}, "Cable, Mao Zedong to Filippov [Stalin]"),
+            ("search", {"query": "Filippov insects"}, "Cable, Mao Zedong to Filippov \\[Stalin\\]"),  # as escaped
             ("doc", {"id": "3"}, "Record of Conversation between Mao Zedong and A.A. Gromyko"),
             ("person", {"name": "Chou En-lai"}, "Zhou Enlai"),
             ("onthisday", {"date": "10-05"}, "On this day in 1958"),
@@ -72,7 +72,7 @@ async def test_a_mention_in_a_server_and_a_plain_dm_are_questions(db):
         await fake.send_message("Filippov insects North Korea", guild=False, user_id=BOB_ID)
         dm = await fake.wait_for(lambda r: r.method == "POST" and r.path.startswith("/channels/")
                                  and r.path != f"/channels/{GENERAL_ID}/messages")
-        assert "Cable, Mao Zedong to Filippov [Stalin]" in embed_text(dm)
+        assert "Cable, Mao Zedong to Filippov \\[Stalin\\]" in embed_text(dm)
         await fake.send_message("just chatting, no mention")  # ignored
         await asyncio.sleep(0.3)
         assert len([r for r in fake.requests if r.method == "POST" and "/messages" in r.path]) == 2

@@ -172,7 +172,7 @@ def test_bad_query_input_gets_clear_messages(tmp_path):
     reversed_years = cli("search", "mao", "--from", "1960", "--to", "1950", cwd=tmp_path)
     assert reversed_years.returncode == 2 and "--from 1960 is after --to 1950" in reversed_years.stderr
     nobody = cli("search", "mao", "--person", "Nobody McNobodyface", cwd=tmp_path)
-    assert nobody.returncode == 2 and "No one called 'Nobody McNobodyface'" in nobody.stderr
+    assert nobody.returncode == 2 and "No one called \u201cNobody McNobodyface\u201d" in nobody.stderr
     for query in ["", "@everyone", "🙂", "x" * 6000]:
         result = cli("search", query, cwd=tmp_path)
         assert "Traceback" not in result.stderr

@@ -35,7 +35,7 @@ def test_the_console_answers_piped_commands_in_order(tmp_path):
     order = ["== Answer ==", "Chinese-Eastern Railway", "== Search: Filippov insects ==",
              "#3 Record of Conversation between Mao Zedong and A.A. Gromyko", "== Zhou Enlai ==",
              "== On this day in 1958", "== About archive-bot ==", "== archive-bot commands ==",
-             "Sorry: There is no /nonsense command", "Sorry: `abc` is not a document number"]
+             "Sorry: There is no /nonsense command", "Sorry: \u201cabc\u201d is not a document number"]
     positions = [out.index(marker) for marker in order]
     assert positions == sorted(positions)
     assert out.count("== About archive-bot ==") == 1

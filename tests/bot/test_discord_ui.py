@@ -121,4 +121,4 @@ async def test_command_layer_replies(archive):
     assert (await layer.ask("   ")).kind == "error"
     about = await layer.about()
     assert f"{archive.size:,} documents" in about.lead
-    assert len((await layer.help()).lead) < CONTENT_MAX
+    assert len((await layer.help()).lead_text(str) or "") < CONTENT_MAX

@@ -30,7 +30,7 @@ async def test_the_bot_process_logs_in_syncs_answers_and_stops_cleanly(tmp_path)
             await asyncio.sleep(2.5)  # discord.py waits for more servers before it calls itself ready
             payload = await fake.send_slash("search", {"query": "Filippov insects"})
             response = await fake.wait_for_response(payload["id"], timeout=15)
-            assert "Cable, Mao Zedong to Filippov [Stalin]" in response.embeds[0]["description"]
+            assert "Cable, Mao Zedong to Filippov \\[Stalin\\]" in response.embeds[0]["description"]
             await fake.send_message("khrushchev letter to zhou on nuclear testing", guild=False, user_id=BOB_ID)
             dm = await fake.wait_for(lambda r: r.method == "POST" and r.path.endswith("/messages")
                                      and "Khrushchev" in str(r.embeds), timeout=15)

@@ -40,7 +40,7 @@ def test_hints_and_unknown_people_carry_their_values():
     assert hints_line([], Front.DISCORD) is None
     unknown = QueryError(QueryProblem.UNKNOWN_PERSON, "Krushchyov", "Nikita Khrushchev")
     assert query_error_text(unknown, Front.CONSOLE) == (
-        "No one called 'Krushchyov' is in the archive's list of people. Did you mean Nikita Khrushchev?")
+        "No one called \u201cKrushchyov\u201d is in the archive's list of people. Did you mean Nikita Khrushchev?")
 
 
 def test_one_meta_line_and_one_participant_list():
