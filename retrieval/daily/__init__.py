@@ -21,6 +21,7 @@ from .ledger import LEASE, Claim, DailyStore, Entry, LastPost, PostStatus
 from .protocol import (
                        BACKOFF,
                        RETRIES,
+                       SEND_TIMEOUT,
                        TICK,
                        Clock,
                        DailyPost,
@@ -40,14 +41,16 @@ from .subscription import (
                        Subscription,
                        Target,
                        TargetKind,
+                       load_zone,
                        parse_time,
                        parse_zone,
                        zone_names,
 )
 
 __all__ = [
-    "BACKOFF", "DEFAULT_TIME", "DEFAULT_ZONE", "LEASE", "RETRIES", "TICK", "Choice", "Claim", "Clock", "DailyPost",
+    "BACKOFF", "DEFAULT_TIME", "DEFAULT_ZONE", "LEASE", "RETRIES", "SEND_TIMEOUT", "TICK", "Choice", "Claim", "Clock",
+    "DailyPost",
     "DailyScheduler", "DailyStore", "Documents", "Entry", "FailureKind", "LastPost", "Outcome", "PostError",
     "PostStatus", "Poster", "Result", "SettingError", "SettingProblem", "Sleep", "Subscription", "Target", "TargetKind",
-    "choose", "parse_time", "parse_zone", "todays_choice", "years_ago", "zone_names",
+    "choose", "load_zone", "parse_time", "parse_zone", "todays_choice", "years_ago", "zone_names",
 ]
