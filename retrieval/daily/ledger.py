@@ -115,6 +115,16 @@ class DailyStore:
     def _row(self, claim: Claim) -> tuple[int, str, int]:
         return claim.subscription_id, claim.local_date.isoformat(), claim.token
 
+    async def settled(self, sub: Subscription, day: date) -> bool:
+        """Sent, or past (a later day has a row): a read, so the ticks after a day's post take no write lock.
+        `claim` decides again inside its transaction."""
+        async with self.conn.execute(
+            "SELECT 1 FROM daily_posts WHERE subscription_id = ? "
+            "AND (local_date > ? OR (local_date = ? AND status = ?)) LIMIT 1",
+            (sub.id, day.isoformat(), day.isoformat(), PostStatus.SENT),
+        ) as cur:
+            return await cur.fetchone() is not None
+
     async def claim(self, sub: Subscription, day: date, record_id: int | None) -> Claim | None:
         """Claim (sub, day) for this process; None when it is sent, when a later day has been claimed (the
         clock stepped back: a day is never posted after the next one), or while another claim's lease runs."""

@@ -186,6 +186,8 @@ class DailyScheduler:
         return Outcome(sub.id, day, Result.PAUSED, error.detail)
 
     async def post(self, sub: Subscription, day: date) -> Outcome:
+        if await self.ledger.settled(sub, day):
+            return Outcome(sub.id, day, Result.SKIPPED)
         choice = await todays_choice(self.archive, day, ledger=self.ledger, sub=sub)
         record_id = choice.record.id if choice.record else None
         claim = await self.ledger.claim(sub, day, record_id)
