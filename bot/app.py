@@ -312,7 +312,8 @@ def cannot_post(guild: discord.Guild, channel: discord.TextChannel | None) -> Re
     permissions = target_channel.permissions_for(me)
     missing = [name for name, ok in (("View Channel", permissions.view_channel),
                                      ("Send Messages", permissions.send_messages),
-                                     ("Embed Links", permissions.embed_links)) if not ok]
+                                     ("Embed Links", permissions.embed_links),
+                                     ("Read Message History", permissions.read_message_history)) if not ok]
     if missing:
         return error(f"I can't post in {target_channel.mention}: I need {', '.join(missing)} there. "
                      "Grant them (channel settings, Permissions) or pick another channel.")

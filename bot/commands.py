@@ -20,6 +20,7 @@ from retrieval.daily import (
     SettingProblem,
     Subscription,
     Target,
+    load_zone,
     parse_time,
     parse_zone,
     todays_choice,
@@ -276,6 +277,8 @@ class Commands:
         sub = await self._subscription_here(target, guild_id)
         if sub is None:
             return error("No daily post is set up here: `/daily set` starts one.")
+        if (unusable := _unusable_zone(sub)) is not None:
+            return unusable
         last = await self.ledger.last_sent(sub)
         lead: Text = (
             f"**Where:** {_where(sub)}\n",
@@ -290,6 +293,8 @@ class Commands:
     async def daily_preview(self, target: Target | None, guild_id: int | None, now: datetime) -> Reply:
         """Today's post for `target` (the console has none: the day's pick in UTC)."""
         sub = await self._subscription_here(target, guild_id) if target is not None else None
+        if sub is not None and (unusable := _unusable_zone(sub)) is not None:
+            return unusable
         day = sub.local_date(now) if sub else now.date()
         choice = await todays_choice(self.archive, day, target.key if target else "",
                                      self.ledger if sub else None, sub)
@@ -354,6 +359,15 @@ def _setting_problem(exc: SettingError) -> str:
     hint = (f" Did you mean {', '.join(exc.suggestions)}?" if exc.suggestions
             else " Use an IANA name like Europe/Berlin.")
     return f"`{exc.typed[:40]}` is not a time zone.{hint}"
+
+
+def _unusable_zone(sub: Subscription) -> Reply | None:
+    """A subscription stored by an older version with a zone that is not one (the scheduler pauses it)."""
+    try:
+        load_zone(sub.timezone)
+    except SettingError as exc:
+        return error(f"{_setting_problem(exc)} Run `/daily set` again to fix the daily post here.")
+    return None
 
 
 def _where(sub: Subscription) -> str:

@@ -1,9 +1,10 @@
 """How daily posts reach Discord: the `Poster` the scheduler (retrieval/daily/protocol.py) sends through.
 
 It renders the day's post as the `/onthisday` embed with the post's marker in its footer, looks for that
-marker in a channel's recent messages after a crash, and tells whoever set up a paused subscription what
-to fix. Discord's errors become `PostError`s of a kind: missing permissions, a deleted channel, a server
-the bot has left and closed DMs are permanent; rate limits, server and network errors are transient.
+marker in a channel's recent messages before anything that may have gone out is sent again, and tells whoever
+set up a paused subscription what to fix. Discord's errors become `PostError`s of a kind: missing permissions
+(Read Message History included), a deleted channel, a server the bot has left and closed DMs are permanent;
+rate limits, server and network errors are transient.
 """
 from __future__ import annotations
 
@@ -21,13 +22,17 @@ log = logging.getLogger(__name__)
 
 HISTORY = 50  # recent messages searched for a post whose claim outlived its process
 FIX_DMS = "Allow direct messages from server members (or from me), then run `/daily set` in our DM again."
-FIX_CHANNEL = ("Give me View Channel, Send Messages and Embed Links in that channel (or pick another), then run "
-               "`/daily set` again.")
+FIX_CHANNEL = ("Give me View Channel, Send Messages, Embed Links and Read Message History in that channel (or pick "
+               "another), then run `/daily set` again.")
+FIX_ZONE = "Run `/daily set` again with a time zone from the list, e.g. Europe/Berlin."
+FIX_BROKEN = "That is a fault on my side and has been logged; run `/daily set` again to resume."
+FIXES = {FailureKind.DMS_CLOSED: FIX_DMS, FailureKind.USER_GONE: FIX_DMS, FailureKind.BAD_ZONE: FIX_ZONE,
+         FailureKind.BROKEN: FIX_BROKEN}
 
 
 def fix_for(kind: FailureKind) -> str:
     """What the person who set up a subscription can do about a failure of this kind."""
-    return FIX_DMS if kind in (FailureKind.DMS_CLOSED, FailureKind.USER_GONE) else FIX_CHANNEL
+    return FIXES.get(kind, FIX_CHANNEL)
 
 
 class DiscordPoster:
@@ -95,8 +100,13 @@ class DiscordPoster:
                 if me is not None and message.author.id == me.id and any(
                         marker in (e.footer.text or "") for e in message.embeds):
                     return message.id
+        except discord.Forbidden:  # without the history no post can be looked for: never resent blind
+            raise PostError(FailureKind.MISSING_PERMISSIONS,
+                            "I cannot read the channel's history (Read Message History)") from None
         except discord.HTTPException as exc:
             raise PostError(FailureKind.TRANSIENT, f"reading the channel's history failed ({exc.status})") from None
+        except (TimeoutError, OSError) as exc:
+            raise PostError(FailureKind.TRANSIENT, f"network error: {exc}") from None
         return None
 
     async def notify(self, sub: Subscription, error: PostError) -> None:

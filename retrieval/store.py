@@ -95,6 +95,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         PRIMARY KEY (subscription_id, local_date)
     )""",
     ),
+    # 4: a fencing token on each daily post's claim: every takeover increments it, and only the holder of the
+    # current token may renew, mark or send (retrieval/daily/ledger.py)
+    (
+        "ALTER TABLE daily_posts ADD COLUMN token INTEGER NOT NULL DEFAULT 0",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 ROLES = {role.value: role for role in Role}  # a dict lookup: Role(value) is slow on 10^5 rows

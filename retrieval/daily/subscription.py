@@ -6,7 +6,8 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from importlib import resources
+from zoneinfo import ZoneInfo
 
 DEFAULT_TIME = "09:00"
 DEFAULT_ZONE = "UTC"
@@ -77,8 +78,8 @@ def parse_zone(text: str | None) -> str:
     """An IANA zone name; a wrong one comes back with up to three names containing what was typed."""
     name = (text or DEFAULT_ZONE).strip()
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+        load_zone(name)
+    except SettingError:
         close = tuple(z for z in zone_names() if name.lower() in z.lower())[:SUGGESTIONS]
         raise SettingError(SettingProblem.ZONE, name, close) from None
     return name
@@ -86,8 +87,30 @@ def parse_zone(text: str | None) -> str:
 
 @functools.cache
 def zone_names() -> tuple[str, ...]:
-    """Every IANA zone, sorted; read from disk once per process (autocomplete asks on every keystroke)."""
-    return tuple(sorted(available_timezones()))
+    """Every zone name the bundled `tzdata` package lists, sorted; read once per process (autocomplete asks on
+    every keystroke). Not the system's zoneinfo folder: its files include `posixrules`, `localtime` and
+    `right/...`, which are not zones a subscription may name, and its folders (`Europe`) fail to load."""
+    listing = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+    return tuple(sorted(listing.split()))
+
+
+@functools.cache
+def _zone_set() -> frozenset[str]:
+    return frozenset(zone_names())
+
+
+@functools.cache
+def _bundled(name: str) -> ZoneInfo:
+    with resources.files("tzdata.zoneinfo").joinpath(*name.split("/")).open("rb") as data:
+        return ZoneInfo.from_file(data, key=name)
+
+
+def load_zone(name: str) -> ZoneInfo:
+    """The zone from the bundled tzdata; SettingError(ZONE) for any name it does not list, so no stored or
+    typed name ever reaches the file system."""
+    if name not in _zone_set():
+        raise SettingError(SettingProblem.ZONE, name)
+    return _bundled(name)
 
 
 @dataclass(frozen=True)
@@ -116,7 +139,8 @@ class Subscription:
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+        """SettingError(ZONE) for a zone stored by an older version that accepted names that are not zones."""
+        return load_zone(self.timezone)
 
     def local_date(self, now: datetime) -> date:
         return now.astimezone(self.zone).date()

@@ -10,7 +10,17 @@ import pytest
 
 from bot.app import ArchiveBot
 from bot.daily import DiscordPoster
-from retrieval.daily import LEASE, DailyScheduler, DailyStore, Subscription, Target, choose
+from retrieval.daily import (
+    LEASE,
+    DailyPost,
+    DailyScheduler,
+    DailyStore,
+    FailureKind,
+    PostError,
+    Subscription,
+    Target,
+    choose,
+)
 from retrieval.search import Archive
 from testing.fakediscord import ALICE_ID, BOB_ID, GENERAL_ID, GUILD_ID, OWNER_ID, READ_ONLY_ID, FakeDiscord
 
@@ -127,6 +137,13 @@ async def test_two_schedulers_on_one_database_post_once(db):
         assert len(daily_posts(fake)) == 1
 
 
+async def leases_run_out(bot: ArchiveBot, clock: Clock) -> None:
+    """A lease's worth of time passes, for the bot's clock and the database's (leases are measured on it)."""
+    clock.now += LEASE + timedelta(minutes=1)
+    await bot.archive.store.conn.execute(
+        "UPDATE daily_posts SET claimed_at = strftime('%Y-%m-%dT%H:%M:%f+00:00', claimed_at, '-11 minutes')")
+
+
 async def test_a_crash_between_claim_and_send(db):
     clock = Clock(datetime(2026, 9, 27, 9, 0, tzinfo=UTC))
     async with running_bot(db, clock=clock) as (fake, bot):
@@ -134,10 +151,10 @@ async def test_a_crash_between_claim_and_send(db):
         sub = await subscribe_channel(bot)
         dead = DailyStore(bot.archive.store, owner="crashed-process")
         day = date(2026, 9, 27)
-        assert await dead.claim(sub, day, None, clock()) is not None  # ... and then the process died
+        assert await dead.claim(sub, day, None) is not None  # ... and then the process died
         clock.now += timedelta(minutes=5)
         assert await bot.scheduler.tick() == []  # the claim is still within its lease: hands off
-        clock.now += LEASE
+        await leases_run_out(bot, clock)
         outcomes = await bot.scheduler.tick()
         assert [o.result for o in outcomes] == ["sent"]  # nothing in the channel: the post goes out once
         assert len(daily_posts(fake)) == 1
@@ -152,17 +169,56 @@ async def test_a_crash_between_claim_and_send(db):
                 "UPDATE daily_posts SET status = 'claimed', sent_at = NULL WHERE local_date = ?",
                 (next_day.isoformat(),)):
             pass  # ... but died before marking it sent
-        clock.now += LEASE + timedelta(minutes=1)
+        await leases_run_out(bot, clock)
         outcomes = await bot.scheduler.tick()
         assert [o.result for o in outcomes] == ["found"]
         assert len(daily_posts(fake)) == 2
 
-        # If the history cannot be read, nothing is posted: better a missed day than a double post.
+        # If the history cannot be read, nothing is posted (never a blind resend): the subscription is paused
+        # and its creator told that the bot needs Read Message History.
         clock.now = datetime(2026, 9, 29, 9, 0, tzinfo=UTC)
-        assert await dead.claim(sub, date(2026, 9, 29), None, clock()) is not None
+        assert await dead.claim(sub, date(2026, 9, 29), None) is not None
         fake.hide_history(GENERAL_ID)
-        clock.now += LEASE + timedelta(minutes=1)
-        assert [o.result for o in await bot.scheduler.tick()] == ["unknown"]
+        await leases_run_out(bot, clock)
+        assert [o.result for o in await bot.scheduler.tick()] == ["paused"]
+        assert len(daily_posts(fake)) == 2
+        note = await fake.wait_for(lambda r: r.method == "POST" and r.path.endswith("/messages")
+                                   and "is paused" in (r.content or ""))
+        assert "Read Message History" in note.content
+
+
+class LostResponses(DiscordPoster):
+    """The real poster, but the first `lose` posts that reach the stand-in come back as a transient error, as
+    when the connection drops after Discord has created the message."""
+
+    def __init__(self, bot: ArchiveBot, lose: int) -> None:
+        super().__init__(bot)
+        self.lose = lose
+
+    async def send(self, sub: Subscription, post: DailyPost) -> int:
+        message_id = await super().send(sub, post)
+        if self.lose:
+            self.lose -= 1
+            raise PostError(FailureKind.TRANSIENT, "connection reset")
+        return message_id
+
+
+async def test_lost_responses_and_a_row_left_failed_by_another_process_post_once(db):
+    clock = Clock(datetime(2026, 9, 27, 9, 0, tzinfo=UTC))
+    async with running_bot(db, clock=clock) as (fake, bot):
+        make_fast(bot)
+        await subscribe_channel(bot)
+        other_archive = await Archive.open(db, PEOPLE)  # another process, on its own connection
+        try:
+            other = DailyScheduler(other_archive, DailyStore(other_archive.store), LostResponses(bot, lose=1),
+                                   clock=clock, sleep=no_sleep, retries=1)
+            assert [o.result for o in await other.tick()] == ["retry"]  # posted, but it could not know: failed
+        finally:
+            await other_archive.close()
+        assert [o.result for o in await bot.scheduler.tick()] == ["found"]
+        bot.scheduler.poster = LostResponses(bot, lose=3)  # the next day, three responses in a row are lost
+        clock.now += timedelta(days=1)
+        assert [o.result for o in await bot.scheduler.tick()] == ["found"]
         assert len(daily_posts(fake)) == 2
 
 

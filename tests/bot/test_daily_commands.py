@@ -77,6 +77,21 @@ async def test_set_in_a_dm_and_settings_that_cannot_work(db):
         assert await layer.ledger.by_target(HERE) is None
 
 
+async def test_names_that_are_not_zones_are_refused_and_a_stored_one_is_one_clear_line(db):
+    async with command_layer(db) as layer:
+        for name in ("posixrules", "localtime", "right/UTC", "Europe", "x" * 300):
+            refused = await layer.daily_set(HERE, guild_id=GUILD, user_id=7, time=None, zone=name, now=NOW)
+            assert refused.kind == "error" and "is not a time zone" in (refused.lead or ""), name
+        assert await layer.ledger.by_target(HERE) is None
+        await layer.archive.store.conn.execute(  # stored by an older version, which accepted it
+            "INSERT INTO subscriptions (target, guild_id, created_by, post_time, timezone, created_at) "
+            "VALUES (?, ?, 7, '09:00', 'posixrules', '2026-01-01T00:00:00+00:00')", (HERE.key, GUILD))
+        for reply in (await layer.daily_status(HERE, GUILD, NOW), await layer.daily_preview(HERE, GUILD, NOW)):
+            assert reply.kind == "error" and reply.lead == (
+                "`posixrules` is not a time zone. Use an IANA name like Europe/Berlin. "
+                "Run `/daily set` again to fix the daily post here.")
+
+
 async def test_preview_is_the_days_pick_for_that_target(db):
     async with command_layer(db) as layer:
         day = datetime(2026, 9, 27, 12, tzinfo=UTC)
