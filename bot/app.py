@@ -304,7 +304,7 @@ class DailyCommands(app_commands.Group, name="daily",
 def cannot_post(guild: discord.Guild, channel: discord.TextChannel | None) -> Reply | None:
     """Why the bot could not post daily in `channel`, or None when it can."""
     if channel is None:
-        return error("Name the channel to post in: `/daily set channel:#history`.")
+        return error(("Name the channel to post in: `/daily set channel:#history`.",))
     target_channel = guild.get_channel(channel.id)
     me = guild.me
     if target_channel is None or me is None:
@@ -315,6 +315,6 @@ def cannot_post(guild: discord.Guild, channel: discord.TextChannel | None) -> Re
                                      ("Embed Links", permissions.embed_links),
                                      ("Read Message History", permissions.read_message_history)) if not ok]
     if missing:
-        return error(f"I can't post in {target_channel.mention}: I need {', '.join(missing)} there. "
-                     "Grant them (channel settings, Permissions) or pick another channel.")
+        return error((f"I can't post in {target_channel.mention}: I need {', '.join(missing)} there. "
+                      "Grant them (channel settings, Permissions) or pick another channel.",))
     return None

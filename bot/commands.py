@@ -87,7 +87,15 @@ class Moment:
     style: TimeStyle
 
 
-Text = tuple[str | Moment, ...]
+@dataclass(frozen=True)
+class Quoted:
+    """User or archive text inside the bot's own words (a zone typed, a pause reason): each front end shows it
+    literally (Discord escapes it), while the words around it may carry the bot's markup."""
+
+    text: str
+
+
+Text = tuple[str | Moment | Quoted, ...]
 
 
 @dataclass
@@ -101,15 +109,16 @@ class Reply:
     footer: str | None = None
     per_page: int = PER_PAGE
     private: bool = False  # only the asker sees it (settings, previews), though it is no error
-    # The lead as the bot's own words, which may carry markup, and moments: replaces `lead`. Never user or
-    # archive text here: that goes in `lead`, which every front end shows as it is written.
+    # The lead as the bot's own words, which may carry markup, and moments: replaces `lead`. User or archive
+    # text inside it is `Quoted`, never a plain string.
     timed_lead: Text = ()
 
-    def lead_text(self, show: Callable[[Moment], str]) -> str | None:
-        """The lead, with any moments shown by the front end's `show`."""
+    def lead_text(self, show: Callable[[Moment], str], quote: Callable[[str], str] = str) -> str | None:
+        """The lead, with moments shown by the front end's `show` and quoted text made literal by `quote`."""
         if not self.timed_lead:
             return self.lead
-        return "".join(part if isinstance(part, str) else show(part) for part in self.timed_lead)
+        return "".join(part if isinstance(part, str) else quote(part.text) if isinstance(part, Quoted)
+                       else show(part) for part in self.timed_lead)
 
     @property
     def ephemeral(self) -> bool:
@@ -271,12 +280,12 @@ class Commands:
         if sub is None or not await self.ledger.unsubscribe(sub.target):
             return error("There is no daily post here to stop.")
         return Reply(kind=ReplyKind.INFO, title="Daily post stopped", private=True,
-                     lead=f"No more daily posts in {_where(sub)}.")
+                     timed_lead=(f"No more daily posts in {_where(sub)}.",))
 
     async def daily_status(self, target: Target, guild_id: int | None, now: datetime) -> Reply:
         sub = await self._subscription_here(target, guild_id)
         if sub is None:
-            return error("No daily post is set up here: `/daily set` starts one.")
+            return error(("No daily post is set up here: `/daily set` starts one.",))
         if (unusable := _unusable_zone(sub)) is not None:
             return unusable
         last = await self.ledger.last_sent(sub)
@@ -287,7 +296,7 @@ class Commands:
             f"**Last post:** {_last_post(last)}",
         )
         if sub.paused:
-            lead += (f"\n**Paused because:** {sub.paused}. Run `/daily set` again once it is fixed.",)
+            lead += ("\n**Paused because:** ", Quoted(sub.paused), ". Run `/daily set` again once it is fixed.")
         return Reply(kind=ReplyKind.INFO, title="Daily post", timed_lead=lead, private=True)
 
     async def daily_preview(self, target: Target | None, guild_id: int | None, now: datetime) -> Reply:
@@ -305,7 +314,7 @@ class Commands:
     def daily_usage(self) -> Reply:
         lines = [f"`{usage}` — {what}" for usage, what in DAILY_USAGE]
         lead = "\n".join(lines) + "\n\nSetting one up works in Discord, in a server channel or in a DM with me."
-        return Reply(kind=ReplyKind.INFO, title="Daily \u201con this day\u201d post", lead=lead)
+        return Reply(kind=ReplyKind.INFO, title="Daily \u201con this day\u201d post", timed_lead=(lead,))
 
     async def _subscription_here(self, target: Target, guild_id: int | None) -> Subscription | None:
         """In a DM, the user's own; in a server, this channel's, else the server's first."""
@@ -353,12 +362,12 @@ def daily_reply(choice: Choice, day: date) -> Reply:
     )
 
 
-def _setting_problem(exc: SettingError) -> str:
+def _setting_problem(exc: SettingError) -> Text:
     if exc.problem is SettingProblem.TIME:
-        return f"`{exc.typed[:20]}` is not a time: use 24-hour HH:MM, e.g. 09:00 or 18:30."
+        return "\u201c", Quoted(exc.typed[:20]), "\u201d is not a time: use 24-hour HH:MM, e.g. 09:00 or 18:30."
     hint = (f" Did you mean {', '.join(exc.suggestions)}?" if exc.suggestions
             else " Use an IANA name like Europe/Berlin.")
-    return f"`{exc.typed[:40]}` is not a time zone.{hint}"
+    return "\u201c", Quoted(exc.typed[:40]), f"\u201d is not a time zone.{hint}"
 
 
 def _unusable_zone(sub: Subscription) -> Reply | None:
@@ -366,7 +375,7 @@ def _unusable_zone(sub: Subscription) -> Reply | None:
     try:
         load_zone(sub.timezone)
     except SettingError as exc:
-        return error(f"{_setting_problem(exc)} Run `/daily set` again to fix the daily post here.")
+        return error((*_setting_problem(exc), " Run `/daily set` again to fix the daily post here."))
     return None
 
 

@@ -16,7 +16,7 @@ from retrieval.daily import DailyPost, FailureKind, PostError, Subscription
 from retrieval.site import ARCHIVE_NAME
 
 from .commands import daily_reply
-from .discord_ui import NO_MENTIONS, ReplyView, embed_for
+from .discord_ui import NO_MENTIONS, ReplyView, embed_for, inert
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,8 @@ class DiscordPoster:
 
     async def notify(self, sub: Subscription, error: PostError) -> None:
         where = "our DMs" if sub.is_dm else f"<#{sub.channel_id}>"
-        text = f"The daily \u201con this day\u201d post in {where} is paused: {error.detail}. {fix_for(error.kind)}"
+        text = (f"The daily \u201con this day\u201d post in {where} is paused: {inert(error.detail)}. "
+                f"{fix_for(error.kind)}")
         try:
             creator = self.client.get_user(sub.created_by) or await self.client.fetch_user(sub.created_by)
             await creator.send(text, allowed_mentions=NO_MENTIONS)

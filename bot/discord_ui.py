@@ -156,7 +156,7 @@ def lead_markup(reply: Reply, limit: int) -> str:
     a `timed_lead` is the bot's own words, its markup kept and its moments shown as Discord timestamps.
     Empty when there is no lead."""
     if reply.timed_lead:
-        return clip(reply.lead_text(timestamp) or "", limit)
+        return clip(reply.lead_text(timestamp, inert) or "", limit)
     return clip(inert(reply.lead or ""), limit)
 
 

@@ -57,7 +57,7 @@ async def test_set_status_off_in_a_channel(db):
         assert "**Next post:** paused" in paused and "**Paused because:** the channel was deleted" in paused
 
         off = await layer.daily_off(HERE, GUILD)
-        assert off.lead == "No more daily posts in <#10>." and await layer.ledger.by_target(HERE) is None
+        assert shown(off) == "No more daily posts in <#10>." and await layer.ledger.by_target(HERE) is None
         assert (await layer.daily_off(HERE, GUILD)).kind == "error"
         assert (await layer.daily_status(HERE, GUILD, NOW)).kind == "error"
 
@@ -68,12 +68,12 @@ async def test_set_in_a_dm_and_settings_that_cannot_work(db):
         assert "Every day at 09:00 UTC" in shown(dm) and "in this DM" in shown(dm)
         assert (await layer.ledger.by_target(Target.dm(5))).user_id == 5
         bad_time = await layer.daily_set(HERE, guild_id=GUILD, user_id=7, time="25:00", zone=None, now=NOW)
-        assert bad_time.kind == "error" and bad_time.lead == (
-            "`25:00` is not a time: use 24-hour HH:MM, e.g. 09:00 or 18:30.")
+        assert bad_time.kind == "error" and shown(bad_time) == (
+            "\u201c25:00\u201d is not a time: use 24-hour HH:MM, e.g. 09:00 or 18:30.")
         bad_zone = await layer.daily_set(HERE, guild_id=GUILD, user_id=7, time=None, zone="berlin", now=NOW)
-        assert bad_zone.lead == "`berlin` is not a time zone. Did you mean Europe/Berlin?"
+        assert shown(bad_zone) == "\u201cberlin\u201d is not a time zone. Did you mean Europe/Berlin?"
         unknown = await layer.daily_set(HERE, guild_id=GUILD, user_id=7, time=None, zone="Mars/Olympus", now=NOW)
-        assert unknown.lead == "`Mars/Olympus` is not a time zone. Use an IANA name like Europe/Berlin."
+        assert shown(unknown) == "\u201cMars/Olympus\u201d is not a time zone. Use an IANA name like Europe/Berlin."
         assert await layer.ledger.by_target(HERE) is None
 
 
@@ -81,14 +81,14 @@ async def test_names_that_are_not_zones_are_refused_and_a_stored_one_is_one_clea
     async with command_layer(db) as layer:
         for name in ("posixrules", "localtime", "right/UTC", "Europe", "x" * 300):
             refused = await layer.daily_set(HERE, guild_id=GUILD, user_id=7, time=None, zone=name, now=NOW)
-            assert refused.kind == "error" and "is not a time zone" in (refused.lead or ""), name
+            assert refused.kind == "error" and "is not a time zone" in shown(refused), name
         assert await layer.ledger.by_target(HERE) is None
         await layer.archive.store.conn.execute(  # stored by an older version, which accepted it
             "INSERT INTO subscriptions (target, guild_id, created_by, post_time, timezone, created_at) "
             "VALUES (?, ?, 7, '09:00', 'posixrules', '2026-01-01T00:00:00+00:00')", (HERE.key, GUILD))
         for reply in (await layer.daily_status(HERE, GUILD, NOW), await layer.daily_preview(HERE, GUILD, NOW)):
-            assert reply.kind == "error" and reply.lead == (
-                "`posixrules` is not a time zone. Use an IANA name like Europe/Berlin. "
+            assert reply.kind == "error" and shown(reply) == (
+                "\u201cposixrules\u201d is not a time zone. Use an IANA name like Europe/Berlin. "
                 "Run `/daily set` again to fix the daily post here.")
 
 

@@ -7,6 +7,7 @@ backslash escapes and code spans as Discord does, then looks for the markup that
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import discord
 import pytest
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from bot.commands import Card, Commands, Reply, ReplyKind, error, run_text_command
 from bot.discord_ui import clip, embed_for, emphasise, inert, link_buttons
 from retrieval.cite import URL_MAX, cite, search_url
+from retrieval.daily import Target
 from retrieval.dates import ArchiveDate
 from retrieval.records import Participant, Record
 from testing.fakediscord import GENERAL_ID
@@ -30,6 +32,9 @@ SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 MENTION_AFTER_LT = re.compile(r"(@|#|/|:|a:|t:|id:)", re.IGNORECASE)
 LIST_OR_HEADING = re.compile(r"(#{1,3}|-#|[-*+]|\d{1,9}[.)]|>{1,3})(?= |\t|$)")
 
+
+HERE = Target.channel(10)
+NOW = datetime(2026, 9, 27, 12, tzinfo=UTC)
 
 def _chars(text: str) -> list[tuple[str, bool]]:
     """Each shown character and whether Discord could read it as markup (not escaped, not in a code span)."""
@@ -127,12 +132,17 @@ def _replies(text: str) -> list[Reply]:
             for kind in ReplyKind for cards in ([], [card], two)] + [error(text)]
 
 
+# What the bot itself writes in its settings replies: the subscribed channel (here <#10>) and timestamps.
+BOT_PILLS = re.compile(r"mention: '<(?:#10>|t:\d)")
+
+
 def assert_inert(embed: discord.Embed) -> None:
     data = embed.to_dict()
     shown = [data.get("title", ""), data.get("description", "")]
     shown += [part for f in data.get("fields", []) for part in (f["name"], f["value"])]
     for piece in shown:
-        assert not live_markup(piece), (live_markup(piece), piece)
+        live = [found for found in live_markup(piece) if not BOT_PILLS.match(found)]
+        assert not live, (live, piece)
 
 
 def assert_urls_fit(embed: discord.Embed, buttons: list[discord.ui.Button]) -> None:
@@ -216,7 +226,9 @@ async def archive(seeded_db, tmp_path_factory):
 async def test_what_commands_quote_back_stays_inert(archive, text):
     layer = Commands(archive)
     replies = [await layer.doc(text), await layer.person(text), await layer.onthisday(text),
-               await layer.search(text), await layer.search("mao", person=text), await layer.ask(text)]
+               await layer.search(text), await layer.search("mao", person=text), await layer.ask(text),
+               await layer.daily_set(HERE, guild_id=1, user_id=7, time=text, zone=None, now=NOW),
+               await layer.daily_set(HERE, guild_id=1, user_id=7, time=None, zone=text, now=NOW)]
     for line in (f"/{text}", f"/person {text}", f"/search from:{text}", f"/doc {text}", text):
         reply = await run_text_command(layer, line)
         if reply is not None:
@@ -226,6 +238,19 @@ async def test_what_commands_quote_back_stays_inert(archive, text):
             embed = embed_for(reply, page)
             assert_inert(embed)
             assert_urls_fit(embed, link_buttons(reply.pages[page], 1))
+
+
+async def test_a_pause_reason_in_the_daily_status_is_quoted_inertly(archive):
+    """A pause reason may carry what a user typed (a zone) or Discord's error text: the status's own markup
+    stays, the reason is shown literally."""
+    layer = Commands(archive)
+    await layer.daily_set(HERE, guild_id=1, user_id=7, time=None, zone=None, now=NOW)
+    subscription = await layer.ledger.by_target(HERE)
+    assert subscription is not None
+    await layer.ledger.pause(subscription.id, "[Verify your account](https://evil.example) @everyone")
+    embed = embed_for(await layer.daily_status(HERE, 1, NOW))
+    assert_inert(embed)
+    assert "**Paused because:**" in (embed.description or "")  # the bot's own markup is kept
 
 
 # -- end to end, through the Discord stand-in ------------------------------------------------------------
