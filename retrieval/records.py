@@ -25,7 +25,9 @@ class RawRecord:
     """One listing entry as a page shows it, before names are resolved.
 
     `summary_partial` is set when the page was cut off inside the summary: the text is a prefix of the
-    real summary and must never replace a longer one already stored.
+    real summary and must never replace a longer one already stored. `day_impossible` is set when the date
+    line named a day its month lacks ('February 30, 1958'): `date` holds the month it named, `date_text` the
+    line as written.
     """
 
     date_text: str
@@ -35,6 +37,7 @@ class RawRecord:
     notes: tuple[str, ...] = ()
     url: str | None = None
     summary_partial: bool = False
+    day_impossible: bool = False
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Declaration, Doctype, PageElement, ProcessingInstruction
 
-from ..dates import ArchiveDate, parse_date
+from ..dates import UNDATED, parse_date, read_date
 from ..records import PageError, ParsedPage, RawRecord
 from ..site import ARCHIVE_HOST, ARCHIVE_URL
 
@@ -540,13 +540,15 @@ def _read_block(segments: list[_Seg], title_link: _Link) -> RawRecord | None:
         and _substantial(seg.text)
     ]
     date_text = _date_text(segments[date_at].text, segments[date_at].dateish) if date_at is not None else ""
+    line = read_date(date_text) if date_text else None
     return RawRecord(
         date_text=date_text or "",
-        date=(parse_date(date_text) if date_text else None) or ArchiveDate(),
+        date=line.date if line else UNDATED,
         title=title,
         summary=paragraphs[0] if paragraphs else "",
         notes=tuple(paragraphs[1:]),
         url=title_link.url,
+        day_impossible=line is not None and line.impossible_day,
     )
 
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from ..dates import MONTH_STEM_RE, UNDATED, parse_date
+from ..dates import MONTH_STEM_RE, UNDATED, parse_date, read_date
 from ..records import PageError, RawRecord
 
 MAX_LINE = 1 << 20  # a longer line is not a listing (a 50 MB file of one line, a minified blob)
@@ -255,14 +255,15 @@ class TextListing:
         if len(title) > MAX_TITLE or not any(ch.isalpha() for ch in title):
             self.dropped += 1
             return None
-        date = parse_date(entry.date_text) if entry.date_text else None
+        line = read_date(entry.date_text) if entry.date_text else None
         return RawRecord(
             date_text=" ".join(entry.date_text.split()),
-            date=date or UNDATED,
+            date=line.date if line else UNDATED,
             title=title,
             summary=paragraphs[1] if len(paragraphs) > 1 else "",
             notes=tuple(paragraphs[2:]),
             summary_partial=partial,
+            day_impossible=line is not None and line.impossible_day,
         )
 
 

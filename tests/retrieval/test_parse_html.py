@@ -386,3 +386,13 @@ def test_five_megabyte_page_parses_whole():
     assert len(parsed.records) == count
     assert len({r.url for r in parsed.records}) == count
     assert parsed.records[-1].notes == parsed.records[0].notes != ()
+
+
+def test_an_impossible_day_keeps_its_month_and_is_flagged():
+    page = parse_html('<html><body><ul><li><span class="date">February 30, 1958</span><h3>'
+                      '<a href="/document/1">Cable one</a></h3><p>On the talks.</p></li><li><span class="date">'
+                      'March 3, 1958</span><h3><a href="/document/2">Cable two</a></h3><p>Reply.</p></li></ul>'
+                      '</body></html>')
+    first, second = page.records
+    assert (first.date_text, first.date.iso(), first.day_impossible) == ("February 30, 1958", "1958-02", True)
+    assert (second.date.iso(), second.day_impossible) == ("1958-03-03", False)
