@@ -311,8 +311,8 @@ class Archive:
         if result.hits:
             best = result.hits[0].score
             result.hits = [h for h in result.hits if h.score >= SOURCE_FLOOR * best]
-            best = best_sentence(result.hits[0].record, set(result.understood.terms), self.snapshot.index)
-            answer.sentence, answer.cut_off = best.text, best.cut_off
+            sentence = best_sentence(result.hits[0].record, set(result.understood.terms), self.snapshot.index)
+            answer.sentence, answer.cut_off = sentence.text, sentence.cut_off
         return answer
 
     # -- helpers -----------------------------------------------------------------------------------
