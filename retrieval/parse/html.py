@@ -5,6 +5,9 @@ tables), so records are found by structure, not by class names: every link to `/
 record, and the largest element around it that holds no other document is that record's block. Inside
 the block, the link text is the title, an element whose text is a date is the date, and the paragraphs
 after the title are the summary and its notes.
+
+Memory is bounded (see `HtmlListing`): a page is scanned once without a tree (a depth limit, the element
+count, the list that holds the records), then parsed whole if small, else a part of the list at a time.
 """
 from __future__ import annotations
 
