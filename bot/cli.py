@@ -15,6 +15,7 @@ from retrieval.cite import cite
 from retrieval.export import FORMATS, export
 from retrieval.ingest import Ingester, IngestProgress
 from retrieval.people import PeopleDirectory, PeopleFileError
+from retrieval.records import Repair, RepairKind
 from retrieval.search import MAX_LIMIT, Archive, QueryError
 from retrieval.serialize import citation_to_dict, record_to_dict
 from retrieval.site import ARCHIVE_NAME
@@ -187,8 +188,24 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     if not args.quiet:
         for failure in report.failed:
             print(f"failed: {failure.path}: {failure.error}", file=sys.stderr)
+        for done in report.files:
+            if done.repairs:
+                print(f"repaired: {done.path}: {repairs_text(done.repairs)}", file=sys.stderr)
     print(report.summary_line())
     return EXIT_FAILED if report.failed else EXIT_OK
+
+
+_REPAIRS = {
+    RepairKind.BYTES_REPLACED: ("invalid byte replaced", "invalid bytes replaced"),
+    RepairKind.IMPOSSIBLE_DAY: ("date with an impossible day kept as its month",
+                                "dates with an impossible day kept as their month"),
+    RepairKind.FIELD_CUT: ("record with an over-long field cut", "records with an over-long field cut"),
+}
+
+
+def repairs_text(repairs: Sequence[Repair]) -> str:
+    """'1 invalid byte replaced, 2 dates with an impossible day kept as their month'."""
+    return ", ".join(f"{r.count:,} {_REPAIRS[r.kind][r.count != 1]}" for r in repairs)
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:

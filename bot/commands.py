@@ -177,6 +177,8 @@ class Commands:
         reply.kind = ReplyKind.ANSWER
         if answer.text is not None and answer.record is not None:
             lead = f"{answer.text}\n— from #{answer.record.id}, \u201c{answer.record.title}\u201d"
+            if answer.cut_off:
+                lead += " (the archive has this summary only cut off: the sentence may go on)"
             notice = answer.result.notice
             reply.lead = f"{notice_text(notice)}\n{lead}" if notice is not None else lead
         return reply

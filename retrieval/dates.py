@@ -100,7 +100,7 @@ def month_number(name: str) -> int:
 
 
 def valid_date(year: int, month: int | None = None, day: int | None = None) -> bool:
-    """A year the archive can hold, a real month, a day that month has: 'February 30' is a title, not a date."""
+    """A year the archive can hold, a real month, a day that month has (there is no 'February 30')."""
     if not MIN_YEAR <= year <= MAX_YEAR:
         return False
     if month is not None and not 1 <= month <= 12:
@@ -113,8 +113,17 @@ def valid_date(year: int, month: int | None = None, day: int | None = None) -> b
     return True
 
 
-def parse_date(text: str) -> ArchiveDate | None:
-    """Parse a whole date line; None when the line is not a date (so callers can tell titles from dates)."""
+@dataclass(frozen=True)
+class DateLine:
+    """A line written as a date. `impossible_day`: it names a day its month lacks ('February 30, 1958'), so
+    `date` keeps the month and year it did name, never the year alone, and the caller can say so."""
+
+    date: ArchiveDate
+    impossible_day: bool = False
+
+
+def read_date(text: str) -> DateLine | None:
+    """Read a whole date line; None when the line is not a date (so callers can tell titles from dates)."""
     s = " ".join(text.split()).strip(" .")
     if not s:
         return None
@@ -133,9 +142,17 @@ def parse_date(text: str) -> ArchiveDate | None:
         year, month, day = int(g["y3"]), month_number(g["m3"]), None
     else:
         year, month, day = int(g["y4"]), None, None
-    if not valid_date(year, month, day):
+    if not valid_date(year, month):
         return None
-    return ArchiveDate(year, month, day)
+    if day is not None and not valid_date(year, month, day):
+        return DateLine(ArchiveDate(year, month), impossible_day=True)
+    return DateLine(ArchiveDate(year, month, day))
+
+
+def parse_date(text: str) -> ArchiveDate | None:
+    """The date a date line names (see `read_date`); None when the line is not a date."""
+    line = read_date(text)
+    return line.date if line is not None else None
 
 
 _LEAP_YEAR = 2000  # a day of "some year": every month has all its days, 29 February too

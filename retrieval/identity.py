@@ -2,14 +2,16 @@
 
 One document per (title, date), however a page wrote them, except that one file may list several distinct
 documents under the same title and date (numbered by `OccurrenceCounter`). A cut-off summary never replaces
-the whole one it is a prefix of. Pure decisions, no SQL: `ArchiveStore.upsert` reads the candidate rows,
+the whole one it is a prefix of, and a damaged text (characters lost to U+FFFD, or UTF-8 read as
+Windows-1252: 'â€™' for '’') never replaces the clean one it is a copy of; a damaged title finds the clean
+stored one through `TitlePattern`. Pure decisions, no SQL: `ArchiveStore.upsert` reads the candidate rows,
 asks `plan_upsert` what to do, and writes the plan.
 """
 from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -35,6 +37,10 @@ class Incoming:
         """Computed once: the store and the plan both ask for it."""
         return record_key(self.raw.title, self.raw.date)
 
+    @property
+    def title_pattern(self) -> TitlePattern | None:
+        return title_pattern(self.raw.title, self.raw.date)
+
 
 @dataclass
 class UpsertCounts:
@@ -49,15 +55,83 @@ class UpsertCounts:
 
 
 def record_key(title: str, date: ArchiveDate) -> str:
-    """Identity of a document: its title with case, accents, quotes and spacing folded, and its date."""
-    words = re.sub(r"[^\w]+", " ", fold(title)).strip()
-    return f"{words}|{date.iso() or ''}"
+    """Identity of a document: its title with case, accents, quotes, spacing and mojibake folded, and its date."""
+    return f"{_key_words(unmojibake(title)).strip()}|{date.iso() or ''}"
+
+
+def _key_words(text: str) -> str:
+    return re.sub(r"[^\w]+", " ", fold(text))
+
+
+# UTF-8 read as Windows-1252: a lead byte's character followed by as many continuation bytes' characters as
+# it announces ('â€™' is the three bytes of '’').
+_CONTINUATION = "[" + re.escape(bytes(range(0x80, 0xC0)).decode("cp1252", errors="ignore")) + "]"
+_MOJIBAKE = re.compile(f"[\u00c2-\u00df]{_CONTINUATION}|[\u00e0-\u00ef]{_CONTINUATION}{{2}}"
+                       f"|[\u00f0-\u00f4]{_CONTINUATION}{{3}}")
+
+
+# The same with a byte Windows-1252 leaves undefined, already U+FFFD ('â€\ufffd' was '”'): past repair.
+_BROKEN_MOJIBAKE = re.compile(f"[\u00c2-\u00f4]{_CONTINUATION}{{0,2}}\ufffd")
+
+
+def unmojibake(text: str) -> str:
+    """The text with every run that is UTF-8 read as Windows-1252 read again as UTF-8; a run that lost a
+    byte to U+FFFD becomes one U+FFFD, a character lost like any other."""
+    if text.isascii():
+        return text
+    return _BROKEN_MOJIBAKE.sub("\ufffd", _MOJIBAKE.sub(_reread, text))
+
+
+def _reread(match: re.Match[str]) -> str:
+    try:
+        return match.group().encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        return match.group()
+
+
+def damaged_copy(damaged: str, clean: str) -> bool:
+    """Is `damaged` the `clean` text with characters lost to U+FFFD or turned to mojibake, and nothing else?"""
+    damaged, clean = " ".join(damaged.split()), " ".join(clean.split())
+    repaired = unmojibake(damaged)
+    if repaired == clean:
+        return repaired != damaged
+    if "\ufffd" not in repaired or "\ufffd" in clean:
+        return False
+    # One U+FFFD per unreadable byte, or one for a cut-off sequence: each run stands for a few characters.
+    pieces = re.split("(\ufffd+)", repaired)
+    pattern = "".join(f".{{0,{2 * len(piece)}}}" if piece.startswith("\ufffd") else re.escape(piece)
+                      for piece in pieces)
+    return re.fullmatch(pattern, clean, re.DOTALL) is not None
+
+
+@dataclass(frozen=True)
+class TitlePattern:
+    """A title with characters lost to U+FFFD, as a GLOB that finds every stored base key it may stand for
+    and a pattern that `pick`s the one it does (none when it could be several)."""
+
+    glob: str
+    regex: re.Pattern[str]
+
+    def pick(self, base_keys: Iterable[str]) -> str | None:
+        found = {key for key in base_keys if self.regex.fullmatch(key)}
+        return found.pop() if len(found) == 1 else None
+
+
+def title_pattern(title: str, date: ArchiveDate) -> TitlePattern | None:
+    """The pattern of a damaged title's base key (see TitlePattern); None for a title without U+FFFD."""
+    if "\ufffd" not in title:
+        return None
+    pieces = [_key_words(piece).strip() for piece in re.split("\ufffd+", unmojibake(title))]
+    tail = f"|{date.iso() or ''}"
+    regex = r"[\w ]{0,4}".join(re.escape(piece) for piece in pieces) + re.escape(tail)
+    return TitlePattern("*".join(pieces) + tail, re.compile(regex))
 
 
 def summaries_agree(a: str, b: str) -> bool:
-    """Could two listings' summaries be the same document's? Equal, one cut off from the other, or one missing."""
+    """Could two listings' summaries be the same document's? Equal, one cut off from the other, one missing,
+    or one a damaged copy of the other."""
     a, b = " ".join(a.split()), " ".join(b.split())
-    return not a or not b or a.startswith(b) or b.startswith(a)
+    return not a or not b or a.startswith(b) or b.startswith(a) or damaged_copy(a, b) or damaged_copy(b, a)
 
 
 class OccurrenceCounter:
@@ -87,10 +161,11 @@ class OccurrenceCounter:
 
 
 def merge_summary(old: str, old_partial: bool, new: str, new_partial: bool) -> tuple[str, bool]:
-    """Pick the summary to keep: a cut-off capture never replaces the whole text it is a prefix of."""
+    """Pick the summary to keep: a cut-off capture never replaces the whole text it is a prefix of, nor a
+    damaged copy the clean text."""
     if new == old:
         return old, old_partial and new_partial
-    if not new:
+    if not new or damaged_copy(new, old):
         return old, old_partial
     if new_partial and old.startswith(new.rstrip()):
         return old, old_partial
@@ -183,23 +258,27 @@ class UpsertPlan:
     counts: UpsertCounts = field(default_factory=UpsertCounts)
 
 
-def plan_upsert(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredRow]]) -> UpsertPlan:
+def plan_upsert(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredRow]],
+                aliases: Mapping[str, str] | None = None) -> UpsertPlan:
     """Match each incoming record to a stored row (`stored` maps base keys to their rows) and merge.
 
-    Repeats within the batch are merged first; later records in the batch see the effect of earlier ones.
+    `aliases` maps the base key of a damaged title to the stored one its `TitlePattern` picked. Repeats
+    within the batch are merged first; later records in the batch see the effect of earlier ones.
     """
+    aliases = aliases or {}
     merged: dict[tuple[str, int], Incoming] = {}
     for item in batch:
-        slot = (item.base_key, item.occurrence)
+        slot = (aliases.get(item.base_key, item.base_key), item.occurrence)
         previous = merged.get(slot)
         merged[slot] = item if previous is None else merge_incoming(previous, item)
     candidates = {base: list(rows) for base, rows in stored.items()}  # the caller's rows are never changed
     plan = UpsertPlan()
     for (base, occurrence), item in merged.items():
         raw = item.raw
-        rows = candidates.setdefault(base, [])
-        row = choose_row(rows, raw.summary, occurrence)
+        row = choose_row(candidates.get(base, []), raw.summary, occurrence)
         if row is None:
+            base = item.base_key  # a damaged title that is none of the documents its pattern found: its own
+            rows = candidates.setdefault(base, [])
             key = new_key(base, occurrence, {r.key for r in rows})
             rows.append(StoredRow(-1, key, raw.summary, raw.summary_partial))
             plan.inserts.append(Insert(key, base, item))
@@ -207,7 +286,7 @@ def plan_upsert(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredR
             plan.counts.new += 1
             continue
         summary, partial = merge_summary(row.summary, row.summary_partial, raw.summary, raw.summary_partial)
-        notes = raw.notes or row.notes
+        notes = row.notes if _damaged_notes(raw.notes, row.notes) else raw.notes or row.notes
         url = raw.url or row.url
         same_people = summary != raw.summary or row.participants == item.participants
         if (summary, partial, notes, url) == (row.summary, row.summary_partial, row.notes, row.url) and same_people:
@@ -219,3 +298,10 @@ def plan_upsert(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredR
         plan.landed[row.key] = item
         plan.counts.updated += 1
     return plan
+
+
+def _damaged_notes(new: tuple[str, ...], old: tuple[str, ...]) -> bool:
+    """Are the incoming notes the stored ones with some of them damaged (see `damaged_copy`)?"""
+    if len(new) != len(old) or new == old:
+        return False
+    return all(a == b or damaged_copy(a, b) for a, b in zip(new, old, strict=True))

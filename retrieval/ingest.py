@@ -15,7 +15,7 @@ from pathlib import Path
 from .identity import Incoming, OccurrenceCounter, UpsertCounts
 from .parse import PageReader, open_page
 from .people import PeopleDirectory
-from .records import PageError, RawRecord
+from .records import PageError, RawRecord, Repair
 from .store import ArchiveStore
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ class FileResult:
     truncated: bool = False
     dropped: int = 0
     error: str | None = None
+    repairs: tuple[Repair, ...] = ()  # what was mended or flagged rather than refused (bytes, dates, caps)
 
     @property
     def ok(self) -> bool:
@@ -131,6 +132,7 @@ class Ingester:
                     result.records += len(batch)
                     self._report(index, count, path, result.records, reader)
             result.layout, result.truncated, result.dropped = reader.layout, reader.truncated, reader.dropped
+            result.repairs = reader.repairs()
         except PageError as exc:
             result.counts = UpsertCounts()
             result.error = str(exc)

@@ -1,7 +1,7 @@
 """The plain data that crosses module boundaries: what a page yields, and what the archive stores."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from .dates import ArchiveDate
@@ -25,7 +25,9 @@ class RawRecord:
     """One listing entry as a page shows it, before names are resolved.
 
     `summary_partial` is set when the page was cut off inside the summary: the text is a prefix of the
-    real summary and must never replace a longer one already stored.
+    real summary and must never replace a longer one already stored. `day_impossible` is set when the date
+    line named a day its month lacks ('February 30, 1958'): `date` holds the month it named, `date_text` the
+    line as written. `fields_cut` is set when a field was over its cap (see `within_caps`) and was cut.
     """
 
     date_text: str
@@ -35,6 +37,55 @@ class RawRecord:
     notes: tuple[str, ...] = ()
     url: str | None = None
     summary_partial: bool = False
+    day_impossible: bool = False
+    fields_cut: bool = False
+
+
+# Field caps, the same for every parser. The archive's longest summary is about 1,200 characters; a 10 MB one
+# would be stored and searched on every question. A longer title is not a title (the record is dropped); a
+# longer summary is cut at a word and marked `summary_partial`; a longer note or date ends in "…".
+MAX_TITLE = 2000
+MAX_SUMMARY = 8000
+MAX_NOTE = 2000
+MAX_NOTES = 10
+MAX_DATE_TEXT = 80
+CUT_MARK = "…"
+
+
+def within_caps(raw: RawRecord) -> RawRecord | None:
+    """The record with every field within its cap (`fields_cut` says if any was cut); None if the title is over."""
+    if len(raw.title) > MAX_TITLE:
+        return None
+    summary = _cut(raw.summary, MAX_SUMMARY)
+    notes = tuple(_cut(note, MAX_NOTE - 1) + CUT_MARK if len(note) > MAX_NOTE else note
+                  for note in raw.notes[:MAX_NOTES])
+    date_text = raw.date_text if len(raw.date_text) <= MAX_DATE_TEXT else raw.date_text[:MAX_DATE_TEXT - 1] + CUT_MARK
+    if (summary, notes, date_text) == (raw.summary, raw.notes, raw.date_text):
+        return raw
+    return replace(raw, summary=summary, notes=notes, date_text=date_text, fields_cut=True,
+                   summary_partial=raw.summary_partial or summary != raw.summary)
+
+
+def _cut(text: str, cap: int) -> str:
+    """At most `cap` characters, ending at a word when there is one in the last fifth."""
+    if len(text) <= cap:
+        return text
+    space = text.rfind(" ", cap * 4 // 5, cap + 1)
+    return text[:space if space > 0 else cap].rstrip()
+
+
+class RepairKind(StrEnum):
+    """What ingest mended or flagged in a file rather than refuse it; each front end words it."""
+
+    BYTES_REPLACED = "bytes_replaced"  # bytes that are not text in the page's encoding, now U+FFFD
+    IMPOSSIBLE_DAY = "impossible_day"  # date lines naming a day their month lacks, kept at month precision
+    FIELD_CUT = "field_cut"  # records with a field over its cap (see `within_caps`), stored cut and marked
+
+
+@dataclass(frozen=True)
+class Repair:
+    kind: RepairKind
+    count: int  # bytes for BYTES_REPLACED, records for the others
 
 
 @dataclass(frozen=True)

@@ -84,10 +84,19 @@ class SearchResult:
         return self.notice is not None and self.notice.kind is NoticeKind.DATE_RELAXED
 
 
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a summary; `cut_off` when it is the last of a summary the archive has only cut off."""
+
+    text: str
+    cut_off: bool = False
+
+
 @dataclass
 class Answer:
     result: SearchResult
     sentence: str | None = None  # the summary sentence that answers, or None when nothing does
+    cut_off: bool = False  # the sentence is where a cut-off summary stops: it may go on
 
     @property
     def record(self) -> Record | None:
@@ -97,7 +106,7 @@ class Answer:
     def text(self) -> str | None:
         if self.sentence is None or self.record is None:
             return None
-        return f"{self.sentence} ({self.record.date.human()})"
+        return f"{self.sentence}{'…' if self.cut_off else ''} ({self.record.date.human()})"
 
 
 @dataclass(frozen=True)
@@ -302,8 +311,8 @@ class Archive:
         if result.hits:
             best = result.hits[0].score
             result.hits = [h for h in result.hits if h.score >= SOURCE_FLOOR * best]
-            answer.sentence = best_sentence(result.hits[0].record, set(result.understood.terms),
-                                            self.snapshot.index)
+            sentence = best_sentence(result.hits[0].record, set(result.understood.terms), self.snapshot.index)
+            answer.sentence, answer.cut_off = sentence.text, sentence.cut_off
         return answer
 
     # -- helpers -----------------------------------------------------------------------------------
@@ -358,15 +367,21 @@ def matched_words(record: Record, terms: set[str]) -> tuple[str, ...]:
 _SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[A-Z“\"‘'(])")
 
 
-def best_sentence(record: Record, terms: set[str], index: SearchIndex) -> str:
-    """The summary sentence sharing the most (idf-weighted) words with the question; the title if no summary."""
+def best_sentence(record: Record, terms: set[str], index: SearchIndex) -> Sentence:
+    """The summary sentence sharing the most (idf-weighted) words with the question; the title if no summary.
+
+    The last sentence of a cut-off summary (`summary_partial`) answers only when no whole one does, and then
+    says it is cut off.
+    """
     sentences = [s.strip() for s in _SENTENCE.split(record.summary) if s.strip()]
     if not sentences:
-        return record.title
+        return Sentence(record.title)
     idf = index.idf
+    cut = len(sentences) - 1 if record.summary_partial else -1
 
-    def weight(sentence: str) -> float:
-        return sum(idf.get(t, 0.0) for t in set(tokenize(sentence)) & terms)
+    def rank(at: int) -> tuple[bool, float, bool, int]:
+        weight = sum(idf.get(t, 0.0) for t in set(tokenize(sentences[at])) & terms)
+        return (weight > 0 and at != cut, weight, at != cut, -at)
 
-    best = max(sentences, key=lambda s: (weight(s), -sentences.index(s)))
-    return best
+    best = max(range(len(sentences)), key=rank)
+    return Sentence(sentences[best], cut_off=best == cut)

@@ -198,7 +198,10 @@ class ArchiveStore:
     # -- writing -----------------------------------------------------------------------------------
     async def upsert(self, batch: Sequence[Incoming], source: str) -> UpsertCounts:
         """Insert or merge records seen in `source`; call inside a transaction."""
-        plan = plan_upsert(batch, await self._rows_by_base({item.base_key for item in batch}))
+        stored = await self._rows_by_base({item.base_key for item in batch})
+        aliases = await self._damaged_title_aliases([item for item in batch if item.base_key not in stored])
+        stored.update(await self._rows_by_base(set(aliases.values()) - stored.keys()))
+        plan = plan_upsert(batch, stored, aliases)
         now = _now()
         if plan.inserts:
             await self.conn.executemany(
@@ -257,6 +260,20 @@ class ArchiveStore:
         ):
             by_id[rid].participants += (Participant(name, ROLES[role], KINDS[kind]),)
         return rows
+
+    async def _damaged_title_aliases(self, batch: Sequence[Incoming]) -> dict[str, str]:
+        """A title with characters lost to U+FFFD -> the stored base key it stands for (identity.TitlePattern)."""
+        aliases: dict[str, str] = {}
+        for item in batch:
+            pattern = item.title_pattern
+            if pattern is None or item.base_key in aliases:
+                continue
+            async with self.conn.execute("SELECT DISTINCT base_key FROM records WHERE base_key GLOB ?",
+                                         (pattern.glob,)) as cur:
+                found = pattern.pick([str(row[0]) async for row in cur])
+            if found is not None:
+                aliases[item.base_key] = found
+        return aliases
 
     async def _ids_by_key(self, keys: list[str]) -> dict[str, int]:
         return {key: rid async for key, rid in self._select_in(

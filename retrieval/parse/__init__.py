@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import codecs
 import io
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..records import PageError, RawRecord
-from .html import decode_html, looks_like_html, parse_html
+from ..records import PageError, RawRecord, Repair, RepairKind
+from .encoding import Decoding, choose_encoding
+from .html import HtmlListing, decode_html, looks_like_html
 from .text import MAX_LINE, TextListing
 
 __all__ = ["PageError", "PageReader", "open_page"]
@@ -20,27 +22,38 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 
 @dataclass
 class PageReader:
-    """One file's records, produced lazily; `layout`, `truncated` and `dropped` are final after iteration."""
+    """One file's records, produced lazily; `layout`, `truncated`, `dropped`, `decoding` and `repairs()` are
+    final after iteration."""
 
     path: Path
     kind: str  # "text" | "html"
-    encoding: str | None = None  # a text file's; an HTML page is decoded by decode_html from its own declaration
+    decoding: Decoding | None = None  # a text file's is chosen on opening; an HTML page's when it is read
     layout: str = "unknown"
     truncated: bool = False
     dropped: int = 0
     count: int = 0
     size: int = 0
+    flagged: Counter[RepairKind] = field(default_factory=Counter)
     _position: Callable[[], int] | None = field(default=None, repr=False)
 
     def bytes_read(self) -> int:
         """How far into the file parsing has got, for progress bars."""
         return self._position() if self._position else self.size
 
+    def repairs(self) -> tuple[Repair, ...]:
+        """What was mended or flagged rather than refused, in RepairKind order."""
+        counts = Counter(self.flagged)
+        if self.decoding is not None:
+            counts[RepairKind.BYTES_REPLACED] = self.decoding.replaced
+        return tuple(Repair(kind, counts[kind]) for kind in RepairKind if counts[kind])
+
     def records(self) -> Iterator[RawRecord]:
-        if self.kind == "html":
-            yield from self._html_records()
-        else:
-            yield from self._text_records()
+        source = self._html_records() if self.kind == "html" else self._text_records()
+        for record in source:
+            self.count += 1
+            self.flagged[RepairKind.IMPOSSIBLE_DAY] += record.day_impossible
+            self.flagged[RepairKind.FIELD_CUT] += record.fields_cut
+            yield record
         if self.count == 0:
             raise PageError(self._no_records_reason())
 
@@ -50,26 +63,27 @@ class PageReader:
         return "no archive records found: not a listing page of the archive"
 
     def _text_records(self) -> Iterator[RawRecord]:
+        codec = self.decoding.codec if self.decoding else "utf-8"
         with self.path.open("rb") as raw:
             self._position = raw.tell
-            # UTF-8 was validated by open_page; Windows-1252 leaves five bytes undefined: show, don't fail.
-            text = io.TextIOWrapper(raw, encoding=self.encoding, errors="replace", newline=None)
+            # Bytes the chosen codec cannot read show as U+FFFD (counted in `decoding`), never fail the file.
+            text = io.TextIOWrapper(raw, encoding=codec, errors="replace", newline=None)
             lines = iter(lambda: text.readline(MAX_LINE + 1), "")
             listing = TextListing(lines, name=str(self.path))
             try:
-                for record in listing.records():
-                    self.count += 1
-                    yield record
+                yield from listing.records()
             finally:
                 self._position = None
                 self.layout, self.truncated, self.dropped = listing.layout, listing.truncated, listing.dropped
 
     def _html_records(self) -> Iterator[RawRecord]:
-        page = parse_html(decode_html(self.path.read_bytes()))
-        self.layout, self.truncated, self.dropped = page.layout, page.truncated, page.dropped
-        for record in page.records:
-            self.count += 1
-            yield record
+        text, self.decoding = decode_html(self.path.read_bytes())
+        listing = HtmlListing(text)
+        self.layout = "html"
+        try:
+            yield from listing.records()
+        finally:
+            self.truncated, self.dropped = listing.truncated, listing.dropped
 
 
 def open_page(path: str | Path) -> PageReader:
@@ -97,7 +111,7 @@ def open_page(path: str | Path) -> PageReader:
         if size > MAX_HTML_BYTES:
             raise PageError(f"HTML page over {MAX_HTML_BYTES >> 20} MB")
         return PageReader(path, "html", size=size)
-    return PageReader(path, "text", bom_encoding or _guess_encoding(path), size=size)
+    return PageReader(path, "text", _file_decoding(path, bom_encoding), size=size)
 
 
 def _is_binary(head: bytes) -> bool:
@@ -107,14 +121,7 @@ def _is_binary(head: bytes) -> bool:
     return controls > len(head) // 20
 
 
-def _guess_encoding(path: Path) -> str:
-    """UTF-8 when the whole file decodes as UTF-8, else Windows-1252 (what the archive's old pages use)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8"
+def _file_decoding(path: Path, bom_encoding: str | None) -> Decoding:
+    """A text file's encoding by the one rule (encoding.choose_encoding), read a megabyte at a time."""
+    with path.open("rb") as fh:
+        return choose_encoding(iter(lambda: fh.read(1 << 20), b""), bom_encoding)

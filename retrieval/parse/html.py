@@ -5,26 +5,37 @@ tables), so records are found by structure, not by class names: every link to `/
 record, and the largest element around it that holds no other document is that record's block. Inside
 the block, the link text is the title, an element whose text is a date is the date, and the paragraphs
 after the title are the summary and its notes.
+
+Memory is bounded (see `HtmlListing`): a page is scanned once without a tree (a depth limit, the element
+count, the list that holds the records), then parsed whole if small, else a part of the list at a time.
 """
 from __future__ import annotations
 
 import codecs
 import enum
+import hashlib
 import re
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from html.parser import HTMLParser
 from typing import TypeGuard
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.builder import HTMLTreeBuilder
 from bs4.element import Comment, Declaration, Doctype, PageElement, ProcessingInstruction
 
-from ..dates import ArchiveDate, parse_date
-from ..records import PageError, ParsedPage, RawRecord
+from ..dates import UNDATED, parse_date, read_date
+from ..records import PageError, ParsedPage, RawRecord, within_caps
 from ..site import ARCHIVE_HOST, ARCHIVE_URL
+from .encoding import Decoding, decode
 
-__all__ = ["declared_charset", "decode_html", "looks_like_html", "parse_html"]
+__all__ = ["HtmlListing", "declared_charset", "decode_html", "looks_like_html", "parse_html"]
 LAYOUT = "html"
+CHUNK_CHARS = 1 << 19  # a page longer than this is read a part of about this size at a time, when it can be
+MAX_ELEMENTS = 200_000  # a page read whole: BeautifulSoup takes about 1 KB per element
+MAX_DEPTH = 1000  # deeper is no listing (the archive's pages nest about 30 deep), and no tree is built for it
 
 Node = Tag | NavigableString
 
@@ -50,6 +61,7 @@ _BLOCK_TAGS = frozenset(
     "address article aside blockquote caption dd details div dl dt fieldset figcaption figure footer form "
     "h1 h2 h3 h4 h5 h6 header li main ol p pre section summary table tbody td tfoot th thead tr ul".split()
 )
+_VOID_TAGS = frozenset(HTMLTreeBuilder.DEFAULT_EMPTY_ELEMENT_TAGS or ())
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _STOP_TAGS = frozenset(["body", "html", "main", "form", "[document]"])
 _ITEM_TAGS = frozenset(["li", "article", "tr"])
@@ -133,39 +145,218 @@ def declared_charset(data: bytes) -> str | None:
     return _CHARSET_OVERRIDES.get(name, name)
 
 
-def decode_html(data: bytes) -> str:
-    """Decode a saved page: its declared charset, else UTF-8 if valid, else Windows-1252."""
+def decode_html(data: bytes) -> tuple[str, Decoding]:
+    """Decode a saved page by its declared charset, else by the majority rule of `encoding.choose_encoding`."""
     charset = declared_charset(data)
     if charset == "utf-8" and data.startswith(codecs.BOM_UTF8):
         charset = "utf-8-sig"
-    if charset:
-        return data.decode(charset, errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    return decode(data, charset)
 
 
 # -- the page ----------------------------------------------------------------------------------------------
 def parse_html(text: str) -> ParsedPage:
     """All records of one saved search-results page; raises PageError when the page holds none."""
+    listing = HtmlListing(text)
+    records = list(listing.records())
+    return ParsedPage(layout=LAYOUT, records=records, truncated=listing.truncated, dropped=listing.dropped)
+
+
+class HtmlListing:
+    """Iterate `records()` once; afterwards `truncated` and `dropped` are known.
+
+    A page longer than `chunk_chars` whose records are the items of one list (`<li>`s, table rows, views
+    rows) is read a few hundred items at a time, each part parsed on its own with the list's ancestors
+    reopened, so memory stays bounded by the part, not the page. Any other page is parsed whole, up to
+    MAX_ELEMENTS elements; deeper than MAX_DEPTH is refused before parsing.
+    """
+
+    def __init__(self, text: str, chunk_chars: int = CHUNK_CHARS) -> None:
+        self.text = text
+        self.chunk_chars = chunk_chars
+        self.truncated = False
+        self.dropped = 0
+        self.parts = 0
+        self._seen: set[bytes] = set()
+
+    def records(self) -> Iterator[RawRecord]:
+        scan = _Scanner.run(self.text)
+        parts = _parts(self.text, scan.records_list, self.chunk_chars)
+        if len(parts) == 1 and scan.elements > MAX_ELEMENTS:
+            raise PageError(f"HTML page of {scan.elements:,} elements in a layout that cannot be read a part "
+                            f"at a time (the limit is {MAX_ELEMENTS:,})")
+        self.truncated = _looks_truncated(self.text)
+        self.parts = len(parts)
+        base: str | None = None
+        for number, part in enumerate(parts):
+            text = part.text(self.text)
+            soup = _soup(text)
+            if base is None:
+                head = soup.find("head") or soup
+                declared = _declared_url(head)
+                base = _page_base(declared)
+                if len(parts) == 1 and not _document_links(soup, base):
+                    raise _no_records_error(head, declared)
+            links = _document_links(soup, base)
+            records, dropped = _records(links, self._seen)
+            if self.truncated and records and number == len(parts) - 1:
+                records, dropped = _mark_cut_end(text, records, links, dropped)
+            self.dropped += dropped
+            del soup
+            yield from records
+        if not self._seen:
+            raise PageError("no archive records found in this HTML page")
+
+
+def _soup(text: str) -> BeautifulSoup:
     soup = BeautifulSoup(text, "html.parser")
     for tag in soup.find_all(["script", "style", "noscript", "template"]):
         if not tag.decomposed:
             tag.decompose()  # their text is never content, and decomposing keeps later walks short
-    head = soup.find("head") or soup
-    declared = _declared_url(head)
-    base = _page_base(declared)
-    links = _document_links(soup, base)
-    if not links:
-        raise _no_records_error(head, declared)
-    records, dropped = _records(links)
-    truncated = _looks_truncated(text)
-    if truncated and records:
-        records, dropped = _mark_cut_end(text, records, links, dropped)
-    if not records:
-        raise PageError("no archive records found in this HTML page")
-    return ParsedPage(layout=LAYOUT, records=records, truncated=truncated, dropped=dropped)
+    return soup
+
+
+# -- big pages, a part at a time ---------------------------------------------------------------------------
+@dataclass(eq=False)
+class _Open:
+    """An element the scanner is inside: where it starts, and which of its children hold document links."""
+
+    name: str
+    start: int
+    start_tag: str
+    has_link: bool = False
+    kids: array[int] | None = None  # start offsets of the children holding a document link
+    kid_keys: array[int] | None = None  # a hash of each such child's first document key
+    pending: bool = False  # content without a link since the last such child (or the start)
+    leads: bool = False  # content without a link came before the first such child
+
+
+@dataclass(frozen=True)
+class _RecordList:
+    """The element whose children hold the most records, with the start tags that reopen it in each part."""
+
+    opening: str
+    kids: array[int]
+    kid_keys: array[int]
+
+
+class _Scanner(HTMLParser):
+    """One pass of the tokenizer BeautifulSoup's html.parser builder uses, keeping the same stack of open
+    elements (void elements close at once; an end tag closes up to its element, or nothing) but no tree."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self._text = text
+        self._line, self._line_start = 1, 0
+        self.stack: list[_Open] = []
+        self.elements = 0
+        self.records_list: _RecordList | None = None
+
+    @classmethod
+    def run(cls, text: str) -> _Scanner:
+        scanner = cls(text)
+        for start in range(0, len(text), 1 << 16):
+            scanner.feed(text[start:start + (1 << 16)])
+        scanner.close()
+        while scanner.stack:
+            scanner._pop()
+        return scanner
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        while self._line < line:
+            self._line_start = self._text.index("\n", self._line_start) + 1
+            self._line += 1
+        return self._line_start + column
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements += 1
+        if tag in _VOID_TAGS:
+            return
+        self.stack.append(_Open(tag, self._offset(), self.get_starttag_text() or ""))
+        if len(self.stack) > MAX_DEPTH:
+            raise PageError(f"HTML nested over {MAX_DEPTH} elements deep: not a listing page")
+        if tag == "a":
+            href = ([value or "" for name, value in attrs if name == "href"] or [""])[-1].lower()  # the last wins
+            if "document/" in href:
+                self._mark_link(hash(href.split("document/", 1)[1].strip("/").split("/")[0]))
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self.stack) - 1, -1, -1):
+            if self.stack[depth].name == tag:
+                while len(self.stack) > depth:
+                    self._pop()
+                return
+
+    def handle_data(self, data: str) -> None:
+        if self.stack and not data.isspace():
+            self.stack[-1].pending = True
+
+    def handle_entityref(self, name: str) -> None:
+        self.handle_data(name)
+
+    def handle_charref(self, name: str) -> None:
+        self.handle_data(name)
+
+    def _mark_link(self, key: int) -> None:
+        """Every open element now holds a link: each one not yet marked is a new record-holding child."""
+        child = self.stack[-1]
+        child.has_link = True
+        for depth in range(len(self.stack) - 2, -1, -1):
+            parent = self.stack[depth]
+            if parent.kids is None or parent.kid_keys is None:
+                parent.kids, parent.kid_keys = array("q"), array("q")
+                parent.leads = parent.pending
+            parent.pending = False
+            parent.kids.append(child.start)
+            parent.kid_keys.append(key)
+            if parent.has_link:
+                return
+            parent.has_link = True
+            child = parent
+
+    def _pop(self) -> None:
+        entry = self.stack.pop()
+        if self.stack and not entry.has_link and entry.name not in _SKIP_TAGS:
+            self.stack[-1].pending = True
+        kids, best = entry.kids, self.records_list
+        if kids is not None and entry.kid_keys is not None and len(kids) >= 2 and not entry.leads \
+                and (best is None or len(kids) > len(best.kids)):
+            opening = "".join(open_.start_tag for open_ in self.stack) + entry.start_tag
+            self.records_list = _RecordList(opening, kids, entry.kid_keys)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A slice of the page, after the start tags that reopen its list (none for the first part)."""
+
+    opening: str
+    start: int
+    end: int
+
+    def text(self, page: str) -> str:
+        return self.opening + page[self.start:self.end]
+
+
+def _parts(text: str, records_list: _RecordList | None, chunk_chars: int) -> list[_Part]:
+    """Cut the page before list items, into parts of about `chunk_chars` holding at least two items each.
+
+    Only before an item whose document differs from the one before (a title and its Read-more link in two
+    items stay together), and only in a list with nothing but items before its first one: where dates lead
+    their records as siblings, a cut would part a record from its date.
+    """
+    if records_list is None or len(text) <= chunk_chars:
+        return [_Part("", 0, len(text))]
+    kids, keys = records_list.kids, records_list.kid_keys
+    cuts: list[int] = []
+    start, items = 0, 0
+    for index in range(len(kids)):
+        if items >= 2 and kids[index] - start >= chunk_chars and keys[index] != keys[index - 1] \
+                and len(kids) - index >= 2:
+            cuts.append(kids[index])
+            start, items = kids[index], 0
+        items += 1
+    bounds = [0, *cuts, len(text)]
+    return [_Part(records_list.opening if at else "", bounds[at], bounds[at + 1]) for at in range(len(bounds) - 1)]
 
 
 def _no_records_error(head: Tag | BeautifulSoup, declared: str | None) -> PageError:
@@ -288,8 +479,12 @@ def _is_chrome_element(tag: Tag) -> bool:
 
 
 # -- grouping links into record blocks ---------------------------------------------------------------------
-def _records(links: list[_Link]) -> tuple[list[RawRecord], int]:
-    """Group links into blocks, read each block once, and drop repeats of an identical record."""
+def _records(links: list[_Link], seen: set[bytes]) -> tuple[list[RawRecord], int]:
+    """Group links into blocks, read each block once, and drop repeats of an identical record.
+
+    `seen` holds a digest of every record already read from the page, so a repeat in a later part is dropped
+    too, without keeping the records themselves.
+    """
     owners = _owner_map(links)
     doc_anchors = {id(link.anchor): link.key for link in links}
     blocks: dict[int, tuple[list[Node], list[_Link]]] = {}
@@ -303,7 +498,6 @@ def _records(links: list[_Link]) -> tuple[list[RawRecord], int]:
             blocks[id(root)] = ([root], [])
         blocks[id(root)][1].append(link)
     records: list[RawRecord] = []
-    seen: set[RawRecord] = set()
     containers: dict[int, _Container] = {}
     for root_id, (nodes, block_links) in blocks.items():
         if root_id in consumed:
@@ -312,8 +506,10 @@ def _records(links: list[_Link]) -> tuple[list[RawRecord], int]:
         consumed.update(used)
         if record is None:
             dropped += 1
-        elif record not in seen:
-            seen.add(record)
+            continue
+        digest = hashlib.blake2b(repr(record).encode(), digest_size=16).digest()
+        if digest not in seen:
+            seen.add(digest)
             records.append(record)
     return records, dropped
 
@@ -540,14 +736,16 @@ def _read_block(segments: list[_Seg], title_link: _Link) -> RawRecord | None:
         and _substantial(seg.text)
     ]
     date_text = _date_text(segments[date_at].text, segments[date_at].dateish) if date_at is not None else ""
-    return RawRecord(
+    line = read_date(date_text) if date_text else None
+    return within_caps(RawRecord(
         date_text=date_text or "",
-        date=(parse_date(date_text) if date_text else None) or ArchiveDate(),
+        date=line.date if line else UNDATED,
         title=title,
         summary=paragraphs[0] if paragraphs else "",
         notes=tuple(paragraphs[1:]),
         url=title_link.url,
-    )
+        day_impossible=line is not None and line.impossible_day,
+    ))
 
 
 def _date_text(text: str, dateish: bool = False) -> str | None:

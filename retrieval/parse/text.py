@@ -16,12 +16,11 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from ..dates import MONTH_STEM_RE, UNDATED, parse_date
-from ..records import PageError, RawRecord
+from ..dates import MONTH_STEM_RE, UNDATED, parse_date, read_date
+from ..records import PageError, RawRecord, within_caps
 
 MAX_LINE = 1 << 20  # a longer line is not a listing (a 50 MB file of one line, a minified blob)
 MAX_PARAGRAPH = 64 * 1024
-MAX_TITLE = 2000
 PEEK_LINES = 80
 
 _COUNT_RE = re.compile(r"^(\d[\d,]*)\s*[-–]\s*(\d[\d,]*)\s+of\s+(\d[\d,]*)$", re.IGNORECASE)
@@ -252,18 +251,20 @@ class TextListing:
             self.dropped += 1
             return None
         title = paragraphs[0]
-        if len(title) > MAX_TITLE or not any(ch.isalpha() for ch in title):
-            self.dropped += 1
-            return None
-        date = parse_date(entry.date_text) if entry.date_text else None
-        return RawRecord(
+        line = read_date(entry.date_text) if entry.date_text else None
+        record = within_caps(RawRecord(
             date_text=" ".join(entry.date_text.split()),
-            date=date or UNDATED,
+            date=line.date if line else UNDATED,
             title=title,
             summary=paragraphs[1] if len(paragraphs) > 1 else "",
             notes=tuple(paragraphs[2:]),
             summary_partial=partial,
-        )
+            day_impossible=line is not None and line.impossible_day,
+        ))
+        if record is None or not any(ch.isalpha() for ch in title):
+            self.dropped += 1  # not a title: too long, or no letter in it
+            return None
+        return record
 
 
 def _chain(head: list[str], rest: Iterator[str]) -> Iterator[str]:

@@ -10,6 +10,7 @@ from retrieval.dates import (
     month_number,
     parse_date,
     parse_month_day,
+    read_date,
     valid_date,
 )
 
@@ -37,7 +38,7 @@ def test_date_lines_keep_their_precision(text, iso, precision):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "Pagination", "February 30, 1950", "Octember 5, 1958", "1 - 10 of 22", "December 2, 1",
+    ["", "Pagination", "Octember 5, 1958", "1 - 10 of 22", "December 2, 1",
      "Cable, Mao Zedong to Filippov [Stalin]", "19480", "13/01/1950"],
 )
 def test_non_dates_are_not_dates(text):
@@ -101,3 +102,21 @@ def test_month_name_fragment_takes_whole_names():
     stems = re.compile(rf"^(?:{MONTH_STEM_RE})", re.IGNORECASE)
     assert all(stems.match(name) for name in ("Septem", "Decemb", "jun", "FEB"))
     assert not any(stems.match(word) for word in ("Xmas", "Pagination", "1958"))
+
+
+@pytest.mark.parametrize(
+    "text, iso",
+    [("February 30, 1958", "1958-02"), ("30 February 1958", "1958-02"), ("April 31, 1950", "1950-04"),
+     ("1961-02-29", "1961-02")],
+)
+def test_an_impossible_day_keeps_the_month_and_says_so(text, iso):
+    line = read_date(text)
+    assert line is not None and line.impossible_day
+    assert line.date.iso() == iso and line.date.precision == Precision.MONTH
+    assert parse_date(text) == line.date  # a date line all the same, never read as the year alone
+
+
+def test_a_real_day_is_not_flagged():
+    line = read_date("February 29, 1960")
+    assert line is not None and not line.impossible_day and line.date == ArchiveDate(1960, 2, 29)
+    assert read_date("February 30") is None and read_date("Pagination") is None

@@ -13,6 +13,7 @@ from retrieval.identity import (
     plan_upsert,
     record_key,
     summaries_agree,
+    title_pattern,
 )
 from retrieval.records import Participant, RawRecord, Role
 
@@ -171,3 +172,51 @@ def test_new_participants_alone_are_an_update():
     assert (same.counts.unchanged, same.updates) == (1, [])
     changed = plan_upsert([item(summary="Same.", people=(Participant("Zhou Enlai"),))], stored)
     assert changed.counts.updated == 1
+
+
+# -- damaged text: a U+FFFD where a byte did not decode, mojibake where UTF-8 was read as Windows-1252 -------
+CLEAN = "Gromyko\u2019s note on the L\u00fcshun talks."
+REPLACED = "Gromyko\ufffds note on the L\ufffdshun talks."
+MOJIBAKE = CLEAN.encode("utf-8").decode("cp1252")  # 'Gromykoâ€™s note on the LÃ¼shun talks.'
+
+
+def test_a_damaged_summary_never_replaces_the_clean_one():
+    for damaged in (REPLACED, MOJIBAKE):
+        assert summaries_agree(CLEAN, damaged)
+        assert merge_summary(CLEAN, False, damaged, False) == (CLEAN, False)
+    assert merge_summary(REPLACED, False, CLEAN, False) == (CLEAN, False)  # the clean one repairs it
+    assert merge_summary(MOJIBAKE, False, CLEAN, False) == (CLEAN, False)
+    assert not summaries_agree(CLEAN, "Gromyko\ufffds note on the Port Arthur talks.")
+
+
+def test_a_plan_keeps_the_clean_stored_summary():
+    stored = {"report|1952-09-06": [row(1, CLEAN)]}
+    for damaged in (REPLACED, MOJIBAKE):
+        plan = plan_upsert([item(summary=damaged)], stored)
+        assert (plan.updates, plan.inserts, plan.counts.unchanged) == ([], [], 1)
+
+
+def mojibake(text: str) -> str:
+    """UTF-8 read as Windows-1252 the way a page is decoded: its five undefined bytes as U+FFFD."""
+    return text.encode().decode("cp1252", errors="replace")
+
+
+def test_a_mojibake_title_has_the_clean_titles_key():
+    clean = "Report, Zhou Enlai to Chairman Mao \u2013 \u2018L\u00fcshun\u2019"
+    assert record_key(mojibake(clean), DAY) == record_key(clean, DAY)
+    quoted = "Report, Zhou Enlai to Chairman Mao \u2013 \u201cL\u00fcshun\u201d"  # '”' has a byte cp1252 lacks
+    pattern = title_pattern(mojibake(quoted), DAY)
+    assert pattern is not None and pattern.pick([record_key(quoted, DAY)]) == record_key(quoted, DAY)
+    assert record_key("Caf\u00e9 \u00c3 la carte", DAY) == "cafe a la carte|1952-09-06"  # no mojibake there
+
+
+def test_a_title_with_a_replaced_character_matches_the_clean_key_it_stands_for():
+    pattern = title_pattern("Cable, Gromyko to Liu Xiao on L\ufffdshun", DAY)
+    assert pattern is not None
+    clean = record_key("Cable, Gromyko to Liu Xiao on L\u00fcshun", DAY)
+    assert pattern.pick(["cable gromyko to liu xiao on port arthur|1952-09-06", clean]) == clean
+    assert pattern.pick([record_key("Cable, Gromyko to Liu Xiao on Lushun", ArchiveDate(1952))]) is None
+    assert pattern.pick([record_key("Cable, Gromyko to Liu Xiao on Lu Shun Port", DAY)]) is None
+    quoted = title_pattern("Report \ufffdL\u00fcshun\ufffd", DAY)
+    assert quoted is not None and quoted.pick([record_key("Report \u201cL\u00fcshun\u201d", DAY)])
+    assert title_pattern("Cable, Gromyko to Liu Xiao", DAY) is None

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.ingest import Ingester, IngestReport
-from retrieval.records import Record
+from retrieval.records import Record, Repair, RepairKind
 from retrieval.store import ArchiveStore
 
 from ..conftest import FIXTURES, PEOPLE, SEEDS
@@ -130,3 +130,32 @@ async def test_participants_are_resolved_at_ingest(seeded_db):
     talks = by_title["Record of Conversation between Mao Zedong and A.A. Gromyko"]
     assert {p.name for p in talks.participants} >= {"Mao Zedong", "Andrei Gromyko"}
     assert all(p.role == "participant" for p in talks.participants)
+
+
+PAGE = ("Documents\n\nAugust 22, 1952\n\nReport, Zhou Enlai to Chairman Mao on L\u00fcshun\n\n"
+        "Zhou reports on the L\u00fcshun Port and the Charg\u00e9 d\u2019Affaires.\n\nSeptember 1, 1952\n\n"
+        "Cable, Gromyko to Liu Xiao\n\nGromyko\u2019s note on the Port Arthur talks.\n\nPagination\n")
+
+
+async def test_a_stray_byte_neither_overwrites_nor_duplicates_and_is_reported(tmp_path):
+    db, page = tmp_path / "a.db", tmp_path / "page.txt"
+    page.write_text(PAGE, encoding="utf-8")
+    _, clean = await ingest(db, page)
+    # Saved again by a Windows-1252 editor that wrote one ü and one apostrophe as single bytes.
+    data = PAGE.encode().replace("Mao on L\u00fcshun".encode(), b"Mao on L\xfcshun")
+    page.write_bytes(data.replace("Gromyko\u2019s".encode(), b"Gromyko\x92s"))
+    report, records = await ingest(db, page)
+    assert not report.failed
+    assert report.files[0].repairs == (Repair(RepairKind.BYTES_REPLACED, 2),)
+    assert [(r.title, r.summary) for r in records] == [(r.title, r.summary) for r in clean]
+    assert (report.totals.new, report.totals.updated) == (0, 0)
+
+
+async def test_impossible_days_and_cut_fields_are_reported(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text(PAGE.replace("September 1, 1952", "February 30, 1952")
+                    .replace("Port Arthur talks.", "Port Arthur talks. " + "And more. " * 2000), encoding="utf-8")
+    report, records = await ingest(tmp_path / "a.db", page)
+    assert report.files[0].repairs == (Repair(RepairKind.IMPOSSIBLE_DAY, 1), Repair(RepairKind.FIELD_CUT, 1))
+    cable = next(r for r in records if r.title.startswith("Cable"))
+    assert (cable.date.iso(), cable.date_text, cable.summary_partial) == ("1952-02", "February 30, 1952", True)

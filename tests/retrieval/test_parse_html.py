@@ -8,6 +8,7 @@ import pytest
 
 from retrieval.dates import ArchiveDate, parse_date
 from retrieval.parse import open_page
+from retrieval.parse.encoding import Decoding
 from retrieval.parse.html import declared_charset, decode_html, looks_like_html, parse_html
 from retrieval.records import PageError, ParsedPage, RawRecord
 
@@ -44,7 +45,7 @@ def seed_records(name: str) -> list[SeedRecord]:
 
 
 def load(name: str) -> str:
-    return decode_html((HTML / name).read_bytes())
+    return decode_html((HTML / name).read_bytes())[0]
 
 
 def assert_matches_seed(record: RawRecord, seed: SeedRecord, *, undated: bool = False) -> None:
@@ -170,7 +171,7 @@ def test_cp1252_page_is_decoded_by_its_declared_charset():
         assert raw in data  # the special characters really are single cp1252 bytes
     assert declared_charset(data) == "cp1252"
     text = data.decode(declared_charset(data))
-    assert decode_html(data) == text
+    assert decode_html(data) == (text, Decoding("cp1252"))
     # Ingest reads the page through the same decoder.
     titles = [record.title for record in open_page(HTML / "search_results_cp1252.html").records()]
     assert titles[0] == "I. Tugarinov to Cde. B.N. Ponomarev, ‘Concentering the Situation on Taiwan (Memorandum)’"
@@ -360,9 +361,9 @@ def test_declared_charset_forms():
 
 
 def test_undeclared_pages_are_utf8_when_they_decode_else_windows_1252():
-    assert decode_html("<p>Chargé d’Affaires</p>".encode()) == "<p>Chargé d’Affaires</p>"
-    assert decode_html(b"<p>Charg\xe9 d\x92Affaires</p>") == "<p>Chargé d’Affaires</p>"
-    assert decode_html(b"\xef\xbb\xbf<p>x</p>") == "<p>x</p>"  # the byte-order mark is not text
+    assert decode_html("<p>Chargé d’Affaires</p>".encode())[0] == "<p>Chargé d’Affaires</p>"
+    assert decode_html(b"<p>Charg\xe9 d\x92Affaires</p>")[0] == "<p>Chargé d’Affaires</p>"
+    assert decode_html(b"\xef\xbb\xbf<p>x</p>")[0] == "<p>x</p>"  # the byte-order mark is not text
 
 
 # -- size ----------------------------------------------------------------------------------------------------
@@ -386,3 +387,13 @@ def test_five_megabyte_page_parses_whole():
     assert len(parsed.records) == count
     assert len({r.url for r in parsed.records}) == count
     assert parsed.records[-1].notes == parsed.records[0].notes != ()
+
+
+def test_an_impossible_day_keeps_its_month_and_is_flagged():
+    page = parse_html('<html><body><ul><li><span class="date">February 30, 1958</span><h3>'
+                      '<a href="/document/1">Cable one</a></h3><p>On the talks.</p></li><li><span class="date">'
+                      'March 3, 1958</span><h3><a href="/document/2">Cable two</a></h3><p>Reply.</p></li></ul>'
+                      '</body></html>')
+    first, second = page.records
+    assert (first.date_text, first.date.iso(), first.day_impossible) == ("February 30, 1958", "1958-02", True)
+    assert (second.date.iso(), second.day_impossible) == ("1958-03-03", False)

@@ -189,3 +189,21 @@ def test_an_endless_line_is_refused_early():
     listing = TextListing(iter(["x" * (2 << 20)]))
     with pytest.raises(PageError, match="MB long"):
         list(listing.records())
+
+
+@pytest.mark.parametrize("page", [
+    "SEARCH RESULTS\n-\nFebruary 30, 1958\nCable from Zhou Enlai\nOn the talks.\n-\n"
+    "March 3, 1958\nCable from Mao Zedong\nOn the reply.\nPagination\n",
+    "Documents\n\nMarch 1, 1958\n\nCable from Mao Zedong\n\nOn the reply.\n\nFebruary 30, 1958\n\n"
+    "Cable from Zhou Enlai\n\nOn the talks.\n\nPagination\n",
+    "SEARCH RESULTS\n  \u2022 February 30, 1958\n\n    Cable from Zhou Enlai\n\n    On the talks.\n\n"
+    "  \u2022 March 3, 1958\n\n    Cable from Mao Zedong\n\n    On the reply.\nPagination\n",
+], ids=["dash", "blank-line", "bullet"])
+def test_an_impossible_day_is_a_date_line_kept_at_month_precision_and_flagged(page):
+    _, records = parse_text(page)
+    by_title = {r.title: r for r in records}
+    assert set(by_title) == {"Cable from Zhou Enlai", "Cable from Mao Zedong"}
+    zhou = by_title["Cable from Zhou Enlai"]
+    assert (zhou.date_text, zhou.date.iso(), zhou.summary) == ("February 30, 1958", "1958-02", "On the talks.")
+    assert zhou.day_impossible
+    assert not by_title["Cable from Mao Zedong"].day_impossible

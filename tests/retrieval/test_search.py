@@ -297,4 +297,37 @@ def test_the_answer_sentence_keeps_its_closing_quote(archive):
     record = Record(id=1, date=ArchiveDate(1948, 3, 14), date_text="", title="Speech",
                     summary='Stalin says "war with the West is inevitable." He asks for a larger army.')
     sentence = best_sentence(record, {"inevit", "war"}, archive.snapshot.index)
-    assert sentence == 'Stalin says "war with the West is inevitable."'
+    assert sentence.text == 'Stalin says "war with the West is inevitable."'
+
+
+def test_a_cut_off_summary_answers_with_a_whole_sentence_when_one_answers(archive):
+    from retrieval.dates import ArchiveDate
+    from retrieval.records import Record
+    from retrieval.search import Sentence, best_sentence
+
+    index = archive.snapshot.index
+    cut = Record(id=1, date=ArchiveDate(1948, 3, 14), date_text="", title="Speech", summary_partial=True,
+                 summary="War with the West is inevitable, says Stalin. He adds that war with the West and its")
+    assert best_sentence(cut, {"inevit", "war"}, index) == Sentence("War with the West is inevitable, says Stalin.")
+    only = Record(id=2, date=ArchiveDate(1948, 3, 14), date_text="", title="Speech", summary_partial=True,
+                  summary="Stalin asks for a larger army. He says war with the West is inevit")
+    assert best_sentence(only, {"war"}, index) == Sentence("He says war with the West is inevit", cut_off=True)
+    whole = Record(id=3, date=ArchiveDate(1948, 3, 14), date_text="", title="Speech",
+                   summary="Stalin asks for a larger army. He says war with the West is inevitable.")
+    assert best_sentence(whole, {"war"}, index) == Sentence("He says war with the West is inevitable.")
+
+
+CUT_PAGE = ("Documents\n\nMarch 2, 1958\n\nTelegram from Mao Zedong on the harvest\n\nMao writes about grain.\n\n"
+            "March 2, 1958\n\nLetter from Peng Dehuai on the army\n\nPeng asks for trucks.\n\n"
+            "March 3, 1958\n\nTelegram from Zhou Enlai on Jinmen\n\n"
+            "Zhou explains that the shelling of Jinmen will continue until the Americans")
+
+
+async def test_ask_says_when_its_answer_is_cut_off(tmp_path):
+    page = tmp_path / "cut.txt"  # no `Pagination` footer: the capture was cut inside the last summary
+    page.write_text(CUT_PAGE, encoding="utf-8")
+    await ingest_into(tmp_path / "a.db", page)
+    async with await Archive.open(tmp_path / "a.db", PEOPLE) as archive:
+        answer = archive.ask_now("why was jinmen shelled")
+    assert answer.record is not None and answer.record.summary_partial
+    assert answer.cut_off and answer.sentence == answer.record.summary
