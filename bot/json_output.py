@@ -46,5 +46,6 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
     data = result_to_dict(answer.result)
     data["answer"] = None if answer.text is None else {
         "text": answer.text, "sentence": answer.sentence, "id": answer.record.id if answer.record else None,
+        "cut_off": answer.cut_off,  # the sentence is where a summary the archive cut short stops
     }
     return data
