@@ -275,7 +275,8 @@ def plan_upsert(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredR
     plan = UpsertPlan()
     for (base, occurrence), item in merged.items():
         raw = item.raw
-        row = choose_row(candidates.get(base, []), raw.summary, occurrence)
+        rows = candidates.setdefault(base, [])
+        row = choose_row(rows, raw.summary, occurrence)
         if row is None:
             base = item.base_key  # a damaged title that is none of the documents its pattern found: its own
             rows = candidates.setdefault(base, [])
