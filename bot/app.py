@@ -278,9 +278,9 @@ class DailyCommands(app_commands.Group, name="daily",
                 await respond(interaction, refusal)
                 return
         target = here(interaction, channel.id if channel is not None else None)
-        await respond(interaction, await self.layer.daily_set(
+        await respond(interaction, await within_deadline(interaction, self.layer.daily_set(
             target, guild_id=server_of(interaction), user_id=interaction.user.id, time=time, zone=timezone,
-            now=self.bot.clock()))
+            now=self.bot.clock())))
 
     @set_daily.autocomplete("timezone")
     async def zones(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -288,17 +288,18 @@ class DailyCommands(app_commands.Group, name="daily",
 
     @app_commands.command(name="off", description="Stop the daily post here")
     async def off(self, interaction: discord.Interaction) -> None:
-        await respond(interaction, await self.layer.daily_off(here(interaction), server_of(interaction)))
+        await respond(interaction, await within_deadline(
+            interaction, self.layer.daily_off(here(interaction), server_of(interaction))))
 
     @app_commands.command(name="status", description="Where and when the daily post goes, and the last one")
     async def status(self, interaction: discord.Interaction) -> None:
-        await respond(interaction, await self.layer.daily_status(here(interaction), server_of(interaction),
-                                                                 self.bot.clock()))
+        await respond(interaction, await within_deadline(
+            interaction, self.layer.daily_status(here(interaction), server_of(interaction), self.bot.clock())))
 
     @app_commands.command(name="preview", description="What the daily post would be today")
     async def preview(self, interaction: discord.Interaction) -> None:
-        await respond(interaction, await self.layer.daily_preview(here(interaction), server_of(interaction),
-                                                                  self.bot.clock()))
+        await respond(interaction, await within_deadline(
+            interaction, self.layer.daily_preview(here(interaction), server_of(interaction), self.bot.clock())))
 
 
 def cannot_post(guild: discord.Guild, channel: discord.TextChannel | None) -> Reply | None:
