@@ -104,7 +104,7 @@ BATCH = 500
 
 WRITE_WAIT = 120.0  # seconds a writer waits for another process's transaction (an ingest holds one per file)
 WAIT_SLICE = 0.2  # seconds of each attempt at the write lock; between attempts the connection serves reads
-STATEMENT_WAIT_MS = 20_000  # SQLite's own wait, for statements that write outside `transaction()`
+STATEMENT_WAIT_MS = int(WRITE_WAIT * 1000)  # SQLite's own wait, for writes outside `transaction()`
 
 
 class StoreProblem(StrEnum):

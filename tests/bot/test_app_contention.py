@@ -26,3 +26,16 @@ async def test_daily_set_during_another_write_is_deferred_then_answered(db):
                                            and "in this DM" in embed_text(r), timeout=20)
         assert time.monotonic() - started > 5  # it waited for the other writer, and did not fail
         assert "Something went wrong" not in embed_text(answered)
+
+
+async def test_a_write_that_waits_past_its_bound_says_the_archive_is_busy(db):
+    async with running_bot(db) as (fake, bot):
+        await bot.archive.store.conn.execute("PRAGMA busy_timeout = 2500")  # the bound, shortened for the test
+        with write_lock_held(db, 8):
+            payload = await fake.send_slash("daily", subcommand="set", guild=False, user_id=ALICE_ID)
+            first = await fake.wait_for_response(payload["id"], timeout=10)
+            assert first.callback_type == 5, first.summary()
+            answered = await fake.wait_for(lambda r: r.kind in ("followup", "original_edit")
+                                           and "busy" in embed_text(r), timeout=20)
+        assert "The archive is busy with a long update right now" in embed_text(answered)
+        assert "Something went wrong" not in embed_text(answered)
