@@ -46,8 +46,7 @@ class FileResult:
 @dataclass
 class IngestReport:
     files: list[FileResult] = field(default_factory=list)
-    stopped: StoreError | None = None  # the archive could not be written (busy, full, read-only, damaged)
-    not_read: list[Path] = field(default_factory=list)  # files left alone once the ingest stopped
+    not_read: list[Path] = field(default_factory=list)  # files left alone once the archive could not be written
 
     @property
     def failed(self) -> list[FileResult]:
@@ -131,14 +130,10 @@ def _listing_files(folder: Path, failures: list[FileResult]) -> list[Path]:
 
 
 class Ingester:
-    """`wait`: how long each file waits for another process writing to the archive (default: the store's)."""
-
-    def __init__(self, store: ArchiveStore, people: PeopleDirectory, progress: Progress | None = None,
-                 wait: float | None = None) -> None:
+    def __init__(self, store: ArchiveStore, people: PeopleDirectory, progress: Progress | None = None) -> None:
         self.store = store
         self.people = people
         self.progress = progress
-        self.wait = wait
 
     async def ingest(self, paths: Iterable[str | Path]) -> IngestReport:
         """Each file whole or not at all; an archive that cannot be written stops the ingest (the files
@@ -151,7 +146,7 @@ class Ingester:
             except StoreError as exc:
                 log.warning("%s: %s", path, exc)
                 report.files.append(FileResult(path, error=str(exc)))
-                report.stopped, report.not_read = exc, files[index + 1:]
+                report.not_read = files[index + 1:]
                 break
         return report
 
@@ -164,7 +159,7 @@ class Ingester:
             reader = await asyncio.to_thread(open_page, path)
             records = reader.records()
             occurrences = OccurrenceCounter()
-            async with self.store.transaction(self.wait):
+            async with self.store.transaction():  # waits its turn, bounded by the store's write_wait
                 while True:
                     batch = await asyncio.to_thread(self._next_batch, records, occurrences)
                     if not batch:
