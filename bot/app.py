@@ -11,8 +11,10 @@ import asyncio
 import hashlib
 import json
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -21,6 +23,7 @@ from discord import app_commands
 
 from retrieval.daily import Clock, DailyScheduler, Target
 from retrieval.search import Archive
+from retrieval.store import StoreError, StoreProblem
 
 from .autocomplete import complete_person, complete_zone
 from .commands import Commands, Reply, error, run_text_command
@@ -35,6 +38,8 @@ AUTOCOMPLETE_MAX = 25
 REFRESH_EVERY = 60.0  # seconds between checks for an ingest by another process
 SYNC_KEY = "commands_hash:{scope}"
 SOMETHING_WENT_WRONG = "Something went wrong on my side; the details are in my log. Please try again."
+ARCHIVE_BUSY = ("The archive is busy with a long update right now, so I couldn't save that. "
+                "Please try again in a few minutes.")
 
 
 def use_discord_endpoints(settings: Settings) -> None:
@@ -72,6 +77,9 @@ class ArchiveTree(app_commands.CommandTree["ArchiveBot"]):
                        exc: app_commands.AppCommandError) -> None:
         if isinstance(exc, app_commands.CheckFailure):
             reply = error(str(exc) or "You can't use this command here.")
+        elif _archive_busy(getattr(exc, "original", exc), interaction.client.archive.store.path):
+            log.warning("/%s: the archive stayed busy", getattr(interaction.command, "name", "?"))
+            reply = error(ARCHIVE_BUSY)
         else:
             log.error("/%s failed", getattr(interaction.command, "name", "?"), exc_info=exc)
             reply = error(SOMETHING_WENT_WRONG)
@@ -173,6 +181,13 @@ class ArchiveBot(discord.Client):
             reply = error(SOMETHING_WENT_WRONG)
         await reply_to_message(message, reply)
 
+
+
+def _archive_busy(exc: BaseException, db: Path) -> bool:
+    """A write that waited its whole bound for another process: not a failure of the bot, nor the user's."""
+    if isinstance(exc, sqlite3.Error):
+        exc = StoreError.from_sqlite(db, exc)
+    return isinstance(exc, StoreError) and exc.problem is StoreProblem.BUSY
 
 
 def cooldown_reply(wait: float) -> Reply:
@@ -278,9 +293,9 @@ class DailyCommands(app_commands.Group, name="daily",
                 await respond(interaction, refusal)
                 return
         target = here(interaction, channel.id if channel is not None else None)
-        await respond(interaction, await self.layer.daily_set(
+        await respond(interaction, await within_deadline(interaction, self.layer.daily_set(
             target, guild_id=server_of(interaction), user_id=interaction.user.id, time=time, zone=timezone,
-            now=self.bot.clock()))
+            now=self.bot.clock())))
 
     @set_daily.autocomplete("timezone")
     async def zones(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -288,17 +303,18 @@ class DailyCommands(app_commands.Group, name="daily",
 
     @app_commands.command(name="off", description="Stop the daily post here")
     async def off(self, interaction: discord.Interaction) -> None:
-        await respond(interaction, await self.layer.daily_off(here(interaction), server_of(interaction)))
+        await respond(interaction, await within_deadline(
+            interaction, self.layer.daily_off(here(interaction), server_of(interaction))))
 
     @app_commands.command(name="status", description="Where and when the daily post goes, and the last one")
     async def status(self, interaction: discord.Interaction) -> None:
-        await respond(interaction, await self.layer.daily_status(here(interaction), server_of(interaction),
-                                                                 self.bot.clock()))
+        await respond(interaction, await within_deadline(
+            interaction, self.layer.daily_status(here(interaction), server_of(interaction), self.bot.clock())))
 
     @app_commands.command(name="preview", description="What the daily post would be today")
     async def preview(self, interaction: discord.Interaction) -> None:
-        await respond(interaction, await self.layer.daily_preview(here(interaction), server_of(interaction),
-                                                                  self.bot.clock()))
+        await respond(interaction, await within_deadline(
+            interaction, self.layer.daily_preview(here(interaction), server_of(interaction), self.bot.clock())))
 
 
 def cannot_post(guild: discord.Guild, channel: discord.TextChannel | None) -> Reply | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ from .text_render import render_reply, terminal_json
 from .wording import Front, query_error_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+INGEST_WAIT = 600.0  # seconds an ingest waits for another process's (one big file takes about 20 s)
 
 
 class ProgressBar:
@@ -62,6 +64,7 @@ class ProgressBar:
         if self._drawn:
             self.stream.write("\r" + " " * 100 + "\r")
             self.stream.flush()
+            self._drawn = False
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = with_db(sub.add_parser("ingest", help="read listing pages (text or saved HTML) into the archive"))
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders of .txt/.html pages")
     ingest.add_argument("--quiet", "-q", action="store_true", help="no per-file failure lines, only the summary")
+    ingest.add_argument("--wait", type=_seconds, default=INGEST_WAIT, metavar="SECONDS",
+                        help=f"how long to wait for another process writing to the archive (default {INGEST_WAIT:g})")
 
     exp = with_db(sub.add_parser("export", help="write the whole archive, one record per line"))
     exp.add_argument("--format", choices=FORMATS, default="jsonl")
@@ -116,6 +121,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if not 1 <= value <= MAX_LIMIT:
         raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_LIMIT}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value <= 86400:
+        raise argparse.ArgumentTypeError("must be between 0 and 86400 seconds")
     return value
 
 
@@ -156,6 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StoreError, PeopleFileError) as exc:
         print(f"archive-bot: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except sqlite3.Error as exc:  # a read of a damaged archive, wherever it happened
+        print(f"archive-bot: {StoreError.from_sqlite(settings.archive_db, exc)}", file=sys.stderr)
+        return EXIT_FAILED
     except QueryError as exc:
         print(f"archive-bot: {query_error_text(exc, Front.CLI)}", file=sys.stderr)
         return EXIT_USAGE
@@ -182,7 +200,17 @@ async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     people = PeopleDirectory.load()
     bar = ProgressBar(sys.stderr)
-    async with await ArchiveStore.open(settings.archive_db) as store:
+
+    said: list[bool] = []
+
+    def waiting() -> None:  # once per run, however many files wait their turn
+        if not said:
+            said.append(True)
+            bar.close()
+            print(f"archive-bot: waiting for another process writing to {settings.archive_db} to finish…",
+                  file=sys.stderr, flush=True)
+
+    async with await ArchiveStore.open(settings.archive_db, write_wait=args.wait, on_wait=waiting) as store:
         report = await Ingester(store, people, progress=bar).ingest(args.paths)
     bar.close()
     if not args.quiet:

@@ -108,12 +108,13 @@ def setup_logging(settings: Settings, stream: TextIO = sys.stderr) -> None:
 
 async def open_archive(settings: Settings, announce: Callable[[str], None] | None = None) -> Archive:
     """The archive, created on first start and filled with the bundled seed pages when empty."""
+    say = announce or log.info
     people = await asyncio.to_thread(PeopleDirectory.load)
-    async with await ArchiveStore.open(settings.archive_db) as store:
+    waiting = f"waiting for another process writing to {settings.archive_db} to finish…"
+    async with await ArchiveStore.open(settings.archive_db, on_wait=lambda: say(waiting)) as store:
         report = await ingest_if_empty(store, people, settings.seeds)
     if report is not None:
-        (announce or log.info)(f"{settings.archive_db} was empty; added the bundled seed pages "
-                               f"({report.summary_line()})")
+        say(f"{settings.archive_db} was empty; added the bundled seed pages ({report.summary_line()})")
     return await Archive.open(settings.archive_db, people)
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import islice
@@ -16,7 +18,7 @@ from .identity import Incoming, OccurrenceCounter, UpsertCounts
 from .parse import PageReader, open_page
 from .people import PeopleDirectory
 from .records import PageError, RawRecord, Repair
-from .store import ArchiveStore
+from .store import ArchiveStore, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ class FileResult:
 @dataclass
 class IngestReport:
     files: list[FileResult] = field(default_factory=list)
+    not_read: list[Path] = field(default_factory=list)  # files left alone once the archive could not be written
 
     @property
     def failed(self) -> list[FileResult]:
@@ -63,7 +66,8 @@ class IngestReport:
         read = len(self.files) - len(self.failed)
         return (
             f"{read} file{'s' if read != 1 else ''} read: {t.new} new, {t.updated} updated, "
-            f"{t.unchanged} unchanged; {len(self.failed)} failed"
+            f"{t.unchanged} unchanged; {len(self.failed)} failed" + (f"; {len(self.not_read)} not read"
+                                                                     if self.not_read else "")
         )
 
 
@@ -78,21 +82,29 @@ class IngestProgress:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResult]]:
-    """Files as named, and the listing-like files inside folders; missing paths come back as failures."""
+    """Files as named, and the listing-like files inside folders; what cannot be read (missing paths,
+    unreadable folders, pipes and devices, which would block a reader) comes back as failures."""
     found: list[Path] = []
-    missing: list[FileResult] = []
+    failures: list[FileResult] = []
     for item in paths:
         path = Path(item)
-        if path.is_dir():
-            found.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        elif path.exists():
+        try:
+            mode = path.stat().st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            failures.append(FileResult(path, error="no such file or folder"))
+            continue
+        except PermissionError:
+            failures.append(FileResult(path, error="cannot be reached (permission denied on a folder in its path)"))
+            continue
+        except OSError as exc:
+            failures.append(FileResult(path, error=f"cannot be read ({exc.strerror or exc})"))
+            continue
+        if stat.S_ISDIR(mode):
+            found.extend(_listing_files(path, failures))
+        elif stat.S_ISREG(mode):
             found.append(path)
         else:
-            missing.append(FileResult(path, error="no such file or folder"))
+            failures.append(FileResult(path, error="not a regular file (a pipe, socket or device); skipped"))
     seen: set[Path] = set()
     unique = []
     for p in found:
@@ -100,7 +112,22 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResu
         if key not in seen:
             seen.add(key)
             unique.append(p)
-    return unique, missing
+    return unique, failures
+
+
+def _listing_files(folder: Path, failures: list[FileResult]) -> list[Path]:
+    """The page files under `folder` in path order, hidden ones left out; a folder inside that cannot be
+    listed is a failure, not silently nothing."""
+    def unreadable(exc: OSError) -> None:
+        reason = (exc.strerror or str(exc)).lower()
+        failures.append(FileResult(Path(exc.filename or folder), error=f"folder cannot be read ({reason})"))
+
+    files: list[Path] = []
+    for root, dirs, names in os.walk(folder, onerror=unreadable):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        files.extend(p for p in (Path(root, name) for name in names if not name.startswith("."))
+                     if p.suffix.lower() in PAGE_SUFFIXES and p.is_file())
+    return sorted(files)
 
 
 class Ingester:
@@ -110,20 +137,30 @@ class Ingester:
         self.progress = progress
 
     async def ingest(self, paths: Iterable[str | Path]) -> IngestReport:
-        files, missing = expand_paths(paths)
-        report = IngestReport(files=list(missing))
+        """Each file whole or not at all; an archive that cannot be written stops the ingest (the files
+        before are kept, the rest are left for another run)."""
+        files, failures = expand_paths(paths)
+        report = IngestReport(files=list(failures))
         for index, path in enumerate(files):
-            report.files.append(await self.ingest_file(path, index, len(files)))
+            try:
+                report.files.append(await self.ingest_file(path, index, len(files)))
+            except StoreError as exc:
+                log.warning("%s: %s", path, exc)
+                report.files.append(FileResult(path, error=str(exc)))
+                report.not_read = files[index + 1:]
+                break
         return report
 
     async def ingest_file(self, path: Path, index: int = 0, count: int = 1) -> FileResult:
+        """One file in one transaction; raises StoreError when the archive cannot be written."""
         result = FileResult(path)
         source = str(path.resolve())
         try:
+            before = _identity(path)
             reader = await asyncio.to_thread(open_page, path)
             records = reader.records()
             occurrences = OccurrenceCounter()
-            async with self.store.transaction():
+            async with self.store.transaction():  # waits its turn, bounded by the store's write_wait
                 while True:
                     batch = await asyncio.to_thread(self._next_batch, records, occurrences)
                     if not batch:
@@ -131,6 +168,9 @@ class Ingester:
                     result.counts.add(await self.store.upsert(batch, source))
                     result.records += len(batch)
                     self._report(index, count, path, result.records, reader)
+                if _identity(path) != before:  # truncated or rewritten under us: what was read is not the file
+                    raise PageError("changed while being read (another program wrote to it): nothing stored; "
+                                    "ingest it again")
             result.layout, result.truncated, result.dropped = reader.layout, reader.truncated, reader.dropped
             result.repairs = reader.repairs()
         except PageError as exc:
@@ -156,8 +196,19 @@ class Ingester:
         self.progress(IngestProgress(index, count, path, records, reader.bytes_read(), reader.size))
 
 
+def _identity(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
 async def ingest_if_empty(store: ArchiveStore, people: PeopleDirectory, seeds: Path) -> IngestReport | None:
-    """First start: an empty archive gets the bundled seed pages, so a new user sees answers at once."""
+    """First start: an empty archive gets the bundled seed pages, so a new user sees answers at once.
+
+    An archive that looks empty may be being filled by another process right now: its emptiness is checked
+    again once that writer is done (waiting for it as any writer does), so the seeds do not go in beside it.
+    """
     if await store.count() > 0 or not seeds.is_dir():
         return None
-    return await Ingester(store, people).ingest([seeds])
+    async with store.transaction():
+        empty = await store.count() == 0
+    return await Ingester(store, people).ingest([seeds]) if empty else None

@@ -6,11 +6,14 @@ only reads the candidates and writes the decisions. Ingesting a file is one tran
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Self
 
@@ -106,9 +109,57 @@ ROLES = {role.value: role for role in Role}  # a dict lookup: Role(value) is slo
 KINDS = {kind.value: kind for kind in EntityKind}
 BATCH = 500
 
+WRITE_WAIT = 120.0  # seconds a writer waits for another process's transaction (an ingest holds one per file)
+WAIT_SLICE = 0.2  # seconds of each attempt at the write lock; between attempts the connection serves reads
+STATEMENT_WAIT_MS = int(WRITE_WAIT * 1000)  # SQLite's own wait, for writes outside `transaction()`
+
+
+class StoreProblem(StrEnum):
+    """Why the database cannot be used or written."""
+
+    BUSY = "busy"  # another process kept the write lock longer than this writer may wait
+    READ_ONLY = "read_only"
+    FULL = "full"  # the disk, or a file size limit
+    DAMAGED = "damaged"  # corrupted pages
+    NEWER = "newer"  # made by a newer archive-bot
+    FOREIGN = "foreign"  # a schema version archive-bot never writes
+    UNUSABLE = "unusable"  # not a database, a folder, a path that cannot be opened, any other failure
+
+
+class _Code(int, Enum):
+    """SQLite's primary result codes that say what went wrong (extended codes carry them in the low byte)."""
+
+    BUSY = 5
+    READONLY = 8
+    IOERR = 10
+    CORRUPT = 11
+    FULL = 13
+
 
 class StoreError(RuntimeError):
-    """The database cannot be used (newer schema, not a database); the message is for the user."""
+    """The database cannot be used or written; the message is for the user, `problem` for code."""
+
+    def __init__(self, message: str, problem: StoreProblem = StoreProblem.UNUSABLE) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+    @classmethod
+    def from_sqlite(cls, path: Path, exc: sqlite3.Error) -> StoreError:
+        """One clear line for an SQLite failure on `path`."""
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code == _Code.BUSY:
+            return cls(f"{path}: another process is writing to it; try again when it has finished",
+                       StoreProblem.BUSY)
+        if code == _Code.READONLY:
+            return cls(f"{path}: the archive database is read-only: this user may not write to it",
+                       StoreProblem.READ_ONLY)
+        if code in (_Code.FULL, _Code.IOERR):
+            return cls(f"cannot write to {path}: the disk is full or a file size limit was reached",
+                       StoreProblem.FULL)
+        if code == _Code.CORRUPT:
+            return cls(f"{path}: the archive database is damaged ({exc}); restore a backup, or ingest the pages "
+                       "again into a new one", StoreProblem.DAMAGED)
+        return cls(f"{path}: not a usable archive database ({exc})")
 
 
 def _now() -> str:
@@ -125,13 +176,19 @@ def _insert_values(insert: Insert, now: str) -> tuple[object, ...]:
 
 
 class ArchiveStore:
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: Path, write_wait: float = WRITE_WAIT,
+                 on_wait: Callable[[], None] | None = None) -> None:
         self.conn = conn
         self.path = path
+        self.write_wait = write_wait
+        self.on_wait = on_wait  # called once per transaction that has to wait for another writer
         self._commits = 0  # transactions committed through this connection, which data_version does not see
 
     @classmethod
-    async def open(cls, path: str | Path) -> ArchiveStore:
+    async def open(cls, path: str | Path, *, write_wait: float = WRITE_WAIT,
+                   on_wait: Callable[[], None] | None = None) -> ArchiveStore:
+        """Open (and create or migrate) the archive; `write_wait` bounds how long a transaction waits for
+        another process's, and `on_wait` is told when one starts waiting."""
         path = Path(path)
         try:
             if str(path) != ":memory:":
@@ -141,18 +198,18 @@ class ArchiveStore:
             conn = await aiosqlite.connect(path, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{path}: cannot open the archive database ({exc})") from None
-        store = cls(conn, path)
+        store = cls(conn, path, write_wait, on_wait)
         try:
+            await conn.execute(f"PRAGMA busy_timeout = {STATEMENT_WAIT_MS}")
             await conn.execute("PRAGMA foreign_keys = ON")
-            await conn.execute("PRAGMA busy_timeout = 10000")
             if str(path) != ":memory:":
-                await conn.execute("PRAGMA journal_mode = WAL")
+                await conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for a writer
             await store._migrate()
-        except aiosqlite.DatabaseError as exc:
+        except sqlite3.Error as exc:
             await conn.close()
-            raise StoreError(f"{path}: not a usable archive database ({exc})") from None
-        except StoreError:
-            await conn.close()
+            raise StoreError.from_sqlite(path, exc) from None
+        except BaseException:
+            await conn.close()  # aiosqlite's thread would otherwise keep the process alive
             raise
         return store
 
@@ -166,16 +223,27 @@ class ArchiveStore:
         await self.close()
 
     async def _migrate(self) -> None:
-        version = await self.schema_version()
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: made by a newer archive-bot (schema {version}, this one knows {SCHEMA_VERSION})"
-            )
-        for number in range(version, SCHEMA_VERSION):
-            async with self.transaction():
+        """Bring the schema up to date under the write lock, so processes opening a new database at once
+        migrate it once: the version is read again once the lock is held."""
+        if self._check_version(await self.schema_version()) == SCHEMA_VERSION:
+            return
+        async with self.transaction(exclusive=True):
+            version = self._check_version(await self.schema_version())
+            for number in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[number]:
                     await self.conn.execute(statement)
                 await self.conn.execute(f"PRAGMA user_version = {number + 1}")
+
+    def _check_version(self, version: int) -> int:
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: made by a newer archive-bot (schema {version}, this one knows {SCHEMA_VERSION})",
+                StoreProblem.NEWER,
+            )
+        if version < 0:
+            raise StoreError(f"{self.path}: schema version {version} is not one archive-bot writes: "
+                             "not an archive-bot database", StoreProblem.FOREIGN)
+        return version
 
     async def schema_version(self) -> int:
         async with self.conn.execute("PRAGMA user_version") as cur:
@@ -183,17 +251,52 @@ class ArchiveStore:
         return int(row[0]) if row else 0
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error: a file goes in whole or not at all."""
-        await self.conn.execute("BEGIN IMMEDIATE")
+    async def transaction(self, wait: float | None = None, exclusive: bool = False) -> AsyncIterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error: a file goes in whole or not at all.
+
+        Waits up to `wait` seconds (default: the store's `write_wait`) for another process's transaction,
+        then raises StoreError(BUSY); SQLite failures come out as StoreError too.
+        """
+        await self._begin("BEGIN EXCLUSIVE" if exclusive else "BEGIN IMMEDIATE",
+                          self.write_wait if wait is None else wait)
         try:
             yield
-        except BaseException:
-            await self.conn.execute("ROLLBACK")
+        except BaseException as exc:
+            with suppress(sqlite3.Error):  # SQLite may have rolled back already (disk full, damage)
+                await self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError.from_sqlite(self.path, exc) from None
             raise
-        else:
+        try:
             await self.conn.execute("COMMIT")
-            self._commits += 1
+        except sqlite3.Error as exc:
+            with suppress(sqlite3.Error):
+                await self.conn.execute("ROLLBACK")
+            raise StoreError.from_sqlite(self.path, exc) from None
+        self._commits += 1
+
+    async def _begin(self, statement: str, wait: float) -> None:
+        """Take the write lock in short attempts, so this connection's reads run while it waits."""
+        deadline = time.monotonic() + wait
+        announced = False
+        await self.conn.execute(f"PRAGMA busy_timeout = {int(WAIT_SLICE * 1000)}")
+        try:
+            while True:
+                try:
+                    await self.conn.execute(statement)
+                    return
+                except sqlite3.OperationalError as exc:
+                    if getattr(exc, "sqlite_errorcode", 0) & 0xFF != _Code.BUSY:
+                        raise StoreError.from_sqlite(self.path, exc) from None
+                if time.monotonic() >= deadline:
+                    raise StoreError(f"{self.path} stayed busy: another process kept writing to it for over "
+                                     f"{wait:g} s; try again when it has finished", StoreProblem.BUSY)
+                if not announced and self.on_wait is not None:
+                    self.on_wait()
+                    announced = True
+                await asyncio.sleep(WAIT_SLICE / 4)
+        finally:
+            await self.conn.execute(f"PRAGMA busy_timeout = {STATEMENT_WAIT_MS}")
 
     # -- writing -----------------------------------------------------------------------------------
     async def upsert(self, batch: Sequence[Incoming], source: str) -> UpsertCounts:
@@ -285,10 +388,13 @@ class ArchiveStore:
         return None if row is None else str(row[0])
 
     async def set_state(self, key: str, value: str) -> None:
-        await self.conn.execute(
-            "INSERT INTO bot_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
+        """A transaction of its own, so it waits its turn like every other write."""
+        async with self.transaction():
+            await self.conn.execute(
+                "INSERT INTO bot_state (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
 
     # -- reading -----------------------------------------------------------------------------------
     async def count(self) -> int:

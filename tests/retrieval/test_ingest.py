@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.ingest import Ingester, IngestReport
+from retrieval.ingest import Ingester, IngestProgress, IngestReport
 from retrieval.records import Record, Repair, RepairKind
 from retrieval.store import ArchiveStore
+from testing.listing_gen import write_listing
 
 from ..conftest import FIXTURES, PEOPLE, SEEDS
 
@@ -159,3 +160,19 @@ async def test_impossible_days_and_cut_fields_are_reported(tmp_path):
     assert report.files[0].repairs == (Repair(RepairKind.IMPOSSIBLE_DAY, 1), Repair(RepairKind.FIELD_CUT, 1))
     cable = next(r for r in records if r.title.startswith("Cable"))
     assert (cable.date.iso(), cable.date_text, cable.summary_partial) == ("1952-02", "February 30, 1952", True)
+
+
+async def test_a_file_truncated_while_being_read_is_rolled_back_and_reported(tmp_path):
+    page = write_listing(tmp_path / "big.txt", 3000)
+
+    def truncate_after_first_batch(progress: IngestProgress) -> None:
+        if progress.records and page.stat().st_size > 1000:
+            with page.open("r+b") as fh:
+                fh.truncate(page.stat().st_size // 2)
+
+    async with await ArchiveStore.open(tmp_path / "a.db") as store:
+        report = await Ingester(store, PEOPLE, progress=truncate_after_first_batch).ingest([page])
+        assert await store.count() == 0
+    assert [f.error for f in report.failed] == [
+        "changed while being read (another program wrote to it): nothing stored; ingest it again"]
+    assert report.summary_line() == "0 files read: 0 new, 0 updated, 0 unchanged; 1 failed"
