@@ -48,9 +48,12 @@ class SearchIndex:
         # The token corpus and the BM25Okapi object are only needed to build the postings: neither is kept,
         # so a snapshot holds the postings alone (and a refresh does not hold two corpora at once).
         corpus = [document_tokens(r) for r in self.records]
-        bm25 = BM25Okapi(corpus or [[]])
-        self.idf: dict[str, float] = bm25.idf
-        self.postings = self._build_postings(corpus, bm25)
+        self.idf: dict[str, float] = {}
+        self.postings: dict[str, Posting] = {}
+        if any(corpus):  # rank-bm25 divides by the number of terms: an archive without any has no scores
+            bm25 = BM25Okapi(corpus)
+            self.idf = bm25.idf
+            self.postings = self._build_postings(corpus, bm25)
         self._build_date_arrays()
         self.people = self._build_people()
 

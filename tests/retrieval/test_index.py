@@ -68,6 +68,12 @@ def test_dates_are_contained_not_overlapped_and_undated_never_match():
     assert 14 in ids(index.date_mask(DateRange.from_iso("1951-12-24", "1951-12-24")))  # a date named in the title
 
 
+def test_an_empty_archive_is_an_empty_index():
+    index = SearchIndex([])
+    assert index.size == 0 and index.postings == {} and index.idf == {}
+    assert index.top(index.scores(tokenize("mao")), 10) == []
+
+
 def test_people_masks_and_positions():
     index = SearchIndex(RECORDS)
     assert {RECORDS[i].id for i in np.flatnonzero(index.person_mask(["Mao Zedong"]))} == {10, 14}
