@@ -22,7 +22,7 @@ test: $(STAMP)  ## the test suite (CI runs exactly this)
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP)  ## everything but the tests marked slow (processes, large archives, quality floors)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n 2
 
 check: $(STAMP)  ## lint and type-check (CI runs this before the tests)
 	$(BIN)/python -m ruff check .

@@ -122,6 +122,7 @@ def _is_binary(head: bytes) -> bool:
 
 
 def _file_decoding(path: Path, bom_encoding: str | None) -> Decoding:
-    """A text file's encoding by the one rule (encoding.choose_encoding), read a megabyte at a time."""
+    """A text file's encoding by the one rule (encoding.choose_encoding), read 64 KiB at a time: pieces of a
+    megabyte left the allocator holding ~15 MB more at its peak on a 35 MB file."""
     with path.open("rb") as fh:
-        return choose_encoding(iter(lambda: fh.read(1 << 20), b""), bom_encoding)
+        return choose_encoding(iter(lambda: fh.read(1 << 16), b""), bom_encoding)

@@ -42,6 +42,7 @@ def test_the_console_answers_piped_commands_in_order(tmp_path):
     assert "Traceback" not in out + result.stderr
 
 
+@pytest.mark.slow
 def test_the_console_shows_daily_usage_and_todays_preview(tmp_path):
     result = cli("console", cwd=tmp_path, input="/daily\n/daily preview\n/onthisday\n/daily set\n")
     assert result.returncode == 0, result.stderr

@@ -183,6 +183,7 @@ def test_the_warning_comes_once_per_start_not_once_per_command(tmp_path):
     assert result.stderr.count("chmod 600") == 1, result.stderr
 
 
+@pytest.mark.slow
 def test_an_uncaught_exception_goes_through_the_log_redacted(tmp_path):
     """What no code catches is printed by Python itself, not by a handler: it must take the same way out."""
     script = (
