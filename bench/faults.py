@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from testing.database import integrity, record_count
 from testing.listing_gen import write_listing
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,16 +50,6 @@ def per_source(db: Path) -> dict[str, int]:
             return dict(conn.execute("SELECT source, COUNT(*) FROM sources GROUP BY source").fetchall())
         except sqlite3.OperationalError:
             return {}
-
-
-def integrity(db: Path) -> str:
-    with sqlite3.connect(db) as conn:
-        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
-
-
-def record_count(db: Path) -> int:
-    with sqlite3.connect(db) as conn:
-        return int(conn.execute("SELECT COUNT(*) FROM records").fetchone()[0])
 
 
 @dataclass

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.store import SCHEMA_VERSION
+from testing.database import integrity, record_count
 from testing.listing_gen import write_listing
 
 from ..conftest import SEEDS
@@ -49,16 +50,6 @@ def cli(*args: str, cwd: Path, prefix: tuple[str, ...] = (), limit_size: int | N
 
 def error_lines(result: subprocess.CompletedProcess) -> list[str]:
     return [line for line in result.stderr.splitlines() if line.strip()]
-
-
-def integrity(db: Path) -> str:
-    with sqlite3.connect(db) as conn:
-        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
-
-
-def record_count(db: Path) -> int:
-    with sqlite3.connect(db) as conn:
-        return int(conn.execute("SELECT COUNT(*) FROM records").fetchone()[0])
 
 
 @pytest.fixture
