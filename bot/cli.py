@@ -23,7 +23,7 @@ from retrieval.site import ARCHIVE_NAME
 from retrieval.store import ArchiveStore, StoreError
 
 from . import runner
-from .commands import Card, Commands, Reply, ReplyKind
+from .commands import Card, Commands, Reply, ReplyKind, app_version
 from .config import ConfigError, Settings, load_settings
 from .json_output import answer_to_dict, result_to_dict
 from .runner import NO_TOKEN_HELP, run_bot, run_console_app, setup_logging
@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="archive-bot",
         description=f"Ask the {ARCHIVE_NAME} (Cold War documents) questions.",
     )
+    parser.add_argument("--version", action="version", version=f"archive-bot {app_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:

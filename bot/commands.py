@@ -417,9 +417,16 @@ def _span(records: list[Record]) -> str:
     return f", {first}" if first == last else f", {first}–{last}"
 
 
+# Words a console user types without the slash and means as the command, never as a question.
+PLAIN_COMMANDS = frozenset({"help", "quit", "exit"})
+
+
 def parse_command(line: str) -> tuple[str, str]:
-    """A console line: `/search mao 1958` -> ("search", "mao 1958"); a plain question -> ("ask", line)."""
+    """A console line: `/search mao 1958` -> ("search", "mao 1958"); a plain question -> ("ask", line); a lone
+    `help`, `quit` or `exit` -> that command."""
     text = line.strip()
+    if text.lower() in PLAIN_COMMANDS:
+        return text.lower(), ""
     if not text.startswith("/"):
         return "ask", text
     name, _, rest = text[1:].partition(" ")

@@ -1,44 +1,102 @@
 """A local chat with the bot: the same commands as Discord, through the same command layer, as text.
 
-Interactive on a terminal (a prompt, /quit to leave); from a pipe it answers one line after another, so
-it can be scripted: `printf '/search mao 1958\n' | archive-bot console`.
+Interactive on a terminal (a prompt with line editing and history, Ctrl-C clears the line, quit or Ctrl-D
+leaves); from a pipe it answers one line after another, so it can be scripted:
+`printf '/search mao 1958\n' | archive-bot console`.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TextIO
 
-from .commands import Commands, run_text_command
+from .commands import Commands, parse_command, run_text_command
 from .text_render import render_reply
 
 log = logging.getLogger(__name__)
 
 BANNER = (
-    "archive-bot console: ask a question, or type a command (/help lists them, /quit leaves).\n"
+    "archive-bot console: ask a question, or type a command (help lists them, quit leaves).\n"
     "Try: What did Stalin tell Mao about the Chinese Eastern Railway?"
 )
-QUIT = {"/quit", "/exit", "quit", "exit"}
+QUIT = {"quit", "exit"}
+PROMPT = "\narchive> "
+HISTORY = Path(os.path.expanduser("~/.archive_bot_history"))
+HISTORY_LINES = 1000
 
 
-async def _read_line(stream: TextIO, prompt: str | None) -> str | None:
-    def read() -> str | None:
-        if prompt:
-            print(prompt, end="", flush=True)
-        line = stream.readline()
-        return line if line else None
-    return await asyncio.to_thread(read)
+async def _read_line(stream: TextIO) -> str | None:
+    """The next line from a pipe or file, None at its end (in a thread: the loop stays free meanwhile)."""
+    line = await asyncio.to_thread(stream.readline)
+    return line if line else None
+
+
+def _prompt_line() -> str | None:
+    """The next line typed at the terminal, edited with readline; None on Ctrl-D. Ctrl-C drops the line
+    being typed and asks again. It reads on the main thread, the only one Ctrl-C can interrupt, with
+    Python's own handler in place of asyncio's (which would cancel the console, not the line). The loop waits
+    meanwhile, which costs nothing: the console is all that runs in it."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        while True:
+            try:
+                return input(PROMPT)
+            except KeyboardInterrupt:
+                print()
+            except EOFError:
+                print()
+                return None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def _history(path: Path) -> Iterator[None]:
+    """Readline's history, read from `path` at the start and written back at the end; a history that
+    cannot be read or written is no reason to stop the console, so that failure is silent."""
+    try:
+        import readline  # imported only for a terminal: on some systems it writes to the terminal on import
+    except ImportError:  # a Python built without it: plain input() still works
+        yield
+        return
+    readline.set_history_length(HISTORY_LINES)
+    try:
+        readline.read_history_file(path)
+    except OSError:
+        pass
+    try:
+        yield
+    finally:
+        try:
+            readline.write_history_file(path)
+        except OSError:
+            pass
 
 
 async def run_console(commands: Commands, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
                       stop: asyncio.Event | None = None) -> None:
-    interactive = stdin.isatty()
-    if interactive:
+    """Answer lines until quit, the end of input or `stop`. Only the process's own terminal gets the prompt
+    and readline (which reads `sys.stdin`); any other stream is read as lines, as from a pipe."""
+    terminal = stdin is sys.stdin and stdin.isatty()
+    if terminal:
         print(BANNER, file=stdout)
+        with _history(HISTORY):
+            await _answer_lines(commands, None, stdout, stop)
+    else:
+        await _answer_lines(commands, stdin, stdout, stop)
+
+
+async def _answer_lines(commands: Commands, stdin: TextIO | None, stdout: TextIO, stop: asyncio.Event | None) -> None:
+    """The console's loop; `stdin` None is the terminal, read with `_prompt_line`."""
     while stop is None or not stop.is_set():
-        line = await _read_line(stdin, "\narchive> " if interactive else None)
-        if line is None or line.strip().lower() in QUIT:
+        line = _prompt_line() if stdin is None else await _read_line(stdin)
+        if line is None or parse_command(line)[0] in QUIT:
             break
         if not line.strip():
             continue
@@ -51,6 +109,6 @@ async def run_console(commands: Commands, stdin: TextIO = sys.stdin, stdout: Tex
             continue
         if reply is not None:
             print(render_reply(reply), file=stdout)
-            if not interactive:
+            if stdin is not None:  # a blank line between answers, which a prompt gives a terminal
                 print("", file=stdout)
         stdout.flush()

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from .commands import Card, Moment, Reply, ReplyKind, TimeStyle
@@ -82,9 +84,22 @@ def _relative(delta: timedelta) -> str:
     return f"in {amount}" if delta.total_seconds() > 0 else f"{amount} ago"
 
 
+# The Discord markup the bot writes in its own words (a `timed_lead`'s strings): bold and inline code.
+_BOT_MARKUP = re.compile(r"\*\*|`")
+
+
+def without_markup(reply: Reply) -> Reply:
+    """The reply with the bot's own markup taken out of its words, for a terminal that would show it as is.
+    Only the bot's strings in a `timed_lead` carry markup; quoted and plain text is left exactly as it is."""
+    if not reply.timed_lead:
+        return reply
+    return replace(reply, timed_lead=tuple(_BOT_MARKUP.sub("", part) if isinstance(part, str) else part
+                                           for part in reply.timed_lead))
+
+
 def render_reply(reply: Reply) -> str:
     """A reply as terminal text; archive and user text in it cannot drive the terminal (see `visible`)."""
-    return visible(_render(reply))
+    return visible(_render(without_markup(reply)))
 
 
 def _render(reply: Reply) -> str:

@@ -52,7 +52,7 @@ def test_the_console_shows_daily_usage_and_todays_preview(tmp_path):
     picks = [i for i in (out.find("== On this day in"), out.find("== Nearest to")) if i >= 0]
     preview, onthisday = min(picks), out.index("== ", min(picks) + 1)
     assert first < preview < onthisday < out.index(usage_heading, first + 1)  # /daily set: usage again
-    assert "`/daily preview`" in out[first:preview] and "works in Discord" in out[first:preview]
+    assert "/daily preview —" in out[first:preview] and "`" not in out and "works in Discord" in out[first:preview]
 
     def first_document(block: str) -> str:
         return next(line for line in block.splitlines() if line.startswith(" 1. "))

@@ -1,0 +1,128 @@
+"""Console manners: line editing, history and Ctrl-C on a terminal, `help`/`quit` without a slash, no Discord
+markup in terminal text, and `archive-bot --version`."""
+from __future__ import annotations
+
+import os
+import pty
+import select
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.commands import Moment, Quoted, Reply, ReplyKind, TimeStyle, app_version, parse_command
+from bot.text_render import render_reply
+
+from .test_cli import cli
+
+HELP_TITLE = "== archive-bot commands =="
+
+
+def test_plain_help_quit_and_exit_are_commands_and_other_words_stay_questions():
+    assert parse_command("help") == ("help", "")
+    assert parse_command("  Quit ") == ("quit", "")
+    assert parse_command("exit") == ("exit", "")
+    assert parse_command("/help") == ("help", "")
+    assert parse_command("help me find Mao's letters") == ("ask", "help me find Mao's letters")
+    assert parse_command("exit strategy in Korea") == ("ask", "exit strategy in Korea")
+
+
+def test_the_bots_own_markup_is_dropped_but_quoted_and_plain_text_is_shown_literally():
+    from datetime import UTC, datetime
+    when = Moment(datetime(2026, 1, 2, 9, 30, tzinfo=UTC), TimeStyle.TIME)
+    reply = Reply(kind=ReplyKind.INFO, title="Daily **post**", timed_lead=(
+        "**Where:** #history\nRun `/daily set` (", when, ")\n**Paused because:** ", Quoted("`**odd**` name"), "."))
+    text = render_reply(reply)
+    assert "Where: #history\nRun /daily set (" in text
+    assert "Paused because: `**odd**` name." in text  # the user's text as typed
+    assert "== Daily **post** ==" in text  # a title is text, never markup
+    plain = Reply(kind=ReplyKind.ERROR, title="Sorry", lead="There is no `**x**` here")
+    assert render_reply(plain) == "Sorry: There is no `**x**` here"
+
+
+@pytest.mark.slow
+def test_the_piped_console_takes_help_and_quit_without_a_slash_and_shows_no_markup(tmp_path):
+    result = cli("console", cwd=tmp_path, input="help\n/daily\nquit\n/about\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert HELP_TITLE in out and "/search query [from] [to] [person] — ranked documents" in out
+    assert "`" not in out and "**" not in out
+    assert "== About archive-bot ==" not in out  # after quit: never read
+
+
+@pytest.mark.slow
+def test_version_flag_prints_the_version(tmp_path):
+    result = cli("--version", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"archive-bot {app_version()}"
+
+
+class Terminal:
+    """`archive-bot console` on a pseudo-terminal: what a user at a real terminal types and sees."""
+
+    def __init__(self, cwd: Path, home: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ARCHIVE_", "DISCORD_", "LOG_"))}
+        env.update(HOME=str(home), TERM="xterm")
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: the console, with the terminal as its controlling terminal
+            os.chdir(cwd)
+            os.execve(sys.executable, [sys.executable, "-m", "bot.cli", "console"], env)
+        self.seen = ""
+
+    def wait_for(self, text: str, timeout: float = 120) -> str:
+        """Everything shown until `text` appears (and the text itself); fails after `timeout` seconds."""
+        start, deadline = len(self.seen), time.monotonic() + timeout
+        while text not in self.seen[start:]:
+            assert time.monotonic() < deadline, f"no {text!r} in {self.seen[start:]!r}"
+            if select.select([self.fd], [], [], 1)[0]:
+                try:
+                    self.seen += os.read(self.fd, 65536).decode("utf-8", "replace")
+                except OSError:  # the console ended
+                    break
+        found = self.seen.index(text, start) + len(text)
+        shown, self.seen = self.seen[:found], self.seen[found:]
+        return shown
+
+    def type(self, keys: str) -> None:
+        os.write(self.fd, keys.encode())
+
+    def exit_status(self, timeout: float = 30) -> int:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                os.close(self.fd)
+                return os.waitstatus_to_exitcode(status)
+            time.sleep(0.1)
+        os.kill(self.pid, 9)
+        raise AssertionError("the console did not exit")
+
+
+@pytest.mark.slow
+def test_a_terminal_gets_line_editing_history_and_ctrl_c_clears_the_line(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    term = Terminal(tmp_path, home)
+    prompt = "archive> "
+    term.wait_for(prompt)
+    term.type("/abot\x1b[Du\r")  # left arrow, then the missing letter: the line is edited, not sent raw
+    assert "== About archive-bot ==" in term.wait_for(prompt)
+    term.type("/nonsense\x03")  # Ctrl-C: the line is dropped and a new prompt shown
+    term.wait_for(prompt)
+    term.type("\x1b[A\r")  # up arrow: the last line sent, /about, again (the dropped one is not history)
+    assert "== About archive-bot ==" in term.wait_for(prompt)
+    term.type("help\r")
+    assert HELP_TITLE in term.wait_for(prompt)
+    term.type("quit\r")
+    assert term.exit_status() == 0
+    assert "There is no /nonsense" not in term.seen and "Traceback" not in term.seen
+    history = (home / ".archive_bot_history").read_text().splitlines()
+    assert history[-2:] == ["help", "quit"] and "/about" in history and "/nonsense" not in history
+
+    again = Terminal(tmp_path, home)  # a new session remembers the last one
+    again.wait_for(prompt)
+    again.type("\x1b[A\x1b[A\r")  # up twice: past quit to help
+    assert HELP_TITLE in again.wait_for(prompt)
+    again.type("\x04")  # Ctrl-D leaves too
+    assert again.exit_status() == 0
