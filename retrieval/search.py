@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -369,13 +370,22 @@ def matched_words(record: Record, terms: set[str]) -> tuple[str, ...]:
 # take turns (a split is a millisecond or two).
 _SEGMENTER = pysbd.Segmenter(language="en", clean=False)
 _SEGMENTING = threading.Lock()
+_CLOSING = re.compile(r"[\"”’)\]]+(?=\s|$)")  # quotes and brackets before a space close, never open
 
 
 def sentences(text: str) -> list[str]:
     """The sentences of a summary as written, closing quotes and brackets staying with their sentence."""
     with _SEGMENTING:
         pieces = _SEGMENTER.segment(text)
-    return [s.strip() for s in pieces if s.strip()]
+    whole: list[str] = []
+    for piece in pieces:
+        # pysbd starts the next sentence with a straight quote that closes a curly one (“two Chinas." He ...).
+        closing = _CLOSING.match(piece)
+        if whole and closing:
+            whole[-1] += closing.group()
+            piece = piece[closing.end():]
+        whole.append(piece)
+    return [s.strip() for s in whole if s.strip()]
 
 
 def best_sentence(record: Record, terms: set[str], index: SearchIndex) -> Sentence:

@@ -334,6 +334,8 @@ def test_summaries_split_into_whole_sentences_past_initials_and_abbreviations():
     ]
     assert sentences("") == [] and sentences("  ") == []
     assert sentences("Letter from J. V. Stalin to Mao Zedong") == ["Letter from J. V. Stalin to Mao Zedong"]
+    # Quotes that open curly and close straight, as a real summary has them: the quote stays with its sentence.
+    assert sentences('Plots to create “two Chinas." He denies.') == ['Plots to create “two Chinas."', "He denies."]
 
 
 def test_the_answer_after_an_initial_is_the_whole_sentence(archive):
