@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pysbd
+from pysbd.lang.english import English
 
 from .cite import Citation, cite
 from .daterange import DateRange
@@ -369,6 +370,18 @@ def matched_words(record: Record, terms: set[str]) -> tuple[str, ...]:
 # split after; built once. Its `segment` keeps the text on the instance, so the worker threads that answer
 # take turns (a split is a millisecond or two).
 _SEGMENTER = pysbd.Segmenter(language="en", clean=False)
+
+
+class _ArchiveEnglish(English):
+    """pysbd's English, knowing too the archive's transliterated Russian before a name: "Cde." (comrade), "Yu."."""
+
+    class Abbreviation(English.Abbreviation):
+        _BEFORE_NAMES = ["cde", "cdes", "yu"]
+        ABBREVIATIONS = English.Abbreviation.ABBREVIATIONS + _BEFORE_NAMES
+        PREPOSITIVE_ABBREVIATIONS = English.Abbreviation.PREPOSITIVE_ABBREVIATIONS + _BEFORE_NAMES
+
+
+_SEGMENTER.language_module = _ArchiveEnglish
 _SEGMENTING = threading.Lock()
 _CLOSING = re.compile(r"[\"”’)\]]+(?=\s|$)")  # quotes and brackets before a space close, never open
 

@@ -334,6 +334,9 @@ def test_summaries_split_into_whole_sentences_past_initials_and_abbreviations():
     ]
     assert sentences("") == [] and sentences("  ") == []
     assert sentences("Letter from J. V. Stalin to Mao Zedong") == ["Letter from J. V. Stalin to Mao Zedong"]
+    # The archive's transliterated Russian: "Cde." (comrade) and "Yu." (Yuri) go on to a name.
+    assert sentences("Cdes. Yu. V. Andropov and Cde. J. Koscelanský met. It ended.") == [
+        "Cdes. Yu. V. Andropov and Cde. J. Koscelanský met.", "It ended."]
     # Quotes that open curly and close straight, as a real summary has them: the quote stays with its sentence.
     assert sentences('Plots to create “two Chinas." He denies.') == ['Plots to create “two Chinas."', "He denies."]
 
