@@ -8,12 +8,15 @@ from __future__ import annotations
 import asyncio
 import random
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
+import pysbd
+from pysbd.lang.english import English
 
 from .cite import Citation, cite
 from .daterange import DateRange
@@ -363,8 +366,39 @@ def matched_words(record: Record, terms: set[str]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-# Between sentences: after . ! or ? (and a closing quote or bracket, which stays with its sentence).
-_SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[A-Z“\"‘'(])")
+# pysbd's rules know initials ("S.F. Antonov"), titles ("Mr."), "U.S.", "p.m." and "No. 5", which a regex
+# split after; built once. Its `segment` keeps the text on the instance, so the worker threads that answer
+# take turns (a split is a millisecond or two).
+_SEGMENTER = pysbd.Segmenter(language="en", clean=False)
+
+
+class _ArchiveEnglish(English):
+    """pysbd's English, knowing too the archive's transliterated Russian before a name: "Cde." (comrade), "Yu."."""
+
+    class Abbreviation(English.Abbreviation):
+        _BEFORE_NAMES = ["cde", "cdes", "yu"]
+        ABBREVIATIONS = English.Abbreviation.ABBREVIATIONS + _BEFORE_NAMES
+        PREPOSITIVE_ABBREVIATIONS = English.Abbreviation.PREPOSITIVE_ABBREVIATIONS + _BEFORE_NAMES
+
+
+_SEGMENTER.language_module = _ArchiveEnglish
+_SEGMENTING = threading.Lock()
+_CLOSING = re.compile(r"[\"”’)\]]+(?=\s|$)")  # quotes and brackets before a space close, never open
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a summary as written, closing quotes and brackets staying with their sentence."""
+    with _SEGMENTING:
+        pieces = _SEGMENTER.segment(text)
+    whole: list[str] = []
+    for piece in pieces:
+        # pysbd starts the next sentence with a straight quote that closes a curly one (“two Chinas." He ...).
+        closing = _CLOSING.match(piece)
+        if whole and closing:
+            whole[-1] += closing.group()
+            piece = piece[closing.end():]
+        whole.append(piece)
+    return [s.strip() for s in whole if s.strip()]
 
 
 def best_sentence(record: Record, terms: set[str], index: SearchIndex) -> Sentence:
@@ -373,15 +407,15 @@ def best_sentence(record: Record, terms: set[str], index: SearchIndex) -> Senten
     The last sentence of a cut-off summary (`summary_partial`) answers only when no whole one does, and then
     says it is cut off.
     """
-    sentences = [s.strip() for s in _SENTENCE.split(record.summary) if s.strip()]
-    if not sentences:
+    parts = sentences(record.summary)
+    if not parts:
         return Sentence(record.title)
     idf = index.idf
-    cut = len(sentences) - 1 if record.summary_partial else -1
+    cut = len(parts) - 1 if record.summary_partial else -1
 
     def rank(at: int) -> tuple[bool, float, bool, int]:
-        weight = sum(idf.get(t, 0.0) for t in set(tokenize(sentences[at])) & terms)
+        weight = sum(idf.get(t, 0.0) for t in set(tokenize(parts[at])) & terms)
         return (weight > 0 and at != cut, weight, at != cut, -at)
 
-    best = max(range(len(sentences)), key=rank)
-    return Sentence(sentences[best], cut_off=best == cut)
+    best = max(range(len(parts)), key=rank)
+    return Sentence(parts[best], cut_off=best == cut)

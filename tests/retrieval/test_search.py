@@ -317,6 +317,54 @@ def test_a_cut_off_summary_answers_with_a_whole_sentence_when_one_answers(archiv
     assert best_sentence(whole, {"war"}, index) == Sentence("He says war with the West is inevitable.")
 
 
+INITIALS = ("Conversation between Mao Zedong and S.F. Antonov, in which Mao asks for Soviet help. "
+            "Mr. X arrived at 5 p.m. on Tuesday. The U.S. delegation met in Room No. 5 of the palace. "
+            "Stalin says \"war is inevitable.\" It ended.")
+
+
+def test_summaries_split_into_whole_sentences_past_initials_and_abbreviations():
+    from retrieval.search import sentences
+
+    assert sentences(INITIALS) == [
+        "Conversation between Mao Zedong and S.F. Antonov, in which Mao asks for Soviet help.",
+        "Mr. X arrived at 5 p.m. on Tuesday.",
+        "The U.S. delegation met in Room No. 5 of the palace.",
+        'Stalin says "war is inevitable."',
+        "It ended.",
+    ]
+    assert sentences("") == [] and sentences("  ") == []
+    assert sentences("Letter from J. V. Stalin to Mao Zedong") == ["Letter from J. V. Stalin to Mao Zedong"]
+    # The archive's transliterated Russian: "Cde." (comrade) and "Yu." (Yuri) go on to a name.
+    assert sentences("Cdes. Yu. V. Andropov and Cde. J. Koscelanský met. It ended.") == [
+        "Cdes. Yu. V. Andropov and Cde. J. Koscelanský met.", "It ended."]
+    # Quotes that open curly and close straight, as a real summary has them: the quote stays with its sentence.
+    assert sentences('Plots to create “two Chinas." He denies.') == ['Plots to create “two Chinas."', "He denies."]
+
+
+def test_the_answer_after_an_initial_is_the_whole_sentence(archive):
+    from retrieval.dates import ArchiveDate
+    from retrieval.records import Record
+    from retrieval.search import Sentence, best_sentence
+
+    record = Record(id=1, date=ArchiveDate(1949, 12, 16), date_text="", title="Conversation", summary=INITIALS)
+    assert best_sentence(record, {"soviet", "help"}, archive.snapshot.index) == Sentence(
+        "Conversation between Mao Zedong and S.F. Antonov, in which Mao asks for Soviet help.")
+
+
+def test_sentences_split_the_same_from_many_threads_at_once():
+    """The answering worker threads share one segmenter, which keeps the text it is splitting on itself."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from retrieval.search import sentences
+
+    texts = [f"Dr. A. B. Smith met envoy No. {n} at {n} p.m. in the U.S. embassy. " * (1 + n % 4) + f"Item {n}."
+             for n in range(60)]
+    alone = [sentences(t) for t in texts]
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(sentences, texts)) == alone
+    assert alone[1] == ["Dr. A. B. Smith met envoy No. 1 at 1 p.m. in the U.S. embassy."] * 2 + ["Item 1."]
+
+
 CUT_PAGE = ("Documents\n\nMarch 2, 1958\n\nTelegram from Mao Zedong on the harvest\n\nMao writes about grain.\n\n"
             "March 2, 1958\n\nLetter from Peng Dehuai on the army\n\nPeng asks for trucks.\n\n"
             "March 3, 1958\n\nTelegram from Zhou Enlai on Jinmen\n\n"
