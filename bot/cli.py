@@ -16,7 +16,6 @@ from retrieval.cite import cite
 from retrieval.export import FORMATS, export
 from retrieval.ingest import Ingester, IngestProgress
 from retrieval.people import PeopleDirectory, PeopleFileError
-from retrieval.records import Repair, RepairKind
 from retrieval.search import MAX_LIMIT, Archive, QueryError
 from retrieval.serialize import citation_to_dict, record_to_dict
 from retrieval.site import ARCHIVE_NAME
@@ -28,7 +27,7 @@ from .config import ConfigError, Settings, load_settings
 from .json_output import answer_to_dict, result_to_dict
 from .runner import NO_TOKEN_HELP, run_bot, run_console_app, setup_logging
 from .text_render import render_reply, terminal_json
-from .wording import Front, query_error_text
+from .wording import Front, query_error_text, repairs_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 INGEST_WAIT = 600.0  # seconds an ingest waits for another process's (one big file takes about 20 s)
@@ -224,17 +223,6 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_FAILED if report.failed else EXIT_OK
 
 
-_REPAIRS = {
-    RepairKind.BYTES_REPLACED: ("invalid byte replaced", "invalid bytes replaced"),
-    RepairKind.IMPOSSIBLE_DAY: ("date with an impossible day kept as its month",
-                                "dates with an impossible day kept as their month"),
-    RepairKind.FIELD_CUT: ("record with an over-long field cut", "records with an over-long field cut"),
-}
-
-
-def repairs_text(repairs: Sequence[Repair]) -> str:
-    """'1 invalid byte replaced, 2 dates with an impossible day kept as their month'."""
-    return ", ".join(f"{r.count:,} {_REPAIRS[r.kind][r.count != 1]}" for r in repairs)
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:

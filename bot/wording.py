@@ -6,9 +6,10 @@ the command line's `--from`) and in whether text may carry Discord markup.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 
-from retrieval.records import Record, Role
+from retrieval.records import Record, Repair, RepairKind, Role
 from retrieval.search import Hint, HintKind, Notice, NoticeKind, QueryError, QueryProblem
 
 
@@ -81,3 +82,16 @@ def meta_line(record: Record, people: int) -> str:
         parts.append(", ".join(names) + (f" +{more}" if more > 0 else ""))
     parts.append(f"#{record.id}")
     return " · ".join(parts)
+
+
+_REPAIRS = {
+    RepairKind.BYTES_REPLACED: ("invalid byte replaced", "invalid bytes replaced"),
+    RepairKind.IMPOSSIBLE_DAY: ("date with an impossible day kept as its month",
+                                "dates with an impossible day kept as their month"),
+    RepairKind.FIELD_CUT: ("record with an over-long field cut", "records with an over-long field cut"),
+}
+
+
+def repairs_text(repairs: Sequence[Repair]) -> str:
+    """'1 invalid byte replaced, 2 dates with an impossible day kept as their month'."""
+    return ", ".join(f"{r.count:,} {_REPAIRS[r.kind][r.count != 1]}" for r in repairs)
