@@ -212,15 +212,15 @@ def register_commands(bot: ArchiveBot) -> None:
     async def ask(interaction: discord.Interaction, question: app_commands.Range[str, 1, 500]) -> None:
         await run(interaction, lambda: layer.ask(question))
 
-    @tree.command(name="search", description="Ranked documents for a query")
+    @tree.command(name="search", description="Ranked documents for a query; only dates or a person: all, by date")
     @app_commands.describe(query="words, names, dates: zhou enlai nehru 1959", person="only this person's documents",
                            date_from="only documents from this year on", date_to="only documents up to this year")
     @app_commands.rename(date_from="from", date_to="to")
-    async def search(interaction: discord.Interaction, query: app_commands.Range[str, 1, 500],
+    async def search(interaction: discord.Interaction, query: app_commands.Range[str, 1, 500] | None = None,
                      date_from: app_commands.Range[int, 1900, 2100] | None = None,
                      date_to: app_commands.Range[int, 1900, 2100] | None = None,
                      person: str | None = None) -> None:
-        await run(interaction, lambda: layer.search(query, date_from, date_to, person))
+        await run(interaction, lambda: layer.search(query or "", date_from, date_to, person))
 
     @tree.command(name="doc", description="One document in full, with its citation")
     @app_commands.describe(id="the document number shown in results, e.g. 42")

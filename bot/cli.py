@@ -252,8 +252,9 @@ def _print_json(data: dict) -> None:
 
 
 async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    if args.batch is None and not args.query:
-        print("archive-bot: search needs a query, or --batch FILE", file=sys.stderr)
+    if args.batch is None and not args.query and args.date_from is None and args.date_to is None \
+            and not args.person:
+        print("archive-bot: search needs a query, --from/--to/--person, or --batch FILE", file=sys.stderr)
         return EXIT_USAGE
     if args.batch is not None and not args.batch.is_file():
         print(f"archive-bot: {args.batch}: no such file", file=sys.stderr)
@@ -273,8 +274,7 @@ async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
                                                             args.person)))
             return EXIT_OK
         reply = await Commands(archive, front=Front.CLI).search(" ".join(args.query), args.date_from, args.date_to,
-                                                                args.person,
-                                               limit=args.limit)
+                                                                args.person, limit=args.limit, browse_limit=args.limit)
     return _print_reply(reply)
 
 

@@ -27,11 +27,12 @@ from retrieval.daily import (
     years_ago,
 )
 from retrieval.dates import parse_month_day
+from retrieval.intent import Intent
 from retrieval.records import Record
-from retrieval.search import Archive, Hit, QueryError, SearchResult
+from retrieval.search import MAX_BROWSE, Archive, Hit, PersonCard, QueryError, SearchResult
 from retrieval.site import ARCHIVE_NAME, ARCHIVE_URL
 
-from .wording import Front, hints_line, notice_text, query_error_text
+from .wording import Front, browse_text, browse_title, hints_line, notice_text, person_text, query_error_text
 
 PER_PAGE = 5
 SEARCH_LIMIT = 25
@@ -168,11 +169,21 @@ class Commands:
         self.front = front
 
     async def ask(self, question: str) -> Reply:
+        """An answer; or, when the question asks for it, help, today's documents, who someone was, or the
+        documents of a date or a person."""
         question = question.strip()
         if not question:
             return error("Ask me something, for example: \u201cWhat did Stalin tell Mao about the Chinese Eastern "
                          "Railway?\u201d")
         answer = await self.archive.ask(question[:MAX_QUESTION])
+        if answer.intent is Intent.HELP:
+            return await self.help()
+        if answer.intent is Intent.ONTHISDAY:
+            return await self.onthisday()
+        if answer.person is not None:
+            return _person_reply(answer.person)
+        if answer.intent is Intent.BROWSE:
+            return self._results(answer.result, title="Answer")
         reply = self._results(answer.result, title="Answer")
         reply.kind = ReplyKind.ANSWER
         if answer.text is not None and answer.record is not None:
@@ -184,12 +195,12 @@ class Commands:
         return reply
 
     async def search(self, query: str, date_from: int | None = None, date_to: int | None = None,
-                     person: str | None = None, limit: int = SEARCH_LIMIT) -> Reply:
-        if not query.strip() and not person:
+                     person: str | None = None, limit: int = SEARCH_LIMIT, browse_limit: int = MAX_BROWSE) -> Reply:
+        """Ranked documents; with only dates, people or filters, all their documents in date order."""
+        if not query.strip() and not person and date_from is None and date_to is None:
             return error("Search for something: a name, a place or a topic, e.g. \u201cZhou Enlai Nehru 1959\u201d.")
         try:
-            result = await self.archive.search(query[:MAX_QUESTION] or person or "", limit,
-                                               date_from, date_to, person)
+            result = await self.archive.search(query[:MAX_QUESTION], limit, date_from, date_to, person, browse_limit)
         except QueryError as exc:
             return error(query_error_text(exc, self.front))
         return self._results(result, title=f"Search: {query.strip() or person}")
@@ -207,19 +218,10 @@ class Commands:
         if not name.strip():
             return error("Name someone, for example /person Zhou Enlai (any spelling works).")
         try:
-            records = self.archive.documents_of(name.strip()[:200])
+            card = self.archive.person_card(name.strip()[:200])
         except QueryError as exc:
             return error(query_error_text(exc, self.front))
-        canonical = self.archive.people.resolve(name) or name
-        entity = self.archive.people.get(canonical)
-        about = f"{entity.note}. " if entity is not None and entity.note else ""
-        if not records:
-            return Reply(kind=ReplyKind.RESULTS, title=canonical,
-                         lead=f"{about}No documents in the archive name {canonical}.")
-        span = _span(records)
-        return Reply(kind=ReplyKind.RESULTS, title=canonical,
-                     lead=f"{about}{len(records)} documents{span}, in date order.",
-                     cards=[Card.of(r) for r in records])
+        return _person_reply(card)
 
     async def onthisday(self, when: str | None = None, today: date | None = None,
                         target: Target | None = None) -> Reply:
@@ -328,9 +330,19 @@ class Commands:
 
     def _results(self, result: SearchResult, title: str) -> Reply:
         notice = notice_text(result.notice) if result.notice is not None else None
+        if result.intent is Intent.BROWSE:
+            title = browse_title(result.browsed)
+            if result.hits:
+                notice = browse_text(result.browsed, result.total, len(result.hits))
         lead_parts = [p for p in (notice, _understood(result)) if p]
         return Reply(kind=ReplyKind.RESULTS, title=title, lead="\n".join(lead_parts) or None,
                      cards=[Card.from_hit(h) for h in result.hits], footer=hints_line(result.suggestions, self.front))
+
+
+def _person_reply(card: PersonCard) -> Reply:
+    """Who someone is: the people file's line, the names the archive also uses, and their documents."""
+    return Reply(kind=ReplyKind.RESULTS, title=card.name, lead=person_text(card),
+                 cards=[Card.of(r) for r in card.documents])
 
 
 def _label(day: date) -> str:
@@ -404,17 +416,9 @@ def _understood(result: SearchResult) -> str | None:
     if q.corrections:
         parts.append("searched for " + ", ".join(f"\u201c{b}\u201d instead of \u201c{a}\u201d"
                                                  for a, b in q.corrections))
-    if q.dates is not None and not result.relaxed:
+    if q.dates is not None and not result.relaxed and result.intent is not Intent.BROWSE:
         parts.append(f"dated {q.dates.describe()}")
     return f"({'; '.join(parts)})" if parts else None
-
-
-def _span(records: list[Record]) -> str:
-    years = [r.date.year for r in records if r.date.year is not None]
-    if not years:
-        return ""
-    first, last = min(years), max(years)
-    return f", {first}" if first == last else f", {first}–{last}"
 
 
 # Words a console user types without the slash and means as the command, never as a question.

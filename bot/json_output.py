@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrieval.search import Answer, Hit, SearchResult
+from retrieval.search import Answer, Hit, PersonCard, SearchResult
 from retrieval.serialize import citation_to_dict
 
 from .wording import Front, hint_text, notice_text
@@ -28,6 +28,8 @@ def result_to_dict(result: SearchResult) -> dict[str, Any]:
     q = result.understood
     return {
         "query": result.query,
+        "intent": str(result.intent),
+        "total": result.total,  # a browse lists the first `len(hits)` of `total` documents in date order
         "hits": [hit_to_dict(h) for h in result.hits],
         "notice": None if result.notice is None else notice_text(result.notice),
         "notice_kind": None if result.notice is None else str(result.notice.kind),
@@ -44,8 +46,22 @@ def result_to_dict(result: SearchResult) -> dict[str, Any]:
 
 def answer_to_dict(answer: Answer) -> dict[str, Any]:
     data = result_to_dict(answer.result)
+    data["intent"] = str(answer.intent)
+    data["person"] = None if answer.person is None else person_to_dict(answer.person)
     data["answer"] = None if answer.text is None else {
         "text": answer.text, "sentence": answer.sentence, "id": answer.record.id if answer.record else None,
         "cut_off": answer.cut_off,  # the sentence is where a summary the archive cut short stops
     }
     return data
+
+
+def person_to_dict(card: PersonCard) -> dict[str, Any]:
+    years = card.years
+    return {
+        "name": card.name,
+        "typed": card.typed,
+        "aliases": list(card.aliases),
+        "note": card.note,
+        "years": None if years is None else {"first": years[0], "last": years[1]},
+        "documents": len(card.documents),
+    }

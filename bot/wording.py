@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import Enum
 
+from retrieval.people import name_key as fold_name
 from retrieval.records import Record, Repair, RepairKind, Role
-from retrieval.search import Hint, HintKind, Notice, NoticeKind, QueryError, QueryProblem
+from retrieval.search import Constraint, Count, Hint, HintKind, Notice, NoticeKind, PersonCard, QueryError, QueryProblem
 
 
 class Front(Enum):
@@ -33,13 +34,86 @@ EXAMPLE_QUERY = "Mao Stalin treaty 1950"
 
 
 def notice_text(notice: Notice) -> str:
+    """What is said before the hits; a "nothing" says which constraint had no match (see `Notice.counts`)."""
     if notice.kind is NoticeKind.NO_TERMS:
         return ("That question has no words to search for: try a name, a place or a topic, for example "
                 f"\u201c{EXAMPLE_QUERY}\u201d.")
+    words = next((c for c in notice.counts if c.constraint is Constraint.WORDS), None)
+    others = [c for c in notice.counts if c.constraint is not Constraint.WORDS]
+    empty = next((c for c in others if c.documents == 0), None)
     if notice.kind is NoticeKind.DATE_RELAXED:
         when = notice.dates.describe() if notice.dates is not None else "that date"
+        if empty is not None:
+            return f"The archive has no document {_document(empty)}; the best matches at any date:"
+        if words is not None and others:
+            return (f"None of the {_documents(others[0].documents)} dated {when} matches "
+                    f"\u201c{words.value}\u201d; the best matches at any date:")
         return f"Nothing dated {when} matches; the best matches at any date:"
+    if words is None and others:  # a browse
+        if empty is not None:
+            return f"The archive has no document {_document(empty)}."
+        return (f"No document is {' and '.join(_is(c) for c in others)}, though "
+                + " and ".join(f"{_documents(c.documents)} {_are(c)}" for c in others) + ".")
+    if words is not None and words.documents and others:
+        found = f"\u201c{words.value}\u201d matches {_documents(words.documents)}"
+        if empty is not None:
+            return f"{found}, but the archive has no document {_document(empty)}."
+        return f"{found}, but none of them {' and '.join(_is(c) for c in others)}."
     return f"Nothing in the archive matches \u201c{notice.searched}\u201d."
+
+
+def _documents(n: int) -> str:
+    return f"{n:,} document{'s' if n != 1 else ''}"
+
+
+def _document(count: Count) -> str:
+    """ "dated 1990", "naming Zhou Enlai": after "document"."""
+    return f"naming {count.value}" if count.constraint is Constraint.PERSON else f"dated {count.value}"
+
+
+def _is(count: Count) -> str:
+    """ "is dated 1990", "names Zhou Enlai": after "no document" or "none of them"."""
+    return f"names {count.value}" if count.constraint is Constraint.PERSON else f"is dated {count.value}"
+
+
+def _are(count: Count) -> str:
+    """ "are dated 1990", "name Zhou Enlai": after a number of documents."""
+    verb = ("name" if count.documents != 1 else "names") if count.constraint is Constraint.PERSON \
+        else ("are dated" if count.documents != 1 else "is dated")
+    return f"{verb} {count.value}"
+
+
+def browse_text(counts: Sequence[Count], total: int, shown: int) -> str:
+    """ "312 documents dated 1962 and naming Zhou Enlai, in date order; the first 100 are listed." """
+    what = " and ".join(_document(c) for c in counts)
+    listed = f"; the first {shown:,} are listed" if shown < total else ""
+    return f"{_documents(total)} {what}, in date order{listed}."
+
+
+def browse_title(counts: Sequence[Count]) -> str:
+    """ "Documents dated October 1962 and naming Zhou Enlai"."""
+    return "Documents " + " and ".join(_document(c) for c in counts)
+
+
+MAX_ALIASES = 6  # a card lists this many of a person's other names (Stalin has dozens)
+
+
+def person_text(card: PersonCard) -> str:
+    """The person card's lead: who, the name asked by, other names, and the documents in the archive."""
+    lines = []
+    if card.note:
+        lines.append(card.note.rstrip(".") + ".")
+    if fold_name(card.typed) != fold_name(card.name):
+        lines.append(f"\u201c{card.typed}\u201d is {card.name}.")
+    if card.aliases:
+        more = len(card.aliases) - MAX_ALIASES
+        lines.append("Also written: " + ", ".join(card.aliases[:MAX_ALIASES]) + (f" and {more} more." if more > 0
+                                                                                   else "."))
+    years = card.years
+    span = "" if years is None else f", {years[0]}" if years[0] == years[1] else f", {years[0]}–{years[1]}"
+    lines.append(f"In {_documents(len(card.documents))}{span}, in date order." if card.documents
+                 else f"No document in the archive names {card.name}.")
+    return "\n".join(lines)
 
 
 def hint_text(hint: Hint, front: Front) -> str:

@@ -87,8 +87,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("span", re.compile(rf"\b{_YEAR}\s*(?:-|–|to)\s*{_YEAR}\b", re.I)),
     ("decade", re.compile(
         r"\b(?:in\s+|during\s+)?(?:the\s+)?(?:(early|mid|late)[\s-]+)?(1[89]\d0|20\d0|[4-9]0)'?s\b", re.I)),
+    # "from 1952" alone is that year ("documents from 1952"); "from 1952 on" is open-ended, as "since 1952"
     ("before", re.compile(
-        rf"\b(before|prior to|until|till|up to|by|after|since|from)\s+(?:({_M})\.?\s+)?{_YEAR}\b", re.I)),
+        rf"\b(before|prior to|until|till|up to|by|after|since|from)\s+(?:({_M})\.?\s+)?{_YEAR}"
+        r"(\s+on(?:wards?)?\b)?", re.I)),
     ("dmy", re.compile(rf"\b(?:on\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?({_M})\.?,?\s+{_YEAR}\b", re.I)),
     ("mdy", re.compile(rf"\b(?:on\s+)?({_M})\.?\s+{_DAY},?\s+{_YEAR}\b", re.I)),
     ("iso", re.compile(r"\b(1[89]\d\d|20\d\d)-(\d{2})(?:-(\d{2}))?\b")),
@@ -149,7 +151,9 @@ def _range(kind: str, m: re.Match[str]) -> DateRange | None:
         if word == "after":
             start = DateRange.month(year, month_number(month)).end + ONE_DAY if month else date(year + 1, 1, 1)
             return DateRange(start, date(9999, 12, 31))
-        start = date(year, month_number(month), 1) if month else date(year, 1, 1)  # since, from
+        if word == "from" and not g[3]:
+            return DateRange.month(year, month_number(month)) if month else DateRange.years(year, year)
+        start = date(year, month_number(month), 1) if month else date(year, 1, 1)  # since, from ... on
         return DateRange(start, date(9999, 12, 31))
     if kind == "dmy":
         return _span(int(g[2]), month_number(g[1]), int(g[0]))

@@ -8,15 +8,16 @@ import re
 from dataclasses import dataclass
 
 from .daterange import DateRange, extract_dates
-from .people import PeopleDirectory
+from .people import Mention, PeopleDirectory
 from .spelling import SpellingIndex
-from .text import STOP_WORDS, WORD_RE, fold, stem, tokenize
+from .text import QUERY_FILLER, STOP_WORDS, WORD_RE, fold, stem, tokenize
 
 MAX_QUERY_CHARS = 500  # a question longer than this is cut: nobody asks 6,000 characters' worth
 MIN_STEM = 5  # a corrected word also searches its known prefixes this long or longer ("separatist": "separ-")
 
 _DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:)\d+>|@(?:everyone|here)\b|https?://\S+")
 _MARKDOWN = re.compile(r"[*_~`|>#\\]+")
+_FILLER_TERMS = frozenset(stem(word) for word in QUERY_FILLER)
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,16 @@ class ParsedQuery:
     people: tuple[str, ...]  # canonical names the question names
     corrections: tuple[tuple[str, str], ...]  # (as typed, as corrected)
     unknown: tuple[str, ...]  # words the archive does not know and nothing close to
+    topic: tuple[str, ...] = ()  # the terms that are neither a date, a person named, nor filler
 
     @property
     def empty(self) -> bool:
         return not self.terms
+
+    @property
+    def browsing(self) -> bool:
+        """Only dates and people, nothing else to look for: the documents they name, in date order."""
+        return not self.topic and (self.dates is not None or bool(self.people))
 
 
 def clean(text: str) -> str:
@@ -53,7 +60,8 @@ class QueryParser:
         corrected, corrections, unknown = self._correct(rest)
         mentions = self.people.find(corrected)
         names = tuple(dict.fromkeys(m.name for m in mentions))
-        terms = tokenize(corrected)
+        terms = _without_filler(tokenize(corrected))
+        topic = tuple(_without_filler(tokenize(_outside(corrected, mentions))))
         present = set(terms)
         for _, better in corrections:  # a guessed word also matches its shorter forms ("separatist": "separ-")
             for term in self._shorter_forms(tokenize(better)):
@@ -73,6 +81,7 @@ class QueryParser:
             people=names,
             corrections=tuple(corrections),
             unknown=tuple(unknown),
+            topic=topic,
         )
 
     def _shorter_forms(self, terms: list[str]) -> list[str]:
@@ -101,3 +110,17 @@ class QueryParser:
             return better
 
         return WORD_RE.sub(fix, text), corrections, unknown
+
+
+def _without_filler(terms: list[str]) -> list[str]:
+    return [t for t in terms if t not in _FILLER_TERMS]
+
+
+def _outside(text: str, mentions: list[Mention]) -> str:
+    """The text with the names it mentions blanked out."""
+    parts, at = [], 0
+    for mention in sorted(mentions, key=lambda m: m.start):
+        parts.append(text[at:mention.start])
+        at = max(at, mention.end)
+    parts.append(text[at:])
+    return " ".join(parts)

@@ -9,8 +9,9 @@ import asyncio
 import random
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from .cite import Citation, cite
 from .daterange import DateRange
 from .dates import ArchiveDate, Precision
 from .index import SearchIndex
+from .intent import Intent, Request, requested
 from .people import PeopleDirectory
 from .query import ParsedQuery, QueryParser
 from .records import Record
@@ -30,6 +32,7 @@ from .store import ArchiveStore
 from .text import WORD_RE, fold, tokenize
 
 MAX_LIMIT = 100
+MAX_BROWSE = 500  # a browse lists at most this many documents (100 pages of 5); it says how many there are
 SOURCE_FLOOR = 0.6  # an answer's supporting documents score at least this share of the best one
 
 
@@ -49,11 +52,30 @@ class NoticeKind(StrEnum):
     NOTHING_FOUND = "nothing_found"
 
 
+class Constraint(StrEnum):
+    """One of the things a result must meet, so a notice can say which of them nothing met."""
+
+    WORDS = "words"  # the words searched for
+    DATES = "dates"  # a date or range the question names
+    YEARS = "years"  # the from/to filter
+    PERSON = "person"  # the person filter, or a person a browse names
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many documents of the whole archive meet one constraint on its own."""
+
+    constraint: Constraint
+    value: str  # the words, a date range described, or a person's canonical name
+    documents: int
+
+
 @dataclass(frozen=True)
 class Notice:
     kind: NoticeKind
     dates: DateRange | None = None  # DATE_RELAXED: the date nothing matched
     searched: str = ""  # NOTHING_FOUND: what was searched for
+    counts: tuple[Count, ...] = ()  # each constraint on its own, so the notice can say which had no match
 
 
 class HintKind(StrEnum):
@@ -80,6 +102,9 @@ class SearchResult:
     hits: list[Hit] = field(default_factory=list)
     notice: Notice | None = None
     suggestions: list[Hint] = field(default_factory=list)
+    intent: Intent = Intent.SEARCH
+    total: int = 0  # documents that matched; a browse lists the first of them in date order
+    browsed: tuple[Count, ...] = ()  # a browse's constraints: its dates, people and filters
 
     @property
     def relaxed(self) -> bool:
@@ -95,11 +120,29 @@ class Sentence:
     cut_off: bool = False
 
 
+@dataclass(frozen=True)
+class PersonCard:
+    """Who someone is in the archive: the people file's line and the documents they took part in."""
+
+    name: str
+    typed: str  # the name as the question wrote it (a pseudonym, an old spelling)
+    aliases: tuple[str, ...]  # the other ways the archive writes the name
+    note: str
+    documents: tuple[Record, ...]  # in date order
+
+    @property
+    def years(self) -> tuple[int, int] | None:
+        dated = [r.date.year for r in self.documents if r.date.year is not None]
+        return (min(dated), max(dated)) if dated else None
+
+
 @dataclass
 class Answer:
     result: SearchResult
     sentence: str | None = None  # the summary sentence that answers, or None when nothing does
     cut_off: bool = False  # the sentence is where a cut-off summary stops: it may go on
+    intent: Intent = Intent.SEARCH
+    person: PersonCard | None = None  # the person intent's card
 
     @property
     def record(self) -> Record | None:
@@ -153,6 +196,10 @@ class _Snapshot:
 
     def __init__(self, records: list[Record], people: PeopleDirectory) -> None:
         self.index = SearchIndex(records)
+        # rank[i]: where record i falls in date order, so a browse sorts its positions without the records
+        order = sorted(range(len(records)), key=lambda i: _chronological(records[i]))
+        self.rank = np.empty(len(records), dtype=np.int64)
+        self.rank[order] = np.arange(len(records))
         self.by_month_day: dict[tuple[int, int], list[Record]] = {}
         for record in sorted(records, key=_chronological):
             if record.date.precision is Precision.DAY:
@@ -233,11 +280,11 @@ class Archive:
 
     # -- the commands ----------------------------------------------------------------------------
     async def search(self, query: str, limit: int = 10, date_from: int | None = None, date_to: int | None = None,
-                     person: str | None = None) -> SearchResult:
-        return await asyncio.to_thread(self.search_now, query, limit, date_from, date_to, person)
+                     person: str | None = None, browse_limit: int | None = None) -> SearchResult:
+        return await asyncio.to_thread(self.search_now, query, limit, date_from, date_to, person, browse_limit)
 
-    async def ask(self, question: str) -> Answer:
-        return await asyncio.to_thread(self.ask_now, question)
+    async def ask(self, question: str, today: date | None = None) -> Answer:
+        return await asyncio.to_thread(self.ask_now, question, today)
 
     async def show(self, record_id: int) -> Record | None:
         if not 0 < record_id < 2**63:  # SQLite's integers: anything else is no document
@@ -283,56 +330,120 @@ class Archive:
 
     # -- synchronous cores (run in a worker thread, or directly by batch scripts) ----------------
     def search_now(self, query: str, limit: int = 10, date_from: int | None = None, date_to: int | None = None,
-                   person: str | None = None) -> SearchResult:
+                   person: str | None = None, browse_limit: int | None = None) -> SearchResult:
+        """Ranked documents for the words asked; a browse in date order when the question names only dates
+        and people (or nothing but the filters), up to `browse_limit` (default `limit`) of them."""
         snapshot = self.snapshot
         index = snapshot.index
         limit = max(1, min(int(limit), MAX_LIMIT))
         understood = snapshot.parser.parse(query)
         result = SearchResult(query=query, understood=understood)
-        mask = self._strict_mask(index, date_from, date_to, person)
+        filters = self._filters(index, date_from, date_to, person)
+        if understood.browsing or (understood.empty and filters):
+            browsed = self._browse(result, filters, max(1, min(int(browse_limit or limit), MAX_BROWSE)),
+                                   self._hints(understood, date_from, date_to, person))
+            if browsed.hits or understood.empty:
+                return browsed
+            # No document names all these people at these dates: rank by the names, saying what had no match.
+            result = SearchResult(query=query, understood=understood)
         if understood.empty:
             result.notice = Notice(NoticeKind.NO_TERMS)
             return result
+        mask = _all(m for _, m in filters)
         scores = index.scores(understood.terms)
         strict = index.top(scores, limit, mask)
         if understood.dates is not None:
-            dated = mask & index.date_mask(understood.dates) if mask is not None else index.date_mask(understood.dates)
-            found = index.top(scores, limit, dated)
+            in_dates = index.date_mask(understood.dates)
+            found = index.top(scores, limit, in_dates if mask is None else mask & in_dates)
             if not found and strict:
-                result.notice = Notice(NoticeKind.DATE_RELAXED, dates=understood.dates)
+                words = Count(Constraint.WORDS, understood.text, int(np.count_nonzero(scores)))
+                dates = Count(Constraint.DATES, understood.dates.describe(), int(np.count_nonzero(in_dates)))
+                result.notice = Notice(NoticeKind.DATE_RELAXED, dates=understood.dates, counts=(words, dates))
                 found = strict
         else:
             found = strict
         result.hits = [self._hit(index.records[i], score, understood) for i, score in found]
+        result.total = len(result.hits)
         if not result.hits:
-            result.notice, result.suggestions = self._nothing_found(understood, date_from, date_to, person)
+            counts = [Count(Constraint.WORDS, understood.text or understood.original, int(np.count_nonzero(scores)))]
+            if understood.dates is not None:
+                counts.append(_count(Constraint.DATES, understood.dates.describe(), index.date_mask(understood.dates)))
+            counts += [count for count, _ in filters]
+            result.notice, result.suggestions = self._nothing_found(understood, date_from, date_to, person, counts)
         return result
 
-    def ask_now(self, question: str) -> Answer:
-        result = self.search_now(question, limit=5)
-        answer = Answer(result)
-        if result.hits:
+    def ask_now(self, question: str, today: date | None = None) -> Answer:
+        """The answering sentence of the best document; or help, the day's documents, a person card, or a
+        browse when the question asks for one of those instead."""
+        request = requested(question, self.people)
+        if request is not None:
+            return self._requested(question, request, today or datetime.now(UTC).date())
+        result = self.search_now(question, limit=5, browse_limit=MAX_BROWSE)
+        answer = Answer(result, intent=result.intent)
+        if result.hits and result.intent is Intent.SEARCH:
             best = result.hits[0].score
             result.hits = [h for h in result.hits if h.score >= SOURCE_FLOOR * best]
             sentence = best_sentence(result.hits[0].record, set(result.understood.terms), self.snapshot.index)
             answer.sentence, answer.cut_off = sentence.text, sentence.cut_off
         return answer
 
+    def person_card(self, name: str, typed: str | None = None) -> PersonCard:
+        """`name` in any spelling the archive knows; QueryError for anyone else."""
+        records = self.documents_of(name)
+        canonical = self.people.resolve(name) or name
+        entity = self.people.get(canonical)
+        aliases = tuple(a for a in entity.aliases if a != canonical) if entity is not None else ()
+        return PersonCard(canonical, typed or name, aliases, (entity.note or "") if entity is not None else "",
+                          tuple(records))
+
     # -- helpers -----------------------------------------------------------------------------------
-    def _strict_mask(self, index: SearchIndex, date_from: int | None, date_to: int | None,
-                     person: str | None) -> np.ndarray | None:
-        mask = None
+    def _filters(self, index: SearchIndex, date_from: int | None, date_to: int | None,
+                 person: str | None) -> list[tuple[Count, np.ndarray]]:
+        """The from/to and person filters, each with the documents it lets through."""
+        filters = []
         if date_from is not None or date_to is not None:
             if date_from is not None and date_to is not None and date_from > date_to:
                 raise QueryError(QueryProblem.REVERSED_YEARS, date_from, date_to)
-            mask = index.date_mask(DateRange.years(date_from, date_to))
+            years = DateRange.years(date_from, date_to)
+            filters.append(_counted(Constraint.YEARS, years.describe(), index.date_mask(years)))
         if person:
             name = self.people.resolve(person)
             if name is None:
                 raise self._unknown_person(person)
-            people_mask = index.person_mask([name])
-            mask = people_mask if mask is None else mask & people_mask
-        return mask
+            filters.append(_counted(Constraint.PERSON, name, index.person_mask([name])))
+        return filters
+
+    def _browse(self, result: SearchResult, filters: list[tuple[Count, np.ndarray]], limit: int,
+                hints: list[Hint]) -> SearchResult:
+        """Every document meeting all the dates and people named and the filters, in date order."""
+        index, understood = self.snapshot.index, result.understood
+        parts = list(filters) + [_counted(Constraint.PERSON, name, index.person_mask([name]))
+                                 for name in understood.people if all(c.value != name for c, _ in filters)]
+        if understood.dates is not None:
+            parts.append(_counted(Constraint.DATES, understood.dates.describe(), index.date_mask(understood.dates)))
+        mask = _all(m for _, m in parts)
+        assert mask is not None  # a browse names a date or a person, or has a filter
+        result.intent = Intent.BROWSE
+        result.browsed = tuple(count for count, _ in parts)
+        positions = np.flatnonzero(mask)
+        positions = positions[np.argsort(self.snapshot.rank[positions], kind="stable")]
+        result.total = int(positions.size)
+        result.hits = [Hit(index.records[i], 0.0, cite(index.records[i]), ()) for i in positions[:limit].tolist()]
+        if not result.hits:
+            result.notice, result.suggestions = Notice(NoticeKind.NOTHING_FOUND, counts=result.browsed), hints
+        return result
+
+    def _requested(self, question: str, request: Request, today: date) -> Answer:
+        result = SearchResult(query=question, understood=self.snapshot.parser.parse(""))
+        answer = Answer(result, intent=request.intent)
+        if request.intent is Intent.PERSON:
+            assert request.person is not None
+            answer.person = self.person_card(request.person, request.typed)
+            result.hits = [self._hit(r, 0.0, result.understood) for r in answer.person.documents[:MAX_BROWSE]]
+        elif request.intent is Intent.ONTHISDAY:
+            result.hits = [self._hit(r, 0.0, result.understood) for r in self.on_this_day(today.month, today.day)]
+        result.total = len(result.hits)
+        return answer
 
     def _unknown_person(self, name: str) -> QueryError:
         return QueryError(QueryProblem.UNKNOWN_PERSON, name, *self.people.suggest(name)[:3])
@@ -341,7 +452,13 @@ class Archive:
         return Hit(record, score, cite(record), matched_words(record, set(understood.terms)))
 
     def _nothing_found(self, understood: ParsedQuery, date_from: int | None, date_to: int | None,
-                       person: str | None) -> tuple[Notice, list[Hint]]:
+                       person: str | None, counts: list[Count]) -> tuple[Notice, list[Hint]]:
+        notice = Notice(NoticeKind.NOTHING_FOUND, searched=understood.text or understood.original, counts=tuple(counts))
+        return notice, self._hints(understood, date_from, date_to, person)
+
+    def _hints(self, understood: ParsedQuery, date_from: int | None, date_to: int | None,
+               person: str | None) -> list[Hint]:
+        """Ways to find something when nothing matched: a word to check, a filter to drop."""
         spelling = self.snapshot.spelling
         hints = [Hint(HintKind.UNKNOWN_WORD, word, tuple(spelling.candidates(fold(word))[:3]))
                  for word in understood.unknown]
@@ -351,9 +468,25 @@ class Archive:
             hints.append(Hint(HintKind.DROP_PERSON, person))
         if understood.dates is not None:
             hints.append(Hint(HintKind.DROP_DATE))
-        if len(understood.terms) > 3:
+        if len(understood.topic) > 3:
             hints.append(Hint(HintKind.FEWER_WORDS))
-        return Notice(NoticeKind.NOTHING_FOUND, searched=understood.text or understood.original), hints
+        return hints
+
+
+def _counted(constraint: Constraint, value: str, mask: np.ndarray) -> tuple[Count, np.ndarray]:
+    return _count(constraint, value, mask), mask
+
+
+def _count(constraint: Constraint, value: str, mask: np.ndarray) -> Count:
+    return Count(constraint, value, int(np.count_nonzero(mask)))
+
+
+def _all(masks: Iterable[np.ndarray]) -> np.ndarray | None:
+    """The documents every mask lets through; None when there is no mask (everything)."""
+    combined = None
+    for mask in masks:
+        combined = mask if combined is None else combined & mask
+    return combined
 
 
 def matched_words(record: Record, terms: set[str]) -> tuple[str, ...]:

@@ -66,6 +66,15 @@ STOP_WORDS = frozenset(
     """.split()
 )
 
+# What people wrap a request in ("what happened in 1948", "show me the papers from October 1962"): never the
+# thing searched for in a question, though documents keep these words.
+QUERY_FILLER = frozenset(
+    """
+    happen happens happened happening occur occurs occurred occurring event events list listing papers
+    materials sources archive archives dated written year years month months period going
+    """.split()
+)
+
 _stemmer = Stemmer.Stemmer("english")
 
 
