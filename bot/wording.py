@@ -52,7 +52,7 @@ def notice_text(notice: Notice) -> str:
     if words is None and others:  # a browse
         if empty is not None:
             return f"The archive has no document {_document(empty)}."
-        return (f"No document is {' and '.join(_is(c) for c in others)}, though "
+        return (f"No document {' and '.join(_is(c) for c in others)}, though "
                 + " and ".join(f"{_documents(c.documents)} {_are(c)}" for c in others) + ".")
     if words is not None and words.documents and others:
         found = f"\u201c{words.value}\u201d matches {_documents(words.documents)}"
@@ -103,7 +103,7 @@ def person_text(card: PersonCard) -> str:
     lines = []
     if card.note:
         lines.append(card.note.rstrip(".") + ".")
-    if fold_name(card.typed) != fold_name(card.name):
+    if f" {fold_name(card.typed)} " not in f" {fold_name(card.name)} ":  # "Filippov", not "stalin"
         lines.append(f"\u201c{card.typed}\u201d is {card.name}.")
     if card.aliases:
         more = len(card.aliases) - MAX_ALIASES

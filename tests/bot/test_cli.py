@@ -130,14 +130,40 @@ def test_search_on_a_fresh_machine_ingests_the_seeds_first_and_answers(tmp_path)
 
 
 def test_search_json_shape_and_filters(tmp_path):
-    result = cli("search", "mao", "stalin", "--from", "1952", "--to", "1952", "--limit", "3", "--json", cwd=tmp_path)
+    result = cli("search", "mao", "stalin", "korea", "--from", "1952", "--to", "1952", "--limit", "3", "--json",
+                 cwd=tmp_path)
     data = json.loads(result.stdout)
-    assert data["query"] == "mao stalin"
+    assert data["query"] == "mao stalin korea" and data["intent"] == "search"
     assert 1 <= len(data["hits"]) <= 3
     for hit in data["hits"]:
         assert set(hit) >= {"id", "score", "date", "date_text", "title", "summary", "participants", "url", "citation"}
         assert hit["date"].startswith("1952") and hit["score"] > 0
         assert hit["citation"]["text"].startswith("\u201c" + hit["title"])
+
+
+def test_search_with_only_years_or_a_person_lists_by_date(tmp_path):
+    result = cli("search", "--from", "1958", "--to", "1958", "--limit", "4", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "documents dated 1958, in date order; the first 4 are listed." in result.stdout
+    data = json.loads(cli("search", "--from", "1958", "--to", "1958", "--json", "-k", "100", cwd=tmp_path).stdout)
+    assert data["intent"] == "browse" and data["total"] == len(data["hits"]) > 4
+    assert [h["date"] for h in data["hits"]] == sorted(h["date"] for h in data["hits"])
+    assert all(h["date"].startswith("1958") for h in data["hits"])
+    nobody = cli("search", cwd=tmp_path)
+    assert nobody.returncode == 2 and "search needs a query, --from/--to/--person" in nobody.stderr
+
+
+def test_ask_json_carries_the_intent_and_the_person(tmp_path):
+    person = json.loads(cli("ask", "who", "was", "Filippov?", "--json", cwd=tmp_path).stdout)
+    assert person["intent"] == "person" and person["answer"] is None
+    assert person["person"]["name"] == "Joseph Stalin" and "Filippov" in person["person"]["aliases"]
+    assert person["person"]["documents"] == len(person["hits"]) > 0
+    assert json.loads(cli("ask", "help", "--json", cwd=tmp_path).stdout)["intent"] == "help"
+    assert json.loads(cli("ask", "today in history", "--json", cwd=tmp_path).stdout)["intent"] == "onthisday"
+    browse = json.loads(cli("ask", "documents from October 1958", "--json", cwd=tmp_path).stdout)
+    assert browse["intent"] == "browse" and browse["person"] is None and browse["hits"]
+    plain = cli("ask", "who was Filippov", cwd=tmp_path)
+    assert plain.returncode == 0 and "\u201cFilippov\u201d is Joseph Stalin." in plain.stdout
 
 
 def test_search_batch_loads_once_and_prints_a_json_line_per_query(tmp_path):

@@ -1,11 +1,32 @@
 """The core returns codes; each front end words them in its own spelling. Unit tests, no archive needed."""
 from __future__ import annotations
 
-from bot.wording import Front, hint_text, hints_line, meta_line, notice_text, people_with_roles, query_error_text
+from bot.wording import (
+    Front,
+    browse_text,
+    browse_title,
+    hint_text,
+    hints_line,
+    meta_line,
+    notice_text,
+    people_with_roles,
+    person_text,
+    query_error_text,
+)
 from retrieval.daterange import DateRange
 from retrieval.dates import ArchiveDate
 from retrieval.records import Participant, Record, Role
-from retrieval.search import Hint, HintKind, Notice, NoticeKind, QueryError, QueryProblem
+from retrieval.search import (
+    Constraint,
+    Count,
+    Hint,
+    HintKind,
+    Notice,
+    NoticeKind,
+    PersonCard,
+    QueryError,
+    QueryProblem,
+)
 
 
 def _record(people: int) -> Record:
@@ -49,3 +70,49 @@ def test_one_meta_line_and_one_participant_list():
         "September 27, 1958 · Person 0, Person 1, Person 2, Person 3, Person 4 +3 · #7")
     assert meta_line(_record(0), people=5) == "September 27, 1958 · #7"
     assert people_with_roles(_record(2)) == "Person 0 (author); Person 1"
+
+
+def test_a_nothing_says_which_constraint_had_no_match():
+    words, no_dates = Count(Constraint.WORDS, "treaty", 40), Count(Constraint.DATES, "1990", 0)
+    dates = Count(Constraint.DATES, "1990", 2)
+    relaxed = DateRange.years(1990, 1990)
+    assert notice_text(Notice(NoticeKind.DATE_RELAXED, dates=relaxed, counts=(words, dates))) == (
+        "None of the 2 documents dated 1990 matches \u201ctreaty\u201d; the best matches at any date:")
+    assert notice_text(Notice(NoticeKind.DATE_RELAXED, dates=relaxed, counts=(words, no_dates))) == (
+        "The archive has no document dated 1990; the best matches at any date:")
+    person = Count(Constraint.PERSON, "Zhou Enlai", 120)
+    assert notice_text(Notice(NoticeKind.NOTHING_FOUND, searched="treaty", counts=(words, dates, person))) == (
+        "\u201ctreaty\u201d matches 40 documents, but none of them is dated 1990 and names Zhou Enlai.")
+    years = Count(Constraint.YEARS, "1890", 0)
+    assert notice_text(Notice(NoticeKind.NOTHING_FOUND, searched="treaty", counts=(words, years))) == (
+        "\u201ctreaty\u201d matches 40 documents, but the archive has no document dated 1890.")
+    assert notice_text(Notice(NoticeKind.NOTHING_FOUND, searched="zxqv",
+                              counts=(Count(Constraint.WORDS, "zxqv", 0), dates))) == (
+        "Nothing in the archive matches \u201czxqv\u201d.")
+
+
+def test_an_empty_browse_says_which_constraint_had_no_match():
+    one = Count(Constraint.DATES, "1952", 1)
+    assert notice_text(Notice(NoticeKind.NOTHING_FOUND, counts=(Count(Constraint.PERSON, "Richard Nixon", 8), one))) == (
+        "No document names Richard Nixon and is dated 1952, though 8 documents name Richard Nixon and "
+        "1 document is dated 1952.")
+    assert notice_text(Notice(NoticeKind.NOTHING_FOUND, counts=(Count(Constraint.DATES, "1890", 0),))) == (
+        "The archive has no document dated 1890.")
+
+
+def test_a_browse_says_how_many_and_how_many_are_listed():
+    counts = (Count(Constraint.PERSON, "Zhou Enlai", 120), Count(Constraint.DATES, "1958", 300))
+    assert browse_title(counts) == "Documents naming Zhou Enlai and dated 1958"
+    assert browse_text(counts, 31, 31) == "31 documents naming Zhou Enlai and dated 1958, in date order."
+    assert browse_text(counts[1:], 1, 1) == "1 document dated 1958, in date order."
+    assert browse_text(counts[1:], 612, 500) == "612 documents dated 1958, in date order; the first 500 are listed."
+
+
+def test_a_person_card_says_who_and_by_which_name():
+    record = _record(1)
+    card = PersonCard("Joseph Stalin", "Filippov", ("Filippov", "I.V. Stalin"), "General Secretary", (record,))
+    assert person_text(card) == (
+        "General Secretary.\n\u201cFilippov\u201d is Joseph Stalin.\nAlso written: Filippov, I.V. Stalin.\n"
+        "In 1 document, 1958, in date order.")
+    asked_plainly = PersonCard("Joseph Stalin", "stalin", (), "", ())
+    assert person_text(asked_plainly) == "No document in the archive names Joseph Stalin."
