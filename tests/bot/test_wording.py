@@ -92,8 +92,8 @@ def test_a_nothing_says_which_constraint_had_no_match():
 
 
 def test_an_empty_browse_says_which_constraint_had_no_match():
-    one = Count(Constraint.DATES, "1952", 1)
-    assert notice_text(Notice(NoticeKind.NOTHING_FOUND, counts=(Count(Constraint.PERSON, "Richard Nixon", 8), one))) == (
+    one, nixon = Count(Constraint.DATES, "1952", 1), Count(Constraint.PERSON, "Richard Nixon", 8)
+    assert notice_text(Notice(NoticeKind.NOTHING_FOUND, counts=(nixon, one))) == (
         "No document names Richard Nixon and is dated 1952, though 8 documents name Richard Nixon and "
         "1 document is dated 1952.")
     assert notice_text(Notice(NoticeKind.NOTHING_FOUND, counts=(Count(Constraint.DATES, "1890", 0),))) == (
