@@ -140,8 +140,10 @@ def error(message: str | Text) -> Reply:
 
 
 HELP = [
-    ("/ask question", "a short answer from the best document, with its sources"),
-    ("/search query [from] [to] [person]", "ranked documents; dates and names in the query are understood"),
+    ("/ask question", "a short answer from the best document, with its sources; or \u201cwho was Filippov?\u201d, "
+                      "\u201cdocuments from October 1962\u201d, \u201ctoday in history\u201d"),
+    ("/search [query] [from] [to] [person]", "ranked documents; dates and names in the query are understood; "
+                                             "only dates or a person: all their documents by date"),
     ("/doc id", "one document in full, with its citation (the #N shown in results)"),
     ("/person name", "a person's documents in date order (any spelling: Chou En-lai, Filippov)"),
     ("/onthisday [date]", "documents written on a day of the year: 09-27 or 27 September (default today)"),

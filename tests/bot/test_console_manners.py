@@ -46,7 +46,7 @@ def test_the_piped_console_takes_help_and_quit_without_a_slash_and_shows_no_mark
     result = cli("console", cwd=tmp_path, input="help\n/daily\nquit\n/about\n")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert HELP_TITLE in out and "/search query [from] [to] [person] — ranked documents" in out
+    assert HELP_TITLE in out and "/search [query] [from] [to] [person] — ranked documents" in out
     assert "`" not in out and "**" not in out
     assert "== About archive-bot ==" not in out  # after quit: never read
 
