@@ -340,9 +340,11 @@ class Archive:
         result = SearchResult(query=query, understood=understood)
         filters = self._filters(index, date_from, date_to, person)
         if understood.browsing or (understood.empty and filters):
-            browsed = self._browse(result, filters, max(1, min(int(browse_limit or limit), MAX_BROWSE)),
-                                   self._hints(understood, date_from, date_to, person))
-            if browsed.hits or understood.empty:
+            browsed = self._browse(result, filters, max(1, min(int(browse_limit or limit), MAX_BROWSE)))
+            if browsed.hits:
+                return browsed
+            if understood.empty:
+                browsed.suggestions = self._hints(understood, date_from, date_to, person)
                 return browsed
             # No document names all these people at these dates: rank by the names, saying what had no match.
             result = SearchResult(query=query, understood=understood)
@@ -369,7 +371,8 @@ class Archive:
             if understood.dates is not None:
                 counts.append(_count(Constraint.DATES, understood.dates.describe(), index.date_mask(understood.dates)))
             counts += [count for count, _ in filters]
-            result.notice, result.suggestions = self._nothing_found(understood, date_from, date_to, person, counts)
+            result.notice = Notice(NoticeKind.NOTHING_FOUND, searched=counts[0].value, counts=tuple(counts))
+            result.suggestions = self._hints(understood, date_from, date_to, person)
         return result
 
     def ask_now(self, question: str, today: date | None = None) -> Answer:
@@ -413,8 +416,7 @@ class Archive:
             filters.append(_counted(Constraint.PERSON, name, index.person_mask([name])))
         return filters
 
-    def _browse(self, result: SearchResult, filters: list[tuple[Count, np.ndarray]], limit: int,
-                hints: list[Hint]) -> SearchResult:
+    def _browse(self, result: SearchResult, filters: list[tuple[Count, np.ndarray]], limit: int) -> SearchResult:
         """Every document meeting all the dates and people named and the filters, in date order."""
         index, understood = self.snapshot.index, result.understood
         parts = list(filters) + [_counted(Constraint.PERSON, name, index.person_mask([name]))
@@ -430,7 +432,7 @@ class Archive:
         result.total = int(positions.size)
         result.hits = [Hit(index.records[i], 0.0, cite(index.records[i]), ()) for i in positions[:limit].tolist()]
         if not result.hits:
-            result.notice, result.suggestions = Notice(NoticeKind.NOTHING_FOUND, counts=result.browsed), hints
+            result.notice = Notice(NoticeKind.NOTHING_FOUND, counts=result.browsed)
         return result
 
     def _requested(self, question: str, request: Request, today: date) -> Answer:
@@ -450,11 +452,6 @@ class Archive:
 
     def _hit(self, record: Record, score: float, understood: ParsedQuery) -> Hit:
         return Hit(record, score, cite(record), matched_words(record, set(understood.terms)))
-
-    def _nothing_found(self, understood: ParsedQuery, date_from: int | None, date_to: int | None,
-                       person: str | None, counts: list[Count]) -> tuple[Notice, list[Hint]]:
-        notice = Notice(NoticeKind.NOTHING_FOUND, searched=understood.text or understood.original, counts=tuple(counts))
-        return notice, self._hints(understood, date_from, date_to, person)
 
     def _hints(self, understood: ParsedQuery, date_from: int | None, date_to: int | None,
                person: str | None) -> list[Hint]:
