@@ -7,13 +7,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from wordfreq import zipf_frequency
+
 from .daterange import DateRange, extract_dates
+from .index import Weighted
 from .people import PeopleDirectory
-from .spelling import SpellingIndex
+from .spelling import SpellingIndex, american_spelling
 from .text import STOP_WORDS, WORD_RE, fold, stem, tokenize
+from .thesaurus import Thesaurus
 
 MAX_QUERY_CHARS = 500  # a question longer than this is cut: nobody asks 6,000 characters' worth
 MIN_STEM = 5  # a corrected word also searches its known prefixes this long or longer ("separatist": "separ-")
+# A word English uses at least once per million words (wordfreq's Zipf scale: 3) is a word, never a typo. The
+# most common misspellings stay below it ("thier" 2.99, "untill" 2.97, "seperate" 2.82, "adress" 2.39);
+# plain words of questions are well above ("leap" 3.94, "halt" 3.93, "shelling" 3.18). Rarer real words of
+# the period (Cominform 1.4, Securitate 1.7) are listed in the thesaurus file's `terms`.
+ENGLISH_ZIPF = 3.0
+EXPANSION_WEIGHT = 0.5  # a word of the thesaurus counts this much of a word typed (bench/quality.py)
 
 _DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:)\d+>|@(?:everyone|here)\b|https?://\S+")
 _MARKDOWN = re.compile(r"[*_~`|>#\\]+")
@@ -28,6 +38,13 @@ class ParsedQuery:
     people: tuple[str, ...]  # canonical names the question names
     corrections: tuple[tuple[str, str], ...]  # (as typed, as corrected)
     unknown: tuple[str, ...]  # words the archive does not know and nothing close to
+    absent: tuple[str, ...] = ()  # real words (English, or the period's terms) that no document uses
+    expansions: tuple[Weighted, ...] = ()  # the thesaurus's other words for words of the question
+
+    @property
+    def matching_terms(self) -> set[str]:
+        """The terms a document's words can match: those typed and their expansions."""
+        return {*self.terms, *(t for e in self.expansions for t in e.terms)}
 
     @property
     def empty(self) -> bool:
@@ -42,18 +59,23 @@ def clean(text: str) -> str:
 
 
 class QueryParser:
-    def __init__(self, people: PeopleDirectory, spelling: SpellingIndex, known_terms: set[str] | dict) -> None:
+    def __init__(self, people: PeopleDirectory, spelling: SpellingIndex, known_terms: set[str] | dict,
+                 thesaurus: Thesaurus | None = None) -> None:
         self.people = people
         self.spelling = spelling
         self.known_terms = known_terms
+        self.thesaurus = thesaurus or Thesaurus([], [])
 
     def parse(self, question: str) -> ParsedQuery:
         cleaned = clean(question)
         dates, rest = extract_dates(cleaned)
-        corrected, corrections, unknown = self._correct(rest)
+        corrected, corrections, unknown, real = self._correct(rest)
         mentions = self.people.find(corrected)
         names = tuple(dict.fromkeys(m.name for m in mentions))
         terms = tokenize(corrected)
+        expansions, absent = self._expand(terms, real)
+        gone = {stem(fold(word)) for word in absent}
+        terms = [t for t in terms if t not in gone]  # the archive lacks them: the rest of the words are searched
         present = set(terms)
         for _, better in corrections:  # a guessed word also matches its shorter forms ("separatist": "separ-")
             for term in self._shorter_forms(tokenize(better)):
@@ -73,7 +95,23 @@ class QueryParser:
             people=names,
             corrections=tuple(corrections),
             unknown=tuple(unknown),
+            absent=tuple(absent),
+            expansions=tuple(expansions),
         )
+
+    def _expand(self, terms: list[str], real: list[str]) -> tuple[list[Weighted], list[str]]:
+        """The thesaurus's other words for the question's, at a lower weight; the real words nothing matches.
+
+        A real word the archive lacks is absent unless its group brings a word the archive has ("Quemoy"
+        searches "Jinmen"): then it is understood, not missing.
+        """
+        expansions: dict[tuple[str, ...], None] = {}
+        for expansion in self.thesaurus.expand(terms):
+            for other in expansion.others:
+                if all(t in self.known_terms for t in other) and other not in expansions:
+                    expansions[other] = None
+                    real = [w for w in real if stem(fold(w)) not in expansion.found]
+        return [Weighted(e, EXPANSION_WEIGHT) for e in expansions], real
 
     def _shorter_forms(self, terms: list[str]) -> list[str]:
         forms = []
@@ -81,9 +119,11 @@ class QueryParser:
             forms += [term[:n] for n in range(MIN_STEM, len(term)) if term[:n] in self.known_terms]
         return forms
 
-    def _correct(self, text: str) -> tuple[str, list[tuple[str, str]], list[str]]:
+    def _correct(self, text: str) -> tuple[str, list[tuple[str, str]], list[str], list[str]]:
+        """The text with typos corrected; the corrections, the unknown words, and the real words kept as typed."""
         corrections: list[tuple[str, str]] = []
         unknown: list[str] = []
+        real: list[str] = []
 
         def fix(match: re.Match[str]) -> str:
             word = match.group(0)
@@ -93,6 +133,13 @@ class QueryParser:
                 or stem(folded) in self.known_terms or self.people.resolve(word)
             ):
                 return word
+            if folded in self.thesaurus.words or zipf_frequency(folded, "en") >= ENGLISH_ZIPF:
+                american = american_spelling(folded)
+                if american != folded and american in self.spelling:  # "recognise": the archive's "recognize"
+                    corrections.append((word, american))
+                    return american
+                real.append(word)
+                return word
             better = self.spelling.correct(folded)
             if better is None:
                 unknown.append(word)
@@ -100,4 +147,4 @@ class QueryParser:
             corrections.append((word, better))
             return better
 
-        return WORD_RE.sub(fix, text), corrections, unknown
+        return WORD_RE.sub(fix, text), corrections, unknown, real

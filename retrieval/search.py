@@ -28,6 +28,7 @@ from .records import Record
 from .spelling import SpellingIndex
 from .store import ArchiveStore
 from .text import WORD_RE, fold, tokenize
+from .thesaurus import Thesaurus
 
 MAX_LIMIT = 100
 SOURCE_FLOOR = 0.6  # an answer's supporting documents score at least this share of the best one
@@ -151,7 +152,7 @@ class _Snapshot:
     the snapshot, so no command scans the archive on the event loop.
     """
 
-    def __init__(self, records: list[Record], people: PeopleDirectory) -> None:
+    def __init__(self, records: list[Record], people: PeopleDirectory, thesaurus: Thesaurus) -> None:
         self.index = SearchIndex(records)
         self.by_month_day: dict[tuple[int, int], list[Record]] = {}
         for record in sorted(records, key=_chronological):
@@ -173,13 +174,14 @@ class _Snapshot:
             for alias in entity.written_forms:
                 vocabulary += [fold(w) for w in WORD_RE.findall(alias)]
         self.spelling = SpellingIndex(vocabulary)
-        self.parser = QueryParser(people, self.spelling, self.index.postings)
+        self.parser = QueryParser(people, self.spelling, self.index.postings, thesaurus)
 
 
 class Archive:
-    def __init__(self, store: ArchiveStore, people: PeopleDirectory) -> None:
+    def __init__(self, store: ArchiveStore, people: PeopleDirectory, thesaurus: Thesaurus | None = None) -> None:
         self.store = store
         self.people = people
+        self.thesaurus = thesaurus or Thesaurus.load()
         self._snapshot: _Snapshot | None = None
         self._signature: tuple = ()
         self._refresh_lock = asyncio.Lock()
@@ -211,7 +213,7 @@ class Archive:
         async with self._refresh_lock:
             signature = await self.store.signature()
             records = await self.store.all_records()
-            self._snapshot = await asyncio.to_thread(_Snapshot, records, self.people)
+            self._snapshot = await asyncio.to_thread(_Snapshot, records, self.people, self.thesaurus)
             self._signature = signature
 
     async def refresh_if_changed(self) -> bool:
@@ -290,10 +292,11 @@ class Archive:
         understood = snapshot.parser.parse(query)
         result = SearchResult(query=query, understood=understood)
         mask = self._strict_mask(index, date_from, date_to, person)
-        if understood.empty:
-            result.notice = Notice(NoticeKind.NO_TERMS)
+        if understood.empty:  # nothing to search for, or only words no document uses
+            result.notice = Notice(NoticeKind.NOTHING_FOUND, searched=understood.text) if understood.absent \
+                else Notice(NoticeKind.NO_TERMS)
             return result
-        scores = index.scores(understood.terms)
+        scores = index.scores(understood.terms, understood.expansions)
         strict = index.top(scores, limit, mask)
         if understood.dates is not None:
             dated = mask & index.date_mask(understood.dates) if mask is not None else index.date_mask(understood.dates)
@@ -314,7 +317,7 @@ class Archive:
         if result.hits:
             best = result.hits[0].score
             result.hits = [h for h in result.hits if h.score >= SOURCE_FLOOR * best]
-            sentence = best_sentence(result.hits[0].record, set(result.understood.terms), self.snapshot.index)
+            sentence = best_sentence(result.hits[0].record, result.understood.matching_terms, self.snapshot.index)
             answer.sentence, answer.cut_off = sentence.text, sentence.cut_off
         return answer
 
@@ -338,7 +341,7 @@ class Archive:
         return QueryError(QueryProblem.UNKNOWN_PERSON, name, *self.people.suggest(name)[:3])
 
     def _hit(self, record: Record, score: float, understood: ParsedQuery) -> Hit:
-        return Hit(record, score, cite(record), matched_words(record, set(understood.terms)))
+        return Hit(record, score, cite(record), matched_words(record, understood.matching_terms))
 
     def _nothing_found(self, understood: ParsedQuery, date_from: int | None, date_to: int | None,
                        person: str | None) -> tuple[Notice, list[Hint]]:
