@@ -85,7 +85,7 @@ class Thesaurus:
 
 
 # -- reading and checking the file ------------------------------------------------------------------------
-_TABLE_HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z_]+)\s*\]\]", re.MULTILINE)
+_TABLE_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*([A-Za-z_]+)[ \t]*\]\]", re.MULTILINE)
 _FIELDS = {GroupKind.SYNONYMS: {"words"}, GroupKind.PLACE: {"name", "aliases"}}  # each one required
 
 
