@@ -4,6 +4,7 @@ Chat text arrives with mentions, markdown, emoji and typos; what leaves is plain
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -23,7 +24,9 @@ MIN_STEM = 5  # a corrected word also searches its known prefixes this long or l
 # plain words of questions are well above ("leap" 3.94, "halt" 3.93, "shelling" 3.18). Rarer real words of
 # the period (Cominform 1.4, Securitate 1.7) are listed in the thesaurus file's `terms`.
 ENGLISH_ZIPF = 3.0
-EXPANSION_WEIGHT = 0.5  # a word of the thesaurus counts this much of a word typed (bench/quality.py)
+# The thesaurus's other word for a word typed counts half as much; n other words count 1/sqrt(n) of that each,
+# so "meeting" (conversation, talks, discussion, dialogue) does not outweigh the words typed (bench/quality.py).
+EXPANSION_WEIGHT = 0.5
 
 _DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:)\d+>|@(?:everyone|here)\b|https?://\S+")
 _MARKDOWN = re.compile(r"[*_~`|>#\\]+")
@@ -105,13 +108,14 @@ class QueryParser:
         A real word the archive lacks is absent unless its group brings a word the archive has ("Quemoy"
         searches "Jinmen"): then it is understood, not missing.
         """
-        expansions: dict[tuple[str, ...], None] = {}
+        expansions: dict[tuple[str, ...], float] = {}
         for expansion in self.thesaurus.expand(terms):
-            for other in expansion.others:
-                if all(t in self.known_terms for t in other) and other not in expansions:
-                    expansions[other] = None
-                    real = [w for w in real if stem(fold(w)) not in expansion.found]
-        return [Weighted(e, EXPANSION_WEIGHT) for e in expansions], real
+            known = [o for o in expansion.others if all(t in self.known_terms for t in o) and o not in expansions]
+            for other in known:  # many other words share the weight: together they never outweigh the typed one
+                expansions[other] = EXPANSION_WEIGHT / math.sqrt(len(known))
+            if known:
+                real = [w for w in real if stem(fold(w)) not in expansion.found]
+        return [Weighted(e, weight) for e, weight in expansions.items()], real
 
     def _shorter_forms(self, terms: list[str]) -> list[str]:
         forms = []
