@@ -64,6 +64,7 @@ class SearchIndex:
             self.postings = self._build_postings(corpus, bm25)
         self._build_date_arrays()
         self.people = self._build_people()
+        self._phrases: dict[tuple[str, ...], np.ndarray] = {}
 
     @staticmethod
     def _build_postings(corpus: list[list[str]], bm25: BM25Okapi) -> dict[str, Posting]:
@@ -130,7 +131,13 @@ class SearchIndex:
         return total
 
     def _phrase_docs(self, phrase: tuple[str, ...], postings: list[Posting]) -> np.ndarray:
-        """The documents whose title or summary holds the terms of `phrase` next to each other, in order."""
+        """The documents whose title or summary holds the terms of `phrase` next to each other, in order.
+
+        Kept per phrase: the phrases come from the thesaurus, a few hundred at most, and the snapshot never changes.
+        """
+        known = self._phrases.get(phrase)
+        if known is not None:
+            return known
         docs = postings[0].docs
         for posting in postings[1:]:
             docs = np.intersect1d(docs, posting.docs, assume_unique=True)
@@ -139,7 +146,8 @@ class SearchIndex:
                  if any(tuple(tokens[k:k + n]) == phrase
                         for tokens in (tokenize(self.records[i].title), tokenize(self.records[i].summary))
                         for k in range(len(tokens) - n + 1))]
-        return np.array(found, dtype=np.int32)
+        self._phrases[phrase] = np.array(found, dtype=np.int32)
+        return self._phrases[phrase]
 
     def date_mask(self, span: DateRange) -> np.ndarray:
         lo, hi = span.start.toordinal(), span.end.toordinal()
