@@ -20,6 +20,7 @@ from retrieval.search import MAX_LIMIT, Archive, QueryError
 from retrieval.serialize import citation_to_dict, record_to_dict
 from retrieval.site import ARCHIVE_NAME
 from retrieval.store import ArchiveStore, StoreError
+from retrieval.thesaurus import ThesaurusFileError
 
 from . import runner
 from .commands import Card, Commands, Reply, ReplyKind, app_version
@@ -168,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                "search": cmd_search, "ask": cmd_ask, "show": cmd_show, "onthisday": cmd_onthisday}[args.command]
     try:
         return asyncio.run(handler(args, settings))
-    except (StoreError, PeopleFileError) as exc:
+    except (StoreError, PeopleFileError, ThesaurusFileError) as exc:
         print(f"archive-bot: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except sqlite3.Error as exc:  # a read of a damaged archive, wherever it happened

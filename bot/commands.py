@@ -32,7 +32,16 @@ from retrieval.records import Record
 from retrieval.search import MAX_BROWSE, Archive, Hit, PersonCard, QueryError, SearchResult
 from retrieval.site import ARCHIVE_NAME, ARCHIVE_URL
 
-from .wording import Front, browse_text, browse_title, hints_line, notice_text, person_text, query_error_text
+from .wording import (
+    Front,
+    absent_text,
+    browse_text,
+    browse_title,
+    hints_line,
+    notice_text,
+    person_text,
+    query_error_text,
+)
 
 PER_PAGE = 5
 SEARCH_LIMIT = 25
@@ -193,7 +202,8 @@ class Commands:
             if answer.cut_off:
                 lead += " (the archive has this summary only cut off: the sentence may go on)"
             notice = answer.result.notice
-            reply.lead = f"{notice_text(notice)}\n{lead}" if notice is not None else lead
+            parts = (notice_text(notice) if notice is not None else None, lead, _understood(answer.result))
+            reply.lead = "\n".join(p for p in parts if p)
         return reply
 
     async def search(self, query: str, date_from: int | None = None, date_to: int | None = None,
@@ -412,7 +422,7 @@ def _last_post(last: LastPost | None) -> str:
 
 
 def _understood(result: SearchResult) -> str | None:
-    """What the bot made of the question when it changed it: a corrected word, a date, a pseudonym."""
+    """What the bot made of the question when it changed it: a corrected word, a date, a word left out."""
     q = result.understood
     parts = []
     if q.corrections:
@@ -420,6 +430,8 @@ def _understood(result: SearchResult) -> str | None:
                                                  for a, b in q.corrections))
     if q.dates is not None and not result.relaxed and result.intent is not Intent.BROWSE:
         parts.append(f"dated {q.dates.describe()}")
+    if q.absent and result.hits:  # with no hits, the notice already names every word searched
+        parts.append(absent_text(q.absent))
     return f"({'; '.join(parts)})" if parts else None
 
 

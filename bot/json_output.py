@@ -40,6 +40,8 @@ def result_to_dict(result: SearchResult) -> dict[str, Any]:
             "people": list(q.people),
             "corrections": [{"typed": a, "corrected": b} for a, b in q.corrections],
             "relaxed_date": result.relaxed,
+            "absent": list(q.absent),  # real words no document uses: searched without
+            "expansions": [{"terms": list(e.terms), "weight": e.weight} for e in q.expansions],
         },
     }
 

@@ -116,6 +116,13 @@ def person_text(card: PersonCard) -> str:
     return "\n".join(lines)
 
 
+def absent_text(words: Sequence[str]) -> str:
+    """Real words no document uses, which the search went without: 'nothing in the archive mentions “Cominform”'."""
+    quoted = [f"\u201c{w}\u201d" for w in words]
+    listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    return f"nothing in the archive mentions {listed}"
+
+
 def hint_text(hint: Hint, front: Front) -> str:
     if hint.kind is HintKind.UNKNOWN_WORD:
         close = f"; close: {', '.join(hint.close)}" if hint.close else ""

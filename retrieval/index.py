@@ -33,6 +33,14 @@ def document_tokens(record: Record) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Weighted:
+    """Extra query terms scored at `weight` times their BM25 contribution; several terms only as a phrase."""
+
+    terms: tuple[str, ...]
+    weight: float
+
+
+@dataclass(frozen=True)
 class Posting:
     docs: np.ndarray  # int32 document positions
     weights: np.ndarray  # float64: idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
@@ -56,6 +64,7 @@ class SearchIndex:
             self.postings = self._build_postings(corpus, bm25)
         self._build_date_arrays()
         self.people = self._build_people()
+        self._phrases: dict[tuple[str, ...], np.ndarray] = {}
 
     @staticmethod
     def _build_postings(corpus: list[list[str]], bm25: BM25Okapi) -> dict[str, Posting]:
@@ -100,14 +109,45 @@ class SearchIndex:
         return {name: np.array(sorted(set(p)), dtype=np.int32) for name, p in people.items()}
 
     # -- scoring ---------------------------------------------------------------------------------
-    def scores(self, terms: Iterable[str]) -> np.ndarray:
-        """BM25Okapi scores for every document (duplicated query terms count again, as in rank-bm25)."""
+    def scores(self, terms: Iterable[str], extra: Iterable[Weighted] = ()) -> np.ndarray:
+        """BM25Okapi scores for every document (duplicated query terms count again, as in rank-bm25).
+
+        Each `extra` adds its weight times the BM25 contribution of its terms, on the documents that hold
+        them (as a phrase, in the title or the summary, when there are several).
+        """
         total = np.zeros(self.size, dtype=np.float64)
         for term in terms:
             posting = self.postings.get(term)
             if posting is not None:
                 total[posting.docs] += posting.weights
+        for weighted in extra:
+            held = [self.postings.get(term) for term in weighted.terms]
+            postings = [p for p in held if p is not None]
+            if not postings or len(postings) < len(held):
+                continue
+            docs = postings[0].docs if len(postings) == 1 else self._phrase_docs(weighted.terms, postings)
+            for posting in postings:
+                total[docs] += weighted.weight * posting.weights[np.searchsorted(posting.docs, docs)]
         return total
+
+    def _phrase_docs(self, phrase: tuple[str, ...], postings: list[Posting]) -> np.ndarray:
+        """The documents whose title or summary holds the terms of `phrase` next to each other, in order.
+
+        Kept per phrase: the phrases come from the thesaurus, a few hundred at most, and the snapshot never changes.
+        """
+        known = self._phrases.get(phrase)
+        if known is not None:
+            return known
+        docs = postings[0].docs
+        for posting in postings[1:]:
+            docs = np.intersect1d(docs, posting.docs, assume_unique=True)
+        n = len(phrase)
+        found = [i for i in docs.tolist()
+                 if any(tuple(tokens[k:k + n]) == phrase
+                        for tokens in (tokenize(self.records[i].title), tokenize(self.records[i].summary))
+                        for k in range(len(tokens) - n + 1))]
+        self._phrases[phrase] = np.array(found, dtype=np.int32)
+        return self._phrases[phrase]
 
     def date_mask(self, span: DateRange) -> np.ndarray:
         lo, hi = span.start.toordinal(), span.end.toordinal()

@@ -4,16 +4,29 @@ Chat text arrives with mentions, markdown, emoji and typos; what leaves is plain
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
+from wordfreq import zipf_frequency
+
 from .daterange import DateRange, extract_dates
+from .index import Weighted
 from .people import Mention, PeopleDirectory
-from .spelling import SpellingIndex
+from .spelling import SpellingIndex, american_spelling
 from .text import QUERY_FILLER, STOP_WORDS, WORD_RE, fold, stem, tokenize
+from .thesaurus import Thesaurus
 
 MAX_QUERY_CHARS = 500  # a question longer than this is cut: nobody asks 6,000 characters' worth
 MIN_STEM = 5  # a corrected word also searches its known prefixes this long or longer ("separatist": "separ-")
+# A word English uses at least once per million words (wordfreq's Zipf scale: 3) is a word, never a typo. The
+# most common misspellings stay below it ("thier" 2.99, "untill" 2.97, "seperate" 2.82, "adress" 2.39);
+# plain words of questions are well above ("leap" 3.94, "halt" 3.93, "shelling" 3.18). Rarer real words of
+# the period (Cominform 1.4, Securitate 1.7) are listed in the thesaurus file's `terms`.
+ENGLISH_ZIPF = 3.0
+# The thesaurus's other word for a word typed counts half as much; n other words count 1/sqrt(n) of that each,
+# so "meeting" (conversation, talks, discussion, dialogue) does not outweigh the words typed (bench/quality.py).
+EXPANSION_WEIGHT = 0.5
 
 _DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w+:)\d+>|@(?:everyone|here)\b|https?://\S+")
 _MARKDOWN = re.compile(r"[*_~`|>#\\]+")
@@ -30,6 +43,13 @@ class ParsedQuery:
     corrections: tuple[tuple[str, str], ...]  # (as typed, as corrected)
     unknown: tuple[str, ...]  # words the archive does not know and nothing close to
     topic: tuple[str, ...] = ()  # the terms that are neither a date, a person named, nor filler
+    absent: tuple[str, ...] = ()  # real words (English, or the period's terms) that no document uses
+    expansions: tuple[Weighted, ...] = ()  # the thesaurus's other words for words of the question
+
+    @property
+    def matching_terms(self) -> set[str]:
+        """The terms a document's words can match: those typed and their expansions."""
+        return {*self.terms, *(t for e in self.expansions for t in e.terms)}
 
     @property
     def empty(self) -> bool:
@@ -49,18 +69,23 @@ def clean(text: str) -> str:
 
 
 class QueryParser:
-    def __init__(self, people: PeopleDirectory, spelling: SpellingIndex, known_terms: set[str] | dict) -> None:
+    def __init__(self, people: PeopleDirectory, spelling: SpellingIndex, known_terms: set[str] | dict,
+                 thesaurus: Thesaurus | None = None) -> None:
         self.people = people
         self.spelling = spelling
         self.known_terms = known_terms
+        self.thesaurus = thesaurus or Thesaurus([], [])
 
     def parse(self, question: str) -> ParsedQuery:
         cleaned = clean(question)
         dates, rest = extract_dates(cleaned)
-        corrected, corrections, unknown = self._correct(rest)
+        corrected, corrections, unknown, real = self._correct(rest)
         mentions = self.people.find(corrected)
         names = tuple(dict.fromkeys(m.name for m in mentions))
         terms = _without_filler(tokenize(corrected))
+        expansions, absent = self._expand(terms, real)
+        gone = {stem(fold(word)) for word in absent}
+        terms = [t for t in terms if t not in gone]  # the archive lacks them: the rest of the words are searched
         topic = tuple(_without_filler(tokenize(_outside(corrected, mentions))))
         present = set(terms)
         for _, better in corrections:  # a guessed word also matches its shorter forms ("separatist": "separ-")
@@ -82,7 +107,24 @@ class QueryParser:
             corrections=tuple(corrections),
             unknown=tuple(unknown),
             topic=topic,
+            absent=tuple(absent),
+            expansions=tuple(expansions),
         )
+
+    def _expand(self, terms: list[str], real: list[str]) -> tuple[list[Weighted], list[str]]:
+        """The thesaurus's other words for the question's, at a lower weight; the real words nothing matches.
+
+        A real word the archive lacks is absent unless its group brings a word the archive has ("Quemoy"
+        searches "Jinmen"): then it is understood, not missing.
+        """
+        expansions: dict[tuple[str, ...], float] = {}
+        for expansion in self.thesaurus.expand(terms):
+            known = [o for o in expansion.others if all(t in self.known_terms for t in o) and o not in expansions]
+            for other in known:  # many other words share the weight: together they never outweigh the typed one
+                expansions[other] = EXPANSION_WEIGHT / math.sqrt(len(known))
+            if known:
+                real = [w for w in real if stem(fold(w)) not in expansion.found]
+        return [Weighted(e, weight) for e, weight in expansions.items()], real
 
     def _shorter_forms(self, terms: list[str]) -> list[str]:
         forms = []
@@ -90,9 +132,11 @@ class QueryParser:
             forms += [term[:n] for n in range(MIN_STEM, len(term)) if term[:n] in self.known_terms]
         return forms
 
-    def _correct(self, text: str) -> tuple[str, list[tuple[str, str]], list[str]]:
+    def _correct(self, text: str) -> tuple[str, list[tuple[str, str]], list[str], list[str]]:
+        """The text with typos corrected; the corrections, the unknown words, and the real words kept as typed."""
         corrections: list[tuple[str, str]] = []
         unknown: list[str] = []
+        real: list[str] = []
 
         def fix(match: re.Match[str]) -> str:
             word = match.group(0)
@@ -102,6 +146,13 @@ class QueryParser:
                 or stem(folded) in self.known_terms or self.people.resolve(word)
             ):
                 return word
+            if folded in self.thesaurus.words or zipf_frequency(folded, "en") >= ENGLISH_ZIPF:
+                american = american_spelling(folded)
+                if american != folded and american in self.spelling:  # "recognise": the archive's "recognize"
+                    corrections.append((word, american))
+                    return american
+                real.append(word)
+                return word
             better = self.spelling.correct(folded)
             if better is None:
                 unknown.append(word)
@@ -109,7 +160,7 @@ class QueryParser:
             corrections.append((word, better))
             return better
 
-        return WORD_RE.sub(fix, text), corrections, unknown
+        return WORD_RE.sub(fix, text), corrections, unknown, real
 
 
 def _without_filler(terms: list[str]) -> list[str]:

@@ -30,6 +30,7 @@ from .records import Record
 from .spelling import SpellingIndex
 from .store import ArchiveStore
 from .text import WORD_RE, fold, tokenize
+from .thesaurus import Thesaurus
 
 MAX_LIMIT = 100
 MAX_BROWSE = 500  # a browse lists at most this many documents (100 pages of 5); it says how many there are
@@ -194,7 +195,7 @@ class _Snapshot:
     the snapshot, so no command scans the archive on the event loop.
     """
 
-    def __init__(self, records: list[Record], people: PeopleDirectory) -> None:
+    def __init__(self, records: list[Record], people: PeopleDirectory, thesaurus: Thesaurus) -> None:
         self.index = SearchIndex(records)
         # rank[i]: where record i falls in date order, so a browse sorts its positions without the records
         order = sorted(range(len(records)), key=lambda i: _chronological(records[i]))
@@ -220,13 +221,14 @@ class _Snapshot:
             for alias in entity.written_forms:
                 vocabulary += [fold(w) for w in WORD_RE.findall(alias)]
         self.spelling = SpellingIndex(vocabulary)
-        self.parser = QueryParser(people, self.spelling, self.index.postings)
+        self.parser = QueryParser(people, self.spelling, self.index.postings, thesaurus)
 
 
 class Archive:
-    def __init__(self, store: ArchiveStore, people: PeopleDirectory) -> None:
+    def __init__(self, store: ArchiveStore, people: PeopleDirectory, thesaurus: Thesaurus | None = None) -> None:
         self.store = store
         self.people = people
+        self.thesaurus = thesaurus or Thesaurus.load()
         self._snapshot: _Snapshot | None = None
         self._signature: tuple = ()
         self._refresh_lock = asyncio.Lock()
@@ -258,7 +260,7 @@ class Archive:
         async with self._refresh_lock:
             signature = await self.store.signature()
             records = await self.store.all_records()
-            self._snapshot = await asyncio.to_thread(_Snapshot, records, self.people)
+            self._snapshot = await asyncio.to_thread(_Snapshot, records, self.people, self.thesaurus)
             self._signature = signature
 
     async def refresh_if_changed(self) -> bool:
@@ -348,11 +350,12 @@ class Archive:
                 return browsed
             # No document names all these people at these dates: rank by the names, saying what had no match.
             result = SearchResult(query=query, understood=understood)
-        if understood.empty:
-            result.notice = Notice(NoticeKind.NO_TERMS)
+        if understood.empty:  # nothing to search for, or only words no document uses
+            result.notice = Notice(NoticeKind.NOTHING_FOUND, searched=understood.text) if understood.absent \
+                else Notice(NoticeKind.NO_TERMS)
             return result
         mask = _all(m for _, m in filters)
-        scores = index.scores(understood.terms)
+        scores = index.scores(understood.terms, understood.expansions)
         strict = index.top(scores, limit, mask)
         if understood.dates is not None:
             in_dates = index.date_mask(understood.dates)
@@ -386,7 +389,7 @@ class Archive:
         if result.hits and result.intent is Intent.SEARCH:
             best = result.hits[0].score
             result.hits = [h for h in result.hits if h.score >= SOURCE_FLOOR * best]
-            sentence = best_sentence(result.hits[0].record, set(result.understood.terms), self.snapshot.index)
+            sentence = best_sentence(result.hits[0].record, result.understood.matching_terms, self.snapshot.index)
             answer.sentence, answer.cut_off = sentence.text, sentence.cut_off
         return answer
 
@@ -451,7 +454,7 @@ class Archive:
         return QueryError(QueryProblem.UNKNOWN_PERSON, name, *self.people.suggest(name)[:3])
 
     def _hit(self, record: Record, score: float, understood: ParsedQuery) -> Hit:
-        return Hit(record, score, cite(record), matched_words(record, set(understood.terms)))
+        return Hit(record, score, cite(record), matched_words(record, understood.matching_terms))
 
     def _hints(self, understood: ParsedQuery, date_from: int | None, date_to: int | None,
                person: str | None) -> list[Hint]:

@@ -5,6 +5,7 @@ find every known word within two edits in a few dictionary lookups, whatever the
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -29,6 +30,26 @@ def edit_distance(a: str, b: str, limit: int = 3) -> int:
 
 
 LONG_WORD = 9
+
+# British spellings and their American forms (the archive's translations mostly use the American):
+# neighbour, recognise, analyse, centre, defence, travelled, dialogue, programme.
+_AMERICAN = [
+    (re.compile(r"(?<=[a-z]{2})our(?=s?$|ed$|ing$|ite|able|ful|less)"), "or"),
+    (re.compile(r"(?<=[a-z]{2})is(?=e$|es$|ed$|ing$|ation|ations$|er$|ers$)"), "iz"),
+    (re.compile(r"(?<=[a-z])ys(?=e$|es$|ed$|ing$)"), "yz"),
+    (re.compile(r"(?<=[a-z]{2})tre(?=s?$)"), "ter"),
+    (re.compile(r"(?<=[a-z]{2})ence(?=s?$)"), "ense"),
+    (re.compile(r"(?<=[aeiou])ll(?=ed$|ing$|er$|ers$)"), "l"),
+    (re.compile(r"(?<=[a-z]{2})ogue(?=s?$)"), "og"),
+    (re.compile(r"(?<=[a-z]{3})mme(?=s?$)"), "m"),
+]
+
+
+def american_spelling(word: str) -> str:
+    """The American form of a British spelling of a folded word ("recognise" -> "recognize"); else the word."""
+    for pattern, replacement in _AMERICAN:
+        word = pattern.sub(replacement, word)
+    return word
 
 
 def _deletes(word: str) -> set[str]:

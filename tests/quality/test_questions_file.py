@@ -19,7 +19,7 @@ from testing.quality import QUESTIONS
 
 from ..conftest import REALPAGES, SEEDS
 
-KINDS = ("paraphrase", "keyword", "spelling", "typo", "wordform", "date", "chatty")
+KINDS = ("paraphrase", "oldname", "keyword", "spelling", "typo", "wordform", "date", "chatty")
 SOURCES = ("seed", "realpages")
 MIN_QUESTIONS, MIN_PER_KIND, MIN_SEED, MIN_REALPAGES = 100, 10, 40, 50
 

@@ -9,7 +9,7 @@ from rank_bm25 import BM25Okapi
 
 from retrieval.daterange import DateRange
 from retrieval.dates import UNDATED, ArchiveDate
-from retrieval.index import TITLE_WEIGHT, SearchIndex, document_tokens
+from retrieval.index import TITLE_WEIGHT, SearchIndex, Weighted, document_tokens
 from retrieval.records import Participant, Record
 from retrieval.text import tokenize
 
@@ -45,6 +45,28 @@ def test_scores_are_rank_bm25_scores_on_every_document():
     for question in ("mao stalin", "railway", "nuclear halt assistance", "railway railway", "absent"):
         terms = tokenize(question)
         assert np.allclose(index.scores(terms), reference.get_scores(terms))
+
+
+def test_weighted_extra_terms_add_their_weight_times_their_bm25_contribution():
+    index = SearchIndex(RECORDS)
+    reference = BM25Okapi([document_tokens(r) for r in RECORDS])
+    terms = tokenize("stop nuclear")
+    assert np.array_equal(index.scores(terms, ()), index.scores(terms))  # nothing extra: the same scores
+    expanded = index.scores(terms, [Weighted(("halt",), 0.5), Weighted(("assist",), 0.25), Weighted(("none",), 1.0)])
+    expected = (reference.get_scores(terms) + 0.5 * reference.get_scores(["halt"])
+                + 0.25 * reference.get_scores(["assist"]))
+    assert np.allclose(expanded, expected)
+    assert expanded[1] > index.scores(terms)[1] and expanded[0] == index.scores(terms)[0]
+
+
+def test_several_extra_terms_count_only_as_a_phrase_in_the_title_or_summary():
+    records = [_record(1, "Talks on Port Arthur"), _record(2, "Arthur visits the port"),
+               _record(3, "Arthur", "Port Arthur is ceded.")]
+    index = SearchIndex(records)
+    reference = BM25Okapi([document_tokens(r) for r in records])
+    phrase = index.scores([], [Weighted(("port", "arthur"), 0.5)])
+    both = 0.5 * reference.get_scores(["port", "arthur"])
+    assert np.allclose(phrase, [both[0], 0.0, both[2]])  # "Arthur visits the port" holds both words, not the phrase
 
 
 def test_top_keeps_only_positive_scores_best_first_and_honours_the_mask():

@@ -1,16 +1,19 @@
 """Question understanding (retrieval/query.py) over a four-record index, built the way search.py builds it."""
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from retrieval.daterange import DateRange
 from retrieval.dates import ArchiveDate
 from retrieval.index import SearchIndex
 from retrieval.people import PeopleDirectory
-from retrieval.query import MAX_QUERY_CHARS, QueryParser
+from retrieval.query import EXPANSION_WEIGHT, MAX_QUERY_CHARS, QueryParser
 from retrieval.records import Record
 from retrieval.spelling import SpellingIndex
-from retrieval.text import WORD_RE, fold
+from retrieval.text import WORD_RE, fold, stem
+from retrieval.thesaurus import Thesaurus
 
 RECORDS = [
     Record(id=1, date=ArchiveDate(1958, 9, 27), date_text="September 27, 1958",
@@ -117,3 +120,89 @@ def test_a_very_long_question_is_cut(parser):
     parsed = parser.parse(question)
     assert len(parsed.text) == MAX_QUERY_CHARS
     assert question.startswith(parsed.text)
+
+
+# -- real words stay as typed; the thesaurus expands -----------------------------------------------------
+WORDS_RECORDS = [
+    Record(id=11, date=ArchiveDate(1959, 6, 20), date_text="June 20, 1959",
+           title="Letter on the Temporary Halt in Nuclear Assistance",
+           summary="Moscow will lead the talks; the Comintern and state security are discussed."),
+    Record(id=12, date=ArchiveDate(1958, 10, 5), date_text="October 5, 1958", title="Letter, Mao Zedong to Peng Dehuai",
+           summary="Mao orders a cease to the shelling of Jinmen Island and will recognize the negotiations."),
+    Record(id=13, date=ArchiveDate(1962), date_text="1962", title="Cable from the Soviet Embassy",
+           summary="Stalin and Khrushchev on great plans going forward."),
+]
+
+
+@pytest.fixture(scope="module")
+def words_parser() -> QueryParser:
+    index = SearchIndex(WORDS_RECORDS)
+    spelling = SpellingIndex(fold(w) for r in WORDS_RECORDS for w in WORD_RE.findall(f"{r.title} {r.summary}"))
+    return QueryParser(PeopleDirectory.load(), spelling, index.postings, Thesaurus.load())
+
+
+@pytest.mark.parametrize(
+    "question, absent",
+    [
+        ("Great Leap Forward", ("Leap",)),  # not "great lead forward"
+        ("Cominform", ("Cominform",)),  # not "Comintern": a term of the period
+        ("Securitate", ("Securitate",)),  # not "security"
+        ("Comecon Politburo", ("Comecon", "Politburo")),
+    ],
+)
+def test_a_real_word_the_archive_lacks_is_kept_reported_and_not_searched(words_parser, question, absent):
+    parsed = words_parser.parse(question)
+    assert parsed.corrections == () and parsed.unknown == ()
+    assert parsed.absent == absent
+    assert parsed.text == question
+    assert not {stem(fold(w)) for w in absent} & set(parsed.terms)
+
+
+def test_the_rest_of_the_words_are_searched(words_parser):
+    parsed = words_parser.parse("Great Leap Forward")
+    assert parsed.terms == ("great", "forward") and not parsed.empty
+    assert words_parser.parse("Cominform").empty
+
+
+@pytest.mark.parametrize(
+    "question, corrections",
+    [
+        ("Stallin negotaitions", (("Stallin", "stalin"), ("negotaitions", "negotiations"))),
+        ("Krushchev", ()),  # a spelling of a person's name: the directory knows it
+        ("the comittern", (("comittern", "comintern"),)),  # no word: corrected
+        ("recognise", (("recognise", "recognize"),)),  # a British spelling becomes the archive's American one
+    ],
+)
+def test_typos_that_are_not_words_are_still_corrected(words_parser, question, corrections):
+    parsed = words_parser.parse(question)
+    assert parsed.corrections == corrections
+    assert parsed.absent == ()
+
+
+def test_the_thesaurus_expands_at_a_lower_weight(words_parser):
+    parsed = words_parser.parse("When did the Soviet Union stop its nuclear help to China?")
+    assert {"stop", "nuclear", "help"} <= set(parsed.terms)
+    extra = {e.terms: e.weight for e in parsed.expansions}
+    shared = EXPANSION_WEIGHT / math.sqrt(2)  # "stop": halt and cease, the two its group has in the archive
+    assert extra == pytest.approx({("halt",): shared, ("ceas",): shared, ("assist",): EXPANSION_WEIGHT})
+    assert 0 < EXPANSION_WEIGHT < 1
+    assert {"halt", "assist"} <= parsed.matching_terms  # emphasis and answer sentences see them too
+
+
+def test_an_old_place_name_searches_the_archives_and_is_not_absent(words_parser):
+    parsed = words_parser.parse("Quemoy shelling")
+    assert parsed.absent == () and parsed.corrections == ()
+    assert ("jinmen",) in [e.terms for e in parsed.expansions]
+    assert "quemoy" in parsed.terms
+
+
+def test_a_phrase_alias_is_matched_as_a_phrase(words_parser):
+    assert words_parser.parse("Saigon").absent == ("Saigon",)  # no document says Ho Chi Minh City here
+    assert words_parser.parse("Arthur port").expansions == ()
+
+
+def test_english_needs_no_file_but_the_periods_terms_do(words_parser):
+    """Without the thesaurus file, a word of the period that English rarely uses is still taken for a typo."""
+    bare = QueryParser(words_parser.people, words_parser.spelling, words_parser.known_terms)
+    assert bare.parse("Cominform").corrections == (("Cominform", "comintern"),)
+    assert bare.parse("Great Leap Forward").absent == ("Leap",)  # English (wordfreq) is known without the file

@@ -391,3 +391,57 @@ async def test_ask_says_when_its_answer_is_cut_off(tmp_path):
         answer = archive.ask_now("why was jinmen shelled")
     assert answer.record is not None and answer.record.summary_partial
     assert answer.cut_off and answer.sentence == answer.record.summary
+
+
+# -- real words stay as typed; paraphrase and old names (the thesaurus) ------------------------------------
+HALT = ("Letter from the Communist Party of the Soviet Union Central Committee to the Chinese Communist Party "
+        "Central Committee on the Temporary Halt in Nuclear Assistance")
+
+
+def test_stop_and_help_find_the_halt_in_nuclear_assistance(archive):
+    result = archive.search_now("When did the Soviet Union stop its nuclear help to China?", limit=3)
+    assert HALT in titles(result)
+    assert {"Halt", "Assistance"} <= set(next(h for h in result.hits if h.record.title == HALT).matched)
+    answer = archive.ask_now("When did the Soviet Union stop its nuclear help to China?")
+    assert answer.record is not None and answer.record.title in titles(result)
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [("Quemoy", "Jinmen"), ("Formosa", "Taiwan"), ("Peking", "Beijing"), ("Peiping", "Beijing")],
+)
+def test_an_old_name_finds_documents_that_use_the_new_one(archive, old, new):
+    result = archive.search_now(old, limit=10)
+    assert result.understood.absent == () and result.understood.corrections == ()
+    found = [h for h in result.hits if new.lower() in f"{h.record.title} {h.record.summary}".lower()]
+    assert found, titles(result)
+    assert new in found[0].matched
+    assert result.hits[0].score >= found[0].score
+
+
+def test_port_arthur_is_a_phrase_and_finds_lushun(realpages, archive):
+    result = archive.search_now("Port Arthur", limit=10)
+    assert ("lushun",) in [e.terms for e in result.understood.expansions]
+    assert any("Lüshun Port" in h.record.summary for h in result.hits)
+    assert not archive.search_now("Arthur", limit=10).understood.expansions
+
+
+@pytest.mark.parametrize("question, absent", [("Cominform", "Cominform"), ("Securitate", "Securitate"),
+                                              ("Great Leap Forward", "Leap")])
+def test_a_real_word_is_never_corrected_into_another(archive, question, absent):
+    result = archive.search_now(question, limit=5)
+    assert result.understood.corrections == ()
+    assert absent in result.understood.absent
+    assert "comintern" not in result.understood.terms and "secur" not in result.understood.terms
+
+
+def test_every_word_absent_is_a_true_nothing_found(archive):
+    result = archive.search_now("Cominform Securitate", limit=5)
+    assert result.hits == []
+    assert result.notice == Notice(NoticeKind.NOTHING_FOUND, searched="Cominform Securitate")
+
+
+def test_an_absent_word_is_left_out_and_the_rest_searched(archive):
+    result = archive.search_now("Cominform Stalin Tito Yugoslavia", limit=5)
+    assert result.understood.absent == ("Cominform",) and result.hits and result.notice is None
+    assert titles(result) == titles(archive.search_now("Stalin Tito Yugoslavia", limit=5))
