@@ -31,7 +31,7 @@ from retrieval.records import Record
 from retrieval.search import Archive, Hit, QueryError, SearchResult
 from retrieval.site import ARCHIVE_NAME, ARCHIVE_URL
 
-from .wording import Front, hints_line, notice_text, query_error_text
+from .wording import Front, hints_line, notice_text, person_line, query_error_text
 
 PER_PAGE = 5
 SEARCH_LIMIT = 25
@@ -207,18 +207,16 @@ class Commands:
         if not name.strip():
             return error("Name someone, for example /person Zhou Enlai (any spelling works).")
         try:
-            records = self.archive.documents_of(name.strip()[:200])
+            documents = self.archive.documents_of(name.strip()[:200])
         except QueryError as exc:
             return error(query_error_text(exc, self.front))
-        canonical = self.archive.people.resolve(name) or name
-        entity = self.archive.people.get(canonical)
+        entity = self.archive.people.get(documents.name)
         about = f"{entity.note}. " if entity is not None and entity.note else ""
+        records = documents.took_part + documents.mentioned
         if not records:
-            return Reply(kind=ReplyKind.RESULTS, title=canonical,
-                         lead=f"{about}No documents in the archive name {canonical}.")
-        span = _span(records)
-        return Reply(kind=ReplyKind.RESULTS, title=canonical,
-                     lead=f"{about}{len(records)} documents{span}, in date order.",
+            return Reply(kind=ReplyKind.RESULTS, title=documents.name,
+                         lead=f"{about}No documents in the archive name {documents.name}.")
+        return Reply(kind=ReplyKind.RESULTS, title=documents.name, lead=about + person_line(documents),
                      cards=[Card.of(r) for r in records])
 
     async def onthisday(self, when: str | None = None, today: date | None = None,
@@ -407,14 +405,6 @@ def _understood(result: SearchResult) -> str | None:
     if q.dates is not None and not result.relaxed:
         parts.append(f"dated {q.dates.describe()}")
     return f"({'; '.join(parts)})" if parts else None
-
-
-def _span(records: list[Record]) -> str:
-    years = [r.date.year for r in records if r.date.year is not None]
-    if not years:
-        return ""
-    first, last = min(years), max(years)
-    return f", {first}" if first == last else f", {first}–{last}"
 
 
 # Words a console user types without the slash and means as the command, never as a question.

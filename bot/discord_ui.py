@@ -18,7 +18,7 @@ from retrieval.cite import SAFE_URL
 from retrieval.site import ARCHIVE_NAME
 
 from .commands import Card, Moment, Reply, ReplyKind, TimeStyle
-from .wording import meta_line, people_with_roles
+from .wording import mentioned_names, meta_line, people_with_roles
 
 TITLE_MAX, DESCRIPTION_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4096, 256, 1024
 FOOTER_MAX, FIELDS_MAX, EMBED_TOTAL_MAX, CONTENT_MAX = 2048, 25, 6000, 2000
@@ -136,6 +136,8 @@ def document_embed(card: Card) -> discord.Embed:
     if record.participants:
         embed.add_field(name="Participants", value=clip(inert(people_with_roles(record)), FIELD_VALUE_MAX),
                         inline=True)
+    if record.mentioned:
+        embed.add_field(name="Mentioned", value=clip(inert(mentioned_names(record)), FIELD_VALUE_MAX), inline=True)
     for number, note in enumerate(record.notes[:3], 1):
         embed.add_field(name="Note" if len(record.notes) == 1 else f"Note {number}",
                         value=clip(inert(note), FIELD_VALUE_MAX), inline=False)

@@ -18,7 +18,8 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
         "date_text": r.date_text,
         "title": r.title,
         "summary": r.summary,
-        "participants": [p.name for p in r.participants],
+        "participants": [{"name": p.name, "role": p.role} for p in r.participants],
+        "mentioned": [p.name for p in r.mentioned],
         "url": r.url,
         "citation": citation_to_dict(hit.citation),
     }
@@ -38,6 +39,8 @@ def result_to_dict(result: SearchResult) -> dict[str, Any]:
             "people": list(q.people),
             "corrections": [{"typed": a, "corrected": b} for a, b in q.corrections],
             "relaxed_date": result.relaxed,
+            "direction": None if q.direction is None else {"from": list(q.direction.authors),
+                                                           "to": list(q.direction.recipients)},
         },
     }
 

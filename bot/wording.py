@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from enum import Enum
 
 from retrieval.records import Record, Repair, RepairKind, Role
-from retrieval.search import Hint, HintKind, Notice, NoticeKind, QueryError, QueryProblem
+from retrieval.search import Hint, HintKind, Notice, NoticeKind, PersonDocuments, QueryError, QueryProblem
 
 
 class Front(Enum):
@@ -68,9 +68,28 @@ def query_error_text(exc: QueryError, front: Front) -> str:
     return f"No one called \u201c{name}\u201d is in the archive's list of people.{hint}"
 
 
+def person_line(documents: PersonDocuments) -> str:
+    """ "Took part in 12 documents, 1949–1958; mentioned in 5 more. ..." (a span only from taking part)."""
+    took, more = len(documents.took_part), len(documents.mentioned)
+    span = ""
+    if documents.years is not None:
+        first, last = documents.years
+        span = f", {first}" if first == last else f", {first}–{last}"
+    parts = [f"Took part in {took} document{'s' if took != 1 else ''}{span}" if took else "Took part in no document"]
+    if more:
+        parts.append(f"mentioned in {more}{' more' if took else ''}")
+    order = "those taken part in first, then the mentions, each in date order" if took and more else "in date order"
+    return f"{'; '.join(parts)} ({order})."
+
+
 def people_with_roles(record: Record) -> str:
     """Every participant, with the role when it is more than taking part: "Mao Zedong (author); ..."."""
     return "; ".join(p.name if p.role is Role.PARTICIPANT else f"{p.name} ({p.role})" for p in record.participants)
+
+
+def mentioned_names(record: Record) -> str:
+    """Those the document only names (never took part): "Joseph Stalin; Chiang Kai-shek"."""
+    return "; ".join(p.name for p in record.mentioned)
 
 
 def meta_line(record: Record, people: int) -> str:

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from .daterange import DateRange, extract_dates
+from .direction import Direction, read_direction
 from .people import PeopleDirectory
 from .spelling import SpellingIndex
 from .text import STOP_WORDS, WORD_RE, fold, stem, tokenize
@@ -28,6 +29,7 @@ class ParsedQuery:
     people: tuple[str, ...]  # canonical names the question names
     corrections: tuple[tuple[str, str], ...]  # (as typed, as corrected)
     unknown: tuple[str, ...]  # words the archive does not know and nothing close to
+    direction: Direction | None = None  # who wrote to whom, when the question says so ("from Stalin to Mao")
 
     @property
     def empty(self) -> bool:
@@ -73,6 +75,7 @@ class QueryParser:
             people=names,
             corrections=tuple(corrections),
             unknown=tuple(unknown),
+            direction=read_direction(corrected, mentions),
         )
 
     def _shorter_forms(self, terms: list[str]) -> list[str]:

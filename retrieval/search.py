@@ -25,6 +25,7 @@ from .index import SearchIndex
 from .people import PeopleDirectory
 from .query import ParsedQuery, QueryParser
 from .records import Record
+from .reroles import carry_roles_forward
 from .spelling import SpellingIndex
 from .store import ArchiveStore
 from .text import WORD_RE, fold, tokenize
@@ -120,6 +121,21 @@ class ArchiveStats:
     people: int  # people and bodies with at least one document
 
 
+@dataclass(frozen=True)
+class PersonDocuments:
+    """A person's documents: those they wrote, received or took part in, and those that only mention them."""
+
+    name: str  # canonical
+    took_part: list[Record]  # date order, undated last
+    mentioned: list[Record]
+
+    @property
+    def years(self) -> tuple[int, int] | None:
+        """The first and last year of the dated documents they took part in (mentions say nothing of a life)."""
+        years = [r.date.year for r in self.took_part if r.date.year is not None]
+        return (min(years), max(years)) if years else None
+
+
 def _chronological(record: Record) -> tuple:
     d = record.date
     return (d.year is None, d.year or 0, d.month or 0, d.day or 0, record.id)
@@ -190,6 +206,7 @@ class Archive:
         try:
             if people is None:
                 people = await asyncio.to_thread(PeopleDirectory.load)
+            await carry_roles_forward(store, people)
             archive = cls(store, people)
             await archive.refresh()
         except BaseException:
@@ -248,15 +265,18 @@ class Archive:
             return snapshot.index.records[position]
         return await self.store.get(record_id)
 
-    def documents_of(self, name: str) -> list[Record]:
-        """A person's documents in date order (undated last); `name` in any spelling the archive knows."""
+    def documents_of(self, name: str) -> PersonDocuments:
+        """A person's documents, those they took part in and those that only mention them, each in date order
+        (undated last); `name` in any spelling the archive knows."""
         canonical = self.people.resolve(name)
         if canonical is None:
             raise self._unknown_person(name)
         index = self.snapshot.index
-        positions = index.people.get(canonical)
-        records = [] if positions is None else [index.records[i] for i in positions.tolist()]
-        return sorted(records, key=_chronological)
+
+        def records(positions: np.ndarray) -> list[Record]:
+            return sorted((index.records[i] for i in positions.tolist()), key=_chronological)
+
+        return PersonDocuments(canonical, records(index.took_part(canonical)), records(index.mentioned_only(canonical)))
 
     def on_this_day(self, month: int, day: int) -> list[Record]:
         """Documents dated to the day (never a month or year only) on this month and day, oldest first."""
@@ -294,10 +314,10 @@ class Archive:
             result.notice = Notice(NoticeKind.NO_TERMS)
             return result
         scores = index.scores(understood.terms)
-        strict = index.top(scores, limit, mask)
+        strict = self._top(index, scores, limit, mask, understood)
         if understood.dates is not None:
             dated = mask & index.date_mask(understood.dates) if mask is not None else index.date_mask(understood.dates)
-            found = index.top(scores, limit, dated)
+            found = self._top(index, scores, limit, dated, understood)
             if not found and strict:
                 result.notice = Notice(NoticeKind.DATE_RELAXED, dates=understood.dates)
                 found = strict
@@ -333,6 +353,14 @@ class Archive:
             people_mask = index.person_mask([name])
             mask = people_mask if mask is None else mask & people_mask
         return mask
+
+    @staticmethod
+    def _top(index: SearchIndex, scores: np.ndarray, limit: int, mask: np.ndarray | None,
+             understood: ParsedQuery) -> list[tuple[int, float]]:
+        """The best `limit` documents; those written the way the question's direction says first."""
+        if understood.direction is None:
+            return index.top(scores, limit, mask)
+        return index.top_preferring(scores, limit, mask, index.direction_mask(understood.direction))
 
     def _unknown_person(self, name: str) -> QueryError:
         return QueryError(QueryProblem.UNKNOWN_PERSON, name, *self.people.suggest(name)[:3])
