@@ -189,8 +189,12 @@ class RoleReader:
         """The hits (other than the writers and addressees in `roles`) the title only speaks of: names in a
         quoted subject that records no exchange, names owning a subject ("on X's visit"), names in a stretch
         that says what the document is about ("regarding Z") and records no exchange."""
-        return {k for k in range(len(self.hits)) if k not in roles
-                and (self._quoted_subject(k) or self._owns_subject(k) or self._in_subject(k, roles))}
+        others = [k for k in range(len(self.hits)) if k not in roles]
+        if not others:
+            return set()
+        subjects = self._subjects(roles)
+        return {k for k in others if self._quoted_subject(k) or self._owns_subject(k)
+                or any(start <= self.hits[k].start and self.hits[k].end <= end for start, end in subjects)}
 
     def _quoted_subject(self, k: int) -> bool:
         hit = self.hits[k]
@@ -214,18 +218,18 @@ class RoleReader:
             head = fold(word)
         return head in _SUBJECT_NOUNS
 
-    def _in_subject(self, k: int, roles: set[int]) -> bool:
-        """Is hit `k` in a stretch after "on"/"about"/"regarding"/... that records no exchange? The stretch
-        ends at punctuation, "by", a quote's edge or a writer or addressee."""
-        hit = self.hits[k]
-        for m in _SUBJECT_RE.finditer(self.title, 0, hit.start):
+    def _subjects(self, roles: set[int]) -> list[tuple[int, int]]:
+        """The stretches after "on"/"about"/"regarding"/... that record no exchange. A stretch ends at
+        punctuation, "by", a quote's edge or a writer or addressee."""
+        found = []
+        for m in _SUBJECT_RE.finditer(self.title):
             follows = _gap_words(self.title[m.end():m.end() + 20])
             if not follows or follows[0][0].isdigit() or fold(follows[0]) in MONTHS or fold(follows[0]) == "behalf":
                 continue  # "on 6 May 1946", "on behalf of"
             end = self._subject_end(m.end(), roles)
-            if hit.end <= end and not self._records_exchange(self.title[m.end():end]):
-                return True
-        return False
+            if not self._records_exchange(self.title[m.end():end]):
+                found.append((m.end(), end))
+        return found
 
     def _subject_end(self, start: int, roles: set[int]) -> int:
         ends = [len(self.title)]

@@ -2,14 +2,17 @@
 the people only mentioned apart (a document in full, `--json`, `/person`), over the seeds and real pages."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import pytest_asyncio
 
-from bot.commands import Card, Commands, ReplyKind
-from bot.discord_ui import document_embed
+from bot.commands import Card, Commands, ReplyKind, daily_reply
+from bot.discord_ui import daily_embed, document_embed
 from bot.json_output import hit_to_dict, result_to_dict
 from bot.text_render import render_document
 from bot.wording import meta_line, people_with_roles
+from retrieval.daily import Choice
 from retrieval.records import Record
 
 from ..conftest import HAVE_REALPAGES, REALPAGES, open_seeded_archive
@@ -59,6 +62,8 @@ async def test_lists_show_participants_and_a_document_in_full_shows_the_mentione
     assert "Mentioned: Chiang Kai-shek; Joseph Stalin" in text
     fields = {f.name: f.value for f in document_embed(Card.of(record)).fields}
     assert "Stalin" not in fields["Participants"] and "Joseph Stalin" in fields["Mentioned"]
+    daily = daily_embed(daily_reply(Choice(record, exact=True), date(2026, 11, 19)))
+    assert [f.name for f in daily.fields if f.name in ("Participants", "Mentioned")] == ["Participants"]
 
 
 @pytest.mark.asyncio(loop_scope="module")

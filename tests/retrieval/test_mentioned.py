@@ -13,11 +13,12 @@ import pytest_asyncio
 
 from retrieval.cite import cite
 from retrieval.export import export
+from retrieval.ingest import Ingester
 from retrieval.people import PeopleDirectory
 from retrieval.records import Participant, Record, Role
 from retrieval.reroles import ROLES_KEY, ROLES_VERSION
 from retrieval.search import Archive
-from retrieval.store import SCHEMA_VERSION
+from retrieval.store import SCHEMA_VERSION, ArchiveStore
 
 from ..conftest import FIXTURES, HAVE_REALPAGES, PEOPLE, REALPAGES, SEEDS, ingest_into, open_seeded_archive
 
@@ -160,6 +161,9 @@ async def test_opening_an_old_archive_derives_its_roles_again(tmp_path):
     fresh = tmp_path / "fresh.db"  # the same roles a fresh ingest of the same pages gives, record for record
     await ingest_into(fresh, SEEDS)
     assert stored_roles(db) == stored_roles(fresh)
+    async with await ArchiveStore.open(db) as store:  # so the same pages again change nothing
+        totals = (await Ingester(store, PEOPLE).ingest([SEEDS])).totals
+    assert (totals.new, totals.updated) == (0, 0)
 
 
 async def test_roles_are_derived_once(tmp_path):
