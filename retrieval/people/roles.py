@@ -211,8 +211,8 @@ class RoleReader:
         if possessive is None:
             return False
         head = ""
-        phrase = re.match(r"[\w\s-]*", self.title[self.hits[k].end + possessive.end():])
-        for word in _gap_words(phrase.group() if phrase else "")[:3]:
+        phrase = re.split(r"[^\w\s-]", self.title[self.hits[k].end + possessive.end():], maxsplit=1)[0]
+        for word in _gap_words(phrase)[:3]:
             if fold(word) in _FUNCTION_WORDS:
                 break
             head = fold(word)
