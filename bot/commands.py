@@ -354,7 +354,7 @@ class Commands:
 def _person_reply(card: PersonCard) -> Reply:
     """Who someone is: the people file's line, the names the archive also uses, and their documents."""
     return Reply(kind=ReplyKind.RESULTS, title=card.name, lead=person_text(card),
-                 cards=[Card.of(r) for r in card.documents])
+                 cards=[Card.of(r) for r in card.records])
 
 
 def _label(day: date) -> str:

@@ -18,7 +18,7 @@ from retrieval.cite import SAFE_URL
 from retrieval.site import ARCHIVE_NAME
 
 from .commands import Card, Moment, Reply, ReplyKind, TimeStyle
-from .wording import meta_line, people_with_roles
+from .wording import mentioned_names, meta_line, people_with_roles
 
 TITLE_MAX, DESCRIPTION_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4096, 256, 1024
 FOOTER_MAX, FIELDS_MAX, EMBED_TOTAL_MAX, CONTENT_MAX = 2048, 25, 6000, 2000
@@ -124,7 +124,8 @@ def results_embed(reply: Reply, page: int) -> discord.Embed:
     return fit(embed)
 
 
-def document_embed(card: Card) -> discord.Embed:
+def document_embed(card: Card, mentioned: bool = True) -> discord.Embed:
+    """One document in full; `mentioned` adds the people it only names, apart from its participants."""
     record = card.record
     embed = discord.Embed(
         title=clip(inert(record.title), TITLE_MAX),
@@ -136,6 +137,8 @@ def document_embed(card: Card) -> discord.Embed:
     if record.participants:
         embed.add_field(name="Participants", value=clip(inert(people_with_roles(record)), FIELD_VALUE_MAX),
                         inline=True)
+    if mentioned and record.mentioned:
+        embed.add_field(name="Mentioned", value=clip(inert(mentioned_names(record)), FIELD_VALUE_MAX), inline=True)
     for number, note in enumerate(record.notes[:3], 1):
         embed.add_field(name="Note" if len(record.notes) == 1 else f"Note {number}",
                         value=clip(inert(note), FIELD_VALUE_MAX), inline=False)
@@ -175,8 +178,8 @@ def fit(embed: discord.Embed) -> discord.Embed:
 
 
 def daily_embed(reply: Reply) -> discord.Embed:
-    """The "on this day" post: the heading says how long ago; the document follows in full."""
-    embed = document_embed(reply.cards[0])
+    """The "on this day" post: the heading says how long ago; the document follows, with its participants."""
+    embed = document_embed(reply.cards[0], mentioned=False)
     record = reply.cards[0].record
     summary = embed.description or ""
     lead = lead_markup(reply, 1000)

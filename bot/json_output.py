@@ -18,7 +18,8 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
         "date_text": r.date_text,
         "title": r.title,
         "summary": r.summary,
-        "participants": [p.name for p in r.participants],
+        "participants": [{"name": p.name, "role": p.role} for p in r.participants],
+        "mentioned": [p.name for p in r.mentioned],
         "url": r.url,
         "citation": citation_to_dict(hit.citation),
     }
@@ -42,6 +43,8 @@ def result_to_dict(result: SearchResult) -> dict[str, Any]:
             "relaxed_date": result.relaxed,
             "absent": list(q.absent),  # real words no document uses: searched without
             "expansions": [{"terms": list(e.terms), "weight": e.weight} for e in q.expansions],
+            "direction": None if q.direction is None else {"from": list(q.direction.authors),
+                                                           "to": list(q.direction.recipients)},
         },
     }
 
@@ -58,12 +61,13 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
 
 
 def person_to_dict(card: PersonCard) -> dict[str, Any]:
-    years = card.years
+    years = card.documents.years
     return {
         "name": card.name,
         "typed": card.typed,
         "aliases": list(card.aliases),
         "note": card.note,
-        "years": None if years is None else {"first": years[0], "last": years[1]},
-        "documents": len(card.documents),
+        "years": None if years is None else {"first": years[0], "last": years[1]},  # from those taken part in
+        "took_part": len(card.documents.took_part),
+        "mentioned": len(card.documents.mentioned),
     }

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from .commands import Card, Moment, Reply, ReplyKind, TimeStyle
-from .wording import meta_line, people_with_roles
+from .wording import mentioned_names, meta_line, people_with_roles
 
 WIDTH = 100
 CONSOLE_CARDS = 10
@@ -52,6 +52,8 @@ def render_document(card: Card) -> str:
     lines = [f"#{record.id} {record.title}", f"Date: {record.date.human()}"]
     if record.participants:
         lines.append("Participants: " + people_with_roles(record))
+    if record.mentioned:
+        lines.append("Mentioned: " + mentioned_names(record))
     if record.summary:
         lines += ["", textwrap.fill(record.summary, WIDTH)]
         if record.summary_partial:

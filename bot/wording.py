@@ -11,7 +11,18 @@ from enum import Enum
 
 from retrieval.people import name_key as fold_name
 from retrieval.records import Record, Repair, RepairKind, Role
-from retrieval.search import Constraint, Count, Hint, HintKind, Notice, NoticeKind, PersonCard, QueryError, QueryProblem
+from retrieval.search import (
+    Constraint,
+    Count,
+    Hint,
+    HintKind,
+    Notice,
+    NoticeKind,
+    PersonCard,
+    PersonDocuments,
+    QueryError,
+    QueryProblem,
+)
 
 
 class Front(Enum):
@@ -109,10 +120,7 @@ def person_text(card: PersonCard) -> str:
         more = len(card.aliases) - MAX_ALIASES
         lines.append("Also written: " + ", ".join(card.aliases[:MAX_ALIASES]) + (f" and {more} more." if more > 0
                                                                                    else "."))
-    years = card.years
-    span = "" if years is None else f", {years[0]}" if years[0] == years[1] else f", {years[0]}–{years[1]}"
-    lines.append(f"In {_documents(len(card.documents))}{span}, in date order." if card.documents
-                 else f"No document in the archive names {card.name}.")
+    lines.append(person_line(card.documents) if card.records else f"No document in the archive names {card.name}.")
     return "\n".join(lines)
 
 
@@ -149,9 +157,28 @@ def query_error_text(exc: QueryError, front: Front) -> str:
     return f"No one called \u201c{name}\u201d is in the archive's list of people.{hint}"
 
 
+def person_line(documents: PersonDocuments) -> str:
+    """ "Took part in 12 documents, 1949–1958; mentioned in 5 more. ..." (a span only from taking part)."""
+    took, more = len(documents.took_part), len(documents.mentioned)
+    span = ""
+    if documents.years is not None:
+        first, last = documents.years
+        span = f", {first}" if first == last else f", {first}–{last}"
+    parts = [f"Took part in {took} document{'s' if took != 1 else ''}{span}" if took else "Took part in no document"]
+    if more:
+        parts.append(f"mentioned in {more}{' more' if took else ''}")
+    order = "those taken part in first, then the mentions, each in date order" if took and more else "in date order"
+    return f"{'; '.join(parts)} ({order})."
+
+
 def people_with_roles(record: Record) -> str:
     """Every participant, with the role when it is more than taking part: "Mao Zedong (author); ..."."""
     return "; ".join(p.name if p.role is Role.PARTICIPANT else f"{p.name} ({p.role})" for p in record.participants)
+
+
+def mentioned_names(record: Record) -> str:
+    """Those the document only names (never took part): "Joseph Stalin; Chiang Kai-shek"."""
+    return "; ".join(p.name for p in record.mentioned)
 
 
 def meta_line(record: Record, people: int) -> str:

@@ -16,7 +16,8 @@ from .serialize import record_to_dict
 from .store import ArchiveStore
 
 CSV_COLUMNS = (
-    "id", "date", "date_text", "precision", "title", "summary", "notes", "participants", "roles", "url", "sources",
+    "id", "date", "date_text", "precision", "title", "summary", "notes", "participants", "roles", "mentioned", "url",
+    "sources",
 )
 FORMATS = ("jsonl", "csv")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -42,6 +43,7 @@ async def export(store: ArchiveStore, out: TextIO, fmt: str = "jsonl") -> int:
             row["notes"] = "\n\n".join(row["notes"])
             row["participants"] = "; ".join(row["participants"])
             row["roles"] = "; ".join(f"{r['name']} ({r['role']})" for r in row["roles"])
+            row["mentioned"] = "; ".join(row["mentioned"])
             row["sources"] = "; ".join(row["sources"])
             writer.writerow({key: csv_cell(value) for key, value in row.items()})
         else:

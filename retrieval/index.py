@@ -15,7 +15,8 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from .daterange import DateRange, dates_in_title
-from .records import Record
+from .direction import Direction
+from .records import TOOK_PART, Record, Role
 from .text import tokenize
 
 TITLE_WEIGHT = 2  # title tokens count twice: a word in the title says more about a document than one in its summary
@@ -24,11 +25,12 @@ _ALL_TIME = (np.iinfo(np.int32).min, np.iinfo(np.int32).max)
 
 
 def document_tokens(record: Record) -> list[str]:
-    """What BM25 sees of a record: the title (weighted), the summary, the participants' canonical names."""
+    """What BM25 sees of a record: the title (weighted), the summary, the canonical names of everyone it names
+    (participants and the mentioned alike: a name matches whatever part its bearer had)."""
     tokens = tokenize(record.title) * TITLE_WEIGHT
     tokens += tokenize(record.summary)
-    for participant in record.participants:
-        tokens += tokenize(participant.name)
+    for named in (*record.participants, *record.mentioned):
+        tokens += tokenize(named.name)
     return tokens
 
 
@@ -63,7 +65,9 @@ class SearchIndex:
             self.idf = bm25.idf
             self.postings = self._build_postings(corpus, bm25)
         self._build_date_arrays()
-        self.people = self._build_people()
+        # name -> positions of the documents naming it in each role, and in any role (the person filter)
+        self.roles = self._build_roles()
+        self.people = {name: self._naming(Role, name) for by_name in self.roles.values() for name in by_name}
         self._phrases: dict[tuple[str, ...], np.ndarray] = {}
 
     @staticmethod
@@ -101,12 +105,26 @@ class SearchIndex:
         self.title_date_docs = np.array(title_docs, dtype=np.int32)
         self.title_date_days = np.array(title_days, dtype=np.int32)
 
-    def _build_people(self) -> dict[str, np.ndarray]:
-        people: dict[str, list[int]] = {}
+    def _build_roles(self) -> dict[Role, dict[str, np.ndarray]]:
+        roles: dict[Role, dict[str, list[int]]] = {role: {} for role in Role}
         for i, record in enumerate(self.records):
-            for participant in record.participants:
-                people.setdefault(participant.name, []).append(i)
-        return {name: np.array(sorted(set(p)), dtype=np.int32) for name, p in people.items()}
+            for named in (*record.participants, *record.mentioned):
+                roles[named.role].setdefault(named.name, []).append(i)
+        return {role: {name: np.array(p, dtype=np.int32) for name, p in by_name.items()}
+                for role, by_name in roles.items()}
+
+    def _naming(self, roles: Iterable[Role], name: str) -> np.ndarray:
+        """Positions of the documents naming `name` in any of `roles`, in archive order."""
+        found = [self.roles[role][name] for role in roles if name in self.roles[role]]
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32)
+
+    def took_part(self, name: str) -> np.ndarray:
+        """Positions of the documents `name` wrote, received or took part in."""
+        return self._naming(TOOK_PART, name)
+
+    def mentioned_only(self, name: str) -> np.ndarray:
+        """Positions of the documents that name `name` without it taking part."""
+        return self._naming((Role.MENTIONED,), name)
 
     # -- scoring ---------------------------------------------------------------------------------
     def scores(self, terms: Iterable[str], extra: Iterable[Weighted] = ()) -> np.ndarray:
@@ -166,6 +184,19 @@ class SearchIndex:
                 mask[docs] = True
         return mask
 
+    def role_mask(self, role: Role, names: Iterable[str]) -> np.ndarray:
+        """The documents naming any of `names` in `role`."""
+        mask = np.zeros(self.size, dtype=bool)
+        for name in names:
+            docs = self.roles[role].get(name)
+            if docs is not None:
+                mask[docs] = True
+        return mask
+
+    def direction_mask(self, direction: Direction) -> np.ndarray:
+        """The documents written by one of the direction's authors to one of its recipients."""
+        return self.role_mask(Role.AUTHOR, direction.authors) & self.role_mask(Role.RECIPIENT, direction.recipients)
+
     def top(self, scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The k best positions with a score above zero, best first; ties keep archive order."""
         if mask is not None:
@@ -178,3 +209,12 @@ class SearchIndex:
             candidates = candidates[part]
         order = sorted(candidates.tolist(), key=lambda i: (-scores[i], i))
         return [(i, float(scores[i])) for i in order[:k]]
+
+    def top_preferring(self, scores: np.ndarray, k: int, mask: np.ndarray | None,
+                       preferred: np.ndarray) -> list[tuple[int, float]]:
+        """`top`, the `preferred` documents first (each part best first)."""
+        inside = preferred if mask is None else mask & preferred
+        first = self.top(scores, k, inside)
+        if len(first) == k:
+            return first
+        return first + self.top(scores, k - len(first), ~preferred if mask is None else mask & ~preferred)

@@ -18,6 +18,7 @@ from .identity import Incoming, OccurrenceCounter, UpsertCounts
 from .parse import PageReader, open_page
 from .people import PeopleDirectory
 from .records import PageError, RawRecord, Repair
+from .reroles import carry_roles_forward
 from .store import ArchiveStore, StoreError
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,8 @@ class Ingester:
         report = IngestReport(files=list(failures))
         for index, path in enumerate(files):
             try:
+                if index == 0:  # records stored before get today's roles too (a new archive is marked at once)
+                    await carry_roles_forward(self.store, self.people)
                 report.files.append(await self.ingest_file(path, index, len(files)))
             except StoreError as exc:
                 log.warning("%s: %s", path, exc)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from wordfreq import zipf_frequency
 
 from .daterange import DateRange, extract_dates
+from .direction import Direction, read_direction
 from .index import Weighted
 from .people import Mention, PeopleDirectory
 from .spelling import SpellingIndex, american_spelling
@@ -50,6 +51,7 @@ class ParsedQuery:
     def matching_terms(self) -> set[str]:
         """The terms a document's words can match: those typed and their expansions."""
         return {*self.terms, *(t for e in self.expansions for t in e.terms)}
+    direction: Direction | None = None  # who wrote to whom, when the question says so ("from Stalin to Mao")
 
     @property
     def empty(self) -> bool:
@@ -109,6 +111,7 @@ class QueryParser:
             topic=topic,
             absent=tuple(absent),
             expansions=tuple(expansions),
+            direction=read_direction(corrected, mentions),
         )
 
     def _expand(self, terms: list[str], real: list[str]) -> tuple[list[Weighted], list[str]]:

@@ -8,11 +8,19 @@ from .dates import ArchiveDate
 
 
 class Role(StrEnum):
-    """A participant's part in a document; the order is the strength of the role (authors first)."""
+    """A person's part in a document; the order is the strength of the role (authors first).
+
+    The first three took part (wrote, received, or were in the conversation or meeting the document records);
+    MENTIONED is only named: in the summary, in a quoted subject, or as what the title is about ("on X's visit").
+    """
 
     AUTHOR = "author"
     RECIPIENT = "recipient"
     PARTICIPANT = "participant"
+    MENTIONED = "mentioned"
+
+
+TOOK_PART = (Role.AUTHOR, Role.RECIPIENT, Role.PARTICIPANT)  # the roles of a record's `participants`
 
 
 class EntityKind(StrEnum):
@@ -90,7 +98,7 @@ class Repair:
 
 @dataclass(frozen=True)
 class Participant:
-    """A canonical person or body with its part in the document: author, recipient or participant."""
+    """A canonical person or body with its part in the document: author, recipient, participant or mentioned."""
 
     name: str
     role: Role = Role.PARTICIPANT
@@ -113,7 +121,10 @@ class PageError(ValueError):
 
 @dataclass(frozen=True)
 class Record:
-    """A stored document, as every later stage (index, answers, citations, export) sees it."""
+    """A stored document, as every later stage (index, answers, citations, export) sees it.
+
+    `participants` took part (authors, recipients, participants); `mentioned` are only named (role MENTIONED).
+    """
 
     id: int
     date: ArchiveDate
@@ -125,3 +136,4 @@ class Record:
     participants: tuple[Participant, ...] = ()
     sources: tuple[str, ...] = ()
     summary_partial: bool = False
+    mentioned: tuple[Participant, ...] = ()

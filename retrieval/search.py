@@ -27,6 +27,7 @@ from .intent import Intent, Request, requested
 from .people import PeopleDirectory
 from .query import ParsedQuery, QueryParser
 from .records import Record
+from .reroles import carry_roles_forward
 from .spelling import SpellingIndex
 from .store import ArchiveStore
 from .text import WORD_RE, fold, tokenize
@@ -121,22 +122,6 @@ class Sentence:
     cut_off: bool = False
 
 
-@dataclass(frozen=True)
-class PersonCard:
-    """Who someone is in the archive: the people file's line and the documents they took part in."""
-
-    name: str
-    typed: str  # the name as the question wrote it (a pseudonym, an old spelling)
-    aliases: tuple[str, ...]  # the other ways the archive writes the name
-    note: str
-    documents: tuple[Record, ...]  # in date order
-
-    @property
-    def years(self) -> tuple[int, int] | None:
-        dated = [r.date.year for r in self.documents if r.date.year is not None]
-        return (min(dated), max(dated)) if dated else None
-
-
 @dataclass
 class Answer:
     result: SearchResult
@@ -162,6 +147,37 @@ class ArchiveStats:
     earliest: ArchiveDate | None
     latest: ArchiveDate | None
     people: int  # people and bodies with at least one document
+
+
+@dataclass(frozen=True)
+class PersonDocuments:
+    """A person's documents: those they wrote, received or took part in, and those that only mention them."""
+
+    name: str  # canonical
+    took_part: list[Record]  # date order, undated last
+    mentioned: list[Record]
+
+    @property
+    def years(self) -> tuple[int, int] | None:
+        """The first and last year of the dated documents they took part in (mentions say nothing of a life)."""
+        years = [r.date.year for r in self.took_part if r.date.year is not None]
+        return (min(years), max(years)) if years else None
+
+
+@dataclass(frozen=True)
+class PersonCard:
+    """Who someone is in the archive: the people file's line, the name asked by, and their documents."""
+
+    name: str
+    typed: str  # the name as the question wrote it (a pseudonym, an old spelling)
+    aliases: tuple[str, ...]  # the other ways the archive writes the name
+    note: str
+    documents: PersonDocuments
+
+    @property
+    def records(self) -> list[Record]:
+        """Those they took part in first, then the mentions, each in date order."""
+        return self.documents.took_part + self.documents.mentioned
 
 
 def _chronological(record: Record) -> tuple:
@@ -239,6 +255,7 @@ class Archive:
         try:
             if people is None:
                 people = await asyncio.to_thread(PeopleDirectory.load)
+            await carry_roles_forward(store, people)
             archive = cls(store, people)
             await archive.refresh()
         except BaseException:
@@ -297,15 +314,18 @@ class Archive:
             return snapshot.index.records[position]
         return await self.store.get(record_id)
 
-    def documents_of(self, name: str) -> list[Record]:
-        """A person's documents in date order (undated last); `name` in any spelling the archive knows."""
+    def documents_of(self, name: str) -> PersonDocuments:
+        """A person's documents, those they took part in and those that only mention them, each in date order
+        (undated last); `name` in any spelling the archive knows."""
         canonical = self.people.resolve(name)
         if canonical is None:
             raise self._unknown_person(name)
         index = self.snapshot.index
-        positions = index.people.get(canonical)
-        records = [] if positions is None else [index.records[i] for i in positions.tolist()]
-        return sorted(records, key=_chronological)
+
+        def records(positions: np.ndarray) -> list[Record]:
+            return sorted((index.records[i] for i in positions.tolist()), key=_chronological)
+
+        return PersonDocuments(canonical, records(index.took_part(canonical)), records(index.mentioned_only(canonical)))
 
     def on_this_day(self, month: int, day: int) -> list[Record]:
         """Documents dated to the day (never a month or year only) on this month and day, oldest first."""
@@ -356,10 +376,10 @@ class Archive:
             return result
         mask = _all(m for _, m in filters)
         scores = index.scores(understood.terms, understood.expansions)
-        strict = index.top(scores, limit, mask)
+        strict = self._top(index, scores, limit, mask, understood)
         if understood.dates is not None:
             in_dates = index.date_mask(understood.dates)
-            found = index.top(scores, limit, in_dates if mask is None else mask & in_dates)
+            found = self._top(index, scores, limit, in_dates if mask is None else mask & in_dates, understood)
             if not found and strict:
                 words = Count(Constraint.WORDS, understood.text, int(np.count_nonzero(scores)))
                 dates = Count(Constraint.DATES, understood.dates.describe(), int(np.count_nonzero(in_dates)))
@@ -395,12 +415,11 @@ class Archive:
 
     def person_card(self, name: str, typed: str | None = None) -> PersonCard:
         """`name` in any spelling the archive knows; QueryError for anyone else."""
-        records = self.documents_of(name)
-        canonical = self.people.resolve(name) or name
-        entity = self.people.get(canonical)
-        aliases = tuple(a for a in entity.aliases if a != canonical) if entity is not None else ()
-        return PersonCard(canonical, typed or name, aliases, (entity.note or "") if entity is not None else "",
-                          tuple(records))
+        documents = self.documents_of(name)
+        entity = self.people.get(documents.name)
+        aliases = tuple(a for a in entity.aliases if a != documents.name) if entity is not None else ()
+        note = (entity.note or "") if entity is not None else ""
+        return PersonCard(documents.name, typed or name, aliases, note, documents)
 
     # -- helpers -----------------------------------------------------------------------------------
     def _filters(self, index: SearchIndex, date_from: int | None, date_to: int | None,
@@ -444,11 +463,19 @@ class Archive:
         if request.intent is Intent.PERSON:
             assert request.person is not None
             answer.person = self.person_card(request.person, request.typed)
-            result.hits = [self._hit(r, 0.0, result.understood) for r in answer.person.documents[:MAX_BROWSE]]
+            result.hits = [self._hit(r, 0.0, result.understood) for r in answer.person.records[:MAX_BROWSE]]
         elif request.intent is Intent.ONTHISDAY:
             result.hits = [self._hit(r, 0.0, result.understood) for r in self.on_this_day(today.month, today.day)]
         result.total = len(result.hits)
         return answer
+
+    @staticmethod
+    def _top(index: SearchIndex, scores: np.ndarray, limit: int, mask: np.ndarray | None,
+             understood: ParsedQuery) -> list[tuple[int, float]]:
+        """The best `limit` documents; those written the way the question's direction says first."""
+        if understood.direction is None:
+            return index.top(scores, limit, mask)
+        return index.top_preferring(scores, limit, mask, index.direction_mask(understood.direction))
 
     def _unknown_person(self, name: str) -> QueryError:
         return QueryError(QueryProblem.UNKNOWN_PERSON, name, *self.people.suggest(name)[:3])

@@ -20,6 +20,7 @@ def record_to_dict(record: Record) -> dict[str, Any]:
         "notes": list(record.notes),
         "participants": [p.name for p in record.participants],
         "roles": [{"name": p.name, "role": p.role, "kind": p.kind} for p in record.participants],
+        "mentioned": [p.name for p in record.mentioned],
         "url": record.url,
         "sources": list(record.sources),
     }

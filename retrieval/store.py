@@ -10,7 +10,7 @@ import asyncio
 import json
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
 from enum import Enum, StrEnum
@@ -102,6 +102,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # current token may renew, mark or send (retrieval/daily/ledger.py)
     (
         "ALTER TABLE daily_posts ADD COLUMN token INTEGER NOT NULL DEFAULT 0",
+    ),
+    # 5: the role 'mentioned' (named, took no part). SQLite cannot change a CHECK, so the table is rebuilt;
+    # which stored participants are only mentioned is re-derived in Python (retrieval/reroles.py).
+    (
+        """CREATE TABLE participants_5 (
+        record_id INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+        position  INTEGER NOT NULL,
+        name      TEXT NOT NULL,
+        role      TEXT NOT NULL CHECK (role IN ('author', 'recipient', 'participant', 'mentioned')),
+        kind      TEXT NOT NULL DEFAULT 'person',
+        PRIMARY KEY (record_id, name)
+    )""",
+        "INSERT INTO participants_5 (record_id, position, name, role, kind) "
+        "SELECT record_id, position, name, role, kind FROM participants",
+        "DROP TABLE participants",
+        "ALTER TABLE participants_5 RENAME TO participants",
+        "CREATE INDEX participants_name ON participants (name)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -390,11 +407,29 @@ class ArchiveStore:
     async def set_state(self, key: str, value: str) -> None:
         """A transaction of its own, so it waits its turn like every other write."""
         async with self.transaction():
-            await self.conn.execute(
-                "INSERT INTO bot_state (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+            await self.put_state(key, value)
+
+    async def put_state(self, key: str, value: str) -> None:
+        """`set_state` inside a transaction the caller holds."""
+        await self.conn.execute(
+            "INSERT INTO bot_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    async def record_texts(self) -> list[tuple[int, str, str]]:
+        """(id, title, summary) of every record: what participants are derived from."""
+        async with self.conn.execute("SELECT id, title, summary FROM records ORDER BY id") as cur:
+            return [(int(rid), str(title), str(summary)) async for rid, title, summary in cur]
+
+    async def replace_participants(self, people: Mapping[int, Sequence[Participant]]) -> None:
+        """Every record's participants replaced by `people`'s (records missing from it keep none); call
+        inside a transaction."""
+        await self.conn.execute("DELETE FROM participants")
+        await self.conn.executemany(
+            "INSERT OR IGNORE INTO participants (record_id, position, name, role, kind) VALUES (?, ?, ?, ?, ?)",
+            [(rid, position, p.name, p.role, p.kind) for rid, named in people.items()
+             for position, p in enumerate(named)],
+        )
 
     # -- reading -----------------------------------------------------------------------------------
     async def count(self) -> int:
@@ -443,6 +478,7 @@ class ArchiveStore:
             return []
         ids = [row[0] for row in rows]
         people: dict[int, list[Participant]] = {rid: [] for rid in ids}
+        mentioned: dict[int, list[Participant]] = {rid: [] for rid in ids}
         sources: dict[int, list[str]] = {rid: [] for rid in ids}
         lo, hi = min(ids), max(ids)
         async with self.conn.execute(
@@ -452,7 +488,8 @@ class ArchiveStore:
         ) as cur:
             async for rid, name, role, kind in cur:
                 if rid in people:
-                    people[rid].append(Participant(name, ROLES[role], KINDS[kind]))
+                    named = Participant(name, ROLES[role], KINDS[kind])
+                    (mentioned if named.role is Role.MENTIONED else people)[rid].append(named)
         async with self.conn.execute(
             "SELECT record_id, source FROM sources WHERE record_id BETWEEN ? AND ? ORDER BY record_id, rowid",
             (lo, hi),
@@ -472,6 +509,7 @@ class ArchiveStore:
                 participants=tuple(people[rid]),
                 sources=tuple(sources[rid]),
                 summary_partial=bool(partial),
+                mentioned=tuple(mentioned[rid]),
             )
             for rid, year, month, day, date_text, title, summary, notes, url, partial in rows
         ]

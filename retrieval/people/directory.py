@@ -126,17 +126,21 @@ class PeopleDirectory:
     # -- participants
 
     def participants(self, title: str, summary: str = "") -> list[Participant]:
-        """Everyone named in a record, with the part the title gives them: author, recipient or participant.
+        """Everyone named in a record, with the part the title gives them: author, recipient, participant, or
+        only mentioned.
 
-        Roles come from the title's wording only ("Letter from X to Y", "Speech, X, '...'"); names in a
-        quoted subject and everyone named in the summary are participants. One entry per canonical name,
-        with its strongest role; authors first, then recipients, then the rest in order of appearance.
+        Roles come from the title's wording only ("Letter from X to Y", "Speech, X, '...'"). Those the title
+        only speaks of (a quoted subject, "on X's visit", "regarding Z": `RoleReader.spoken_of`) and everyone
+        named only in the summary are mentioned. One entry per canonical name, with its strongest role;
+        authors first, then recipients, participants and the mentioned, each in order of appearance.
         """
         title_scan = scan_text(title)
         title_hits = self._matcher.hits(title_scan)
         country = self._context_country(title_hits)
         title_hits = self._matcher.context_hits(title_scan, title_hits, country)
-        authors, recipients = RoleReader(title, title_hits).read()
+        reader = RoleReader(title, title_hits)
+        authors, recipients = reader.read()
+        spoken_of = reader.spoken_of(authors | recipients)
         summary_hits: list[Hit] = []
         if summary:
             summary_scan = scan_text(summary)
@@ -146,10 +150,10 @@ class PeopleDirectory:
         order: list[int] = []
         for position, hit in enumerate(title_hits):
             role = Role.AUTHOR if position in authors else Role.RECIPIENT if position in recipients \
-                else Role.PARTICIPANT
+                else Role.MENTIONED if position in spoken_of else Role.PARTICIPANT
             self._keep(best, order, hit.entity, role)
         for hit in summary_hits:
-            self._keep(best, order, hit.entity, Role.PARTICIPANT)
+            self._keep(best, order, hit.entity, Role.MENTIONED)
         ranked = sorted(range(len(order)), key=lambda k: (ROLE_RANK[best[order[k]]], k))
         return [
             Participant(self.entities[order[k]].name, best[order[k]], self.entities[order[k]].kind) for k in ranked

@@ -1,13 +1,15 @@
 """The title grammar: who wrote a document and to whom, read off the wording of its title.
 
 "Letter from X to Y", "Speech, X, '...'", "X's Notes on ...": the patterns below find the writers and the
-addressees among the names the matcher found; everyone else a title or summary names is a participant.
-Names inside a quoted subject are spoken of, never writing or written to.
+addressees among the names the matcher found. Names inside a quoted subject are spoken of, never writing or
+written to. Of the other names a title gives, those it is only about ("on X's visit", "regarding Z", a quoted
+subject that records no exchange) are mentioned (`RoleReader.spoken_of`); the rest took part.
 """
 from __future__ import annotations
 
 import re
 
+from ..dates import MONTHS
 from ..records import Role
 from ..text import fold
 from .scan import Hit
@@ -43,6 +45,23 @@ _CAPITAL_STOPS = {"regarding", "concerning", "re", "on", "about", "via", "with",
                   "transmitting", "conveying", "containing", "relaying"}
 _BY_EXCLUDED = {"led", "headed", "chaired", "accompanied", "attended", "received", "hosted", "organized",
                 "organised", "visited", "followed", "replaced", "joined"}
+# Words after which a title says what it is about ("on", "regarding"): a name there is spoken of, unless that
+# stretch records an exchange the name was in ("regarding a Meeting with Mao Zedong").
+_SUBJECT_RE = re.compile(r"\b(?:on|about|regarding|concerning|re|related\s+to)\b", re.IGNORECASE)
+# Words saying a stretch of title records an exchange (its names took part): conversation words and verbs.
+_EXCHANGE_WORDS = _CONVERSATION_WORDS | {
+    "briefing", "briefings", "discuss", "discusses", "discussed", "talked", "meets", "met", "receives",
+    "received", "speaks", "spoke", "corrections", "replies", "replied", "conversed",
+}
+# What a name's possessive makes the subject ("Pol Pot's Visit to the DPRK", "Khrushchev's Removal"): the
+# event is spoken of; the owner takes no part in the document.
+_SUBJECT_NOUNS = {
+    "visit", "visits", "trip", "trips", "journey", "tour", "arrival", "departure", "stay", "return", "funeral",
+    "death", "removal", "dismissal", "resignation", "ouster", "fall", "illness", "health", "election",
+    "appointment", "birthday", "anniversary", "reaction", "reactions", "policy", "policies", "position",
+    "views", "attitude", "role", "case", "fate",
+}
+_PHRASE_END = re.compile(r"[,;:()\[\]]|\bby\b", re.IGNORECASE)
 # Words a name may carry in a question without changing whom it names ("Soviet Ambassador Yudin").
 RESOLVE_FILLERS = _FUNCTION_WORDS | _HONORIFICS | _OFFICE_NOUNS | {
     "soviet", "russian", "chinese", "korean", "north", "south", "vietnamese", "east", "west", "german",
@@ -165,6 +184,61 @@ class RoleReader:
         if any(qs < end and start < qe for qs, qe in self.quotes):
             return False
         return _is_descriptor(self.title[start:end])
+
+    def spoken_of(self, roles: set[int]) -> set[int]:
+        """The hits (other than the writers and addressees in `roles`) the title only speaks of: names in a
+        quoted subject that records no exchange, names owning a subject ("on X's visit"), names in a stretch
+        that says what the document is about ("regarding Z") and records no exchange."""
+        others = [k for k in range(len(self.hits)) if k not in roles]
+        if not others:
+            return set()
+        subjects = self._subjects(roles)
+        return {k for k in others if self._quoted_subject(k) or self._owns_subject(k)
+                or any(start <= self.hits[k].start and self.hits[k].end <= end for start, end in subjects)}
+
+    def _quoted_subject(self, k: int) -> bool:
+        hit = self.hits[k]
+        return any(qs <= hit.start and hit.end <= qe and not self._records_exchange(self.title[qs:qe])
+                   for qs, qe in self.quotes)
+
+    @staticmethod
+    def _records_exchange(text: str) -> bool:
+        return any(fold(word) in _EXCHANGE_WORDS for word in _gap_words(text))
+
+    def _owns_subject(self, k: int) -> bool:
+        """ "Pol Pot's Visit to the DPRK", "Tito's Official Visit", "Khrushchev's Removal"."""
+        possessive = re.match(r"\]?['’]s\]?\s+", self.title[self.hits[k].end:])
+        if possessive is None:
+            return False
+        head = ""
+        phrase = re.split(r"[^\w\s-]", self.title[self.hits[k].end + possessive.end():], maxsplit=1)[0]
+        for word in _gap_words(phrase)[:3]:
+            if fold(word) in _FUNCTION_WORDS:
+                break
+            head = fold(word)
+        return head in _SUBJECT_NOUNS
+
+    def _subjects(self, roles: set[int]) -> list[tuple[int, int]]:
+        """The stretches after "on"/"about"/"regarding"/... that record no exchange. A stretch ends at
+        punctuation, "by", a quote's edge or a writer or addressee."""
+        found = []
+        for m in _SUBJECT_RE.finditer(self.title):
+            follows = _gap_words(self.title[m.end():m.end() + 20])
+            if not follows or follows[0][0].isdigit() or fold(follows[0]) in MONTHS or fold(follows[0]) == "behalf":
+                continue  # "on 6 May 1946", "on behalf of"
+            end = self._subject_end(m.end(), roles)
+            if not self._records_exchange(self.title[m.end():end]):
+                found.append((m.end(), end))
+        return found
+
+    def _subject_end(self, start: int, roles: set[int]) -> int:
+        ends = [len(self.title)]
+        stop = _PHRASE_END.search(self.title, start)
+        if stop:
+            ends.append(stop.start())
+        ends += [edge for qs, qe in self.quotes for edge in (qs, qe - 1) if edge >= start]
+        ends += [self.hits[j].start for j in roles if self.hits[j].start >= start]
+        return min(ends)
 
     def read(self) -> tuple[set[int], set[int]]:
         if not self.free:

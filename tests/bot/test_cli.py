@@ -136,7 +136,9 @@ def test_search_json_shape_and_filters(tmp_path):
     assert data["query"] == "mao stalin korea" and data["intent"] == "search"
     assert 1 <= len(data["hits"]) <= 3
     for hit in data["hits"]:
-        assert set(hit) >= {"id", "score", "date", "date_text", "title", "summary", "participants", "url", "citation"}
+        assert set(hit) >= {"id", "score", "date", "date_text", "title", "summary", "participants", "mentioned", "url",
+                            "citation"}
+        assert all(set(p) == {"name", "role"} for p in hit["participants"])
         assert hit["date"].startswith("1952") and hit["score"] > 0
         assert hit["citation"]["text"].startswith("\u201c" + hit["title"])
 

@@ -24,6 +24,7 @@ from retrieval.search import (
     Notice,
     NoticeKind,
     PersonCard,
+    PersonDocuments,
     QueryError,
     QueryProblem,
 )
@@ -110,9 +111,10 @@ def test_a_browse_says_how_many_and_how_many_are_listed():
 
 def test_a_person_card_says_who_and_by_which_name():
     record = _record(1)
-    card = PersonCard("Joseph Stalin", "Filippov", ("Filippov", "I.V. Stalin"), "General Secretary", (record,))
+    documents = PersonDocuments("Joseph Stalin", [record], [])
+    card = PersonCard("Joseph Stalin", "Filippov", ("Filippov", "I.V. Stalin"), "General Secretary", documents)
     assert person_text(card) == (
         "General Secretary.\n\u201cFilippov\u201d is Joseph Stalin.\nAlso written: Filippov, I.V. Stalin.\n"
-        "In 1 document, 1958, in date order.")
-    asked_plainly = PersonCard("Joseph Stalin", "stalin", (), "", ())
+        "Took part in 1 document, 1958 (in date order).")
+    asked_plainly = PersonCard("Joseph Stalin", "stalin", (), "", PersonDocuments("Joseph Stalin", [], []))
     assert person_text(asked_plainly) == "No document in the archive names Joseph Stalin."

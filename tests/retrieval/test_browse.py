@@ -29,7 +29,7 @@ def within(archive, start: date, end: date, person: str | None = None) -> list:
     for record in archive.snapshot.index.records:
         spans = [DateRange.of(d) for d in (record.date, *dates_in_title(record.title))]
         if any(s is not None and start <= s.start and s.end <= end for s in spans) \
-                and (person is None or person in {p.name for p in record.participants}):
+                and (person is None or person in {p.name for p in (*record.participants, *record.mentioned)}):
             found.append(record)
     return found
 
@@ -83,7 +83,8 @@ def test_the_filters_alone_browse_and_the_limit_keeps_the_count(archive):
     assert result.hits == archive.search_now("", 10, 1958, 1958, browse_limit=500).hits[:3]
     person_only = archive.search_now("", limit=500, person="Filippov")
     assert person_only.intent is Intent.BROWSE and in_date_order([h for h in person_only.hits if h.record.date.year])
-    assert all("Joseph Stalin" in {p.name for p in h.record.participants} for h in person_only.hits)
+    assert all("Joseph Stalin" in {p.name for p in (*h.record.participants, *h.record.mentioned)}
+               for h in person_only.hits)
 
 
 def test_filler_is_never_the_thing_searched_for(archive):

@@ -67,11 +67,13 @@ def test_who_was_gives_a_person_card(archive):
     card = answer.person
     assert (card.name, card.typed) == ("Joseph Stalin", "Filippov")
     assert "Filippov" in card.aliases and card.note
-    theirs = [r for r in archive.snapshot.index.records if "Joseph Stalin" in {p.name for p in r.participants}]
-    assert {r.id for r in card.documents} == {r.id for r in theirs}
-    years = [r.date.year for r in theirs if r.date.year]
-    assert card.years == (min(years), max(years))
-    assert [h.record.id for h in answer.result.hits] == [r.id for r in card.documents]
+    took_part = [r for r in archive.snapshot.index.records if "Joseph Stalin" in {p.name for p in r.participants}]
+    mentioned = [r for r in archive.snapshot.index.records if "Joseph Stalin" in {p.name for p in r.mentioned}]
+    assert {r.id for r in card.documents.took_part} == {r.id for r in took_part}
+    assert {r.id for r in card.documents.mentioned} == {r.id for r in mentioned}
+    years = [r.date.year for r in took_part if r.date.year]
+    assert card.documents.years == (min(years), max(years))
+    assert [h.record.id for h in answer.result.hits] == [r.id for r in card.records] != []
 
 
 def test_on_this_day_lists_the_days_documents(archive):

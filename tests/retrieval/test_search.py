@@ -44,6 +44,11 @@ def titles(result) -> list[str]:
     return [h.record.title for h in result.hits]
 
 
+def named(record) -> list[str]:
+    """Everyone the record names: those who took part and those only mentioned."""
+    return [p.name for p in (*record.participants, *record.mentioned)]
+
+
 @pytest.mark.parametrize(
     "query, canonical",
     [
@@ -60,7 +65,7 @@ def test_any_spelling_of_a_name_finds_that_persons_documents(archive, query, can
     result = archive.search_now(query, limit=5)
     assert canonical in result.understood.people
     assert result.hits
-    assert all(canonical in [p.name for p in h.record.participants] for h in result.hits)
+    assert all(canonical in named(h.record) for h in result.hits)
 
 
 def test_a_pseudonym_finds_documents_that_never_write_it(archive):
@@ -183,7 +188,7 @@ def test_from_and_to_filter_strictly(archive):
 def test_person_filter(archive):
     result = archive.search_now("nuclear", limit=10, person="Khrushchov")
     assert result.hits
-    assert all("Nikita Khrushchev" in [p.name for p in h.record.participants] for h in result.hits)
+    assert all("Nikita Khrushchev" in named(h.record) for h in result.hits)
     with pytest.raises(QueryError) as nobody:
         archive.search_now("nuclear", person="Nobody McNobodyface")
     assert nobody.value.problem is QueryProblem.UNKNOWN_PERSON and nobody.value.values[0] == "Nobody McNobodyface"

@@ -1,4 +1,4 @@
-"""Authors, recipients and participants read off titles and summaries."""
+"""Authors, recipients, participants and the people only mentioned, read off titles and summaries."""
 from __future__ import annotations
 
 import pytest
@@ -96,7 +96,7 @@ REAL_PAGE_TITLES = [
     ("Telegram 066764 from the Romanian Embassy in Pyongyang to the Romanian Ministry of Foreign Affairs, Pol Pot’s "
      "Visit to the DPRK",
      [("author", "Romanian Embassy in the DPRK"), ("recipient", "Romanian Ministry of Foreign Affairs"),
-      ("participant", "Pol Pot")]),
+      ("mentioned", "Pol Pot")]),
     ("Conversation of Comrade Mao Zedong with Delegation of the People’s Army of Albania Haded by Comrade Beqir Balluku "
      "(2 October 1963)",
      [("participant", "Mao Zedong"), ("participant", "Beqir Balluku")]),
@@ -119,16 +119,79 @@ def test_participants_merge_title_and_summary_keeping_the_strongest_role(people:
     assert people.participants(title, summary) == [
         Participant("Nikita Khrushchev", Role.AUTHOR, EntityKind.PERSON),
         Participant("Zhou Enlai", Role.RECIPIENT, EntityKind.PERSON),
-        Participant("Mao Zedong", Role.PARTICIPANT, EntityKind.PERSON),
-        Participant("Joseph Stalin", Role.PARTICIPANT, EntityKind.PERSON),
+        Participant("Mao Zedong", Role.MENTIONED, EntityKind.PERSON),
+        Participant("Joseph Stalin", Role.MENTIONED, EntityKind.PERSON),
     ]
 
 
 def test_participants_summary_central_committee_follows_the_title_country(people: PeopleDirectory) -> None:
     got = roles(people, "Cable, Mao Zedong to Filippov [Stalin]",
                 "Mao Zedong informs the Central Committee of an important breakthrough.")
-    assert got == [("author", "Mao Zedong"), ("recipient", "Joseph Stalin"), ("participant", "CCP Central Committee")]
+    assert got == [("author", "Mao Zedong"), ("recipient", "Joseph Stalin"), ("mentioned", "CCP Central Committee")]
 
 
 def test_participants_of_a_title_without_names(people: PeopleDirectory) -> None:
     assert people.participants("Telegram from Pyongyang to Bucharest, SECRET, No. 059.057") == []
+
+
+# ----------------------------------------------------------------------------------------------- mentioned
+
+# Titles of the seeds and real pages: who took part, and whom the title only speaks of.
+SPOKEN_OF_TITLES = [
+    ("Cable, Terebin to Stalin, Plans for Mao's Visit to Moscow",
+     [("author", "Andrei Orlov"), ("recipient", "Joseph Stalin"), ("mentioned", "Mao Zedong")]),
+    ("Regarding President Tito’s Official Visit to the DPRK", [("mentioned", "Josip Broz Tito")]),
+    ("Minutes of Conversation between the Romanian Delegation to Ho Chi Minh’s Funeral, Led by Ion Gheorge Maurer, "
+     "and the Chinese Delegation, Led by Zhou Enlai, 11 September 1969",
+     [("participant", "Ion Gheorghe Maurer"), ("participant", "Zhou Enlai"), ("mentioned", "Ho Chi Minh")]),
+    ("Minutes of Conversation between Premier Zhou Enlai and Soviet Ambassador Pavel Yudin regarding Dag Hammarskjold’s "
+     "Trip to Beijing",
+     [("participant", "Zhou Enlai"), ("participant", "Pavel Yudin"), ("mentioned", "Dag Hammarskjöld")]),
+    ("Record of CCP Politburo Discussion related to Peng Zhen, with Corrections by Mao Zedong",
+     [("participant", "CCP Politburo"), ("participant", "Mao Zedong"), ("mentioned", "Peng Zhen")]),
+    ("Telegram, CCP Central Committee to Zhou Enlai, Concerning Policies and Measures in the Struggle against the "
+     "United States and Jiang Jieshi after the Geneva Conference",
+     [("author", "CCP Central Committee"), ("recipient", "Zhou Enlai"), ("mentioned", "Chiang Kai-shek")]),
+    # a quoted subject that records no exchange: spoken of
+    ("Cable to the CCPCC International Liaison Department and Ministry of Foreign Affairs, 'Reactions of Albanian "
+     "Newspapers to Our Nuclear Bomb Test and Khrushchev’s Removal'",
+     [("recipient", "CCP International Liaison Department"), ("mentioned", "Nikita Khrushchev")]),
+    ("Letter, Dimitrov to Molotov, 'The Situation in the People's Party of Iran'",
+     [("author", "Georgi Dimitrov"), ("recipient", "Vyacheslav Molotov"), ("mentioned", "Tudeh Party")]),
+    # ... and one that records an exchange, or a stretch "regarding" a meeting: those named took part
+    ("From the Journal of A. A. Gromyko, 'Reception of the Ambassador of Iran in Moscow Nader Arasteh, 21 July 1949'",
+     [("author", "Andrei Gromyko"), ("participant", "Nader Arasteh")]),
+    ("Telegram from Kuznetsov to Soviet Foreign Ministry regarding a Meeting with Mao Zedong",
+     [("author", "Vasily Kuznetsov"), ("recipient", "Soviet Ministry of Foreign Affairs"),
+      ("participant", "Mao Zedong")]),
+    ("Telegram from Aurel Duma to Corneliu Manescu Concerning the Conversation with Zhou Enlai",
+     [("author", "Aurel Duma"), ("recipient", "Corneliu Mănescu"), ("participant", "Zhou Enlai")]),
+    # a date after "on" is no subject
+    ("From the Diary of N.V. Roshchin, Memorandum of Conversation with Chairman Mao Zedong on 20 October 1949",
+     [("author", "Nikolai Roshchin"), ("participant", "Mao Zedong")]),
+]
+
+
+@pytest.mark.parametrize(("title", "expected"), SPOKEN_OF_TITLES, ids=[t[:50] for t, _ in SPOKEN_OF_TITLES])
+def test_names_a_title_only_speaks_of_are_mentioned(people: PeopleDirectory, title: str, expected: list) -> None:
+    assert roles(people, title) == expected
+
+
+def test_names_only_in_the_summary_are_mentioned_not_participants(people: PeopleDirectory) -> None:
+    """The 1957 Gromyko-Mao conversation: Stalin (dead since 1953) and Chiang Kai-shek are spoken of."""
+    title = "Record of Conversation between Mao Zedong and A.A. Gromyko"
+    summary = ("A.A. Gromyko and Mao Zedong discussed Sino-Soviet relations, U.S. relations with Taiwan and Chiang "
+               "Kai-shek, Chinese economic policy and conditions in comparison to industrialized countries, Chinese "
+               "foreign policy and relations with the U.S. and Britain, the United Nations, Stalin, and Soviet "
+               "leadership.")
+    assert roles(people, title, summary) == [
+        ("participant", "Mao Zedong"), ("participant", "Andrei Gromyko"),
+        ("mentioned", "Chiang Kai-shek"), ("mentioned", "Joseph Stalin"),
+    ]
+
+
+def test_a_name_in_the_title_and_summary_keeps_its_part_in_the_title(people: PeopleDirectory) -> None:
+    got = roles(people, "Cable, Terebin to Stalin, Plans for Mao's Visit to Moscow",
+                "Terebin tells Stalin that Mao Zedong wishes to come; Zhou Enlai would go with him.")
+    assert got == [("author", "Andrei Orlov"), ("recipient", "Joseph Stalin"), ("mentioned", "Mao Zedong"),
+                   ("mentioned", "Zhou Enlai")]
