@@ -19,6 +19,9 @@ from .direction import Direction
 from .records import TOOK_PART, Record, Role
 from .text import tokenize
 
+# A document written the way a question's direction says ("from Stalin to Mao") comes first when it scores at
+# least this share of the best match: the decoy letters of a large archive never outrank the one asked about.
+PREFERRED_FLOOR = 0.5
 TITLE_WEIGHT = 2  # title tokens count twice: a word in the title says more about a document than one in its summary
 # An undated record spans "all time": no date range ever contains it.
 _ALL_TIME = (np.iinfo(np.int32).min, np.iinfo(np.int32).max)
@@ -212,7 +215,10 @@ class SearchIndex:
 
     def top_preferring(self, scores: np.ndarray, k: int, mask: np.ndarray | None,
                        preferred: np.ndarray) -> list[tuple[int, float]]:
-        """`top`, the `preferred` documents first (each part best first)."""
+        """`top`, the `preferred` documents first (each part best first), among those scoring at least
+        PREFERRED_FLOOR of the best: a preference orders close matches, it never buries a far better one."""
+        allowed = scores if mask is None else np.where(mask, scores, 0.0)
+        preferred = preferred & (scores >= PREFERRED_FLOOR * allowed.max(initial=0.0))
         inside = preferred if mask is None else mask & preferred
         first = self.top(scores, k, inside)
         if len(first) == k:

@@ -2,10 +2,13 @@
 seeds and the real pages."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import pytest_asyncio
 
+from retrieval.dates import ArchiveDate
 from retrieval.direction import Direction, read_direction
+from retrieval.index import PREFERRED_FLOOR, SearchIndex
 from retrieval.records import Record, Role
 
 from ..conftest import HAVE_REALPAGES, PEOPLE, REALPAGES, open_seeded_archive
@@ -80,11 +83,12 @@ def wrote(record: Record, direction: Direction) -> bool:
 async def test_documents_written_that_way_come_first(archive, question, wanted, other):
     result = archive.search_now(question, limit=50)
     assert result.understood.direction == wanted
-    records = [h.record for h in result.hits]
-    ours = [i for i, r in enumerate(records) if wrote(r, wanted)]
-    theirs = [i for i, r in enumerate(records) if wrote(r, other)]
-    assert ours and theirs  # both ways are in the archive and among the hits
-    assert ours == list(range(len(ours)))  # every document written that way before any other
+    best = max(h.score for h in result.hits)
+    close = [h for h in result.hits if h.score >= PREFERRED_FLOOR * best]  # a direction orders close matches
+    ours = [i for i, h in enumerate(close) if wrote(h.record, wanted)]
+    theirs = [i for i, h in enumerate(close) if wrote(h.record, other)]
+    assert ours and theirs  # both ways are in the archive and among the close matches
+    assert ours == list(range(len(ours)))  # every close document written that way before any other
     assert max(ours) < min(theirs)
 
 
@@ -117,3 +121,14 @@ async def test_a_direction_keeps_the_date_and_the_filters(archive):
     filtered = archive.search_now("letters from Stalin to Mao", limit=10, date_from=1953, date_to=1953)
     assert filtered.hits and all(h.record.date.year == 1953 for h in filtered.hits)
     assert wrote(filtered.hits[0].record, STALIN_TO_MAO)
+
+
+def test_a_direction_orders_close_matches_and_never_buries_a_far_better_one():
+    records = [Record(id=i, date=ArchiveDate(1950), date_text="1950", title=f"Title {i}", summary="")
+               for i in range(1, 4)]
+    index = SearchIndex(records)
+    scores = np.array([10.0, 4.0, 6.0])
+    preferred = np.array([False, True, True])
+    # 6.0 is within half of the best (10.0) and comes first; 4.0 is not, and keeps its place by score
+    assert [i for i, _ in index.top_preferring(scores, 3, None, preferred)] == [2, 0, 1]
+    assert [i for i, _ in index.top_preferring(scores, 3, np.array([False, True, True]), preferred)] == [2, 1]
