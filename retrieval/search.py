@@ -25,7 +25,7 @@ from .dates import ArchiveDate, Precision
 from .index import SearchIndex
 from .intent import Intent, Request, requested
 from .people import PeopleDirectory
-from .query import ParsedQuery, QueryParser
+from .query import ParsedQuery, QueryParser, english_zipf
 from .records import Record
 from .reroles import carry_roles_forward
 from .spelling import SpellingIndex
@@ -237,6 +237,7 @@ class _Snapshot:
             for alias in entity.written_forms:
                 vocabulary += [fold(w) for w in WORD_RE.findall(alias)]
         self.spelling = SpellingIndex(vocabulary)
+        english_zipf("the")  # the word list loads here, in the worker thread, not on a user's first question
         self.parser = QueryParser(people, self.spelling, self.index.postings, thesaurus)
 
 
