@@ -4,7 +4,7 @@
 
 Pages: 100,000 records in a list; 620,000 table rows; markup nested 1,000,000 deep; one record whose
 summary is 10 MB. Each page is parsed in a child process (so one page's peak is not another's) and the
-child's own peak resident set (`getrusage(RUSAGE_SELF).ru_maxrss`) is printed with the time and what
+child's own peak resident set (VmHWM, `testing/memory.py`) is printed with the time and what
 parsing said: records found, or the one-line error a user would see.
 """
 from __future__ import annotations
@@ -73,6 +73,7 @@ CHILD = """
 import json, resource, sys, time
 from retrieval.parse import open_page
 from retrieval.records import PageError
+from testing.memory import peak_rss_kib
 limit = int(sys.argv[2])
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 start = time.perf_counter()
@@ -91,7 +92,7 @@ except MemoryError:
 except RecursionError:
     outcome = "RecursionError"
 print(json.dumps({"seconds": time.perf_counter() - start,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "outcome": outcome}))
+                  "peak_mb": peak_rss_kib() / 1024, "outcome": outcome}))
 """
 
 

@@ -94,12 +94,13 @@ def test_a_bad_setting_fails_with_one_line(tmp_path):
 
 
 PEAK_OF_INGEST = """
-import resource, sys
+import sys
 from bot.cli import main
+from testing.memory import peak_rss_kib
 try:
     code = main(sys.argv[1:])
 finally:
-    print("peak_kib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+    print("peak_kib", peak_rss_kib(), file=sys.stderr)
 sys.exit(code)
 """
 
@@ -107,7 +108,7 @@ sys.exit(code)
 def test_100000_record_listing_ingests_in_bounded_memory(tmp_path):
     big = write_listing(tmp_path / "big.txt", 100_000)
     assert big.stat().st_size > 25_000_000
-    # The ingest reports its own peak: RUSAGE_CHILDREN would be the largest of every child this run started.
+    # The ingest reports its own peak (see testing/memory.py: not ru_maxrss, which a child inherits).
     measured = subprocess.run(
         [sys.executable, "-c", PEAK_OF_INGEST, "ingest", str(big), "--db", "big.db"], cwd=tmp_path,
         capture_output=True, text=True, timeout=600,
