@@ -20,8 +20,8 @@ from .records import TOOK_PART, Record, Role
 from .text import tokenize
 
 # A document written the way a question's direction says ("from Stalin to Mao") comes first when it scores at
-# least this share of the best match: the decoy letters of a large archive never outrank the one asked about.
-PREFERRED_FLOOR = 0.5
+# least this share of the best match: one that shares only the names never buries a far better match.
+PREFERRED_FLOOR = 0.25
 TITLE_WEIGHT = 2  # title tokens count twice: a word in the title says more about a document than one in its summary
 # An undated record spans "all time": no date range ever contains it.
 _ALL_TIME = (np.iinfo(np.int32).min, np.iinfo(np.int32).max)

@@ -143,7 +143,7 @@ class QueryParser:
             word = match.group(0)
             folded = fold(word)
             if (
-                folded in STOP_WORDS or not folded.isalpha() or folded in self.spelling
+                folded in STOP_WORDS or folded in QUERY_FILLER or not folded.isalpha() or folded in self.spelling
                 or stem(folded) in self.known_terms or self.people.resolve(word)
             ):
                 return word

@@ -17,7 +17,7 @@ from .store import ArchiveStore
 
 log = logging.getLogger(__name__)
 
-ROLES_VERSION = 2  # 1: everyone a summary named was a participant; 2: `Role.MENTIONED`
+ROLES_VERSION = 3  # 1: everyone a summary named was a participant; 2: `Role.MENTIONED`; 3: relayed letters
 ROLES_KEY = "roles_version"
 
 

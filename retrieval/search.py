@@ -494,8 +494,8 @@ class Archive:
             hints.append(Hint(HintKind.WIDEN_YEARS))
         if person:
             hints.append(Hint(HintKind.DROP_PERSON, person))
-        if understood.dates is not None:
-            hints.append(Hint(HintKind.DROP_DATE))
+        if understood.dates is not None and (understood.terms or person or date_from or date_to):
+            hints.append(Hint(HintKind.DROP_DATE))  # unless the date is all the question asks
         if len(understood.topic) > 3:
             hints.append(Hint(HintKind.FEWER_WORDS))
         return hints

@@ -70,6 +70,10 @@ RESOLVE_FILLERS = _FUNCTION_WORDS | _HONORIFICS | _OFFICE_NOUNS | {
     "vice", "deputy", "prime", "first", "leader", "former", "acting", "defense", "defence", "party",
 }
 _GAP_WORD_RE = re.compile(r"[^\W_]+")
+# "..., Transmitting a Letter to X from Y": a document that carries another's words
+_RELAYED_RE = re.compile(
+    r"\b(?:transmitting|relaying|forwarding|conveying|enclosing|passing on)\s+(?:(?:a|an|the|his|her|their)\s+)?"
+    r"(?:[\w'’-]+\s+){0,3}?(?:letter|message|cable|telegram|note|reply|appeal)s?\b", re.IGNORECASE)
 _TO_RE = re.compile(r"\bto\b", re.IGNORECASE)
 _TRIGGER_RE = re.compile(r"\b(from|by|of)\b", re.IGNORECASE)
 _POSSESSIVE_RE = re.compile(r"['’]s\b")
@@ -246,7 +250,31 @@ class RoleReader:
         authors, recipients = self._connector()
         if not authors:
             authors = [k for k in self._trigger() or self._leading() or self._typed_leading() if k not in recipients]
-        return set(authors), set(recipients)
+        relayed_authors, relayed_recipients = self._relayed()
+        written = set(authors) | set(relayed_authors)
+        return written, (set(recipients) | set(relayed_recipients)) - written
+
+    def _relayed(self) -> tuple[list[int], list[int]]:
+        """ "Telegram from Shtykov to Stalin, Transmitting a Letter to Stalin from Kim Il Sung": the relayed
+        letter's writer (Kim) and addressee are authors and recipients too; the document carries their words."""
+        match = _RELAYED_RE.search(self.title)
+        if match is None or self._in_quote(match.start()):
+            return [], []
+        authors: list[int] = []
+        recipients: list[int] = []
+        position = match.end()
+        while (link := re.match(r"\s*\b(to|from)\s+", self.title[position:], re.IGNORECASE)) is not None:
+            start = position + link.end()
+            k = self._next_free(start)
+            if k is None or not self._describes(start, self.hits[k].start):
+                break
+            addressed = link.group(1).lower() == "to"
+            members = self._list_forward(k, recipients=addressed)
+            if not members:
+                break
+            (recipients if addressed else authors).extend(members)
+            position = self.hits[members[-1]].end
+        return authors, recipients
 
     # -- helpers over the free (unquoted) hits
 

@@ -114,6 +114,7 @@ def test_a_date_with_no_document_says_so(archive):
     result = archive.search_now("anything from 1890?", limit=5)
     assert result.hits == [] and result.notice is not None and result.notice.kind is NoticeKind.NOTHING_FOUND
     assert [(c.constraint, c.value, c.documents) for c in result.notice.counts] == [(Constraint.DATES, "1890", 0)]
+    assert result.suggestions == []  # without its date the question asks nothing: no "drop the date"
 
 
 def test_people_never_together_at_a_date_fall_back_to_ranking_and_say_why(archive):
@@ -129,3 +130,4 @@ def test_a_filter_with_no_document_is_named(archive):
     assert result.hits == []
     counts = {c.constraint: c.documents for c in result.notice.counts}
     assert counts[Constraint.YEARS] == 0 and counts[Constraint.WORDS] > 0
+

@@ -127,8 +127,9 @@ def test_a_direction_orders_close_matches_and_never_buries_a_far_better_one():
     records = [Record(id=i, date=ArchiveDate(1950), date_text="1950", title=f"Title {i}", summary="")
                for i in range(1, 4)]
     index = SearchIndex(records)
-    scores = np.array([10.0, 4.0, 6.0])
+    scores = np.array([10.0, 2.0, 6.0])
     preferred = np.array([False, True, True])
-    # 6.0 is within half of the best (10.0) and comes first; 4.0 is not, and keeps its place by score
+    # 6.0 is over a quarter of the best (10.0) and comes first; 2.0 is not, and keeps its place by score
+    assert PREFERRED_FLOOR == 0.25
     assert [i for i, _ in index.top_preferring(scores, 3, None, preferred)] == [2, 0, 1]
     assert [i for i, _ in index.top_preferring(scores, 3, np.array([False, True, True]), preferred)] == [2, 1]

@@ -97,3 +97,9 @@ def test_a_browse_question_is_no_answer_sentence(archive):
 def test_a_question_is_still_answered(archive):
     answer = archive.ask_now("why did the soviets halt nuclear assistance to china")
     assert answer.intent is Intent.SEARCH and answer.sentence
+
+
+def test_filler_is_never_named_as_missing_from_the_archive(archive):
+    """The seeds never say "happened": it is filler, not a word the archive lacks."""
+    understood = archive.snapshot.parser.parse("what happened during the events on 2 October 1958")
+    assert understood.absent == () and understood.corrections == () and understood.browsing

@@ -81,8 +81,8 @@ REAL_PAGE_TITLES = [
      [("author", "Joseph Stalin"), ("recipient", "Mao Zedong"), ("participant", "Andrei Orlov")]),
     ("Ciphered Telegram No. 502597, Razuvaev to Cdes. Vasilevsky and Vyshinsky, transmitting message from Kim Il Sung "
      "to I.V. Stalin",
-     [("author", "Vladimir Razuvaev"), ("recipient", "Aleksandr Vasilevsky"), ("recipient", "Andrey Vyshinsky"),
-      ("participant", "Kim Il Sung"), ("participant", "Joseph Stalin")]),
+     [("author", "Vladimir Razuvaev"), ("author", "Kim Il Sung"), ("recipient", "Aleksandr Vasilevsky"),
+      ("recipient", "Andrey Vyshinsky"), ("recipient", "Joseph Stalin")]),
     ("Telegram from Baku to Moscow, M.D. Bagriov and I.I. Maslennikov to Cdes. Stalin, Molotov, Beria, and Malenkov",
      [("author", "Mir Jafar Bagirov"), ("author", "Ivan Maslennikov"), ("recipient", "Joseph Stalin"),
       ("recipient", "Vyacheslav Molotov"), ("recipient", "Lavrentiy Beria"), ("recipient", "Georgy Malenkov")]),
@@ -90,7 +90,13 @@ REAL_PAGE_TITLES = [
      "W.L. Mackenzie King",
      [("author", "Dana Wilgress"), ("recipient", "William Lyon Mackenzie King")]),
     ("Hand delivered note, Zhou Enlai to Stalin, conveying telegram From Mao Zedong to Zhou Enlai",
-     [("author", "Zhou Enlai"), ("recipient", "Joseph Stalin"), ("participant", "Mao Zedong")]),
+     [("author", "Zhou Enlai"), ("author", "Mao Zedong"), ("recipient", "Joseph Stalin")]),
+    # a document that carries another's letter: its writer and addressee write and receive it too
+    ("Ciphered Telegram from Shtykov to Fyn-Si [Stalin], Transmitting a Letter to Stalin from Kim Il Sung",
+     [("author", "Terenty Shtykov"), ("author", "Kim Il Sung"), ("recipient", "Joseph Stalin")]),
+    ("Telegram from Gromyko to Poskrebyshevu, Relaying a Letter from Kim Il Sung in Stalin's Name",
+     [("author", "Andrei Gromyko"), ("author", "Kim Il Sung"), ("recipient", "Alexander Poskrebyshev"),
+      ("participant", "Joseph Stalin")]),
     ("Rezső Nyers’s Typed Notes to Miklós Németh on Gorbachev’s Briefing on the Malta Summit on 4 December",
      [("author", "Rezső Nyers"), ("recipient", "Miklós Németh"), ("participant", "Mikhail Gorbachev")]),
     ("Telegram 066764 from the Romanian Embassy in Pyongyang to the Romanian Ministry of Foreign Affairs, Pol Pot’s "
