@@ -29,6 +29,34 @@ class EntityKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class DocumentInfo:
+    """What the archive's own page of a document says of it beyond a listing entry (issue 11).
+
+    Every field is as the page writes it; empty when the page has no such block. A listing entry has none
+    (`RawRecord.info` / `Record.info` is None); a richer source fills fields in and never erases them.
+    """
+
+    record_id: str | None = None  # the archive's Record ID: its stable link is /document/<record_id>
+    canonical_url: str | None = None  # <link rel="canonical">: /document/<slug>
+    authors: tuple[str, ...] = ()  # as the page lists them: "Zhou, Enlai", "China. Ministry of Foreign Affairs"
+    places: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()
+    associated: tuple[str, ...] = ()  # "Associated People & Organizations"
+    source: str = ""
+    original_archive: str = ""
+    doc_type: str = ""  # "Type": Memorandum of Conversation, Telegram, ...
+    languages: tuple[str, ...] = ()
+    rights: str = ""
+    donors: tuple[str, ...] = ()
+    classification: str = ""  # "Original Classification"
+    uploaded: str = ""  # "Original Uploaded Date", as written
+    text: str = ""  # the document's own text (translation or transcript) when the page has it
+    text_partial: bool = False  # the page was cut off inside the text
+    scan_url: str | None = None  # the scan (object.pdf-preview[data])
+
+
+@dataclass(frozen=True)
 class RawRecord:
     """One listing entry as a page shows it, before names are resolved.
 
@@ -47,6 +75,7 @@ class RawRecord:
     summary_partial: bool = False
     day_impossible: bool = False
     fields_cut: bool = False
+    info: DocumentInfo | None = None  # from a document page; None from a listing entry
 
 
 # Field caps, the same for every parser. The archive's longest summary is about 1,200 characters; a 10 MB one
@@ -137,3 +166,4 @@ class Record:
     sources: tuple[str, ...] = ()
     summary_partial: bool = False
     mentioned: tuple[Participant, ...] = ()
+    info: DocumentInfo | None = None  # what the document's own page says; None when only listings were seen
