@@ -1,36 +1,74 @@
-"""Citations as plain data, in the style the archive suggests: "Title," Month DD, YYYY, Archive, URL."""
+"""Citations as plain data, in the archive's own form:
+`"Title", Date, Wilson Center Digital Archive, Source. https://digitalarchive.wilsoncenter.org/document/<Record ID>`.
+
+The link is the best one known: /document/<Record ID>, else the document's own page, and only without either a
+search of the archive for the title. `Citation.link` says which, so a front end never words a search as "Open".
+"""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from enum import StrEnum
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
-from .records import Record
+from .dates import UNDATED, ArchiveDate
+from .people import name_key
+from .records import Record, Role
 from .site import ARCHIVE_NAME, ARCHIVE_URL
 
 URL_MAX = 512  # the longest link a chat platform takes everywhere (Discord refuses longer link buttons)
 # A link that is safe to show as it is: http(s), and none of the characters that could open markup, a
 # mention or a masked link around it (brackets, parentheses, angle brackets, backticks, backslashes, @, quotes).
 SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f<>\[\]()`\\@\"']+", re.IGNORECASE)
+_UNSAFE_IN_PATH = re.compile(r"[\s\x00-\x1f\x7f<>\[\]()`\\@\"'{}|^]")  # SAFE_URL's and BibTeX's
+RECORD_ID = re.compile(r"\d{1,12}")
+_PARENTHESIS = re.compile(r"\s*(\([^()]*\))\s*$")
+
+
+class LinkKind(StrEnum):
+    """What a citation's link leads to; a front end words its button by it ("Open" only for a real link)."""
+
+    DOCUMENT = "document"  # /document/<Record ID>: the archive's stable address of the document
+    PAGE = "page"  # the document's own page (its canonical URL, or the /document/ link a listing gave)
+    SEARCH = "search"  # no link is known: the archive's search for the title
 
 
 @dataclass(frozen=True)
 class Citation:
-    title: str
+    title: str  # whitespace collapsed: a title with a line break cites on one line
     date: str  # as precise as the source: "September 27, 1958", "February 1950", "1966", "undated"
     participants: tuple[str, ...]
     archive: str
     url: str  # always http(s), at most URL_MAX characters, free of markup and mention characters
-    link_is_search: bool  # no usable link was seen at ingest: the URL searches the archive for the title
+    link: LinkKind
+    when: ArchiveDate = UNDATED
+    authors: tuple[str, ...] = ()  # sort form as the archive writes them ("Zhou, Enlai"), else the author roles
+    author_names: tuple[str, ...] = ()  # the same authors in reading order ("Zhou Enlai")
+    source: str = ""  # the archive's "Source": the original's location, translator, contributor
+    original_archive: str = ""
+    doc_type: str = ""
+    languages: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()
+    record_id: str | None = None
+    summary: str = ""
+    scan_url: str | None = None  # the scan's link when known and usable
 
     @property
-    def source(self) -> str:
-        """The citation without its URL: "Title," date, archive."""
-        return f"\u201c{self.title},\u201d {self.date}, {self.archive}"
+    def link_is_search(self) -> bool:
+        return self.link is LinkKind.SEARCH
+
+    @property
+    def lead(self) -> str:
+        """The citation without its URL, ending in a full stop: `"Title", Date, Archive, Source.`"""
+        parts = [f'"{self.title}"', self.date, self.archive]
+        if self.source:
+            parts.append(self.source)
+        lead = ", ".join(parts)
+        return lead if lead.endswith((".", "?", "!")) else lead + "."
 
     @property
     def text(self) -> str:
-        return f"{self.source}, {self.url}."
+        return f"{self.lead} {self.url}"
 
 
 def search_url(title: str) -> str:
@@ -48,13 +86,77 @@ def usable_url(url: str | None) -> bool:
     return url is not None and len(url) <= URL_MAX and SAFE_URL.fullmatch(url) is not None
 
 
+def linkable(url: str | None) -> str | None:
+    """`url` as a link the bot can send, or None: a path on the archive ("/sites/…/scan.pdf") made absolute,
+    and the characters a chat would read as markup percent-encoded after the host (the same address)."""
+    if not url or not url.strip():
+        return None
+    absolute = urljoin(ARCHIVE_URL + "/", url.strip())
+    parts = urlsplit(absolute)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    head = f"{parts.scheme}://{parts.netloc}"
+    tail = _UNSAFE_IN_PATH.sub(lambda m: quote(m.group(0), safe=""), absolute[len(head):])
+    candidate = head + tail
+    return candidate if usable_url(candidate) else None
+
+
+def document_link(record: Record) -> tuple[str, LinkKind]:
+    """The best link to `record`: /document/<Record ID>, its page, else a search for its title."""
+    info = record.info
+    if info is not None and info.record_id and RECORD_ID.fullmatch(info.record_id.strip()):
+        return f"{ARCHIVE_URL}/document/{info.record_id.strip()}", LinkKind.DOCUMENT
+    pages = [info.canonical_url if info is not None else None]
+    if record.url and "/document/" in urlsplit(record.url).path.lower():
+        pages.append(record.url)
+    for page in pages:
+        if (url := linkable(page)) is not None:
+            return url, LinkKind.PAGE
+    return search_url(record.title), LinkKind.SEARCH
+
+
+def reading_name(written: str, known: tuple[str, ...] = ()) -> str:
+    """A name written "Last, First" in reading order: the participant of the same words when there is one
+    ("Zhou, Enlai" is "Zhou Enlai", not "Enlai Zhou"), else the parts turned ("Nehru, Ratan Kumar" is "Ratan
+    Kumar Nehru"), a parenthesis kept at the end. A name without a comma (a body) is as written."""
+    if "," not in written:
+        return written
+    words = sorted(name_key(written).split())
+    for name in known:
+        if sorted(name_key(name).split()) == words:
+            return name
+    match = _PARENTHESIS.search(written)
+    aside = f" {match.group(1)}" if match else ""
+    core = written[:match.start()] if match else written
+    last, _, first = core.partition(",")
+    return f"{first.strip()} {last.strip()}{aside}".strip()
+
+
 def cite(record: Record) -> Citation:
-    usable = usable_url(record.url)
+    url, link = document_link(record)
+    info = record.info
+    took_part = tuple(p.name for p in record.participants)
+    if info is not None and info.authors:
+        authors = tuple(" ".join(a.split()) for a in info.authors)
+        names = tuple(reading_name(a, took_part) for a in authors)
+    else:
+        authors = names = tuple(p.name for p in record.participants if p.role is Role.AUTHOR)
     return Citation(
-        title=record.title,
+        title=" ".join(record.title.split()),
         date=record.date.human(),
-        participants=tuple(p.name for p in record.participants),
+        participants=took_part,
         archive=ARCHIVE_NAME,
-        url=record.url if usable and record.url is not None else search_url(record.title),
-        link_is_search=not usable,
+        url=url,
+        link=link,
+        when=record.date,
+        authors=authors,
+        author_names=names,
+        source=" ".join(info.source.split()) if info is not None else "",
+        original_archive=" ".join(info.original_archive.split()) if info is not None else "",
+        doc_type=info.doc_type.strip() if info is not None else "",
+        languages=info.languages if info is not None else (),
+        subjects=info.subjects if info is not None else (),
+        record_id=info.record_id.strip() if info is not None and info.record_id else None,
+        summary=record.summary,
+        scan_url=linkable(info.scan_url) if info is not None else None,
     )

@@ -1,7 +1,6 @@
 """Records and citations as JSON-ready dicts: the shape export, scripts and `--json` output rely on."""
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from .cite import Citation
@@ -27,4 +26,18 @@ def record_to_dict(record: Record) -> dict[str, Any]:
 
 
 def citation_to_dict(citation: Citation) -> dict[str, Any]:
-    return {**asdict(citation), "text": citation.text}
+    return {
+        "title": citation.title,
+        "date": citation.date,
+        "participants": list(citation.participants),
+        "archive": citation.archive,
+        "url": citation.url,
+        "link": str(citation.link),  # document, page or search: a search is no address of the document
+        "link_is_search": citation.link_is_search,
+        "authors": list(citation.authors),
+        "source": citation.source,
+        "original_archive": citation.original_archive,
+        "record_id": citation.record_id,
+        "scan_url": citation.scan_url,
+        "text": citation.text,
+    }

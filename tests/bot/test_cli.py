@@ -141,7 +141,7 @@ def test_search_json_shape_and_filters(tmp_path):
                             "citation"}
         assert all(set(p) == {"name", "role"} for p in hit["participants"])
         assert hit["date"].startswith("1952") and hit["score"] > 0
-        assert hit["citation"]["text"].startswith("\u201c" + hit["title"])
+        assert hit["citation"]["text"].startswith('"' + hit["title"] + '", ')
 
 
 def test_search_with_only_years_or_a_person_lists_by_date(tmp_path):

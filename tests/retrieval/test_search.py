@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
-from retrieval.cite import cite
+from retrieval.cite import LinkKind, cite
 from retrieval.daterange import DateRange
 from retrieval.index import document_tokens
 from retrieval.ingest import Ingester
@@ -266,11 +266,12 @@ def test_ask_answers_with_the_sentence_and_the_date(archive):
 def test_citations_follow_the_archive_style(archive):
     record = archive.search_now("Cable, Mao Zedong to Filippov [Stalin] insects", limit=1).hits[0].record
     citation = cite(record)
-    assert citation.text == (
-        "\u201cCable, Mao Zedong to Filippov [Stalin],\u201d February 21, 1952, Wilson Center Digital Archive, "
+    assert citation.text == (  # a listing gave no link: the search for the title, and it says so
+        '"Cable, Mao Zedong to Filippov [Stalin]", February 21, 1952, Wilson Center Digital Archive. '
         "https://digitalarchive.wilsoncenter.org/search?search_api_fulltext=Cable%2C+Mao+Zedong+to+Filippov+%5B"
-        "Stalin%5D."
+        "Stalin%5D"
     )
+    assert citation.link is LinkKind.SEARCH
     assert citation.participants[:2] == ("Mao Zedong", "Joseph Stalin")
     month = archive.search_now("Note from Andrey Vyshinsky to Zhou Enlai, February 1950", limit=1).hits[0]
     assert month.citation.date == "February 1950"  # never an invented day
