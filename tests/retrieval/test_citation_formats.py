@@ -10,8 +10,8 @@ from dataclasses import replace
 
 import pytest
 
-from retrieval.cite import URL_MAX, LinkKind, cite, document_link, linkable, reading_name, usable_url
 from retrieval.citation_formats import CRLF, bibtex, bibtex_key, chicago, chicago_bibliography, chicago_note, ris, tex
+from retrieval.cite import URL_MAX, LinkKind, cite, document_link, linkable, reading_name, usable_url
 from retrieval.dates import ArchiveDate
 from retrieval.records import DocumentInfo, EntityKind, Participant, Record, Role
 
