@@ -30,6 +30,7 @@ from .commands import Commands, Reply, error, run_text_command
 from .config import Settings
 from .cooldown import Cooldown
 from .daily import DiscordPoster
+from .discord_ui import CiteButton
 from .send import reply_to_message, respond, within_deadline
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,9 @@ class ArchiveBot(discord.Client):
         self.tree.add_command(DailyCommands(self))
 
     async def setup_hook(self) -> None:
-        """Runs once per process (never again on reconnects): sync commands, start the daily scheduler."""
+        """Runs once per process (never again on reconnects): sync commands, start the daily scheduler, and
+        answer Cite buttons on any message, however old."""
+        self.add_dynamic_items(CiteButton)
         await self.sync_commands()
         if self.run_scheduler and self.scheduler_task is None:
             self.scheduler_task = asyncio.create_task(self._scheduler_after_ready(), name="daily-scheduler")
@@ -125,6 +128,10 @@ class ArchiveBot(discord.Client):
                     log.info("archive changed; index rebuilt (%d documents)", self.archive.size)
             except Exception:
                 log.exception("could not refresh the archive index")
+
+    async def answer_cite(self, interaction: discord.Interaction, record_id: int) -> None:
+        """A Cite button: the document's citation in every form, shown only to whoever pressed it."""
+        await respond(interaction, await within_deadline(interaction, self.commands_layer.cite(record_id)))
 
     async def _scheduler_after_ready(self) -> None:
         await self.wait_until_ready()  # guilds and channels must be known before posting

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from retrieval.citation_formats import CRLF, CitationFormat, formatted
 from retrieval.cite import cite
 from retrieval.export import FORMATS, export
 from retrieval.ingest import Ingester, IngestProgress
@@ -27,10 +28,11 @@ from .commands import Card, Commands, Reply, ReplyKind, app_version
 from .config import ConfigError, Settings, load_settings
 from .json_output import answer_to_dict, result_to_dict
 from .runner import NO_TOKEN_HELP, run_bot, run_console_app, setup_logging
-from .text_render import render_reply, terminal_json
+from .text_render import render_reply, terminal_json, visible
 from .wording import Front, query_error_text, repairs_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+SHOW_FORMATS = ("text", "json", *(f.value for f in CitationFormat))
 INGEST_WAIT = 600.0  # seconds an ingest waits for another process's (one big file takes about 20 s)
 
 
@@ -111,7 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     show = with_db(sub.add_parser("show", help="one document in full, with its citation"))
     show.add_argument("id", type=_record_id, metavar="ID")
-    show.add_argument("--json", action="store_true")
+    show.add_argument("--format", choices=SHOW_FORMATS, default="text",
+                      help="text (default), json, or a citation to import: chicago, bibtex, ris (Zotero takes both)")
+    show.add_argument("--json", action="store_true", help="the same as --format json")
     return parser
 
 
@@ -318,10 +322,16 @@ async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     if record is None:
         print(f"archive-bot: no document #{args.id} in the archive", file=sys.stderr)
         return EXIT_FAILED
-    if args.json:
+    form = "json" if args.json else args.format
+    if form == "json":
         _print_json({**record_to_dict(record), "citation": citation_to_dict(cite(record))})
         return EXIT_OK
-    return _print_reply(Reply(kind=ReplyKind.DOCUMENT, title=record.title, cards=[Card.of(record)]))
+    if form == "text":
+        return _print_reply(Reply(kind=ReplyKind.DOCUMENT, title=record.title, cards=[Card.of(record)]))
+    # Exactly the format's own text (RIS keeps its CRLF), with what could drive a terminal written out.
+    exported = formatted(cite(record), CitationFormat(form))
+    sys.stdout.write(CRLF.join(visible(line) for line in exported.split(CRLF)))
+    return EXIT_OK
 
 
 if __name__ == "__main__":

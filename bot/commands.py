@@ -79,6 +79,7 @@ class ReplyKind(StrEnum):
     DOCUMENT = "document"  # one in full
     ANSWER = "answer"  # the answering sentence, then its sources
     DAILY = "daily"  # the "on this day" post
+    CITATION = "citation"  # one document's citation in every form (the Cite button)
     INFO = "info"
     ERROR = "error"  # shown only to the person who asked (ephemeral in Discord)
 
@@ -218,13 +219,28 @@ class Commands:
         return self._results(result, title=f"Search: {query.strip() or person}")
 
     async def doc(self, record_id: str | int) -> Reply:
+        """One document in full: what its page says, an excerpt of its text, its links and its citation."""
+        record = await self._record(record_id)
+        if isinstance(record, Reply):
+            return record
+        return Reply(kind=ReplyKind.DOCUMENT, title=record.title, cards=[Card.of(record)])
+
+    async def cite(self, record_id: str | int) -> Reply:
+        """One document's citation in the archive's form, Chicago, BibTeX and RIS; only the asker sees it."""
+        record = await self._record(record_id)
+        if isinstance(record, Reply):
+            return record
+        return Reply(kind=ReplyKind.CITATION, title=f"Cite #{record.id}", cards=[Card.of(record)], private=True)
+
+    async def _record(self, record_id: str | int) -> Record | Reply:
+        """The record a user named by number, or the error that says why there is none."""
         text = str(record_id).strip().lstrip("#")
         if not text.isdigit() or len(text) > 12:
             return error(f"\u201c{str(record_id)[:40]}\u201d is not a document number: use the #N shown in results.")
         record = await self.archive.show(int(text))
         if record is None:
             return error(f"There is no document #{text} in the archive.")
-        return Reply(kind=ReplyKind.DOCUMENT, title=record.title, cards=[Card.of(record)])
+        return record
 
     async def person(self, name: str) -> Reply:
         if not name.strip():

@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any, Protocol, runtime_checkable
 
 import discord
 from discord.utils import TimestampStyle
 
-from retrieval.cite import SAFE_URL
+from retrieval.citation_formats import CRLF, bibtex, chicago, ris
+from retrieval.cite import SAFE_URL, Citation, LinkKind
 from retrieval.site import ARCHIVE_NAME
 
 from .commands import Card, Moment, Reply, ReplyKind, TimeStyle
-from .wording import mentioned_names, meta_line, people_with_roles
+from .wording import document_facts, link_label, mentioned_names, meta_line, people_with_roles, text_heading
 
 TITLE_MAX, DESCRIPTION_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4096, 256, 1024
 FOOTER_MAX, FIELDS_MAX, EMBED_TOTAL_MAX, CONTENT_MAX = 2048, 25, 6000, 2000
 EXCERPT = 300
+FACT_MAX = 300  # a fact of a document's page (its source, its subjects) in the embed, before "…"
+TEXT_EXCERPT = 600  # the document's own text shown under /doc; the page has the rest
 EMBED_PEOPLE = 5  # participants named under a title before "+N"
 COLOUR = discord.Colour(0x8B1E1E)
 ERROR_COLOUR = discord.Colour(0x5865F2)
@@ -33,6 +38,8 @@ _MARKUP_CHAR = re.compile(r"[\\*_~|`\[\]<>]")
 # What opens block markup only at a line's start: a heading (#, -#), a list (-, +, 1. or 1)); `*` and `>`
 # are escaped everywhere already.
 _LINE_START = re.compile(r"^([ \t]*\d*)([#+.)-])", re.MULTILINE)
+_BACKTICK_RUN = re.compile(r"`(?=`)")
+ZERO_WIDTH = "\u200b"
 _EVERYONE = re.compile(r"@(?=everyone|here)", re.IGNORECASE)
 
 
@@ -125,11 +132,15 @@ def results_embed(reply: Reply, page: int) -> discord.Embed:
 
 
 def document_embed(card: Card, mentioned: bool = True) -> discord.Embed:
-    """One document in full; `mentioned` adds the people it only names, apart from its participants."""
-    record = card.record
+    """One document in full; `mentioned` adds the people it only names, apart from its participants.
+
+    Then what its page says (authors, type, language, source, original archive, places, subjects), an
+    excerpt of its text, its links and its citation, whose URL is never cut: the words before it are.
+    """
+    record, citation = card.record, card.citation
     embed = discord.Embed(
         title=clip(inert(record.title), TITLE_MAX),
-        url=card.citation.url,
+        url=None if citation.link is LinkKind.SEARCH else citation.url,  # a title never links to a search
         description=emphasise(record.summary, card.emphasis, DESCRIPTION_MAX) if record.summary else None,
         colour=COLOUR,
     )
@@ -139,14 +150,36 @@ def document_embed(card: Card, mentioned: bool = True) -> discord.Embed:
                         inline=True)
     if mentioned and record.mentioned:
         embed.add_field(name="Mentioned", value=clip(inert(mentioned_names(record)), FIELD_VALUE_MAX), inline=True)
+    for label, value in document_facts(record, citation):
+        embed.add_field(name=label, value=inert(clip(value, FACT_MAX)), inline=len(value) < 40)
     for number, note in enumerate(record.notes[:3], 1):
         embed.add_field(name="Note" if len(record.notes) == 1 else f"Note {number}",
                         value=clip(inert(note), FIELD_VALUE_MAX), inline=False)
-    url = card.citation.url  # shown whole, so it stays a link: http(s) and free of markup characters by design
-    source = clip(inert(card.citation.source), FIELD_VALUE_MAX - len(url) - 3)
-    embed.add_field(name="Cite as", value=f"{source}, {url}.", inline=False)
-    embed.set_footer(text=f"#{record.id} · {card.citation.archive}")
+    if record.info is not None and record.info.text.strip():
+        text = " ".join(record.info.text.split())
+        shown = clip(text, TEXT_EXCERPT)
+        heading = text_heading(len(shown.removesuffix("…")) if shown != text else len(text), len(text),
+                               record.info.text_partial)
+        embed.add_field(name=heading, value=inert(shown), inline=False)
+    if links := _links(citation):
+        embed.add_field(name="Links", value=links, inline=False)
+    embed.add_field(name="Cite as", value=_cite_as(citation, FIELD_VALUE_MAX), inline=False)
+    embed.set_footer(text=f"#{record.id} · {citation.archive}")
     return fit(embed)
+
+
+def _links(citation: Citation) -> str:
+    """The page and the scan as links: the bot's own markup around URLs that hold no markup characters."""
+    links = [] if citation.link is LinkKind.SEARCH else [f"[The document's page]({citation.url})"]
+    if citation.scan_url is not None:
+        links.append(f"[The scan]({citation.scan_url})")
+    return " · ".join(links)
+
+
+def _cite_as(citation: Citation, limit: int) -> str:
+    """The archive's form with its URL whole (so it stays a link): the words before it are cut instead."""
+    url = citation.url  # http(s) and free of markup characters by design
+    return f"{clip(inert(citation.lead), limit - len(url) - 1)} {url}"
 
 
 def timestamp(moment: Moment) -> str:
@@ -170,11 +203,49 @@ def message_embed(reply: Reply) -> discord.Embed:
 
 
 def fit(embed: discord.Embed) -> discord.Embed:
-    """Shrink the description until the whole embed is within Discord's 6,000 characters."""
+    """Within Discord's 6,000 characters: the description shrinks first, then the longest fields, never
+    the citation (its URL must stay whole)."""
     excess = len(embed) - EMBED_TOTAL_MAX
     if excess > 0 and embed.description:
-        embed.description = clip(embed.description, max(0, len(embed.description) - excess - 1))
+        embed.description = clip(embed.description, max(0, len(embed.description) - excess - 1)) or None
+    while (excess := len(embed) - EMBED_TOTAL_MAX) > 0:
+        index, longest = max(((i, f) for i, f in enumerate(embed.fields) if f.name != "Cite as"),
+                             key=lambda pair: len(pair[1].value or ""))
+        value = longest.value or ""
+        embed.set_field_at(index, name=longest.name or "", value=clip(value, max(20, len(value) - excess - 1)),
+                           inline=bool(longest.inline))
     return embed
+
+
+def code_block(text: str, language: str = "") -> str:
+    """Text in a code block, shown exactly (no markup, link or mention inside one); a run of backticks in it
+    is broken by zero-width spaces so it cannot close the block."""
+    return f"```{language}\n{_BACKTICK_RUN.sub('`' + ZERO_WIDTH, text)}\n```"
+
+
+def citation_markup(citation: Citation, limit: int = DESCRIPTION_MAX) -> str:
+    """The archive's form with Chicago's note and bibliography entry, BibTeX and RIS, each in a code block.
+
+    In a chat the exports leave the summary out; an over-long title, then source, is cut ("…") until the three
+    fit `limit`, never a URL. Should even that not fit, only the first block is shown, with where to get the rest.
+    """
+    compact = replace(citation, summary="")
+    for title_max, source_max in ((TITLE_MAX * 8, FIELD_VALUE_MAX * 4), (TITLE_MAX * 2, FIELD_VALUE_MAX),
+                                  (TITLE_MAX, FACT_MAX), (100, 100)):
+        shown = replace(compact, title=clip(compact.title, title_max), source=clip(compact.source, source_max))
+        first = code_block(f"{shown.text}\n\n{chicago(shown).rstrip()}")
+        blocks = ["**The archive's form and Chicago**", first,
+                  "**BibTeX**", code_block(bibtex(shown).rstrip(), "bibtex"),
+                  "**RIS** (Zotero, EndNote, Mendeley)", code_block(ris(shown).replace(CRLF, "\n").rstrip())]
+        if len("\n".join(blocks)) <= limit:
+            return "\n".join(blocks)
+    return "\n".join([blocks[1], f"(Too long for Discord: `archive-bot show {citation.record_id or 'N'} "
+                                  "--format bibtex` or `--format ris` gives the rest.)"])
+
+
+def citation_embed(reply: Reply) -> discord.Embed:
+    return fit(discord.Embed(title=clip(inert(reply.title), TITLE_MAX),
+                             description=citation_markup(reply.cards[0].citation), colour=COLOUR))
 
 
 def daily_embed(reply: Reply) -> discord.Embed:
@@ -190,6 +261,8 @@ def daily_embed(reply: Reply) -> discord.Embed:
 
 
 def embed_for(reply: Reply, page: int = 0) -> discord.Embed:
+    if reply.kind is ReplyKind.CITATION and reply.cards:
+        return citation_embed(reply)
     if reply.kind is ReplyKind.DAILY and len(reply.cards) == 1:
         return daily_embed(reply)
     if reply.kind is ReplyKind.DOCUMENT and reply.cards:
@@ -202,12 +275,44 @@ def embed_for(reply: Reply, page: int = 0) -> discord.Embed:
 
 
 def link_buttons(cards: list[Card], first_number: int) -> list[discord.ui.Button[discord.ui.View]]:
-    """A link button to each document on the page, labelled as numbered in the embed."""
+    """A link button to each document on the page, labelled as numbered in the embed and by what it opens
+    ("Open" only for a real link); a single document gets its scan too."""
     buttons: list[discord.ui.Button[discord.ui.View]] = []
     for offset, card in enumerate(cards[:5]):
-        label = f"Open #{card.record.id}" if len(cards) == 1 else f"{first_number + offset}. #{card.record.id}"
+        label = link_label(card.citation.link, card.record.id, None if len(cards) == 1 else first_number + offset)
         buttons.append(discord.ui.Button(style=discord.ButtonStyle.link, url=card.citation.url, label=label[:80]))
+    if len(cards) == 1 and cards[0].citation.scan_url is not None:
+        buttons.append(discord.ui.Button(style=discord.ButtonStyle.link, url=cards[0].citation.scan_url,
+                                         label="Scan"))
     return buttons
+
+
+@runtime_checkable
+class Citer(Protocol):
+    """The client that answers a Cite button (the bot: its command layer and its one way to reply)."""
+
+    async def answer_cite(self, interaction: discord.Interaction, record_id: int) -> None: ...
+
+
+class CiteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cite:(?P<id>[0-9]{1,12})"):
+    """ "Cite" under a document: its citation in every form, shown only to whoever pressed it.
+
+    Its custom id carries the document's number, so it keeps working for anyone after the page buttons
+    time out and after a restart (the bot registers it as a dynamic item)."""
+
+    def __init__(self, record_id: int) -> None:
+        super().__init__(discord.ui.Button(label="Cite", style=discord.ButtonStyle.secondary,
+                                           custom_id=f"cite:{record_id}"))
+        self.record_id = record_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> CiteButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if isinstance(interaction.client, Citer):
+            await interaction.client.answer_cite(interaction, self.record_id)
 
 
 class ReplyView(discord.ui.View):
@@ -252,6 +357,10 @@ class ReplyView(discord.ui.View):
         for button in link_buttons(pages[self.page], self.page * self.reply.per_page + 1):
             button.row = 1
             self.add_item(button)
+        if self.reply.kind in (ReplyKind.DOCUMENT, ReplyKind.DAILY) and len(self.reply.cards) == 1:
+            cite = CiteButton(self.reply.cards[0].record.id)
+            cite.row = 1
+            self.add_item(cite)
 
     async def _turn(self, interaction: discord.Interaction, step: int) -> None:
         self.page = max(0, min(len(self.reply.pages) - 1, self.page + step))

@@ -7,12 +7,16 @@ import textwrap
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from retrieval.citation_formats import CRLF, bibtex, chicago, ris
+from retrieval.cite import LinkKind
+
 from .commands import Card, Moment, Reply, ReplyKind, TimeStyle
-from .wording import mentioned_names, meta_line, people_with_roles
+from .wording import document_facts, mentioned_names, meta_line, people_with_roles, text_heading
 
 WIDTH = 100
 CONSOLE_CARDS = 10
 CONSOLE_PEOPLE = 6  # participants named under a title before "+N"
+TEXT_EXCERPT = 1500  # characters of a document's own text shown by /doc and `show`; its page has the rest
 
 # Control characters (C0 but newline and tab, DEL, C1) and the bidirectional overrides and isolates: what
 # lets text move the cursor, clear the screen, set the title, make a hidden link or read backwards.
@@ -48,20 +52,41 @@ def render_card(number: int, card: Card) -> str:
 
 
 def render_document(card: Card) -> str:
-    record = card.record
+    """One document: what Discord's /doc shows, as text (the URLs whole, never wrapped, so they stay links)."""
+    record, citation = card.record, card.citation
     lines = [f"#{record.id} {record.title}", f"Date: {record.date.human()}"]
     if record.participants:
         lines.append("Participants: " + people_with_roles(record))
     if record.mentioned:
         lines.append("Mentioned: " + mentioned_names(record))
+    lines += [textwrap.fill(f"{label}: {value}", WIDTH, subsequent_indent="    ")
+              for label, value in document_facts(record, citation)]
     if record.summary:
         lines += ["", textwrap.fill(record.summary, WIDTH)]
         if record.summary_partial:
             lines.append("(every page this document was seen in cut its summary short)")
     for note in record.notes:
         lines += ["", textwrap.fill(f"Note: {note}", WIDTH)]
-    lines += ["", "Cite as: " + card.citation.text]
+    if record.info is not None and record.info.text.strip():
+        text = " ".join(record.info.text.split())
+        shown = textwrap.shorten(text, TEXT_EXCERPT, placeholder=" …")
+        heading = text_heading(len(shown.removesuffix(" …")) if shown != text else len(text), len(text),
+                               record.info.text_partial)
+        lines += ["", f"{heading}:", _wrap(shown)]
+    lines.append("")
+    if citation.link is not LinkKind.SEARCH:
+        lines.append(f"Page: {citation.url}")
+    if citation.scan_url is not None:
+        lines.append(f"Scan: {citation.scan_url}")
+    lines.append("Cite as: " + citation.text)
     return "\n".join(lines)
+
+
+def render_citation(card: Card) -> str:
+    """The Cite button's answer as text: the archive's form, Chicago, BibTeX and RIS."""
+    citation = card.citation
+    return "\n\n".join([f"Cite as: {citation.text}", chicago(citation).rstrip(), bibtex(citation).rstrip(),
+                         ris(citation).replace(CRLF, "\n").rstrip()])
 
 
 def clock_time(moment: Moment, now: datetime | None = None) -> str:
@@ -107,6 +132,8 @@ def render_reply(reply: Reply) -> str:
 def _render(reply: Reply) -> str:
     if reply.kind is ReplyKind.DOCUMENT and reply.cards:
         return render_document(reply.cards[0])
+    if reply.kind is ReplyKind.CITATION and reply.cards:
+        return render_citation(reply.cards[0])
     error = reply.kind is ReplyKind.ERROR
     blocks = [] if error else [f"== {reply.title} =="]
     lead = reply.lead_text(clock_time)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import Enum
 
+from retrieval.cite import Citation, LinkKind
 from retrieval.people import name_key as fold_name
 from retrieval.records import Record, Repair, RepairKind, Role
 from retrieval.search import (
@@ -203,3 +204,36 @@ _REPAIRS = {
 def repairs_text(repairs: Sequence[Repair]) -> str:
     """'1 invalid byte replaced, 2 dates with an impossible day kept as their month'."""
     return ", ".join(f"{r.count:,} {_REPAIRS[r.kind][r.count != 1]}" for r in repairs)
+
+
+def link_label(kind: LinkKind, record_id: int, number: int | None = None) -> str:
+    """A link button's words: "Open #12" only for a real link; a search says it is one, never "Open"."""
+    if kind is LinkKind.SEARCH:
+        return "Search the archive" if number is None else f"{number}. #{record_id} (search)"
+    return f"Open #{record_id}" if number is None else f"{number}. Open #{record_id}"
+
+
+def document_facts(record: Record, citation: Citation) -> list[tuple[str, str]]:
+    """What a document's own page says of it, labelled, in the order every front end shows it; only the
+    facts the archive gave (a document seen only in listings has none)."""
+    info = record.info
+    if info is None:
+        return []
+    facts = [
+        ("Authors" if len(citation.author_names) != 1 else "Author", "; ".join(citation.author_names)),
+        ("Type", info.doc_type),
+        ("Languages" if len(info.languages) > 1 else "Language", ", ".join(info.languages)),
+        ("Source", info.source),
+        ("Original archive", info.original_archive),
+        ("Places", ", ".join(info.places)),
+        ("Subjects", "; ".join(info.subjects)),
+    ]
+    return [(label, " ".join(value.split())) for label, value in facts if value.strip()]
+
+
+def text_heading(shown: int, total: int, partial: bool) -> str:
+    """ "Text" when all of it is shown, else how much: "Text (excerpt: 600 of 12,345 characters)"."""
+    if shown >= total and not partial:
+        return "Text"
+    whole = " (the page itself was cut off inside it)" if partial else ""
+    return f"Text (excerpt: {shown:,} of {total:,} characters{whole})"
