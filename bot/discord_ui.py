@@ -218,9 +218,10 @@ def fit(embed: discord.Embed) -> discord.Embed:
 
 
 def code_block(text: str, language: str = "") -> str:
-    """Text in a code block, shown exactly (no markup, link or mention inside one); a run of backticks in it
-    is broken by zero-width spaces so it cannot close the block."""
-    return f"```{language}\n{_BACKTICK_RUN.sub('`' + ZERO_WIDTH, text)}\n```"
+    """Text in a code block, shown exactly (no markup or link inside one); a run of backticks in it is broken
+    by zero-width spaces so it cannot close the block, and `@everyone` gets one as everywhere."""
+    text = _EVERYONE.sub("@" + ZERO_WIDTH, _BACKTICK_RUN.sub("`" + ZERO_WIDTH, text))
+    return f"```{language}\n{text}\n```"
 
 
 def citation_markup(citation: Citation, limit: int = DESCRIPTION_MAX) -> str:

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,13 +19,15 @@ from ..conftest import SEEDS
 pytestmark = pytest.mark.slow  # each starts `archive-bot` processes (the 100,000-record ingest takes a minute)
 
 
-def cli(*args: str, cwd: Path, env: dict[str, str] | None = None, input: str | None = None
+def cli(*args: str, cwd: Path, env: dict[str, str] | None = None, input: str | None = None, text: bool = True
         ) -> subprocess.CompletedProcess:
+    """`archive-bot ARGS` in a real process; `text=False` gives the bytes as written (line endings kept)."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("ARCHIVE_", "DISCORD_", "LOG_"))}
     environ.update(env or {})
+    stdin = input if input is not None else ""
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=environ, capture_output=True, text=True, timeout=600,
-        input=input if input is not None else "",
+        [sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=environ, capture_output=True, text=text, timeout=600,
+        input=stdin if text else stdin.encode(),
     )
 
 
@@ -188,6 +191,30 @@ def test_ask_and_show(tmp_path):
     assert "Temporary Halt in Nuclear Assistance" in shown.stdout and "Cite as:" in shown.stdout
     as_json = json.loads(cli("show", str(answer["answer"]["id"]), "--json", cwd=tmp_path).stdout)
     assert as_json["precision"] == "day" and as_json["citation"]["date"] == "June 20, 1959"
+
+
+def test_show_exports_a_citation_in_each_format(tmp_path):
+    cli("ingest", str(SEEDS), "--db", "a.db", cwd=tmp_path)
+    gromyko = "Record of Conversation between Mao Zedong and A.A. Gromyko"
+    ris = cli("show", "3", "--format", "ris", "--db", "a.db", cwd=tmp_path, text=False)
+    assert ris.returncode == 0, ris.stderr
+    lines = ris.stdout.decode("utf-8").split("\r\n")  # RIS's own line ending, every line
+    assert lines[0] == "TY  - MANSCPT" and lines[-2:] == ["ER  - ", ""] and f"TI  - {gromyko}" in lines
+    assert all(re.fullmatch(r"[A-Z][A-Z0-9]  - .*", line) for line in lines[:-1])
+    assert "DA  - 1957/11/19/" in lines and not any(line.startswith("UR") for line in lines)  # no search as URL
+    bib = cli("show", "#3", "--format", "bibtex", "--db", "a.db", cwd=tmp_path).stdout
+    assert re.match(r"@misc\{wcda1957-[0-9a-f]{8},\n  title = \{\{" + re.escape(gromyko) + r"\}\},", bib)
+    assert bib.count("{") == bib.count("}") and bib.endswith("\n}\n")
+    chicago = cli("show", "3", "--format", "chicago", "--db", "a.db", cwd=tmp_path).stdout.splitlines()
+    assert chicago[0] == f"Note: \u201c{gromyko},\u201d November 19, 1957, Wilson Center Digital Archive."
+    assert chicago[1].startswith(f"Bibliography: \u201c{gromyko}.\u201d November 19, 1957.")
+    as_json = json.loads(cli("show", "3", "--format", "json", "--db", "a.db", cwd=tmp_path).stdout)
+    assert as_json == json.loads(cli("show", "3", "--json", "--db", "a.db", cwd=tmp_path).stdout)
+    assert as_json["citation"]["link"] == "search" and as_json["citation"]["link_is_search"] is True
+    text = cli("show", "3", "--format", "text", "--db", "a.db", cwd=tmp_path).stdout
+    assert text.splitlines()[-1].startswith(f'Cite as: "{gromyko}", November 19, 1957, Wilson Center Digital')
+    wrong = cli("show", "3", "--format", "xml", "--db", "a.db", cwd=tmp_path)
+    assert wrong.returncode == 2 and "invalid choice: 'xml'" in wrong.stderr and "Traceback" not in wrong.stderr
 
 
 def test_bad_query_input_gets_clear_messages(tmp_path):
