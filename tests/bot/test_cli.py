@@ -130,7 +130,7 @@ def test_search_on_a_fresh_machine_ingests_the_seeds_first_and_answers(tmp_path)
     assert "was empty; added the bundled seed pages" in result.stderr
     first = result.stdout.split("\n\n")[1]
     assert "Meeting Minutes, Zhou Enlai’s Conversation with S.F. Antonov on the Taiwan Issue" in first
-    assert "October 5, 1958" in first and "Wilson Center Digital Archive, https://" in first
+    assert "October 5, 1958" in first and "Wilson Center Digital Archive. https://" in first
 
 
 def test_search_json_shape_and_filters(tmp_path):
