@@ -132,7 +132,7 @@ def read_site_page(text: str) -> SitePage | None:
     is_document = bool(_DOCUMENT_MARKS.search(text)) or (
         bool(_CANONICAL_DOCUMENT.search(text[:65536])) and _looks_truncated(text))
     if not is_document and not _ROW_MARK.search(text):
-        if _SEARCH_PAGE.search(text[:65536]):
+        if _SEARCH_PAGE.search(text[:65536]) and "/document/" not in text:
             raise PageError("a search listing of the archive with no rows (past its last page?)")
         return None
     truncated = _looks_truncated(text)
