@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 import tempfile
 import time
@@ -40,9 +41,10 @@ def long_text(text: str, size: int = 700_000) -> str:
     paragraph = ('<p class="cs366E2583"><span><span class="cs566403DE">The Premier said that now is a good '
                  "opportunity to advance peace, and hopes that India and Asian and African countries will all play "
                  "a part.</span></span></p>")
-    at = text.index('id="documentTabs"')
-    at = text.index("<p", at)
-    return text[:at] + paragraph * (size // len(paragraph)) + text[at:]
+    at = text.index(">", text.index('id="documentTabs"')) + 1
+    body = paragraph * (size // len(paragraph))
+    pane = f'<div class="tab-pane fade show active" id="translation-English">{body}</div>'
+    return text[:at] + pane + text[at:]
 
 
 def rate(label: str, pages: list[str], rounds: int) -> None:
@@ -67,7 +69,8 @@ async def ingest_mirror(pages: list[str], copies: int) -> None:
             for i, text in enumerate(pages):
                 page = mirror / f"doc-{n}-{i}"
                 page.mkdir(parents=True)
-                (page / "index.html").write_text(text.replace("/document/", f"/document/c{n}-"), encoding="utf-8")
+                copy = re.sub(r"(Record ID</h3>\s*<div class=\"text\">\s*)(\d+)", rf"\g<1>{n}\2", text)
+                (page / "index.html").write_text(copy.replace("/document/", f"/document/c{n}-"), encoding="utf-8")
         start = time.perf_counter()
         async with await ArchiveStore.open(Path(folder, "a.db")) as store:
             report = await Ingester(store, people).ingest([mirror])

@@ -14,6 +14,7 @@ document's). `SitePage.metadata_cut` says the page ended before its document inf
 """
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -46,6 +47,18 @@ _SEARCH_PAGE = re.compile(
     r"""<link\b[^>]*\brel=["'](?:canonical|shortlink)["'][^>]*\bhref=["'][^"']*/search\b""", re.IGNORECASE)
 # Inlined CSS, scripts and SVG: most of a page's bytes, none of its content.
 _BULK = re.compile(r"<(style|script|svg|noscript|template)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_AFTER_TABS = ('class="document-options"', 'class="text-block"')
+_OPEN_TO_END = "\0"  # marks a tabs region the file ended inside
+_PANE = re.compile(r"""<div\b[^>]*\bclass=["'][^"']*\btab-pane\b[^>]*>""", re.IGNORECASE)
+_PANE_ID = re.compile(r"""\bid=["']([^"']*)["']""", re.IGNORECASE)
+# One rule for a block's text: block elements break paragraphs; what is not text goes; entities are read.
+_NOT_TEXT = re.compile(r"<!--.*?(?:-->|$)|<(object|title|button)\b.*?(?:</\1\s*>|$)|<(?:meta|link)\b[^>]*>",
+                       re.IGNORECASE | re.DOTALL)
+_BLOCK_BREAK = re.compile(r"</?(?:address|article|blockquote|dd|div|dl|dt|h[1-6]|li|ol|p|pre|section|table|tbody"
+                          r"|td|tr|ul|br|hr)\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*(?:>|$)")
+_PDF = re.compile(r"""<object\b[^>]*\bclass=["'][^"']*\bpdf-preview\b[^>]*>""", re.IGNORECASE)
+_DATA = re.compile(r"""\bdata=["']([^"']+)["']""", re.IGNORECASE)
 _TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 
 # What a browser gets instead of the page: an anti-bot challenge, or an error.
@@ -61,8 +74,6 @@ _ERROR_TITLE = re.compile(
     re.IGNORECASE,
 )
 
-_BLOCK_TAGS = frozenset("address article blockquote dd div dl dt h1 h2 h3 h4 h5 h6 li ol p pre section table "
-                        "tbody td tr ul br hr".split())
 _INFO_FIELDS = {  # label on the page -> DocumentInfo field
     "source": "source",
     "original archive": "original_archive",
@@ -136,11 +147,12 @@ def read_site_page(text: str) -> SitePage | None:
             raise PageError("a search listing of the archive with no rows (past its last page?)")
         return None
     truncated = _looks_truncated(text)
+    text, tabs = _without_tabs(_BULK.sub("", text))
     soup = _soup(text)
     cut = _open_at_end(soup) if truncated else frozenset()
     page = SitePage(PageKind.DOCUMENT if is_document else PageKind.LISTING, truncated=truncated)
     if is_document:
-        page.records.append(_document(soup, cut, truncated))
+        page.records.append(_document(soup, cut, truncated, tabs))
         page.metadata_cut = truncated and soup.find(id="citation-text") is None
     for row in _rows(soup, cut):
         if row is None:
@@ -153,8 +165,24 @@ def read_site_page(text: str) -> SitePage | None:
     return page
 
 
+def _without_tabs(text: str) -> tuple[str, str | None]:
+    """The page without the site's header (menus of featured people and places) and without the content of
+    `#documentTabs` (the document's own text, often most of the page), which is returned apart, up to the
+    document's options or summary after it (None when the page has no tabs; to the end when the file ends
+    inside them): `_document_text` reads it without building a tree."""
+    body, main = text.find("<body"), text.find("<main")
+    if 0 <= body < main:
+        text = text[:body] + text[main:]
+    mark = text.find('id="documentTabs"')
+    start = text.find(">", mark) + 1 if mark >= 0 else 0
+    if start <= 0:
+        return text, None
+    ends = [text.rfind("<", start, at) for at in (text.find(after, start) for after in _AFTER_TABS) if at >= 0]
+    end = min((at for at in ends if at >= start), default=len(text))
+    return text[:start] + text[end:], text[start:end] + (_OPEN_TO_END if end == len(text) else "")
+
+
 def _soup(text: str) -> BeautifulSoup:
-    text = _BULK.sub("", text)
     elements = text.count("<")
     if elements > MAX_ELEMENTS:
         raise PageError(f"page of the archive's site with about {elements:,} elements once its styles are cut "
@@ -178,7 +206,7 @@ def _open_at_end(soup: BeautifulSoup) -> frozenset[int]:
 
 
 # -- the document ----------------------------------------------------------------------------------------
-def _document(soup: BeautifulSoup, cut: frozenset[int], truncated: bool) -> RawRecord:
+def _document(soup: BeautifulSoup, cut: frozenset[int], truncated: bool, tabs: str | None) -> RawRecord:
     heading = soup.select_one("h1.title")
     if heading is None or id(heading) in cut:
         if truncated:
@@ -192,7 +220,7 @@ def _document(soup: BeautifulSoup, cut: frozenset[int], truncated: bool) -> RawR
     line = read_date(date_text) if date_text else None
     block = soup.select_one(".text-block")
     summary = " ".join(_paragraphs(block)) if block is not None else ""
-    info = _info(soup, cut)
+    info = _info(soup, cut, tabs, truncated)
     record = RawRecord(
         date_text=date_text,
         date=line.date if line else UNDATED,
@@ -209,7 +237,7 @@ def _document(soup: BeautifulSoup, cut: frozenset[int], truncated: bool) -> RawR
     return capped
 
 
-def _info(soup: BeautifulSoup, cut: frozenset[int]) -> DocumentInfo:
+def _info(soup: BeautifulSoup, cut: frozenset[int], tabs: str | None, truncated: bool) -> DocumentInfo:
     values: dict[str, str | tuple[str, ...]] = {}
     for block in soup.select("section.document-information .information-block"):
         label_tag, value_tag = block.select_one(".sub-title"), block.select_one("div.text")
@@ -228,7 +256,7 @@ def _info(soup: BeautifulSoup, cut: frozenset[int]) -> DocumentInfo:
         name = _PILL_FIELDS.get(_collapse(label_tag.get_text()).lower()) if label_tag is not None else None
         if name is not None and name not in values:
             values[name] = _pill_names(block, cut)
-    text, text_partial = _document_text(soup, cut)
+    text, text_partial = _document_text(tabs, truncated)
     record_id = values.pop("record_id", "")
     return DocumentInfo(
         record_id=str(record_id) if record_id and str(record_id).isdigit() else None,
@@ -236,7 +264,7 @@ def _info(soup: BeautifulSoup, cut: frozenset[int]) -> DocumentInfo:
         authors=_authors(soup, cut),
         text=text,
         text_partial=text_partial,
-        scan_url=_scan_url(soup),
+        scan_url=_scan_url(tabs),
         **values,  # type: ignore[arg-type]
     )
 
@@ -272,33 +300,39 @@ def _pill_names(box: Tag, cut: frozenset[int] = frozenset()) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _document_text(soup: BeautifulSoup, cut: frozenset[int]) -> tuple[str, bool]:
-    """The document's own text (an English translation first, else a transcript, else any), and whether it
-    is cut off."""
-    tabs = soup.find(id="documentTabs")
-    if not isinstance(tabs, Tag):
-        return "", False
-    panes = [pane for pane in tabs.select(".tab-pane") if pane.select_one(".tab-pane") is None]
-    texts = [(pane, "\n\n".join(_paragraphs(pane))) for pane in panes]
-    texts = [(pane, text) for pane, text in texts if text]
+def _panes(tabs: str) -> list[tuple[str, str, bool]]:
+    """The tab panes of a document's tabs: (id, markup up to the next pane, whether it runs to the end)."""
+    starts = list(_PANE.finditer(tabs))
+    panes = []
+    for number, start in enumerate(starts):
+        end = starts[number + 1].start() if number + 1 < len(starts) else len(tabs)
+        pane_id = _PANE_ID.search(start.group())
+        panes.append((pane_id.group(1) if pane_id else "", tabs[start.end():end], end == len(tabs)))
+    return panes
+
+
+def _document_text(tabs: str | None, truncated: bool) -> tuple[str, bool]:
+    """The document's own text from its tabs (an English translation first, else the first pane with text),
+    and whether the file ended inside it."""
+    texts = [(pane_id, "\n\n".join(_html_paragraphs(markup)), last) for pane_id, markup, last in _panes(tabs or "")]
+    texts = [pane for pane in texts if pane[1]]
     if not texts:
         return "", False
-    english = [(pane, text) for pane, text in texts if "english" in _attr(pane, "id").lower()]
-    pane, text = (english or texts)[0]
-    partial = id(pane) in cut
+    _, text, last = next((pane for pane in texts if "english" in pane[0].lower()), texts[0])
+    partial = truncated and last and (tabs or "").endswith(_OPEN_TO_END)
     if len(text) > MAX_TEXT:
         text, partial = text[:MAX_TEXT].rstrip(), True
     return text, partial
 
 
-def _scan_url(soup: BeautifulSoup) -> str | None:
-    """The scan: the original's PDF when the page shows one, else its first PDF."""
-    original = soup.find(id="original")
-    found = original.select_one("object.pdf-preview[data]") if isinstance(original, Tag) else None
-    found = found or soup.select_one("object.pdf-preview[data]")
-    if found is None:
+def _scan_url(tabs: str | None) -> str | None:
+    """The scan: the original's PDF when the page shows one, else its first PDF (a transcript's)."""
+    panes = sorted(_panes(tabs or ""), key=lambda pane: pane[0] != "original")
+    found = next((match for _, markup, _ in panes for match in [_PDF.search(markup)] if match), None)
+    data = _DATA.search(found.group()) if found else None
+    if data is None:
         return None
-    url = urljoin(ARCHIVE_URL + "/", _attr(found, "data").strip())
+    url = urljoin(ARCHIVE_URL + "/", html.unescape(data.group(1)).strip())
     return url if urlsplit(url).scheme in ("http", "https") else None
 
 
@@ -337,34 +371,14 @@ def _rows(soup: BeautifulSoup, cut: frozenset[int]) -> Iterator[RawRecord | None
 # -- text ------------------------------------------------------------------------------------------------
 def _paragraphs(tag: Tag) -> list[str]:
     """The text of `tag` as paragraphs (split at block elements), each with its spacing collapsed."""
-    paragraphs: list[str] = []
-    parts: list[str] = []
+    return _html_paragraphs(tag.decode_contents())
 
-    def flush() -> None:
-        text = _collapse("".join(parts))
-        if text:
-            paragraphs.append(text)
-        parts.clear()
 
-    stack: list[tuple[Tag | NavigableString, bool]] = [(child, False) for child in reversed(tag.contents)
-                                                       if isinstance(child, (Tag, NavigableString))]
-    while stack:
-        node, closing = stack.pop()
-        if closing:
-            flush()
-            continue
-        if isinstance(node, NavigableString):
-            if type(node) is NavigableString:  # not a comment, doctype or declaration
-                parts.append(str(node))
-            continue
-        if node.name in ("object", "meta", "title", "button", "link"):
-            continue
-        if node.name in _BLOCK_TAGS:
-            flush()
-            stack.append((node, True))
-        stack.extend((child, False) for child in reversed(node.contents) if isinstance(child, (Tag, NavigableString)))
-    flush()
-    return paragraphs
+def _html_paragraphs(markup: str) -> list[str]:
+    """The paragraphs of a piece of HTML, without building a tree (a document's text can be most of a page)."""
+    text = _TAG.sub("", _BLOCK_BREAK.sub("\n", _NOT_TEXT.sub("", markup)))
+    return [line for line in (_collapse(html.unescape(line)) for line in text.replace(_OPEN_TO_END, "").split("\n"))
+            if line]
 
 
 def _split_list(paragraphs: list[str]) -> list[str]:
