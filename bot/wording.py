@@ -198,6 +198,9 @@ _REPAIRS = {
     RepairKind.IMPOSSIBLE_DAY: ("date with an impossible day kept as its month",
                                 "dates with an impossible day kept as their month"),
     RepairKind.FIELD_CUT: ("record with an over-long field cut", "records with an over-long field cut"),
+    RepairKind.METADATA_CUT: ("document page cut off before its document information ends, stored as far as it goes",
+                              "document pages cut off before their document information ends, stored as far as "
+                              "they go"),
 }
 
 

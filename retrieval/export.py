@@ -12,12 +12,12 @@ from collections.abc import AsyncIterator
 from typing import TextIO
 
 from .records import Record
-from .serialize import record_to_dict
+from .serialize import DOCUMENT_KEYS, LIST_KEYS, record_to_dict
 from .store import ArchiveStore
 
 CSV_COLUMNS = (
     "id", "date", "date_text", "precision", "title", "summary", "notes", "participants", "roles", "mentioned", "url",
-    "sources",
+    "sources", *DOCUMENT_KEYS,
 )
 FORMATS = ("jsonl", "csv")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -45,6 +45,7 @@ async def export(store: ArchiveStore, out: TextIO, fmt: str = "jsonl") -> int:
             row["roles"] = "; ".join(f"{r['name']} ({r['role']})" for r in row["roles"])
             row["mentioned"] = "; ".join(row["mentioned"])
             row["sources"] = "; ".join(row["sources"])
+            row.update({key: "; ".join(row[key]) for key in LIST_KEYS})
             writer.writerow({key: csv_cell(value) for key, value in row.items()})
         else:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
+from urllib.parse import unquote, urlsplit
 
 from .dates import ArchiveDate
-from .records import Participant, RawRecord
+from .records import DocumentInfo, Participant, RawRecord
 from .text import fold
 
 
@@ -41,6 +42,10 @@ class Incoming:
     def title_pattern(self) -> TitlePattern | None:
         return title_pattern(self.raw.title, self.raw.date)
 
+    @cached_property
+    def links(self) -> frozenset[str]:
+        return document_links(self.raw.url, self.raw.info)
+
 
 @dataclass
 class UpsertCounts:
@@ -52,6 +57,37 @@ class UpsertCounts:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
+
+
+def document_links(url: str | None, info: DocumentInfo | None) -> frozenset[str]:
+    """What names one document whatever page it was seen on: 'id:<Record ID>' and 'slug:<slug>' (the archive
+    links `/document/<Record ID>` and `/document/<slug>`; a listing links one of them, a document page says both)."""
+    links = {f"id:{info.record_id}"} if info is not None and info.record_id else set()
+    for address in (url, info.canonical_url if info is not None else None):
+        path = urlsplit(address or "").path
+        at = path.find("/document/")
+        segment = next((s for s in path[at + len("/document/"):].split("/") if s), "") if at >= 0 else ""
+        if segment:
+            segment = unquote(segment).lower()
+            links.add(f"id:{segment}" if segment.isdigit() else f"slug:{segment}")
+    return frozenset(links)
+
+
+def links_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Do two sets of links name different documents (another Record ID, or another slug)?"""
+    kinds = {link.split(":", 1)[0] for link in a} & {link.split(":", 1)[0] for link in b}
+    return any({x for x in a if x.startswith(kind + ":")}.isdisjoint({y for y in b if y.startswith(kind + ":")})
+               for kind in kinds)
+
+
+def merge_info(old: DocumentInfo | None, new: DocumentInfo | None) -> DocumentInfo | None:
+    """A document's page seen again: each field the new copy has replaces the old one, an empty one never
+    erases it, and a cut-off text never replaces the whole one."""
+    if old is None or new is None:
+        return new or old
+    values = {f.name: getattr(new, f.name) or getattr(old, f.name) for f in fields(DocumentInfo)}
+    values["text"], values["text_partial"] = merge_summary(old.text, old.text_partial, new.text, new.text_partial)
+    return DocumentInfo(**values)
 
 
 def record_key(title: str, date: ArchiveDate) -> str:
@@ -179,6 +215,9 @@ def merge_summary(old: str, old_partial: bool, new: str, new_partial: bool) -> t
 def merge_incoming(first: Incoming, second: Incoming) -> Incoming:
     """One record seen twice before it is stored: the later sighting wins, except over a whole summary."""
     raw1, raw2 = first.raw, second.raw
+    if raw1.info is not None and raw2.info is None:  # a page's own data wins over a listing's, whatever the order
+        first, second = second, first
+        raw1, raw2 = raw2, raw1
     summary, partial = merge_summary(raw1.summary, raw1.summary_partial, raw2.summary, raw2.summary_partial)
     merged = RawRecord(
         date_text=raw1.date_text,
@@ -188,8 +227,9 @@ def merge_incoming(first: Incoming, second: Incoming) -> Incoming:
         notes=raw2.notes or raw1.notes,
         url=raw2.url or raw1.url,
         summary_partial=partial,
+        info=merge_info(raw1.info, raw2.info),
     )
-    people = second.participants if summary == raw2.summary else first.participants
+    people = second.participants if summary == raw2.summary or raw2.info is not None else first.participants
     return Incoming(merged, people, first.occurrence)
 
 
@@ -204,6 +244,8 @@ class StoredRow:
     notes: tuple[str, ...] = ()
     url: str | None = None
     participants: tuple[Participant, ...] = ()
+    info: DocumentInfo | None = None  # what its own page said, if it was seen
+    links: frozenset[str] = frozenset()  # see `document_links`
 
 
 def choose_row(rows: Sequence[StoredRow], summary: str, occurrence: int) -> StoredRow | None:
@@ -249,56 +291,116 @@ class UpsertPlan:
     """What one batch does to the archive.
 
     `landed` has every key the batch lands on (stored or new), with the item whose participants the row
-    takes, or None where the row keeps its own; each of them gains the batch's source.
+    takes, or None where the row keeps its own; each of them gains the batch's source. `documents` has the
+    page data to write per key (new or merged), `links` the links each key gains.
     """
 
     inserts: list[Insert] = field(default_factory=list)
     updates: list[Update] = field(default_factory=list)
     landed: dict[str, Incoming | None] = field(default_factory=dict)
     counts: UpsertCounts = field(default_factory=UpsertCounts)
+    documents: dict[str, DocumentInfo] = field(default_factory=dict)
+    links: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def plan_upsert(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredRow]],
-                aliases: Mapping[str, str] | None = None) -> UpsertPlan:
+                aliases: Mapping[str, str] | None = None,
+                linked: Mapping[str, tuple[str, str]] | None = None) -> UpsertPlan:
     """Match each incoming record to a stored row (`stored` maps base keys to their rows) and merge.
 
-    `aliases` maps the base key of a damaged title to the stored one its `TitlePattern` picked. Repeats
-    within the batch are merged first; later records in the batch see the effect of earlier ones.
+    A record with links (`document_links`) is the row holding one of them (`linked` maps a link to that row's
+    base key and key, whose rows `stored` holds); else, as one without, the row its title and date find,
+    among those whose links name no other document. `aliases` maps the base key of a damaged title to the
+    stored one its `TitlePattern` picked. Repeats within the batch are merged first; later records in the
+    batch see the effect of earlier ones.
     """
     aliases = aliases or {}
+    found = dict(linked or {})
     merged: dict[tuple[str, int], Incoming] = {}
     for item in batch:
-        slot = (aliases.get(item.base_key, item.base_key), item.occurrence)
+        slot = (min(item.links), 0) if item.links else (aliases.get(item.base_key, item.base_key), item.occurrence)
         previous = merged.get(slot)
         merged[slot] = item if previous is None else merge_incoming(previous, item)
     candidates = {base: list(rows) for base, rows in stored.items()}  # the caller's rows are never changed
     plan = UpsertPlan()
     for (base, occurrence), item in merged.items():
         raw = item.raw
-        rows = candidates.setdefault(base, [])
-        row = choose_row(rows, raw.summary, occurrence)
+        if item.links:
+            base, occurrence = aliases.get(item.base_key, item.base_key), item.occurrence
+        linked_to = _linked_row(item.links, found, candidates)
+        row: StoredRow | None
+        if linked_to is not None:
+            base, row = linked_to
+        else:
+            rows = [r for r in candidates.setdefault(base, []) if not links_conflict(r.links, item.links)]
+            row = choose_row(rows, raw.summary, occurrence)
         if row is None:
             base = item.base_key  # a damaged title that is none of the documents its pattern found: its own
             rows = candidates.setdefault(base, [])
             key = new_key(base, occurrence, {r.key for r in rows})
-            rows.append(StoredRow(-1, key, raw.summary, raw.summary_partial))
+            rows.append(StoredRow(-1, key, raw.summary, raw.summary_partial, info=raw.info, links=item.links))
             plan.inserts.append(Insert(key, base, item))
             plan.landed[key] = item
+            _note_links(plan, found, base, key, item.links, raw.info)
             plan.counts.new += 1
             continue
-        summary, partial = merge_summary(row.summary, row.summary_partial, raw.summary, raw.summary_partial)
-        notes = row.notes if _damaged_notes(raw.notes, row.notes) else raw.notes or row.notes
-        url = raw.url or row.url
-        same_people = summary != raw.summary or row.participants == item.participants
-        if (summary, partial, notes, url) == (row.summary, row.summary_partial, row.notes, row.url) and same_people:
-            plan.counts.unchanged += 1
-            plan.landed.setdefault(row.key, None)
-            continue
-        rows[rows.index(row)] = replace(row, summary=summary, summary_partial=partial)
-        plan.updates.append(Update(row.id, summary, partial, notes, url))
-        plan.landed[row.key] = item
-        plan.counts.updated += 1
+        _merge_into(plan, found, candidates[base], base, row, item)
     return plan
+
+
+def _linked_row(links: frozenset[str], found: Mapping[str, tuple[str, str]],
+                candidates: Mapping[str, list[StoredRow]]) -> tuple[str, StoredRow] | None:
+    """The base key and row that hold one of `links`, if any does."""
+    for link in sorted(links):
+        if link in found:
+            base, key = found[link]
+            row = next((r for r in candidates.get(base, ()) if r.key == key), None)
+            if row is not None:
+                return base, row
+    return None
+
+
+def _note_links(plan: UpsertPlan, found: dict[str, tuple[str, str]], base: str, key: str,
+                links: frozenset[str], info: DocumentInfo | None) -> None:
+    if links:
+        plan.links[key] = links
+        found.update({link: (base, key) for link in links})
+    if info is not None:
+        plan.documents[key] = info
+
+
+def _merge_into(plan: UpsertPlan, found: dict[str, tuple[str, str]], rows: list[StoredRow], base: str,
+                row: StoredRow, item: Incoming) -> None:
+    """A record seen again. A document's page is richer than a listing's row of it: a row fills in what the
+    page left empty and replaces none of it (summary, link, participants); a page replaces a row's."""
+    raw = item.raw
+    poorer = row.info is not None and raw.info is None
+    if poorer:
+        summary, partial = (row.summary, row.summary_partial) if row.summary else (raw.summary, raw.summary_partial)
+    else:
+        summary, partial = merge_summary(row.summary, row.summary_partial, raw.summary, raw.summary_partial)
+    notes = row.notes if _damaged_notes(raw.notes, row.notes) else raw.notes or row.notes
+    url = row.url if poorer and row.url else raw.url or row.url
+    info = merge_info(row.info, raw.info)
+    links = row.links | item.links
+    if raw.info is not None:
+        same_people = row.participants == item.participants
+    else:
+        same_people = poorer or summary != raw.summary or row.participants == item.participants
+    _note_links(plan, found, base, row.key, links - row.links, info if info != row.info else None)
+    if (summary, partial, notes, url, info, links) == (row.summary, row.summary_partial, row.notes, row.url,
+                                                       row.info, row.links) and same_people:
+        plan.counts.unchanged += 1
+        plan.landed.setdefault(row.key, None)
+        return
+    rows[rows.index(row)] = replace(row, summary=summary, summary_partial=partial, notes=notes, url=url, info=info,
+                                    links=links)
+    plan.updates.append(Update(row.id, summary, partial, notes, url))
+    if poorer:
+        plan.landed.setdefault(row.key, None)  # keeps the participants its page gave it
+    else:
+        plan.landed[row.key] = item
+    plan.counts.updated += 1
 
 
 def _damaged_notes(new: tuple[str, ...], old: tuple[str, ...]) -> bool:

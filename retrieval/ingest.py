@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from .identity import Incoming, OccurrenceCounter, UpsertCounts
 from .parse import PageReader, open_page
+from .parse.html import looks_like_html
 from .people import PeopleDirectory
 from .records import PageError, RawRecord, Repair
 from .reroles import carry_roles_forward
@@ -127,8 +129,25 @@ def _listing_files(folder: Path, failures: list[FileResult]) -> list[Path]:
     for root, dirs, names in os.walk(folder, onerror=unreadable):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         files.extend(p for p in (Path(root, name) for name in names if not name.startswith("."))
-                     if p.suffix.lower() in PAGE_SUFFIXES and p.is_file())
+                     if (p.suffix.lower() in PAGE_SUFFIXES or _mirror_page(p)) and p.is_file())
     return sorted(files)
+
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _mirror_page(path: Path) -> bool:
+    """A mirror's page saved under its slug with no extension ('cable-filippov-stalin-cde-mao-zedong'): a
+    slug-shaped name whose content starts as HTML. README, LICENSE and Makefile are not slugs; a slug-named
+    file of another kind is not HTML."""
+    if not _SLUG.fullmatch(path.name):
+        return False
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(2048)
+    except OSError:
+        return True  # a page that cannot be read is reported as a failure, not silently skipped
+    return looks_like_html(head.decode("utf-8", errors="replace"))
 
 
 class Ingester:
@@ -189,7 +208,8 @@ class Ingester:
     def _next_batch(self, records: Iterator[RawRecord], occurrences: OccurrenceCounter) -> list[Incoming]:
         batch = []
         for raw in islice(records, BATCH):
-            item = Incoming(raw, tuple(self.people.participants(raw.title, raw.summary)))
+            authors = raw.info.authors if raw.info is not None else ()
+            item = Incoming(raw, tuple(self.people.participants_with_authors(raw.title, raw.summary, authors)))
             batch.append(replace(item, occurrence=occurrences.number(item.base_key, raw.summary)))
         return batch
 

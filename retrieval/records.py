@@ -117,6 +117,8 @@ class RepairKind(StrEnum):
     BYTES_REPLACED = "bytes_replaced"  # bytes that are not text in the page's encoding, now U+FFFD
     IMPOSSIBLE_DAY = "impossible_day"  # date lines naming a day their month lacks, kept at month precision
     FIELD_CUT = "field_cut"  # records with a field over its cap (see `within_caps`), stored cut and marked
+    METADATA_CUT = "metadata_cut"  # document pages cut off before their document information ends: stored as far
+    # as they go (a cut value is left out), to be filled in by a whole copy
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ async def carry_roles_forward(store: ArchiveStore, people: PeopleDirectory) -> i
         if await roles_current(store):  # another process did it while this one waited
             return 0
         texts = await store.record_texts()
-        derived = await asyncio.to_thread(_derive, people, texts)
+        derived = await asyncio.to_thread(_derive, people, texts, await store.record_authors())
         await store.replace_participants(derived)
         await store.put_state(ROLES_KEY, str(ROLES_VERSION))
     if texts:
@@ -43,5 +43,7 @@ async def carry_roles_forward(store: ArchiveStore, people: PeopleDirectory) -> i
     return len(texts)
 
 
-def _derive(people: PeopleDirectory, texts: list[tuple[int, str, str]]) -> dict[int, list[Participant]]:
-    return {rid: people.participants(title, summary) for rid, title, summary in texts}
+def _derive(people: PeopleDirectory, texts: list[tuple[int, str, str]],
+            authors: dict[int, tuple[str, ...]]) -> dict[int, list[Participant]]:
+    return {rid: people.participants_with_authors(title, summary, authors.get(rid, ()))
+            for rid, title, summary in texts}

@@ -1,10 +1,14 @@
 """Records and citations as JSON-ready dicts: the shape export, scripts and `--json` output rely on."""
 from __future__ import annotations
 
+from dataclasses import asdict, fields
 from typing import Any
 
 from .cite import Citation
-from .records import Record
+from .records import DocumentInfo, Record
+
+DOCUMENT_KEYS = tuple(f.name for f in fields(DocumentInfo))  # what a document's own page adds, same names
+LIST_KEYS = tuple(f.name for f in fields(DocumentInfo) if f.type == "tuple[str, ...]")
 
 
 def record_to_dict(record: Record) -> dict[str, Any]:
@@ -22,7 +26,14 @@ def record_to_dict(record: Record) -> dict[str, Any]:
         "mentioned": [p.name for p in record.mentioned],
         "url": record.url,
         "sources": list(record.sources),
+        **document_to_dict(record.info),
     }
+
+
+def document_to_dict(info: DocumentInfo | None) -> dict[str, Any]:
+    """Every DocumentInfo field under its own name (lists as lists); empty ones when the page was not seen."""
+    values = asdict(info or DocumentInfo())
+    return {key: list(values[key]) if key in LIST_KEYS else values[key] for key in DOCUMENT_KEYS}
 
 
 def citation_to_dict(citation: Citation) -> dict[str, Any]:

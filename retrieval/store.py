@@ -12,16 +12,17 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
+from dataclasses import fields
 from datetime import UTC, datetime
 from enum import Enum, StrEnum
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 import aiosqlite
 
 from .dates import ArchiveDate
 from .identity import Incoming, Insert, StoredRow, UpsertCounts, plan_upsert
-from .records import EntityKind, Participant, Record, Role
+from .records import DocumentInfo, EntityKind, Participant, Record, Role
 
 # Each entry moves the schema from version i to i + 1, one statement at a time. Append, never edit:
 # databases in the field have run the earlier ones already.
@@ -120,6 +121,37 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE participants_5 RENAME TO participants",
         "CREATE INDEX participants_name ON participants (name)",
     ),
+    # 6: what a document's own page says of it (records.DocumentInfo; lists as JSON arrays), and the links
+    # that name one document whatever page it was seen on ('id:<Record ID>', 'slug:<slug>': identity.py)
+    (
+        """CREATE TABLE documents (
+        record_id        INTEGER PRIMARY KEY REFERENCES records (id) ON DELETE CASCADE,
+        archive_id       TEXT,                      -- the archive's Record ID
+        canonical_url    TEXT,
+        authors          TEXT NOT NULL DEFAULT '[]',
+        places           TEXT NOT NULL DEFAULT '[]',
+        topics           TEXT NOT NULL DEFAULT '[]',
+        subjects         TEXT NOT NULL DEFAULT '[]',
+        associated       TEXT NOT NULL DEFAULT '[]',
+        source           TEXT NOT NULL DEFAULT '',
+        original_archive TEXT NOT NULL DEFAULT '',
+        doc_type         TEXT NOT NULL DEFAULT '',
+        languages        TEXT NOT NULL DEFAULT '[]',
+        rights           TEXT NOT NULL DEFAULT '',
+        donors           TEXT NOT NULL DEFAULT '[]',
+        classification   TEXT NOT NULL DEFAULT '',
+        uploaded         TEXT NOT NULL DEFAULT '',
+        text             TEXT NOT NULL DEFAULT '',
+        text_partial     INTEGER NOT NULL DEFAULT 0,
+        scan_url         TEXT
+    )""",
+        "CREATE INDEX documents_archive_id ON documents (archive_id)",
+        """CREATE TABLE document_links (
+        link      TEXT PRIMARY KEY,
+        record_id INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE
+    )""",
+        "CREATE INDEX document_links_record ON document_links (record_id)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 ROLES = {role.value: role for role in Role}  # a dict lookup: Role(value) is slow on 10^5 rows
@@ -181,6 +213,28 @@ class StoreError(RuntimeError):
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# DocumentInfo's fields as the documents table's columns, in order; the tuples are stored as JSON arrays.
+_DOCUMENT_COLUMNS = tuple("archive_id" if f.name == "record_id" else f.name for f in fields(DocumentInfo))
+_LIST_COLUMNS = frozenset(f.name for f in fields(DocumentInfo) if f.type == "tuple[str, ...]")
+_DOCUMENT_SELECT = ", ".join(f"d.{column}" for column in _DOCUMENT_COLUMNS)
+
+
+def _document_values(info: DocumentInfo) -> tuple[object, ...]:
+    return tuple(json.dumps(list(value)) if f.name in _LIST_COLUMNS else int(value) if isinstance(value, bool)
+                 else value for f in fields(DocumentInfo) for value in (getattr(info, f.name),))
+
+
+def _document_info(values: Sequence[object]) -> DocumentInfo | None:
+    """A documents row read back (None for a record without one: all its columns NULL from the outer join)."""
+    if all(value is None for value in values):
+        return None
+    read: dict[str, Any] = {
+        f.name: tuple(json.loads(str(value))) if f.name in _LIST_COLUMNS else bool(value)
+        if f.type == "bool" else value for f, value in zip(fields(DocumentInfo), values, strict=True)
+    }
+    return DocumentInfo(**read)
 
 
 def _insert_values(insert: Insert, now: str) -> tuple[object, ...]:
@@ -318,10 +372,11 @@ class ArchiveStore:
     # -- writing -----------------------------------------------------------------------------------
     async def upsert(self, batch: Sequence[Incoming], source: str) -> UpsertCounts:
         """Insert or merge records seen in `source`; call inside a transaction."""
-        stored = await self._rows_by_base({item.base_key for item in batch})
+        linked = await self._linked({link for item in batch for link in item.links})
+        stored = await self._rows_by_base({item.base_key for item in batch} | {base for base, _ in linked.values()})
         aliases = await self._damaged_title_aliases([item for item in batch if item.base_key not in stored])
         stored.update(await self._rows_by_base(set(aliases.values()) - stored.keys()))
-        plan = plan_upsert(batch, stored, aliases)
+        plan = plan_upsert(batch, stored, aliases, linked)
         now = _now()
         if plan.inserts:
             await self.conn.executemany(
@@ -354,6 +409,17 @@ class ArchiveStore:
             "INSERT OR IGNORE INTO sources (record_id, source, first_seen) VALUES (?, ?, ?)",
             [(rid, source, now) for rid in ids.values()],
         )
+        if plan.documents:
+            await self.conn.executemany(
+                f"INSERT OR REPLACE INTO documents (record_id, {', '.join(_DOCUMENT_COLUMNS)}) "
+                f"VALUES (?{', ?' * len(_DOCUMENT_COLUMNS)})",
+                [(ids[key], *_document_values(info)) for key, info in plan.documents.items()],
+            )
+        if plan.links:
+            await self.conn.executemany(
+                "INSERT OR IGNORE INTO document_links (link, record_id) VALUES (?, ?)",
+                [(link, ids[key]) for key, links in plan.links.items() for link in sorted(links)],
+            )
         return plan.counts
 
     async def _select_in(self, sql: str, values: Sequence[object]) -> AsyncIterator[sqlite3.Row]:
@@ -364,16 +430,28 @@ class ArchiveStore:
                 async for row in cur:
                     yield row
 
+    async def _linked(self, links: set[str]) -> dict[str, tuple[str, str]]:
+        """link -> (base key, record key) of the stored record that holds it."""
+        return {link: (base, key) async for link, base, key in self._select_in(
+            "SELECT l.link, r.base_key, r.record_key FROM document_links l JOIN records r ON r.id = l.record_id "
+            "WHERE l.link IN ({marks})", sorted(links))}
+
     async def _rows_by_base(self, bases: set[str]) -> dict[str, list[StoredRow]]:
         rows: dict[str, list[StoredRow]] = {}
         by_id: dict[int, StoredRow] = {}
-        async for base, key, rid, summary, partial, notes, url in self._select_in(
-            "SELECT base_key, record_key, id, summary, summary_partial, notes, url FROM records "
-            "WHERE base_key IN ({marks}) ORDER BY id", sorted(bases),
+        async for base, key, rid, summary, partial, notes, url, *document in self._select_in(
+            f"SELECT r.base_key, r.record_key, r.id, r.summary, r.summary_partial, r.notes, r.url, {_DOCUMENT_SELECT} "
+            "FROM records r LEFT JOIN documents d ON d.record_id = r.id WHERE r.base_key IN ({marks}) ORDER BY r.id",
+            sorted(bases),
         ):
-            row = StoredRow(rid, key, summary, bool(partial), tuple(json.loads(notes)), url)
+            row = StoredRow(rid, key, summary, bool(partial), tuple(json.loads(notes)), url,
+                            info=_document_info(document))
             rows.setdefault(base, []).append(row)
             by_id[rid] = row
+        async for rid, link in self._select_in(
+            "SELECT record_id, link FROM document_links WHERE record_id IN ({marks})", list(by_id),
+        ):
+            by_id[rid].links |= {link}
         async for rid, name, role, kind in self._select_in(
             "SELECT record_id, name, role, kind FROM participants WHERE record_id IN ({marks}) "
             "ORDER BY record_id, position", list(by_id),
@@ -420,6 +498,11 @@ class ArchiveStore:
         """(id, title, summary) of every record: what participants are derived from."""
         async with self.conn.execute("SELECT id, title, summary FROM records ORDER BY id") as cur:
             return [(int(rid), str(title), str(summary)) async for rid, title, summary in cur]
+
+    async def record_authors(self) -> dict[int, tuple[str, ...]]:
+        """The authors each record's own page lists, as written, for records whose page was seen."""
+        async with self.conn.execute("SELECT record_id, authors FROM documents WHERE authors != '[]'") as cur:
+            return {int(rid): tuple(json.loads(authors)) async for rid, authors in cur}
 
     async def replace_participants(self, people: Mapping[int, Sequence[Participant]]) -> None:
         """Every record's participants replaced by `people`'s (records missing from it keep none); call
@@ -469,8 +552,8 @@ class ArchiveStore:
     async def _load(self, where: str, params: tuple, limit: int = -1) -> list[Record]:
         async with self.conn.execute(
             f"""SELECT r.id, r.year, r.month, r.day, r.date_text, r.title, r.summary, r.notes, r.url,
-                       r.summary_partial
-                FROM records r {where} ORDER BY r.id LIMIT ?""",
+                       r.summary_partial, {_DOCUMENT_SELECT}
+                FROM records r LEFT JOIN documents d ON d.record_id = r.id {where} ORDER BY r.id LIMIT ?""",
             (*params, limit),
         ) as cur:
             rows = await cur.fetchall()
@@ -510,6 +593,7 @@ class ArchiveStore:
                 sources=tuple(sources[rid]),
                 summary_partial=bool(partial),
                 mentioned=tuple(mentioned[rid]),
+                info=_document_info(document),
             )
-            for rid, year, month, day, date_text, title, summary, notes, url, partial in rows
+            for rid, year, month, day, date_text, title, summary, notes, url, partial, *document in rows
         ]

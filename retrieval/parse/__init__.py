@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..records import PageError, RawRecord, Repair, RepairKind
+from .docpage import challenge_reason, read_site_page
 from .encoding import Decoding, choose_encoding
 from .html import HtmlListing, decode_html, looks_like_html
 from .text import MAX_LINE, TextListing
@@ -78,6 +79,15 @@ class PageReader:
 
     def _html_records(self) -> Iterator[RawRecord]:
         text, self.decoding = decode_html(self.path.read_bytes())
+        site_page = read_site_page(text)
+        if site_page is not None:
+            self.layout, self.truncated, self.dropped = site_page.kind, site_page.truncated, site_page.dropped
+            self.flagged[RepairKind.METADATA_CUT] += site_page.metadata_cut
+            yield from site_page.records
+            return
+        reason = challenge_reason(text)
+        if reason is not None:
+            raise PageError(f"not a document page of the archive: {reason}")
         listing = HtmlListing(text)
         self.layout = "html"
         try:

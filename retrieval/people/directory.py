@@ -3,7 +3,8 @@ who a record names in which role. Build once with `PeopleDirectory.load`, share 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,6 +160,28 @@ class PeopleDirectory:
             Participant(self.entities[order[k]].name, best[order[k]], self.entities[order[k]].kind) for k in ranked
         ]
 
+    def author(self, written: str) -> Participant:
+        """An author as a document page writes it ("Stalin, Joseph", "Kim, Il Sung", "China. Ministry of Foreign
+        Affairs"): its canonical name when the people file knows it, else the name shown "First Last" (a body
+        as written)."""
+        forms, shown, kind = _author_forms(" ".join(written.split()))
+        for form in forms:
+            canonical = self.resolve(form)
+            if canonical is not None:
+                entity = self.get(canonical)
+                return Participant(canonical, Role.AUTHOR, entity.kind if entity else kind)
+        return Participant(shown, Role.AUTHOR, kind)
+
+    def participants_with_authors(self, title: str, summary: str, authors: Sequence[str]) -> list[Participant]:
+        """`participants`, with the authors a document page lists first (in its order): a name the title
+        gave another role becomes an author."""
+        first: dict[str, Participant] = {}
+        for written in authors:
+            if written.strip():
+                author = self.author(written)
+                first.setdefault(author.name, author)
+        return [*first.values(), *(p for p in self.participants(title, summary) if p.name not in first)]
+
     @staticmethod
     def _keep(best: dict[int, Role], order: list[int], entity: int, role: Role) -> None:
         if entity not in best:
@@ -174,3 +197,26 @@ class PeopleDirectory:
             if entity.kind == EntityKind.PERSON and entity.country:
                 return entity.country
         return None
+
+
+_BODY = re.compile(r"^(?P<country>[^,.]+)\.\s+(?P<body>.+)$")  # "China. Ministry of Foreign Affairs"
+_ALSO = re.compile(r"\s*\((?P<also>[^)]*)\)\s*$")  # "Pak, Song-chol (Pak Seong-cheol)"
+
+
+def _author_forms(written: str) -> tuple[list[str], str, EntityKind]:
+    """The forms to look an author up by, best first; the name to show when none is known; its kind."""
+    body = _BODY.match(written)
+    if body and "," not in written:
+        country, rest = body.group("country"), body.group("body")
+        return [written, f"{country} {rest}", f"{rest} of {country}"], written, EntityKind.ORGANIZATION
+    also_match = _ALSO.search(written)
+    also = also_match.group("also").strip() if also_match else ""
+    plain = written[:also_match.start()] if also_match else written
+    if "," not in plain:
+        return [written, plain, also], plain, EntityKind.PERSON
+    last, first = (part.strip() for part in plain.split(",", 1))
+    shown = f"{first} {last}".strip()
+    forms = [shown, f"{last} {first}", f"{first.split()[0]} {last}" if first else last]
+    if also:  # the given names written out ("G. Frederick (George Frederick)"), or the name in another spelling
+        forms += [f"{also} {last}", also]
+    return [form for form in dict.fromkeys(forms) if form], shown, EntityKind.PERSON

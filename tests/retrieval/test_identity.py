@@ -220,3 +220,34 @@ def test_a_title_with_a_replaced_character_matches_the_clean_key_it_stands_for()
     quoted = title_pattern("Report \ufffdL\u00fcshun\ufffd", DAY)
     assert quoted is not None and quoted.pick([record_key("Report \u201cL\u00fcshun\u201d", DAY)])
     assert title_pattern("Cable, Gromyko to Liu Xiao", DAY) is None
+
+
+# -- document links (issue 11) -----------------------------------------------------------------------------
+def test_links_name_a_document_by_record_id_and_slug_and_conflict_only_within_a_kind():
+    from retrieval.identity import document_links, links_conflict
+    from retrieval.records import DocumentInfo
+
+    site = "https://digitalarchive.wilsoncenter.org/document/"
+    page = document_links(site + "cable-x", DocumentInfo(record_id="116969", canonical_url=site + "Cable-X"))
+    assert page == frozenset({"id:116969", "slug:cable-x"})
+    assert document_links(site + "116969", None) == frozenset({"id:116969"})
+    assert document_links("https://example.org/search?q=x", None) == frozenset()
+    assert not links_conflict(page, frozenset({"slug:cable-x"}))
+    assert not links_conflict(frozenset({"id:116969"}), frozenset({"slug:other"}))  # different kinds: unknown
+    assert links_conflict(page, frozenset({"id:999"}))
+
+
+def test_a_row_never_erases_what_a_page_said_and_a_page_fills_a_row_in():
+    from retrieval.records import DocumentInfo
+
+    info = DocumentInfo(record_id="7", source="AVP RF", authors=("Stalin, Joseph",))
+    site = "https://digitalarchive.wilsoncenter.org/document/report"
+    page_row = row(1, "The page's summary.", info=info, links=frozenset({"id:7", "slug:report"}), url=site)
+    listing = item(summary="A listing's other summary.", url=site)
+    plan = plan_upsert([listing], {"report|1952-09-06": [page_row]}, linked={"slug:report": ("report|1952-09-06",
+                                                                                            "report|1952-09-06")})
+    assert plan.counts.unchanged == 1 and not plan.updates and not plan.documents
+    page = item(summary="The page's summary.", url=site, info=info)
+    plan = plan_upsert([page], {"report|1952-09-06": [row(1, "A listing's summary.", url=site)]})
+    assert plan.updates[0].summary == "The page's summary." and plan.documents == {"report|1952-09-06": info}
+    assert plan.links == {"report|1952-09-06": frozenset({"id:7", "slug:report"})}
