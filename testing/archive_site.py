@@ -202,6 +202,10 @@ class SiteServer:
         self._ready.set()
         await self._stop.wait()
         await runner.cleanup()
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]  # a hung request
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
 
 @contextmanager

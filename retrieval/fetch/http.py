@@ -184,10 +184,8 @@ class PoliteClient:
                         status = resp.status
                 finally:  # the next request, retry or not, starts `delay` after this one ended
                     self._ready_at = time.monotonic() + self.delay
-            except aiohttp.ClientConnectorDNSError as exc:
-                last = Response(Outcome.FAILED, error=_reason(exc))
-                if attempt == self.attempts - 1:
-                    raise FetchError(FetchProblem.DNS, self.host, last.error) from None
+            except aiohttp.ClientConnectorDNSError as exc:  # a name that does not resolve will not in seconds
+                raise FetchError(FetchProblem.DNS, self.host, _reason(exc)) from None
             except aiohttp.ClientConnectorError as exc:
                 last = Response(Outcome.FAILED, error=_reason(exc))
                 if attempt == self.attempts - 1:

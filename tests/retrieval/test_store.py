@@ -32,7 +32,7 @@ async def test_new_database_gets_the_current_schema(tmp_path):
     assert {"records", "participants", "sources"} <= tables
 
 
-ALL_TABLES = {"records", "participants", "sources", "bot_state", "subscriptions", "daily_posts"}
+ALL_TABLES = {"records", "participants", "sources", "bot_state", "subscriptions", "daily_posts", "fetch_pages"}
 
 
 def tables(db) -> set[str]:
@@ -44,7 +44,7 @@ async def test_a_fresh_database_runs_every_migration(tmp_path):
     db = tmp_path / "archive.db"
     await upsert(db, [])
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
     assert tables(db) == ALL_TABLES
 
 
