@@ -11,8 +11,8 @@ import asyncio
 import shutil
 import socket
 import sqlite3
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
