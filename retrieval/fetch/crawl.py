@@ -221,7 +221,10 @@ class Crawler:
             return None
         by_file = {(self.options.mirror / str(p.file)).resolve(): p.path for p in pages}
         report = await Ingester(self.store, self.people, self.ingest_progress).ingest(list(by_file))
-        done = [by_file[f.path.resolve()] for f in report.files if f.ok and f.path.resolve() in by_file]
+        # A page ingest could not read is not handed to it again by every run (`archive-bot ingest` the mirror
+        # after an upgrade); one the archive could not store, or never got to, is.
+        done = [by_file[f.path.resolve()] for f in report.files
+                if f.path != report.stopped_at and f.path.resolve() in by_file]
         await self.frontier.mark_ingested(done)
         return report
 

@@ -190,6 +190,7 @@ async def test_a_second_run_asks_conditionally_and_fetches_only_what_is_new(site
     assert [h.status for h in listing] == [304, 304, 200]  # the page past the end was never saved
     assert all("If-None-Match" in h.headers and "If-Modified-Since" in h.headers for h in listing[:2])
     assert again.held == len(site.documents) and again.found == 0
+    assert again.ingest is None  # every saved page was handed to ingest once, read or not (docpages: not yet)
 
     site.hits.clear()
     refreshed = await crawl(server, tmp_path, refresh=True)
