@@ -11,15 +11,27 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from retrieval.citation_formats import CRLF, CitationFormat, formatted
 from retrieval.cite import cite
 from retrieval.export import FORMATS, export
+from retrieval.fetch import (
+    DEFAULT_DELAY,
+    MIN_DELAY,
+    Crawler,
+    FetchError,
+    FetchOptions,
+    FetchProblem,
+    FetchProgress,
+    PageKind,
+    user_agent,
+)
 from retrieval.ingest import Ingester, IngestProgress
 from retrieval.people import PeopleDirectory, PeopleFileError
 from retrieval.search import MAX_LIMIT, Archive, QueryError
 from retrieval.serialize import citation_to_dict, record_to_dict
-from retrieval.site import ARCHIVE_NAME
+from retrieval.site import ARCHIVE_NAME, ARCHIVE_URL
 from retrieval.store import ArchiveStore, StoreError
 from retrieval.thesaurus import ThesaurusFileError
 
@@ -29,7 +41,7 @@ from .config import ConfigError, Settings, load_settings
 from .json_output import answer_to_dict, result_to_dict
 from .runner import NO_TOKEN_HELP, run_bot, run_console_app, setup_logging
 from .text_render import render_reply, terminal_json, visible
-from .wording import Front, query_error_text, repairs_text
+from .wording import Front, fetch_problem_text, fetch_summary_text, query_error_text, repairs_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SHOW_FORMATS = ("text", "json", *(f.value for f in CitationFormat))
@@ -47,18 +59,20 @@ class ProgressBar:
         self._drawn = False
 
     def __call__(self, p: IngestProgress) -> None:
+        within = p.bytes_done / p.bytes_total if p.bytes_total else 1.0
+        fraction = (p.file_index + min(within, 1.0)) / max(p.file_count, 1)
+        self.draw(fraction, f"{p.file_index + 1}/{p.file_count} files, {p.records:,} records in {p.path.name[:40]}")
+
+    def draw(self, fraction: float | None, text: str) -> None:
+        """The bar filled to `fraction` (none when the end is unknown), then `text`."""
         now = time.monotonic()
         if not self.enabled or now - self._last < 0.1:
             return
         self._last = now
-        within = p.bytes_done / p.bytes_total if p.bytes_total else 1.0
-        fraction = (p.file_index + min(within, 1.0)) / max(p.file_count, 1)
-        filled = int(fraction * self.width)
-        line = (
-            f"\r[{'#' * filled}{'.' * (self.width - filled)}] {p.file_index + 1}/{p.file_count} files, "
-            f"{p.records:,} records in {p.path.name[:40]}"
-        )
-        self.stream.write(line.ljust(100)[:100])
+        if fraction is not None:
+            filled = int(min(fraction, 1.0) * self.width)
+            text = f"[{'#' * filled}{'.' * (self.width - filled)}] {text}"
+        self.stream.write(("\r" + text).ljust(100)[:100])
         self.stream.flush()
         self._drawn = True
 
@@ -67,6 +81,30 @@ class ProgressBar:
             self.stream.write("\r" + " " * 100 + "\r")
             self.stream.flush()
             self._drawn = False
+
+
+class FetchBar(ProgressBar):
+    """The fetch's bar: pages asked for, their rate, and (for documents, whose number is known) the time left."""
+
+    def fetched(self, p: FetchProgress) -> None:
+        elapsed = time.monotonic() - p.started
+        rate = p.done / elapsed if elapsed > 0 else 0.0
+        if p.kind is PageKind.LISTING:
+            self.draw(None, f"listing page {p.done:,}, {p.found:,} documents found, {rate:.1f} pages/s")
+            return
+        total = p.total or 0
+        left = (total - p.done) / rate if rate > 0 else 0.0
+        self.draw(p.done / total if total else 1.0,
+                  f"{p.done:,}/{total:,} documents, {rate:.2f}/s, {_duration(left)} left")
+
+
+def _duration(seconds: float) -> str:
+    """'48 s', '12 min', '3 h 05 min'."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60):02d} min"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,6 +127,20 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--quiet", "-q", action="store_true", help="no per-file failure lines, only the summary")
     ingest.add_argument("--wait", type=_seconds, default=INGEST_WAIT, metavar="SECONDS",
                         help=f"how long to wait for another process writing to the archive (default {INGEST_WAIT:g})")
+
+    fetch = with_db(sub.add_parser("fetch", help="build or update the archive from the site (or a mirror of it)"))
+    fetch.add_argument("--base-url", default=ARCHIVE_URL, metavar="URL",
+                       help=f"the site or a mirror of it (default {ARCHIVE_URL})")
+    fetch.add_argument("--mirror", type=Path, metavar="DIR",
+                       help="where the pages are saved (default: mirror/<host> beside the database)")
+    fetch.add_argument("--max-pages", type=_count, metavar="N", help="read at most N listing pages")
+    fetch.add_argument("--max-documents", type=_count, metavar="N", help="fetch at most N document pages this run")
+    fetch.add_argument("--listings-only", action="store_true", help="only the listing pages, no document pages")
+    fetch.add_argument("--refresh", action="store_true", help="ask again for documents already saved (conditionally)")
+    fetch.add_argument("--delay", type=_seconds, default=DEFAULT_DELAY, metavar="SECONDS",
+                       help=f"pause between requests (default {DEFAULT_DELAY:g}; at least {MIN_DELAY:g} "
+                            "except for this machine)")
+    fetch.add_argument("--quiet", "-q", action="store_true", help="no per-page failure lines, only the summary")
 
     exp = with_db(sub.add_parser("export", help="write the whole archive, one record per line"))
     exp.add_argument("--format", choices=FORMATS, default="jsonl")
@@ -127,6 +179,12 @@ def _positive(text: str) -> int:
     if not 1 <= value <= MAX_LIMIT:
         raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_LIMIT}")
     return value
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
 
 
 def _seconds(text: str) -> float:
@@ -169,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command not in ("run", "console"):
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
         logging.getLogger("retrieval.ingest").setLevel(logging.ERROR)  # the CLI prints failures itself
-    handler = {"run": cmd_run, "console": cmd_console, "ingest": cmd_ingest, "export": cmd_export,
+    handler = {"run": cmd_run, "console": cmd_console, "ingest": cmd_ingest, "fetch": cmd_fetch, "export": cmd_export,
                "search": cmd_search, "ask": cmd_ask, "show": cmd_show, "onthisday": cmd_onthisday}[args.command]
     try:
         return asyncio.run(handler(args, settings))
@@ -186,7 +244,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except KeyboardInterrupt:
-        note = " (files already read are kept; the one being read was rolled back)" if args.command == "ingest" else ""
+        note = {"ingest": " (files already read are kept; the one being read was rolled back)",
+                "fetch": " (the pages saved are kept: `archive-bot fetch` again goes on from here)"
+                }.get(args.command, "")
         print(f"archive-bot: interrupted{note}", file=sys.stderr)
         return 130
 
@@ -228,6 +288,44 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_FAILED if report.failed else EXIT_OK
 
 
+
+MAX_FAILURE_LINES = 20
+
+
+async def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
+    host = (urlsplit(args.base_url).netloc or "site").replace(":", "_")  # a folder name on any system
+    mirror = args.mirror if args.mirror is not None else settings.archive_db.parent / "mirror" / host
+    if settings.fetch_contact is None:
+        print("archive-bot: note: set ARCHIVE_FETCH_CONTACT (a URL or an e-mail address) in .env so the site "
+              "can tell who is fetching and write to you; the User-Agent names only archive-bot and its version",
+              file=sys.stderr)
+    options = FetchOptions(agent=user_agent(app_version(), settings.fetch_contact), mirror=mirror,
+                           base_url=args.base_url,
+                           max_pages=args.max_pages, max_documents=args.max_documents,
+                           listings_only=args.listings_only, refresh=args.refresh, delay=args.delay)
+    bar, ingest_bar = FetchBar(sys.stderr), ProgressBar(sys.stderr)
+    people = PeopleDirectory.load()
+    async with await ArchiveStore.open(settings.archive_db, write_wait=INGEST_WAIT) as store:
+        try:
+            report = await Crawler(store, people, options, bar.fetched, ingest_bar).run()
+        except FetchError as exc:
+            bar.close()
+            print(f"archive-bot: {fetch_problem_text(exc)}", file=sys.stderr)
+            usage = exc.problem in (FetchProblem.DELAY_TOO_SHORT, FetchProblem.BAD_URL)
+            return EXIT_USAGE if usage else EXIT_FAILED
+    bar.close()
+    ingest_bar.close()
+    if not args.quiet:
+        for path, why in report.failures[:MAX_FAILURE_LINES]:
+            print(f"failed: {options.base_url.rstrip('/')}{path}: {why}", file=sys.stderr)
+        if len(report.failures) > MAX_FAILURE_LINES:
+            print(f"failed: {len(report.failures) - MAX_FAILURE_LINES} more pages", file=sys.stderr)
+        for failure in report.ingest.failed if report.ingest else []:
+            print(f"not ingested: {failure.path}: {failure.error}", file=sys.stderr)
+    print(fetch_summary_text(report))
+    if report.stopped is not None:
+        print(f"archive-bot: {fetch_problem_text(report.stopped)}", file=sys.stderr)
+    return EXIT_FAILED if report.failed else EXIT_OK
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:

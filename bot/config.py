@@ -39,6 +39,7 @@ class Settings:
     gateway_url: str | None = None  # e.g. wss://gateway-proxy.example
     log_file: Path | None = None
     warnings: tuple[str, ...] = ()  # found while reading the settings, logged once logging is set up
+    fetch_contact: str | None = None  # ARCHIVE_FETCH_CONTACT: where the site can write about `fetch`
 
 
 def _url(key: str, value: str, schemes: tuple[str, ...]) -> str:
@@ -88,4 +89,16 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         gateway_url=_url("DISCORD_GATEWAY_URL", gateway, ("ws", "wss")) if gateway else None,
         log_file=Path(env["LOG_FILE"]) if env.get("LOG_FILE") else None,
         warnings=(exposed,) if exposed else (),
+        fetch_contact=_contact(env.get("ARCHIVE_FETCH_CONTACT") or None),
     )
+
+
+def _contact(value: str | None) -> str | None:
+    """A URL or an e-mail address for fetch's User-Agent; nothing that could break the header."""
+    if value is None:
+        return None
+    if any(ch in value for ch in "()\r\n") or " " in value or len(value) > 200:
+        raise ConfigError("ARCHIVE_FETCH_CONTACT must be one URL or e-mail address (no spaces or brackets)")
+    if "@" in value and "://" not in value and not value.startswith("mailto:"):
+        return f"mailto:{value}"
+    return _url("ARCHIVE_FETCH_CONTACT", value, ("http", "https")) if "://" in value else value

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from enum import Enum
 
 from retrieval.cite import Citation, LinkKind
+from retrieval.fetch import Counts, FetchError, FetchProblem, FetchReport
 from retrieval.people import name_key as fold_name
 from retrieval.records import Record, Repair, RepairKind, Role
 from retrieval.search import (
@@ -240,3 +241,56 @@ def text_heading(shown: int, total: int, partial: bool) -> str:
         return "Text"
     whole = " (the page itself was cut off inside it)" if partial else ""
     return f"Text (excerpt: {shown:,} of {total:,} characters{whole})"
+
+
+# -- fetch (retrieval/fetch/) --------------------------------------------------------------------------------
+def fetch_problem_text(exc: FetchError) -> str:
+    """One line for why a fetch could not start or go on."""
+    host, detail = exc.host, exc.detail
+    match exc.problem:
+        case FetchProblem.DNS:
+            return f"cannot find {host}: the name does not resolve ({detail}); check --base-url and the network"
+        case FetchProblem.UNREACHABLE:
+            return f"cannot reach {host} ({detail}); check --base-url and the network, or try again later"
+        case FetchProblem.CHALLENGE:
+            return (f"{host} answered with an anti-bot challenge: save the pages with a browser and use "
+                    "`archive-bot ingest`")
+        case FetchProblem.FOREIGN:
+            return f"{detail} is not the archive's search listing (another site's HTML): check --base-url"
+        case FetchProblem.ROBOTS_UNREADABLE:
+            return (f"{host}'s robots.txt could not be read ({detail}): nothing is fetched while its rules are "
+                    "unknown; try again later")
+        case FetchProblem.LISTING_DISALLOWED:
+            return f"{host}'s robots.txt does not allow archive-bot to read the search listing: nothing fetched"
+        case FetchProblem.WAIT_TOO_LONG:
+            return (f"{host} asks to wait {exc.seconds / 60:.0f} minutes before the next request (HTTP {detail}): "
+                    "run `archive-bot fetch` again later; it goes on from here")
+        case FetchProblem.DELAY_TOO_SHORT:
+            return f"--delay must be at least {exc.seconds:g} s for {host} (less only for this machine)"
+        case FetchProblem.BAD_URL:
+            return f"--base-url {host!r} is not an http(s) address"
+
+
+def fetch_summary_text(report: FetchReport) -> str:
+    """'listing: 3 pages (2 unchanged); documents: 14 fetched, 1 failed, 120 already held; 14 new documents
+    found' and the ingest's own line."""
+    parts = [f"listing: {_pages(report.listings, 'page')}", f"documents: {_pages(report.documents, 'fetched')}"]
+    extra = [f"{n:,} {what}" for n, what in ((report.held, "already held"),
+                                               (report.left, "left for the next run (--max-documents)")) if n]
+    if extra:
+        parts[1] += ", " + ", ".join(extra)
+    parts.append(f"{report.found:,} new document{'s' if report.found != 1 else ''} found")
+    if report.resumed:
+        parts.append("went on from a stopped run")
+    line = "; ".join(parts)
+    return f"{line}. Ingest: {report.ingest.summary_line()}" if report.ingest is not None else line
+
+
+def _pages(counts: Counts, noun: str) -> str:
+    """'3 pages (2 unchanged, 1 failed)' or '14 fetched, 1 failed'."""
+    details = [f"{n:,} {what}" for n, what in ((counts.unchanged, "unchanged"), (counts.failed, "failed"),
+                                                (counts.disallowed, "disallowed by robots.txt")) if n]
+    if noun == "page":
+        head = f"{counts.asked:,} page{'s' if counts.asked != 1 else ''}"
+        return f"{head} ({', '.join(details)})" if details else head
+    return ", ".join([f"{counts.fetched:,} {noun}", *details])

@@ -51,6 +51,7 @@ class FileResult:
 class IngestReport:
     files: list[FileResult] = field(default_factory=list)
     not_read: list[Path] = field(default_factory=list)  # files left alone once the archive could not be written
+    stopped_at: Path | None = None  # the file whose write failed (StoreError): it was read, but not stored
 
     @property
     def failed(self) -> list[FileResult]:
@@ -170,6 +171,7 @@ class Ingester:
                 log.warning("%s: %s", path, exc)
                 report.files.append(FileResult(path, error=str(exc)))
                 report.not_read = files[index + 1:]
+                report.stopped_at = path
                 break
         return report
 

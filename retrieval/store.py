@@ -152,6 +152,25 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     )""",
         "CREATE INDEX document_links_record ON document_links (record_id)",
     ),
+    # 7: fetch's frontier: every page of a site the crawl has found, what became of it, its validators for
+    # conditional requests, and the crawl run that last asked for it (retrieval/fetch/frontier.py holds its SQL)
+    (
+        """CREATE TABLE fetch_pages (
+        site          TEXT NOT NULL,                -- the base URL: scheme://host[:port][/prefix]
+        path          TEXT NOT NULL,                -- /search?page=N or /document/<slug>
+        kind          TEXT NOT NULL CHECK (kind IN ('listing', 'document')),
+        state         TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed', 'disallowed')),
+        file          TEXT,                         -- where it is saved, relative to the mirror folder
+        etag          TEXT,
+        last_modified TEXT,
+        run           INTEGER NOT NULL DEFAULT 0,   -- the crawl run that last asked for it
+        ingested      INTEGER NOT NULL DEFAULT 0,   -- the saved copy is in the archive
+        attempts      INTEGER NOT NULL DEFAULT 0,   -- runs that asked for it and got no page
+        error         TEXT,
+        fetched_at    TEXT,
+        PRIMARY KEY (site, path)
+    )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 ROLES = {role.value: role for role in Role}  # a dict lookup: Role(value) is slow on 10^5 rows

@@ -1,0 +1,161 @@
+"""The crawl's frontier in the archive's database (table `fetch_pages`, store.py's fetch migration; the run in
+`bot_state`). Every SQL statement of the fetcher lives here.
+
+A run is numbered. Each page's row says what the last run that asked for it got, so a run that was stopped
+(Ctrl-C, a crash, a challenge) is resumed under its own number: what it already asked for is not asked again,
+and a finished run's successor asks again only for what may have changed (conditionally) or is new.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from ..store import ArchiveStore
+from .pages import PageKind
+
+
+class PageState(StrEnum):
+    PENDING = "pending"  # found, never fetched
+    DONE = "done"  # fetched (saved under `file` when it had content to keep)
+    FAILED = "failed"  # given up on in run `run`: asked for again by the next run
+    DISALLOWED = "disallowed"  # robots.txt said no in run `run`
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    kind: PageKind
+    state: PageState
+    file: str | None
+    etag: str | None
+    last_modified: str | None
+    run: int
+
+
+@dataclass(frozen=True)
+class Run:
+    """A crawl run: `resumed` when an earlier process stopped inside it; `listing_done` once its walk ended."""
+
+    number: int
+    resumed: bool
+    listing_done: bool
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Frontier:
+    def __init__(self, store: ArchiveStore, site: str) -> None:
+        self.store = store
+        self.site = site
+        self._run_key = f"fetch.run {site}"
+
+    # -- runs --------------------------------------------------------------------------------------
+    async def start_run(self) -> Run:
+        """The open run of this site if one was stopped, else a new one."""
+        async with self.store.transaction():
+            state = json.loads(await self.store.get_state(self._run_key) or '{"run": 0, "open": false}')
+            if state["open"]:
+                return Run(int(state["run"]), True, bool(state.get("listing_done")))
+            run = Run(int(state["run"]) + 1, False, False)
+            await self._put_run(run, is_open=True)
+        return run
+
+    async def listing_done(self, run: Run) -> None:
+        async with self.store.transaction():
+            await self._put_run(Run(run.number, run.resumed, True), is_open=True)
+
+    async def finish_run(self, run: Run) -> None:
+        async with self.store.transaction():
+            await self._put_run(run, is_open=False)
+
+    async def _put_run(self, run: Run, is_open: bool) -> None:
+        await self.store.put_state(self._run_key, json.dumps(
+            {"run": run.number, "open": is_open, "listing_done": run.listing_done}))
+
+    # -- pages -------------------------------------------------------------------------------------
+    async def page(self, path: str) -> Page | None:
+        async with self.store.conn.execute(
+            f"SELECT {_COLUMNS} FROM fetch_pages WHERE site = ? AND path = ?", (self.site, path)
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else _page(row)
+
+    async def documents(self) -> list[Page]:
+        """Every document of this site, in the order they were found."""
+        async with self.store.conn.execute(
+            f"SELECT {_COLUMNS} FROM fetch_pages WHERE site = ? AND kind = 'document' ORDER BY rowid", (self.site,)
+        ) as cur:
+            return [_page(row) async for row in cur]
+
+    async def saved(self, path: str, kind: PageKind, run: Run, file: str | None, etag: str | None,
+                    last_modified: str | None, found: Sequence[str] = ()) -> int:
+        """A page fetched (and saved under `file`), with the documents it links; how many of those are new."""
+        async with self.store.transaction():
+            await self.store.conn.execute(
+                """INSERT INTO fetch_pages (site, path, kind, state, file, etag, last_modified, run, ingested,
+                                            attempts, error, fetched_at)
+                   VALUES (?, ?, ?, 'done', ?, ?, ?, ?, 0, 0, NULL, ?)
+                   ON CONFLICT (site, path) DO UPDATE SET state = 'done', file = excluded.file,
+                       etag = excluded.etag, last_modified = excluded.last_modified, run = excluded.run,
+                       ingested = 0, attempts = 0, error = NULL, fetched_at = excluded.fetched_at""",
+                (self.site, path, kind, file, etag, last_modified, run.number, _now()),
+            )
+            return await self._add_documents(found)
+
+    async def unchanged(self, path: str, run: Run, found: Sequence[str] = ()) -> int:
+        """A 304: the saved copy stands; the documents it links are (re)added."""
+        async with self.store.transaction():
+            await self.store.conn.execute(
+                "UPDATE fetch_pages SET run = ?, attempts = 0, error = NULL WHERE site = ? AND path = ?",
+                (run.number, self.site, path),
+            )
+            return await self._add_documents(found)
+
+    async def given_up(self, path: str, kind: PageKind, run: Run, state: PageState, error: str) -> None:
+        """Failed or disallowed in this run; a page fetched before keeps its saved copy and validators."""
+        async with self.store.transaction():
+            await self.store.conn.execute(
+                """INSERT INTO fetch_pages (site, path, kind, state, run, attempts, error)
+                   VALUES (?, ?, ?, ?, ?, 1, ?)
+                   ON CONFLICT (site, path) DO UPDATE SET
+                       state = CASE WHEN fetch_pages.state = 'done' THEN 'done' ELSE excluded.state END,
+                       run = excluded.run, attempts = fetch_pages.attempts + 1, error = excluded.error""",
+                (self.site, path, kind, state, run.number, error),
+            )
+
+    async def _add_documents(self, slugs: Iterable[str]) -> int:
+        before = self.store.conn.total_changes
+        await self.store.conn.executemany(
+            "INSERT OR IGNORE INTO fetch_pages (site, path, kind, state) VALUES (?, ?, 'document', 'pending')",
+            [(self.site, f"/document/{slug}") for slug in slugs],
+        )
+        return self.store.conn.total_changes - before
+
+    # -- ingest ------------------------------------------------------------------------------------
+    async def not_ingested(self) -> list[Page]:
+        """Saved pages whose copy is not in the archive yet: listing pages first, then documents as found."""
+        async with self.store.conn.execute(
+            f"""SELECT {_COLUMNS} FROM fetch_pages WHERE site = ? AND state = 'done' AND file IS NOT NULL
+                AND ingested = 0 ORDER BY kind = 'document', rowid""", (self.site,)
+        ) as cur:
+            return [_page(row) async for row in cur]
+
+    async def mark_ingested(self, paths: Sequence[str]) -> None:
+        async with self.store.transaction():
+            await self.store.conn.executemany(
+                "UPDATE fetch_pages SET ingested = 1 WHERE site = ? AND path = ?", [(self.site, p) for p in paths])
+
+
+_COLUMNS = "path, kind, state, file, etag, last_modified, run"
+
+
+def _page(row: Sequence[object]) -> Page:
+    path, kind, state, file, etag, last_modified, run = row
+    return Page(str(path), PageKind(str(kind)), PageState(str(state)), None if file is None else str(file),
+                None if etag is None else str(etag), None if last_modified is None else str(last_modified),
+                int(str(run)))
