@@ -353,3 +353,31 @@ async def test_ingesting_the_saved_folder_reads_its_listing_pages(site, server, 
     assert [f.path.name for f in listings] == ["listing-0.html", "listing-1.html"]
     assert all(f.ok for f in listings) and sum(f.records for f in listings) == len(site.documents)
     assert records(tmp_path / "again.db") == records(tmp_path / "archive.db")
+
+
+async def test_a_fetch_builds_the_same_archive_as_ingesting_the_same_pages(site, server, tmp_path):
+    """The captured pages and the listing pages the site served, ingested by hand, give the records a fetch
+    gives: same titles, dates, links, Record IDs, authors and participants (ids and source paths aside)."""
+    report = await crawl(server, tmp_path / "fetched")
+    assert report.documents.fetched == len(site.documents) and report.ingest is not None
+    assert not report.ingest.failed
+    by_hand = tmp_path / "by_hand"
+    by_hand.mkdir()
+    for number in range(2):  # the two listing pages the site serves, as a browser would save them
+        (by_hand / f"listing-{number}.html").write_bytes(
+            (tmp_path / "fetched" / "mirror" / f"listing-{number}.html").read_bytes())
+    for page in site.documents:  # the captured files themselves, under their own names
+        shutil.copyfile(DOCPAGES / f"{page.slug}.html", by_hand / f"{page.slug}.html")
+    async with await ArchiveStore.open(tmp_path / "by_hand.db") as store:
+        ingested = await Ingester(store, PEOPLE).ingest([by_hand])
+    assert not ingested.failed
+
+    async def records(db: Path) -> list[tuple]:
+        async with await ArchiveStore.open(db) as store:
+            return sorted((r.title, r.date, r.url, r.info.record_id if r.info else None,
+                           r.info.authors if r.info else (), tuple(p.name for p in r.participants))
+                          for r in await store.all_records())
+
+    fetched, hand = await records(tmp_path / "fetched" / "archive.db"), await records(tmp_path / "by_hand.db")
+    assert fetched == hand
+    assert sum(1 for r in fetched if r[3] is not None) == len(site.documents)  # every document by its Record ID
