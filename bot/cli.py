@@ -25,6 +25,7 @@ from retrieval.fetch import (
     FetchProblem,
     FetchProgress,
     PageKind,
+    is_loopback,
     user_agent,
 )
 from retrieval.ingest import Ingester, IngestProgress
@@ -295,7 +296,7 @@ MAX_FAILURE_LINES = 20
 async def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
     host = (urlsplit(args.base_url).netloc or "site").replace(":", "_")  # a folder name on any system
     mirror = args.mirror if args.mirror is not None else settings.archive_db.parent / "mirror" / host
-    if settings.fetch_contact is None:
+    if settings.fetch_contact is None and not is_loopback(urlsplit(args.base_url).hostname or ""):
         print("archive-bot: note: set ARCHIVE_FETCH_CONTACT (a URL or an e-mail address) in .env so the site "
               "can tell who is fetching and write to you; the User-Agent names only archive-bot and its version",
               file=sys.stderr)

@@ -6,8 +6,8 @@ database), `crawl.py` (the run). Knows nothing of Discord or the command line: p
 from __future__ import annotations
 
 from .crawl import Counts, Crawler, FetchOptions, FetchProgress, FetchReport
-from .http import DEFAULT_DELAY, MIN_DELAY, FetchError, FetchProblem, user_agent
+from .http import DEFAULT_DELAY, MIN_DELAY, FetchError, FetchProblem, is_loopback, user_agent
 from .pages import PageKind
 
 __all__ = ["DEFAULT_DELAY", "MIN_DELAY", "Counts", "Crawler", "FetchError", "FetchOptions", "FetchProblem",
-           "FetchProgress", "FetchReport", "PageKind", "user_agent"]
+           "FetchProgress", "FetchReport", "PageKind", "is_loopback", "user_agent"]

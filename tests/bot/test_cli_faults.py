@@ -116,10 +116,11 @@ def test_four_processes_creating_one_database_at_once_all_succeed(tmp_path):
 def test_a_damaged_database_gets_one_line(seeded, tmp_path):
     with sqlite3.connect(seeded) as conn:
         conn.execute("PRAGMA journal_mode = DELETE")
+        last_root = conn.execute("SELECT max(rootpage) FROM sqlite_master").fetchone()[0]
     size = seeded.stat().st_size
-    with seeded.open("r+b") as fh:  # keep the header page, scribble over the pages of the tables
-        fh.seek(4096 * 2)
-        fh.write(os.urandom(min(4096 * 8, size - 4096 * 2)))
+    with seeded.open("r+b") as fh:  # keep the schema's pages, scribble over the pages the records filled
+        fh.seek(4096 * last_root)
+        fh.write(os.urandom(min(4096 * 8, size - 4096 * last_root)))
     damaged = f"{seeded}: the archive database is damaged (database disk image is malformed); restore a " \
               "backup, or ingest the pages again into a new one"
     ingest = cli("ingest", str(SEEDS), "--db", str(seeded), cwd=tmp_path, timeout=60)

@@ -47,8 +47,9 @@ def command(base_url: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "bot.cli", "fetch", "--db", "a.db", "--base-url", base_url, *args]
 
 
-def environment() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("ARCHIVE_", "DISCORD_", "LOG_"))}
+def environment(contact: str | None = "mailto:historian@example.org") -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ARCHIVE_", "DISCORD_", "LOG_"))}
+    return clean | ({"ARCHIVE_FETCH_CONTACT": contact} if contact else {})
 
 
 def fetch(base_url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -170,3 +171,12 @@ def test_the_fetch_bar_shows_the_rate_and_the_time_left():
     piped = io.StringIO()
     FetchBar(piped).fetched(FetchProgress(PageKind.DOCUMENT, 5, 305, 305, started))
     assert piped.getvalue() == ""
+
+
+def test_without_a_contact_a_fetch_from_another_host_says_to_set_one(tmp_path):
+    """No address is made up: the note names the setting (the host here does not resolve: nothing is sent)."""
+    result = subprocess.run(command("http://archive.invalid", "--delay", "2"), cwd=tmp_path,
+                            env=environment(contact=None), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    note, *_ = lines(result.stderr)
+    assert note.startswith("archive-bot: note: set ARCHIVE_FETCH_CONTACT")
