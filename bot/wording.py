@@ -166,7 +166,7 @@ def person_line(documents: PersonDocuments) -> str:
     if documents.years is not None:
         first, last = documents.years
         span = f", {first}" if first == last else f", {first}–{last}"
-    parts = [f"Took part in {took} document{'s' if took != 1 else ''}{span}" if took else "Took part in no document"]
+    parts = [f"Took part in {_documents(took)}{span}" if took else "Took part in no document"]
     if more:
         parts.append(f"mentioned in {more}{' more' if took else ''}")
     order = "those taken part in first, then the mentions, each in date order" if took and more else "in date order"
