@@ -302,7 +302,7 @@ class Commands:
             return error(_setting_problem(exc))
         sub = await self.ledger.subscribe(target=target, guild_id=guild_id, created_by=user_id, post_time=post_time,
                                           zone=zone_name, now=now)
-        where = "this DM" if sub.is_dm else _where(sub)
+        where = place(sub, dm="this DM")
         return Reply(kind=ReplyKind.INFO, title="Daily post set", private=True, timed_lead=(
             f"Every day at {post_time} {zone_name} (", Moment(sub.today_at(now), TimeStyle.TIME),
             f" your time) I'll post a document written on that day in {where}. Next: ", *_next_post(sub, now), "."))
@@ -312,7 +312,7 @@ class Commands:
         if sub is None or not await self.ledger.unsubscribe(sub.target):
             return error("There is no daily post here to stop.")
         return Reply(kind=ReplyKind.INFO, title="Daily post stopped", private=True,
-                     timed_lead=(f"No more daily posts in {_where(sub)}.",))
+                     timed_lead=(f"No more daily posts in {place(sub)}.",))
 
     async def daily_status(self, target: Target, guild_id: int | None, now: datetime) -> Reply:
         sub = await self._subscription_here(target, guild_id)
@@ -322,7 +322,7 @@ class Commands:
             return unusable
         last = await self.ledger.last_sent(sub)
         lead: Text = (
-            f"**Where:** {_where(sub)}\n",
+            f"**Where:** {place(sub)}\n",
             f"**When:** {sub.post_time} {sub.timezone} (", Moment(sub.today_at(now), TimeStyle.TIME), " your time)\n",
             "**Next post:** ", *(("paused",) if sub.paused else _next_post(sub, now)), "\n",
             f"**Last post:** {_last_post(last)}",
@@ -421,8 +421,9 @@ def _unusable_zone(sub: Subscription) -> Reply | None:
     return None
 
 
-def _where(sub: Subscription) -> str:
-    return "your DMs" if sub.is_dm else f"<#{sub.channel_id}>"
+def place(sub: Subscription, dm: str = "your DMs") -> str:
+    """Where a daily post goes, in the bot's words: a channel mention (markup), or the DMs as seen by `dm`."""
+    return dm if sub.is_dm else f"<#{sub.channel_id}>"
 
 
 def _next_post(sub: Subscription, now: datetime) -> Text:

@@ -15,7 +15,7 @@ import discord
 from retrieval.daily import DailyPost, FailureKind, PostError, Subscription
 from retrieval.site import ARCHIVE_NAME
 
-from .commands import daily_reply
+from .commands import daily_reply, place
 from .discord_ui import NO_MENTIONS, ReplyView, embed_for, inert
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ class DiscordPoster:
         return None
 
     async def notify(self, sub: Subscription, error: PostError) -> None:
-        where = "our DMs" if sub.is_dm else f"<#{sub.channel_id}>"
+        where = place(sub, dm="our DMs")
         text = (f"The daily \u201con this day\u201d post in {where} is paused: {inert(error.detail)}. "
                 f"{fix_for(error.kind)}")
         try:
