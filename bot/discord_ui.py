@@ -30,7 +30,7 @@ FACT_MAX = 300  # a fact of a document's page (its source, its subjects) in the 
 TEXT_EXCERPT = 600  # the document's own text shown under /doc; the page has the rest
 EMBED_PEOPLE = 5  # participants named under a title before "+N"
 COLOUR = discord.Colour(0x8B1E1E)
-ERROR_COLOUR = discord.Colour(0x5865F2)
+ERROR_COLOUR = discord.Colour(0xED4245)  # Discord's red: an error is seen as one before it is read
 NO_MENTIONS = discord.AllowedMentions.none()
 _STYLES: dict[TimeStyle, TimestampStyle] = {TimeStyle.FULL: "F", TimeStyle.TIME: "t", TimeStyle.RELATIVE: "R"}
 # Characters that open inline markup anywhere: emphasis, strike, spoiler, code, masked links, mentions, quotes.

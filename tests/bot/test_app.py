@@ -182,3 +182,11 @@ async def test_bot_ignores_itself_and_other_bots(db):
         await fake.send_message("mao", guild=False, user_id=BOT_ID)
         await asyncio.sleep(0.3)
         assert not [r for r in fake.requests if r.method == "POST" and r.path.endswith("/messages")]
+
+
+async def test_errors_are_red_and_answers_in_the_archives_colour(db):
+    async with running_bot(db) as (fake, bot):
+        _, failed = await answer(fake, "doc", {"id": "999999"})
+        _, found = await answer(fake, "doc", {"id": "3"})
+    assert failed.embeds[0]["color"] == 0xED4245 and failed.flags & EPHEMERAL
+    assert found.embeds[0]["color"] == 0x8B1E1E
