@@ -32,6 +32,7 @@ from .cooldown import Cooldown
 from .daily import DiscordPoster
 from .discord_ui import CiteButton
 from .send import reply_to_message, respond, within_deadline
+from .share import message_query, no_text, respond_shareable
 
 log = logging.getLogger(__name__)
 
@@ -205,14 +206,15 @@ def register_commands(bot: ArchiveBot) -> None:
     tree, layer = bot.tree, bot.commands_layer
 
     async def run(interaction: discord.Interaction, work: Callable[[], Awaitable[Reply]],
-                  limited: bool = True) -> None:
+                  limited: bool = True, answer: Callable[[discord.Interaction, Reply], Awaitable[object]] = respond
+                  ) -> None:
         if limited:
             wait = bot.cooldown.retry_after(interaction.user.id)
             if wait:
                 await respond(interaction, cooldown_reply(wait))
                 return
         reply = await within_deadline(interaction, work())
-        await respond(interaction, reply)
+        await answer(interaction, reply)
 
     @tree.command(name="ask", description="Ask a question; the answer comes from the best document")
     @app_commands.describe(question="e.g. What did Stalin tell Mao about the Chinese Eastern Railway?")
@@ -261,6 +263,22 @@ def register_commands(bot: ArchiveBot) -> None:
     @tree.command(name="help", description="What archive-bot can do")
     async def help_command(interaction: discord.Interaction) -> None:
         await run(interaction, lambda: layer.help(), limited=False)
+
+    async def on_message_text(interaction: discord.Interaction, message: discord.Message,
+                              work: Callable[[str], Awaitable[Reply]]) -> None:
+        """A message context menu: its text through the command layer, answered privately with Share."""
+        if (text := message_query(message)) is None:
+            await respond(interaction, no_text())
+        else:
+            await run(interaction, lambda: work(text), answer=respond_shareable)
+
+    @tree.context_menu(name="Search the archive")
+    async def search_message(interaction: discord.Interaction, message: discord.Message) -> None:
+        await on_message_text(interaction, message, lambda text: layer.search(text))
+
+    @tree.context_menu(name="Ask the archive")
+    async def ask_message(interaction: discord.Interaction, message: discord.Message) -> None:
+        await on_message_text(interaction, message, lambda text: layer.ask(text))
 
 
 def here(interaction: discord.Interaction, channel_id: int | None = None) -> Target:

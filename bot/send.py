@@ -26,8 +26,9 @@ UNKNOWN_INTERACTION, UNKNOWN_WEBHOOK = 10062, 10015
 CANNOT_POST_NOTE = "I can't post in this channel, so only you can see this answer."
 
 
-def _payload(reply: Reply, author_id: int) -> tuple[discord.Embed, ReplyView | None]:
-    view = ReplyView(reply, author_id)
+def _payload(reply: Reply, author_id: int,
+             view_type: type[ReplyView] = ReplyView) -> tuple[discord.Embed, ReplyView | None]:
+    view = view_type(reply, author_id)
     return embed_for(reply), view if view.children else None
 
 
@@ -50,17 +51,18 @@ async def within_deadline(interaction: discord.Interaction, work: Awaitable[T]) 
         return await task
 
 
-def _may_post(interaction: discord.Interaction) -> bool:
+def may_post(interaction: discord.Interaction) -> bool:
     if interaction.guild is None:
         return True
     permissions = interaction.app_permissions
     return permissions.send_messages and permissions.embed_links
 
 
-async def respond(interaction: discord.Interaction, reply: Reply) -> discord.Message | None:
-    """Send `reply` for `interaction`; returns the message when one was posted."""
-    ephemeral = reply.ephemeral or not _may_post(interaction)
-    embed, view = _payload(reply, interaction.user.id)
+async def respond(interaction: discord.Interaction, reply: Reply,
+                  view_type: type[ReplyView] = ReplyView) -> discord.Message | None:
+    """Send `reply` for `interaction` under a `view_type` view; returns the message when one was posted."""
+    ephemeral = reply.ephemeral or not may_post(interaction)
+    embed, view = _payload(reply, interaction.user.id, view_type)
     content = CANNOT_POST_NOTE if ephemeral and not reply.ephemeral else None
     message: discord.Message | None
     try:

@@ -432,6 +432,11 @@ class FakeDiscord(DiscordWorld):
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload
 
+    async def send_message_command(self, name: str, target_id: int, **kwargs: Any) -> dict[str, Any]:
+        payload = self.message_command(name, target_id, **kwargs)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return payload
+
     async def send_autocomplete(self, name: str, focused_option: str, value: Any,
                                 other_options: Mapping[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
         payload = self.autocomplete(name, focused_option, value, other_options, **kwargs)

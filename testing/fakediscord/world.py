@@ -232,12 +232,13 @@ class DiscordWorld:
 
     # --- commands ------------------------------------------------------------------------
 
-    def find_command(self, name: str, *, guild: bool = True) -> dict[str, Any] | None:
-        """Guild-scoped command first (when invoked in the guild), then global."""
+    def find_command(self, name: str, *, guild: bool = True, ctype: int = 1) -> dict[str, Any] | None:
+        """Guild-scoped command first (when invoked in the guild), then global; `ctype` 1 is a slash command,
+        2 a user and 3 a message context menu."""
         scopes: list[int | None] = ([m.GUILD_ID] if guild else []) + [None]
         for scope in scopes:
             for cmd in self.commands.get(scope, []):
-                if cmd["name"] == name and cmd.get("type", 1) == 1:
+                if cmd["name"] == name and cmd.get("type", 1) == ctype:
                     return cmd
         return None
 
@@ -439,6 +440,26 @@ class DiscordWorld:
         """INTERACTION_CREATE for ``/name [subcommand] options`` (type 2). ``subcommand`` may be "group sub"."""
         channel_id = self._channel_for(user_id, channel_id, guild)
         data = self._command_data(name, options, subcommand, user_id=user_id, channel_id=channel_id, guild=guild)
+        return self._interaction(2, data, user_id=user_id, channel_id=channel_id, guild=guild)
+
+    def message_command(self, name: str, target_id: int, *, user_id: int = m.ALICE_ID,
+                        channel_id: int | None = None, guild: bool | None = None) -> dict[str, Any]:
+        """INTERACTION_CREATE type 2 for a message context menu (command type 3) used on the stored message
+        `target_id`: `data.target_id` and the message in `data.resolved.messages`, as Discord sends them."""
+        target = self.messages.get(int(target_id))
+        if target is None:
+            raise KeyError(f"fake: no stored message {target_id}")
+        if channel_id is None:
+            channel_id = target.channel_id
+        if guild is None:
+            guild = self.dm_recipient(channel_id) is None
+        channel_id = self._channel_for(user_id, channel_id, guild)
+        cmd = self.find_command(name, guild=guild, ctype=3)
+        data: dict[str, Any] = {"id": cmd["id"] if cmd else str(self.snowflake()), "name": name, "type": 3,
+                                "target_id": str(target.id),
+                                "resolved": {"messages": {str(target.id): copy.deepcopy(target.data)}}}
+        if cmd and cmd.get("guild_id"):
+            data["guild_id"] = cmd["guild_id"]
         return self._interaction(2, data, user_id=user_id, channel_id=channel_id, guild=guild)
 
     def autocomplete(self, name: str, focused_option: str, value: Any, other_options: Mapping[str, Any] | None = None,

@@ -26,7 +26,8 @@ async def test_commands_are_synced_once_and_skipped_when_unchanged(db):
                 await bot.archive.close()
         assert len(fake.command_syncs) == 1
         names = {c["name"] for c in fake.command_syncs[0][1]}
-        assert names == {"ask", "search", "doc", "person", "onthisday", "random", "about", "help", "daily"}
+        assert names == {"ask", "search", "doc", "person", "onthisday", "random", "about", "help", "daily",
+                         "Search the archive", "Ask the archive"}
         daily = next(c for c in fake.command_syncs[0][1] if c["name"] == "daily")
         assert int(daily["default_member_permissions"]) == discord.Permissions(manage_guild=True).value
 
