@@ -13,6 +13,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,11 @@ class ArchiveBot(discord.Client):
     async def answer_cite(self, interaction: discord.Interaction, record_id: int) -> None:
         """A Cite button: the document's citation in every form, shown only to whoever pressed it."""
         await respond(interaction, await within_deadline(interaction, self.commands_layer.cite(record_id)))
+
+    async def answer_document(self, interaction: discord.Interaction, record_id: int) -> None:
+        """A document picked from a page's menu: shown in full, only to whoever picked it."""
+        reply = await within_deadline(interaction, self.commands_layer.doc(record_id))
+        await respond(interaction, replace(reply, private=True))
 
     async def _scheduler_after_ready(self) -> None:
         await self.wait_until_ready()  # guilds and channels must be known before posting
