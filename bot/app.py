@@ -32,6 +32,7 @@ from .config import Settings
 from .cooldown import Cooldown
 from .daily import DiscordPoster
 from .discord_ui import CiteButton
+from .help import BY_NAME, COMMANDS
 from .send import reply_to_message, respond, within_deadline
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ class ArchiveBot(discord.Client):
         """Runs once per process (never again on reconnects): sync commands, start the daily scheduler, and
         answer Cite buttons on any message, however old."""
         self.add_dynamic_items(CiteButton)
+        self.commands_layer.application_id = self.application_id  # known once logged in: help's invite link
         await self.sync_commands()
         if self.run_scheduler and self.scheduler_task is None:
             self.scheduler_task = asyncio.create_task(self._scheduler_after_ready(), name="daily-scheduler")
@@ -221,13 +223,12 @@ def register_commands(bot: ArchiveBot) -> None:
         await respond(interaction, reply)
 
     @tree.command(name="ask", description="Ask a question; the answer comes from the best document")
-    @app_commands.describe(question="e.g. What did Stalin tell Mao about the Chinese Eastern Railway?")
+    @app_commands.describe(**BY_NAME["ask"].described())
     async def ask(interaction: discord.Interaction, question: app_commands.Range[str, 1, 500]) -> None:
         await run(interaction, lambda: layer.ask(question))
 
     @tree.command(name="search", description="Ranked documents for a query; only dates or a person: all, by date")
-    @app_commands.describe(query="words, names, dates: zhou enlai nehru 1959", person="only this person's documents",
-                           date_from="only documents from this year on", date_to="only documents up to this year")
+    @app_commands.describe(**BY_NAME["search"].described({"from": "date_from", "to": "date_to"}))
     @app_commands.rename(date_from="from", date_to="to")
     async def search(interaction: discord.Interaction, query: app_commands.Range[str, 1, 500] | None = None,
                      date_from: app_commands.Range[int, 1900, 2100] | None = None,
@@ -236,12 +237,12 @@ def register_commands(bot: ArchiveBot) -> None:
         await run(interaction, lambda: layer.search(query or "", date_from, date_to, person))
 
     @tree.command(name="doc", description="One document in full, with its citation")
-    @app_commands.describe(id="the document number shown in results, e.g. 42")
+    @app_commands.describe(**BY_NAME["doc"].described())
     async def doc(interaction: discord.Interaction, id: app_commands.Range[str, 1, 20]) -> None:
         await run(interaction, lambda: layer.doc(id), limited=False)
 
     @tree.command(name="person", description="A person's documents in date order")
-    @app_commands.describe(name="any spelling: Chou En-lai, Filippov, Khrushchov")
+    @app_commands.describe(**BY_NAME["person"].described())
     async def person(interaction: discord.Interaction, name: app_commands.Range[str, 1, 200]) -> None:
         await run(interaction, lambda: layer.person(name))
 
@@ -252,7 +253,7 @@ def register_commands(bot: ArchiveBot) -> None:
                 for label, value in complete_person(bot.archive.people, current, AUTOCOMPLETE_MAX)]
 
     @tree.command(name="onthisday", description="Documents written on a day of the year")
-    @app_commands.describe(date="MM-DD or 27 September (default: today)")
+    @app_commands.describe(**BY_NAME["onthisday"].described())
     async def onthisday(interaction: discord.Interaction, date: app_commands.Range[str, 1, 40] | None = None) -> None:
         await run(interaction, lambda: layer.onthisday(date, target=here(interaction)), limited=False)
 
@@ -264,9 +265,12 @@ def register_commands(bot: ArchiveBot) -> None:
     async def about(interaction: discord.Interaction) -> None:
         await run(interaction, lambda: layer.about(), limited=False)
 
-    @tree.command(name="help", description="What archive-bot can do")
-    async def help_command(interaction: discord.Interaction) -> None:
-        await run(interaction, lambda: layer.help(), limited=False)
+    @tree.command(name="help", description="What archive-bot can do, or one command's options and an example")
+    @app_commands.describe(**BY_NAME["help"].described())
+    @app_commands.choices(command=[app_commands.Choice(name=c.name, value=c.name) for c in COMMANDS])
+    async def help_command(interaction: discord.Interaction,
+                           command: app_commands.Choice[str] | None = None) -> None:
+        await run(interaction, lambda: layer.help(command.value if command else None), limited=False)
 
 
 def here(interaction: discord.Interaction, channel_id: int | None = None) -> Target:
