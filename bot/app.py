@@ -34,6 +34,7 @@ from .daily import DiscordPoster
 from .discord_ui import CiteButton
 from .help import BY_NAME, COMMANDS
 from .send import reply_to_message, respond, within_deadline
+from .translate import ArchiveTranslator
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,7 @@ class ArchiveBot(discord.Client):
         answer Cite buttons on any message, however old."""
         self.add_dynamic_items(CiteButton)
         self.commands_layer.application_id = self.application_id  # known once logged in: help's invite link
+        await self.tree.set_translator(ArchiveTranslator())
         await self.sync_commands()
         if self.run_scheduler and self.scheduler_task is None:
             self.scheduler_task = asyncio.create_task(self._scheduler_after_ready(), name="daily-scheduler")
@@ -157,7 +159,9 @@ class ArchiveBot(discord.Client):
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
         scope = f"guild:{guild.id}" if guild else "global"
-        payload = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+        translator = self.tree.translator  # the hash covers the translations too: a new one re-syncs
+        payload = [await command.get_translated_payload(self.tree, translator) if translator
+                   else command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
         digest = command_hash(payload)
         key = SYNC_KEY.format(scope=scope)
         if await self.archive.store.get_state(key) == digest:
