@@ -13,6 +13,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,10 @@ from .config import Settings
 from .cooldown import Cooldown
 from .daily import DiscordPoster
 from .discord_ui import CiteButton
+from .help import BY_NAME, COMMANDS
 from .send import reply_to_message, respond, within_deadline
 from .share import message_query, no_text, respond_shareable
+from .translate import ArchiveTranslator
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +117,8 @@ class ArchiveBot(discord.Client):
         """Runs once per process (never again on reconnects): sync commands, start the daily scheduler, and
         answer Cite buttons on any message, however old."""
         self.add_dynamic_items(CiteButton)
+        self.commands_layer.application_id = self.application_id  # known once logged in: help's invite link
+        await self.tree.set_translator(ArchiveTranslator())
         await self.sync_commands()
         if self.run_scheduler and self.scheduler_task is None:
             self.scheduler_task = asyncio.create_task(self._scheduler_after_ready(), name="daily-scheduler")
@@ -134,6 +139,11 @@ class ArchiveBot(discord.Client):
         """A Cite button: the document's citation in every form, shown only to whoever pressed it."""
         await respond(interaction, await within_deadline(interaction, self.commands_layer.cite(record_id)))
 
+    async def answer_document(self, interaction: discord.Interaction, record_id: int) -> None:
+        """A document picked from a page's menu: shown in full, only to whoever picked it."""
+        reply = await within_deadline(interaction, self.commands_layer.doc(record_id))
+        await respond(interaction, replace(reply, private=True))
+
     async def _scheduler_after_ready(self) -> None:
         await self.wait_until_ready()  # guilds and channels must be known before posting
         await self.scheduler.run()
@@ -150,7 +160,9 @@ class ArchiveBot(discord.Client):
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
         scope = f"guild:{guild.id}" if guild else "global"
-        payload = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+        translator = self.tree.translator  # the hash covers the translations too: a new one re-syncs
+        payload = [await command.get_translated_payload(self.tree, translator) if translator
+                   else command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
         digest = command_hash(payload)
         key = SYNC_KEY.format(scope=scope)
         if await self.archive.store.get_state(key) == digest:
@@ -217,13 +229,12 @@ def register_commands(bot: ArchiveBot) -> None:
         await answer(interaction, reply)
 
     @tree.command(name="ask", description="Ask a question; the answer comes from the best document")
-    @app_commands.describe(question="e.g. What did Stalin tell Mao about the Chinese Eastern Railway?")
+    @app_commands.describe(**BY_NAME["ask"].described())
     async def ask(interaction: discord.Interaction, question: app_commands.Range[str, 1, 500]) -> None:
         await run(interaction, lambda: layer.ask(question))
 
     @tree.command(name="search", description="Ranked documents for a query; only dates or a person: all, by date")
-    @app_commands.describe(query="words, names, dates: zhou enlai nehru 1959", person="only this person's documents",
-                           date_from="only documents from this year on", date_to="only documents up to this year")
+    @app_commands.describe(**BY_NAME["search"].described({"from": "date_from", "to": "date_to"}))
     @app_commands.rename(date_from="from", date_to="to")
     async def search(interaction: discord.Interaction, query: app_commands.Range[str, 1, 500] | None = None,
                      date_from: app_commands.Range[int, 1900, 2100] | None = None,
@@ -232,12 +243,12 @@ def register_commands(bot: ArchiveBot) -> None:
         await run(interaction, lambda: layer.search(query or "", date_from, date_to, person))
 
     @tree.command(name="doc", description="One document in full, with its citation")
-    @app_commands.describe(id="the document number shown in results, e.g. 42")
+    @app_commands.describe(**BY_NAME["doc"].described())
     async def doc(interaction: discord.Interaction, id: app_commands.Range[str, 1, 20]) -> None:
         await run(interaction, lambda: layer.doc(id), limited=False)
 
     @tree.command(name="person", description="A person's documents in date order")
-    @app_commands.describe(name="any spelling: Chou En-lai, Filippov, Khrushchov")
+    @app_commands.describe(**BY_NAME["person"].described())
     async def person(interaction: discord.Interaction, name: app_commands.Range[str, 1, 200]) -> None:
         await run(interaction, lambda: layer.person(name))
 
@@ -248,7 +259,7 @@ def register_commands(bot: ArchiveBot) -> None:
                 for label, value in complete_person(bot.archive.people, current, AUTOCOMPLETE_MAX)]
 
     @tree.command(name="onthisday", description="Documents written on a day of the year")
-    @app_commands.describe(date="MM-DD or 27 September (default: today)")
+    @app_commands.describe(**BY_NAME["onthisday"].described())
     async def onthisday(interaction: discord.Interaction, date: app_commands.Range[str, 1, 40] | None = None) -> None:
         await run(interaction, lambda: layer.onthisday(date, target=here(interaction)), limited=False)
 
@@ -260,9 +271,12 @@ def register_commands(bot: ArchiveBot) -> None:
     async def about(interaction: discord.Interaction) -> None:
         await run(interaction, lambda: layer.about(), limited=False)
 
-    @tree.command(name="help", description="What archive-bot can do")
-    async def help_command(interaction: discord.Interaction) -> None:
-        await run(interaction, lambda: layer.help(), limited=False)
+    @tree.command(name="help", description="What archive-bot can do, or one command's options and an example")
+    @app_commands.describe(**BY_NAME["help"].described())
+    @app_commands.choices(command=[app_commands.Choice(name=c.name, value=c.name) for c in COMMANDS])
+    async def help_command(interaction: discord.Interaction,
+                           command: app_commands.Choice[str] | None = None) -> None:
+        await run(interaction, lambda: layer.help(command.value if command else None), limited=False)
 
     async def on_message_text(interaction: discord.Interaction, message: discord.Message,
                               work: Callable[[str], Awaitable[Reply]]) -> None:

@@ -32,6 +32,8 @@ from retrieval.records import Record
 from retrieval.search import MAX_BROWSE, Archive, Hit, PersonCard, QueryError, SearchResult
 from retrieval.site import ARCHIVE_NAME, ARCHIVE_URL
 
+from .help import COMMANDS, invite_url
+from .help import find as find_help
 from .wording import (
     Front,
     absent_text,
@@ -149,21 +151,6 @@ def error(message: str | Text) -> Reply:
     return Reply(kind=ReplyKind.ERROR, title="Sorry", lead=message)
 
 
-HELP = [
-    ("/ask question", "a short answer from the best document, with its sources; or \u201cwho was Filippov?\u201d, "
-                      "\u201cdocuments from October 1962\u201d, \u201ctoday in history\u201d"),
-    ("/search [query] [from] [to] [person]", "ranked documents; dates and names in the query are understood; "
-                                             "only dates or a person: all their documents by date"),
-    ("/doc id", "one document in full, with its citation (the #N shown in results)"),
-    ("/person name", "a person's documents in date order (any spelling: Chou En-lai, Filippov)"),
-    ("/onthisday [date]", "documents written on a day of the year: 09-27 or 27 September (default today)"),
-    ("/daily", "a daily \u201con this day\u201d document in a channel or your DMs (/daily preview: today's)"),
-    ("/random", "a random document"),
-    ("/about", "the archive's size and dates, and this bot's version"),
-    ("/help", "this list"),
-]
-
-
 DAILY_USAGE = [
     ("/daily set [channel] [time] [timezone]", "a document from this day, every day at that time (default 09:00 UTC)"),
     ("/daily status", "where and when the daily post goes, and the last one"),
@@ -179,6 +166,7 @@ class Commands:
         self.rng = rng or random.Random()
         self.ledger = ledger or DailyStore(archive.store)
         self.front = front
+        self.application_id: int | None = None  # known once logged in to Discord: then help gives the invite link
 
     async def ask(self, question: str) -> Reply:
         """An answer; or, when the question asks for it, help, today's documents, who someone was, or the
@@ -286,12 +274,35 @@ class Commands:
             f"{ARCHIVE_NAME} ({ARCHIVE_URL}).\narchive-bot {app_version()}: answers come from the document "
             "listings' titles and summaries, ranked by BM25; every answer cites its document."
         )
-        return Reply(kind=ReplyKind.INFO, title="About archive-bot", lead=lead)
+        return Reply(kind=ReplyKind.INFO, title="About archive-bot", lead=lead + self._invite_line())
 
-    async def help(self) -> Reply:
-        lines = [f"`{usage}` — {what}" for usage, what in HELP]
+    async def help(self, command: str | None = None) -> Reply:
+        """Every command in a line; or, named, one command's options and an example. The invite link too,
+        where the application is known."""
+        if command and command.strip():
+            return self._help_for(command)
+        lines = [f"`{c.usage}` — {c.what}" for c in COMMANDS]
         lead = "\n".join(lines) + "\n\nIn a DM, just type a question. In a server, mention me with a question."
+        lead += "\n`/help command` shows a command's options and an example." + self._invite_line()
         return Reply(kind=ReplyKind.INFO, title="archive-bot commands", timed_lead=(lead,))
+
+    def _help_for(self, name: str) -> Reply:
+        found = find_help(name)
+        if found is None:
+            return error(("There is no ", Quoted(name.strip()[:30]), " command. The commands: "
+                          + ", ".join(f"`{c.name}`" for c in COMMANDS) + "."))
+        lines = [f"`{found.usage}` — {found.what}"]
+        lines += [f"• `{o.name}`{' (optional)' if o.name in found.optional else ''}: {o.what}" for o in found.options]
+        if found.name == "daily":
+            lines += [f"• `{usage}` — {what}" for usage, what in DAILY_USAGE]
+        if found.example:
+            lines.append(f"Example: `{found.example}`")
+        return Reply(kind=ReplyKind.INFO, title=f"/{found.name}", timed_lead=("\n".join(lines),))
+
+    def _invite_line(self) -> str:
+        if self.application_id is None:
+            return ""
+        return f"\n\nAdd me to a server: {invite_url(self.application_id)}"
 
     # -- /daily: `target` is where the command was used (a channel, or the user's DMs) ---------------------
     async def daily_set(self, target: Target, *, guild_id: int | None, user_id: int, time: str | None,
@@ -458,10 +469,13 @@ PLAIN_COMMANDS = frozenset({"help", "quit", "exit"})
 
 def parse_command(line: str) -> tuple[str, str]:
     """A console line: `/search mao 1958` -> ("search", "mao 1958"); a plain question -> ("ask", line); a lone
-    `help`, `quit` or `exit` -> that command."""
+    `help`, `quit` or `exit` -> that command; `help` and a command's name (`help search`) -> help for it."""
     text = line.strip()
     if text.lower() in PLAIN_COMMANDS:
         return text.lower(), ""
+    first, _, rest = text.partition(" ")
+    if first.lower() == "help" and find_help(rest) is not None:
+        return "help", rest.strip()
     if not text.startswith("/"):
         return "ask", text
     name, _, rest = text[1:].partition(" ")
@@ -495,7 +509,7 @@ async def run_text_command(commands: Commands, line: str) -> Reply | None:
     if name == "about":
         return await commands.about()
     if name == "help":
-        return await commands.help()
+        return await commands.help(rest or None)
     return error(f"There is no /{name[:30]} command. Type /help for the list.")
 
 

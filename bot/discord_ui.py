@@ -316,10 +316,46 @@ class CiteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cite
             await interaction.client.answer_cite(interaction, self.record_id)
 
 
-class ReplyView(discord.ui.View):
-    """Page buttons (only for the person who asked) and links to the documents shown.
+@runtime_checkable
+class Opener(Protocol):
+    """The client that answers the "open a document" menu under a page of results (the bot)."""
 
-    On timeout the page buttons are disabled and the message edited, so stale buttons never fail.
+    async def answer_document(self, interaction: discord.Interaction, record_id: int) -> None: ...
+
+
+MODAL_AFTER = 5  # pages: more than this, and "Go to page…" opens a box to type the number in
+OPTION_MAX, SELECT_OPTIONS_MAX = 100, 25  # Discord: a select option's label and description, options per menu
+
+
+class GoToPage(discord.ui.Modal, title="Go to page"):
+    """A box for a page number: a valid one turns the page; anything else gets one line, shown only to the asker."""
+
+    def __init__(self, view: ReplyView) -> None:
+        super().__init__()
+        self.view = view
+        pages = len(view.reply.pages)
+        self.number: discord.ui.TextInput[GoToPage] = discord.ui.TextInput(
+            label=f"Page (1 to {pages})", placeholder=str(view.page + 1), min_length=1, max_length=6)
+        self.add_item(self.number)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        pages = len(self.view.reply.pages)
+        text = self.number.value.strip()
+        if not text.isdigit() or not 1 <= int(text) <= pages:
+            await interaction.response.send_message(
+                f"“{inert(clip(text, 20))}” is not a page here: type a number from 1 to {pages}.",
+                ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        await self.view.show(interaction, int(text) - 1)
+
+
+class ReplyView(discord.ui.View):
+    """Page controls (only for the person who asked) and links to the documents shown.
+
+    Row 0: first, previous, "Page n of N" (a label, never pressed), next, last; row 1: "Go to page…" (more than
+    five pages) and Stop; row 2: a menu to open one of the page's documents; row 3: the links (and Cite). Stop
+    leaves the links and Cite. On timeout the controls are disabled and the message edited, so stale ones never
+    fail.
     """
 
     default_timeout: float = 300.0  # seconds of inactivity before the page buttons are disabled
@@ -332,41 +368,91 @@ class ReplyView(discord.ui.View):
         self.message: discord.Message | discord.InteractionMessage | None = None
         self.counter: discord.ui.Button[ReplyView] = discord.ui.Button(
             label="Page", style=discord.ButtonStyle.secondary, disabled=True, row=0)
+        self.documents: discord.ui.Select[ReplyView] = discord.ui.Select(
+            placeholder="Open a document on this page…", row=2)
+        self.documents.callback = self._open  # type: ignore[method-assign]
         self._layout()
+
+    @discord.ui.button(label="⏮ First", style=discord.ButtonStyle.secondary, row=0)
+    async def first(self, interaction: discord.Interaction, button: discord.ui.Button[ReplyView]) -> None:
+        await self.show(interaction, 0)
 
     @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary, row=0)
     async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[ReplyView]) -> None:
-        await self._turn(interaction, -1)
+        await self.show(interaction, self.page - 1)
 
     @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary, row=0)
     async def next(self, interaction: discord.Interaction, button: discord.ui.Button[ReplyView]) -> None:
-        await self._turn(interaction, +1)
+        await self.show(interaction, self.page + 1)
+
+    @discord.ui.button(label="Last ⏭", style=discord.ButtonStyle.secondary, row=0)
+    async def last(self, interaction: discord.Interaction, button: discord.ui.Button[ReplyView]) -> None:
+        await self.show(interaction, len(self.reply.pages) - 1)
+
+    @discord.ui.button(label="Go to page…", style=discord.ButtonStyle.primary, row=1)
+    async def go_to(self, interaction: discord.Interaction, button: discord.ui.Button[ReplyView]) -> None:
+        await interaction.response.send_modal(GoToPage(self))
+
+    @discord.ui.button(label="Stop", style=discord.ButtonStyle.danger, row=1)
+    async def finish(self, interaction: discord.Interaction, button: discord.ui.Button[ReplyView]) -> None:
+        """The page stays as it is, with its links; the controls go."""
+        self.clear_items()
+        self._add_links()
+        self.stop()
+        await interaction.response.edit_message(view=self)
 
     @property
     def paged(self) -> bool:
         return len(self.reply.pages) > 1
 
+    @property
+    def listed(self) -> bool:
+        """A list of documents, not one document shown in full: the menu can open one."""
+        return self.reply.kind not in (ReplyKind.DOCUMENT, ReplyKind.DAILY, ReplyKind.CITATION) \
+            and len(self.reply.pages[self.page]) > 1
+
     def _layout(self) -> None:
         self.clear_items()
         pages = self.reply.pages
         if self.paged:
-            self.previous.disabled = self.page == 0
-            self.next.disabled = self.page >= len(pages) - 1
-            self.counter.label = f"Page {self.page + 1}/{len(pages)}"
-            for item in (self.previous, self.counter, self.next):
+            at_start, at_end = self.page == 0, self.page >= len(pages) - 1
+            self.first.disabled = self.previous.disabled = at_start
+            self.next.disabled = self.last.disabled = at_end
+            self.counter.label = f"Page {self.page + 1} of {len(pages)}"
+            for item in (self.first, self.previous, self.counter, self.next, self.last):
                 self.add_item(item)
-        for button in link_buttons(pages[self.page], self.page * self.reply.per_page + 1):
-            button.row = 1
+            if len(pages) > MODAL_AFTER:
+                self.add_item(self.go_to)
+        if self.listed:
+            first_number = self.page * self.reply.per_page + 1
+            self.documents.options = [
+                discord.SelectOption(label=clip(f"{first_number + offset}. {card.record.title}", OPTION_MAX),
+                                     value=str(card.record.id),
+                                     description=clip(f"#{card.record.id} · {card.record.date.human()}", OPTION_MAX))
+                for offset, card in enumerate(pages[self.page][:SELECT_OPTIONS_MAX])]
+            self.add_item(self.documents)
+        if self.paged or self.listed:
+            self.add_item(self.finish)
+        self._add_links()
+
+    def _add_links(self) -> None:
+        for button in link_buttons(self.reply.pages[self.page], self.page * self.reply.per_page + 1):
+            button.row = 3
             self.add_item(button)
         if self.reply.kind in (ReplyKind.DOCUMENT, ReplyKind.DAILY) and len(self.reply.cards) == 1:
             cite = CiteButton(self.reply.cards[0].record.id)
-            cite.row = 1
+            cite.row = 3
             self.add_item(cite)
 
-    async def _turn(self, interaction: discord.Interaction, step: int) -> None:
-        self.page = max(0, min(len(self.reply.pages) - 1, self.page + step))
+    async def show(self, interaction: discord.Interaction, page: int) -> None:
+        """Turn to `page` (kept within the pages) and redraw the embed and the controls."""
+        self.page = max(0, min(len(self.reply.pages) - 1, page))
         self._layout()
         await interaction.response.edit_message(embed=embed_for(self.reply, self.page), view=self)
+
+    async def _open(self, interaction: discord.Interaction) -> None:
+        if isinstance(interaction.client, Opener) and self.documents.values:
+            await interaction.client.answer_document(interaction, int(self.documents.values[0]))
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.author_id:
@@ -379,7 +465,8 @@ class ReplyView(discord.ui.View):
 
     async def on_timeout(self) -> None:
         for item in self.children:
-            if isinstance(item, discord.ui.Button) and item.style != discord.ButtonStyle.link:
+            if isinstance(item, discord.ui.Button) and item.style != discord.ButtonStyle.link \
+                    or isinstance(item, discord.ui.Select):
                 item.disabled = True
         if self.message is not None:
             try:

@@ -37,7 +37,7 @@ class ShareView(ReplyView):
 
     def __init__(self, reply: Reply, author_id: int, timeout: float | None = -1.0) -> None:
         self.share: discord.ui.Button[ShareView] = discord.ui.Button(
-            label="Post publicly", style=discord.ButtonStyle.primary, row=2)
+            label="Post publicly", style=discord.ButtonStyle.primary, row=1)  # beside Go to page and Stop
         self.share.callback = self._share  # type: ignore[method-assign]
         super().__init__(reply, author_id, timeout)
 

@@ -454,6 +454,12 @@ class FakeDiscord(DiscordWorld):
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload
 
+    async def send_modal_submit(self, custom_id: str, values: Mapping[str, str], message_id: int | None = None,
+                                **kwargs: Any) -> dict[str, Any]:
+        payload = self.modal_submit(custom_id, values, message_id, **kwargs)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return payload
+
     async def send_message(self, content: str, **kwargs: Any) -> dict[str, Any]:
         payload = self.message(content, **kwargs)
         await self.dispatch("MESSAGE_CREATE", payload)
@@ -779,7 +785,8 @@ class FakeDiscord(DiscordWorld):
             message = self._interaction_message(interaction, {}, [], original=True,
                                                 extra_flags=m.MESSAGE_FLAG_LOADING | loading["flags"])
         elif rtype in (6, 7):
-            if interaction.type != 3 or interaction.component_message_id is None:
+            # A component's interaction, or a modal opened from one (it carries the message), may update it.
+            if interaction.type not in (3, 5) or interaction.component_message_id is None:
                 return error(400, 40004, "Interaction response type is invalid for this interaction")
             stored = self.messages.get(interaction.component_message_id)
             if stored is None:

@@ -504,6 +504,23 @@ class DiscordWorld:
         return self._component({"custom_id": custom_id, "component_type": 3, "values": list(values)}, message_id,
                                user_id=user_id, channel_id=channel_id, guild=guild)
 
+    def modal_submit(self, custom_id: str, values: Mapping[str, str], message_id: int | None = None, *,
+                     user_id: int = m.ALICE_ID, channel_id: int = m.GENERAL_ID, guild: bool = True) -> dict[str, Any]:
+        """INTERACTION_CREATE type 5: the user submits the modal ``custom_id`` with each text input's value
+        (``values``: input custom_id -> text), one action row per input as Discord sends it. A modal opened
+        from a component carries that component's message (``message_id``)."""
+        rows = [{"type": 1, "components": [{"type": 4, "custom_id": input_id, "value": value}]}
+                for input_id, value in values.items()]
+        stored = self.messages.get(int(message_id)) if message_id is not None else None
+        if message_id is not None and stored is None:
+            raise KeyError(f"fake: no stored message {message_id}")
+        if stored is not None:
+            channel_id = stored.channel_id
+        channel_id = self._channel_for(user_id, channel_id, guild)
+        return self._interaction(5, {"custom_id": custom_id, "components": rows}, user_id=user_id,
+                                 channel_id=channel_id, guild=guild,
+                                 message=stored.data if stored is not None else None)
+
     def message(self, content: str, *, user_id: int = m.ALICE_ID, channel_id: int = m.GENERAL_ID,
                 guild: bool = True, mentions_bot: bool = False) -> dict[str, Any]:
         """MESSAGE_CREATE from a user; stored so replies/references to it resolve."""

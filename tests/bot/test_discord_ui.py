@@ -92,8 +92,9 @@ def test_archive_text_is_escaped_and_emphasis_added_after():
 def test_view_pages_only_for_many_results_and_links_for_each_card(archive):
     records = archive.snapshot.index.records[:12]
     view = ReplyView(Reply(kind="results", title="x", cards=[Card.of(r) for r in records]), author_id=1)
-    labels = [item.label for item in view.children]
-    assert labels[:3] == ["◀ Previous", "Page 1/3", "Next ▶"]
+    labels = [getattr(item, "label", None) for item in view.children]
+    assert labels[:5] == ["⏮ First", "◀ Previous", "Page 1 of 3", "Next ▶", "Last ⏭"]
+    assert "Go to page…" not in labels and "Stop" in labels  # three pages: no box to type a number in
     links = [i for i in view.children if getattr(i, "style", None) == discord.ButtonStyle.link]
     assert len(links) == 5 and all(i.url.startswith("https://") for i in links)
     single = ReplyView(Reply(kind="document", title="x", cards=[Card.of(records[0])]), author_id=1)
