@@ -30,7 +30,7 @@ from .commands import Commands, Reply, error, run_text_command
 from .config import Settings
 from .cooldown import Cooldown
 from .daily import DiscordPoster
-from .discord_ui import CiteButton
+from .discord_ui import CiteButton, SimilarButton
 from .send import reply_to_message, respond, within_deadline
 
 log = logging.getLogger(__name__)
@@ -111,8 +111,8 @@ class ArchiveBot(discord.Client):
 
     async def setup_hook(self) -> None:
         """Runs once per process (never again on reconnects): sync commands, start the daily scheduler, and
-        answer Cite buttons on any message, however old."""
-        self.add_dynamic_items(CiteButton)
+        answer Cite and More like this buttons on any message, however old."""
+        self.add_dynamic_items(CiteButton, SimilarButton)
         await self.sync_commands()
         if self.run_scheduler and self.scheduler_task is None:
             self.scheduler_task = asyncio.create_task(self._scheduler_after_ready(), name="daily-scheduler")
@@ -132,6 +132,10 @@ class ArchiveBot(discord.Client):
     async def answer_cite(self, interaction: discord.Interaction, record_id: int) -> None:
         """A Cite button: the document's citation in every form, shown only to whoever pressed it."""
         await respond(interaction, await within_deadline(interaction, self.commands_layer.cite(record_id)))
+
+    async def answer_similar(self, interaction: discord.Interaction, record_id: int) -> None:
+        """A More like this button: the documents nearest to it, shown only to whoever pressed it."""
+        await respond(interaction, await within_deadline(interaction, self.commands_layer.similar(record_id)))
 
     async def _scheduler_after_ready(self) -> None:
         await self.wait_until_ready()  # guilds and channels must be known before posting
