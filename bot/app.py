@@ -25,7 +25,7 @@ from retrieval.daily import Clock, DailyScheduler, Target
 from retrieval.search import Archive
 from retrieval.store import StoreError, StoreProblem
 
-from .autocomplete import complete_person, complete_zone
+from .autocomplete import complete_day, complete_document, complete_person, complete_zone
 from .commands import Commands, Reply, error, run_text_command
 from .config import Settings
 from .cooldown import Cooldown
@@ -238,6 +238,12 @@ def register_commands(bot: ArchiveBot) -> None:
     async def doc(interaction: discord.Interaction, id: app_commands.Range[str, 1, 20]) -> None:
         await run(interaction, lambda: layer.doc(id), limited=False)
 
+    @doc.autocomplete("id")
+    async def document_ids(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        snapshot = bot.archive.snapshot
+        return [app_commands.Choice(name=label, value=value) for label, value in complete_document(
+            snapshot.index.records, snapshot.titles, snapshot.rank, current, AUTOCOMPLETE_MAX)]
+
     @tree.command(name="person", description="A person's documents in date order")
     @app_commands.describe(name="any spelling: Chou En-lai, Filippov, Khrushchov")
     async def person(interaction: discord.Interaction, name: app_commands.Range[str, 1, 200]) -> None:
@@ -253,6 +259,11 @@ def register_commands(bot: ArchiveBot) -> None:
     @app_commands.describe(date="MM-DD or 27 September (default: today)")
     async def onthisday(interaction: discord.Interaction, date: app_commands.Range[str, 1, 40] | None = None) -> None:
         await run(interaction, lambda: layer.onthisday(date, target=here(interaction)), limited=False)
+
+    @onthisday.autocomplete("date")
+    async def days(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=label, value=value) for label, value in complete_day(
+            current, bot.clock().date(), bot.archive.snapshot.by_month_day, AUTOCOMPLETE_MAX)]
 
     @tree.command(name="random", description="A random document from the archive")
     async def random_doc(interaction: discord.Interaction) -> None:

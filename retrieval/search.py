@@ -32,6 +32,7 @@ from .spelling import SpellingIndex
 from .store import ArchiveStore
 from .text import WORD_RE, fold, tokenize
 from .thesaurus import Thesaurus
+from .titles import TitleLookup
 
 MAX_LIMIT = 100
 MAX_BROWSE = 500  # a browse lists at most this many documents (100 pages of 5); it says how many there are
@@ -231,6 +232,7 @@ class _Snapshot:
                 assert record.date.month is not None and record.date.day is not None
                 self.by_month_day.setdefault((record.date.month, record.date.day), []).append(record)
         self.with_summary = [r for r in records if r.summary] or records
+        self.titles = TitleLookup(records)  # autocomplete's lookups by number and title
         dated = [r.date for r in records if r.date.year is not None]
         self.stats = ArchiveStats(
             documents=len(records),
