@@ -495,6 +495,8 @@ async def run_text_command(commands: Commands, line: str) -> Reply | None:
             return error(str(exc))
     if name in ("doc", "show"):
         return await commands.doc(rest)
+    if name == "similar":
+        return await commands.similar(rest)
     if name == "person":
         return await commands.person(rest)
     if name == "onthisday":

@@ -1,11 +1,14 @@
-"""The More like this button through the stand-in for Discord: under every document, answering privately,
-also on a message from before a restart (its custom id is all it needs)."""
+"""More like this in the chat: the button through the stand-in for Discord (under every document, answering
+privately, also on a message from before a restart: its custom id is all it needs), and `similar N` typed."""
 from __future__ import annotations
 
 import asyncio
 
+from bot.commands import Commands, ReplyKind, run_text_command
+from retrieval.search import Archive
 from testing.fakediscord import ALICE_ID, BOB_ID, FakeDiscord
 
+from ..conftest import PEOPLE
 from .conftest import BOT_TEST_TIMEOUT, EPHEMERAL, answer, embed_text, start_bot
 from .test_cite import FILIPPOV, with_documents
 
@@ -55,3 +58,14 @@ async def test_a_document_gone_since_says_so_privately(db):
                         assert response.flags & EPHEMERAL and "There is no document #9001" in embed_text(response)
             finally:
                 await bot.archive.close()
+
+
+async def test_similar_typed_in_a_dm_or_the_console(db):
+    async with await Archive.open(db, PEOPLE) as archive:
+        semenov = [r.id for r in archive.snapshot.index.records
+                   if r.title == "Ciphered Telegram from Semenov [Stalin] to Mao Zedong"]
+        reply = await run_text_command(Commands(archive), f"/similar #{semenov[0]}")
+        assert reply is not None and reply.kind is ReplyKind.RESULTS and reply.title == f"More like #{semenov[0]}"
+        assert reply.cards[0].record.id == semenov[1] and semenov[0] not in [c.record.id for c in reply.cards]
+        missing = await run_text_command(Commands(archive), "/similar 999999")
+        assert missing is not None and missing.kind is ReplyKind.ERROR
