@@ -26,12 +26,12 @@ from retrieval.daily import Clock, DailyScheduler, Target
 from retrieval.search import Archive
 from retrieval.store import StoreError, StoreProblem
 
-from .autocomplete import complete_person, complete_zone
+from .autocomplete import complete_day, complete_document, complete_person, complete_zone
 from .commands import Commands, Reply, error, run_text_command
 from .config import Settings
 from .cooldown import Cooldown
 from .daily import DiscordPoster
-from .discord_ui import CiteButton
+from .discord_ui import CiteButton, SimilarButton
 from .help import BY_NAME, COMMANDS
 from .send import reply_to_message, respond, within_deadline
 from .share import message_query, no_text, respond_shareable
@@ -115,8 +115,8 @@ class ArchiveBot(discord.Client):
 
     async def setup_hook(self) -> None:
         """Runs once per process (never again on reconnects): sync commands, start the daily scheduler, and
-        answer Cite buttons on any message, however old."""
-        self.add_dynamic_items(CiteButton)
+        answer Cite and More like this buttons on any message, however old."""
+        self.add_dynamic_items(CiteButton, SimilarButton)
         self.commands_layer.application_id = self.application_id  # known once logged in: help's invite link
         await self.tree.set_translator(ArchiveTranslator())
         await self.sync_commands()
@@ -143,6 +143,10 @@ class ArchiveBot(discord.Client):
         """A document picked from a page's menu: shown in full, only to whoever picked it."""
         reply = await within_deadline(interaction, self.commands_layer.doc(record_id))
         await respond(interaction, replace(reply, private=True))
+
+    async def answer_similar(self, interaction: discord.Interaction, record_id: int) -> None:
+        """A More like this button: the documents nearest to it, shown only to whoever pressed it."""
+        await respond(interaction, await within_deadline(interaction, self.commands_layer.similar(record_id)))
 
     async def _scheduler_after_ready(self) -> None:
         await self.wait_until_ready()  # guilds and channels must be known before posting
@@ -247,6 +251,12 @@ def register_commands(bot: ArchiveBot) -> None:
     async def doc(interaction: discord.Interaction, id: app_commands.Range[str, 1, 20]) -> None:
         await run(interaction, lambda: layer.doc(id), limited=False)
 
+    @doc.autocomplete("id")
+    async def document_ids(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        snapshot = bot.archive.snapshot
+        return [app_commands.Choice(name=label, value=value) for label, value in complete_document(
+            snapshot.index.records, snapshot.titles, snapshot.rank, current, AUTOCOMPLETE_MAX)]
+
     @tree.command(name="person", description="A person's documents in date order")
     @app_commands.describe(**BY_NAME["person"].described())
     async def person(interaction: discord.Interaction, name: app_commands.Range[str, 1, 200]) -> None:
@@ -262,6 +272,11 @@ def register_commands(bot: ArchiveBot) -> None:
     @app_commands.describe(**BY_NAME["onthisday"].described())
     async def onthisday(interaction: discord.Interaction, date: app_commands.Range[str, 1, 40] | None = None) -> None:
         await run(interaction, lambda: layer.onthisday(date, target=here(interaction)), limited=False)
+
+    @onthisday.autocomplete("date")
+    async def days(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=label, value=value) for label, value in complete_day(
+            current, bot.clock().date(), bot.archive.snapshot.by_month_day, AUTOCOMPLETE_MAX)]
 
     @tree.command(name="random", description="A random document from the archive")
     async def random_doc(interaction: discord.Interaction) -> None:

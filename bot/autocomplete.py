@@ -5,9 +5,19 @@ directory's entities and the folded form it compares everywhere else, the time-z
 """
 from __future__ import annotations
 
+import calendar
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+import numpy as np
+
 from retrieval.daily import zone_names
 from retrieval.people import PeopleDirectory, name_key
-from retrieval.records import EntityKind
+from retrieval.records import EntityKind, Record
+from retrieval.titles import TitleLookup
+
+CHOICE_MAX = 100  # Discord's limit on a choice's label and value
+_LEAP_YEAR = 2000  # every month-day, 29 February included
 
 
 def complete_person(directory: PeopleDirectory, typed: str, limit: int) -> list[tuple[str, str]]:
@@ -48,3 +58,62 @@ def complete_zone(typed: str, limit: int) -> list[str]:
     first = set(starts)
     inside = [z for z in names if typed in z.lower() and z not in first]
     return (starts + inside)[:limit]
+
+
+def _label(text: str) -> str:
+    return text if len(text) <= CHOICE_MAX else text[:CHOICE_MAX - 1].rstrip() + "…"
+
+
+def complete_document(records: Sequence[Record], titles: TitleLookup, date_rank: np.ndarray, typed: str,
+                      limit: int) -> list[tuple[str, str]]:
+    """("#id title", id) for `/doc id`: a number typed finds that document, then those whose number starts with
+    it; then titles starting with what was typed (in title order), then titles with a word starting with each
+    word typed (in date order). Nothing typed: the latest ingested. All lookups are precomputed (`titles`)."""
+    typed = typed.strip().lstrip("#").strip()
+    if not typed:
+        found = titles.newest(limit)
+    else:
+        found = titles.by_number(typed, limit) + titles.title_starting(typed, limit)
+        if len(dict.fromkeys(found)) < limit:
+            positions = np.flatnonzero(titles.words_starting(typed))
+            if positions.size > limit:  # only the earliest `limit` need sorting
+                positions = positions[np.argpartition(date_rank[positions], limit - 1)[:limit]]
+            found += positions[np.argsort(date_rank[positions], kind="stable")].tolist()
+    chosen = list(dict.fromkeys(found))[:limit]
+    return [(_label(f"#{records[i].id} {records[i].title}"), str(records[i].id)) for i in chosen]
+
+
+def _day_forms(month: int, day: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """How a day may be typed: as numbers ("09-27", "9-27") and in words ("27 september", "sep 27")."""
+    names = dict.fromkeys((calendar.month_name[month].lower(), calendar.month_abbr[month].lower(),
+                           *(("sept",) if month == 9 else ())))
+    numbers = (f"{month:02d}-{day:02d}", f"{month}-{day}", f"{month:02d}-{day}", f"{month}-{day:02d}")
+    words = tuple(f for name in names for f in (f"{day} {name}", f"{day:02d} {name}", f"{name} {day}"))
+    return tuple(dict.fromkeys(numbers)), words
+
+
+_DAYS = [(d.month, d.day) for d in (date.fromordinal(date(_LEAP_YEAR, 1, 1).toordinal() + k) for k in range(366))]
+_FORMS = {day: _day_forms(*day) for day in _DAYS}
+
+
+def complete_day(typed: str, today: date, dated: Mapping[tuple[int, int], Sequence[Record]], limit: int
+                 ) -> list[tuple[str, str]]:
+    """(label, "MM-DD") for `/onthisday date`: the days any way of writing which starts with what was typed,
+    from today on round the year (today first when nothing is typed). The label leads with the form typed
+    ("09-27 (27 September)" or "27 September (09-27)") and says how many documents the day has."""
+    key = " ".join(typed.lower().replace(".", " ").split())
+    start = _DAYS.index((today.month, today.day))
+    found: list[tuple[str, str]] = []
+    for month, day in _DAYS[start:] + _DAYS[:start]:
+        numbers, words = _FORMS[(month, day)]
+        by_number = any(f.startswith(key) for f in numbers)
+        if key and not by_number and not any(f.startswith(key) for f in words):
+            continue
+        numeric, spelled = f"{month:02d}-{day:02d}", f"{day} {calendar.month_name[month]}"
+        count = len(dated.get((month, day), ()))
+        held = f"{count:,} document{'' if count == 1 else 's'}" if count else "no documents"
+        first, second = (numeric, spelled) if key and by_number else (spelled, numeric)
+        found.append((_label(f"{first} ({second}) · {held}"), numeric))
+        if len(found) == limit:
+            break
+    return found

@@ -39,7 +39,7 @@ from retrieval.thesaurus import ThesaurusFileError
 from . import runner
 from .commands import Card, Commands, Reply, ReplyKind, app_version
 from .config import ConfigError, Settings, load_settings
-from .json_output import answer_to_dict, result_to_dict
+from .json_output import answer_to_dict, result_to_dict, similar_to_dict
 from .runner import NO_TOKEN_HELP, run_bot, run_console_app, setup_logging
 from .text_render import render_reply, terminal_json, visible
 from .wording import Front, fetch_problem_text, fetch_summary_text, query_error_text, repairs_text
@@ -164,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
     day.add_argument("--date", metavar="MM-DD", help="a day of the year: 09-27 or '27 September' (default today)")
     day.add_argument("--json", action="store_true")
 
+    like = with_db(sub.add_parser("similar", help="the documents most like one (More like this)"))
+    like.add_argument("id", type=_record_id, help="the document's number, e.g. 42")
+    like.add_argument("--limit", "-k", type=_positive, default=10, help="how many documents (default 10)")
+    like.add_argument("--json", action="store_true", help="one JSON object instead of text")
+
     show = with_db(sub.add_parser("show", help="one document in full, with its citation"))
     show.add_argument("id", type=_record_id, metavar="ID")
     show.add_argument("--format", choices=SHOW_FORMATS, default="text",
@@ -229,7 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
         logging.getLogger("retrieval.ingest").setLevel(logging.ERROR)  # the CLI prints failures itself
     handler = {"run": cmd_run, "console": cmd_console, "ingest": cmd_ingest, "fetch": cmd_fetch, "export": cmd_export,
-               "search": cmd_search, "ask": cmd_ask, "show": cmd_show, "onthisday": cmd_onthisday}[args.command]
+               "search": cmd_search, "ask": cmd_ask, "show": cmd_show, "onthisday": cmd_onthisday,
+               "similar": cmd_similar}[args.command]
     try:
         return asyncio.run(handler(args, settings))
     except (StoreError, PeopleFileError, ThesaurusFileError) as exc:
@@ -413,6 +419,19 @@ async def cmd_onthisday(args: argparse.Namespace, settings: Settings) -> int:
         "others": [record_to_dict(c.record) for c in cards[1:]],
     })
     return EXIT_OK
+
+
+async def cmd_similar(args: argparse.Namespace, settings: Settings) -> int:
+    async with await open_archive(args, settings) as archive:
+        found = await archive.similar(args.id, args.limit)
+        if found is None:
+            print(f"archive-bot: no document #{args.id} in the archive", file=sys.stderr)
+            return EXIT_FAILED
+        if args.json:
+            _print_json(similar_to_dict(found))
+            return EXIT_OK
+        reply = await Commands(archive, front=Front.CLI).similar(args.id, args.limit)
+    return _print_reply(reply)
 
 
 async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:

@@ -220,6 +220,19 @@ class Commands:
             return record
         return Reply(kind=ReplyKind.CITATION, title=f"Cite #{record.id}", cards=[Card.of(record)], private=True)
 
+    async def similar(self, record_id: str | int, limit: int = SEARCH_LIMIT) -> Reply:
+        """More like this: the documents nearest to one by its own title and summary, best first. Only the asker
+        sees them: pressed under someone else's post in a busy channel, a public list would answer no one else."""
+        record = await self._record(record_id)
+        if isinstance(record, Reply):
+            return record
+        found = await self.archive.similar(record.id, limit)
+        hits = found.hits if found is not None else []
+        return Reply(kind=ReplyKind.RESULTS, title=f"More like #{record.id}",
+                     lead=f"Nearest to \u201c{record.title}\u201d by its title and summary." if hits else
+                     f"No other document shares the words of \u201c{record.title}\u201d.",
+                     cards=[Card.from_hit(h) for h in hits], private=True)
+
     async def _record(self, record_id: str | int) -> Record | Reply:
         """The record a user named by number, or the error that says why there is none."""
         text = str(record_id).strip().lstrip("#")
@@ -496,6 +509,8 @@ async def run_text_command(commands: Commands, line: str) -> Reply | None:
             return error(str(exc))
     if name in ("doc", "show"):
         return await commands.doc(rest)
+    if name == "similar":
+        return await commands.similar(rest)
     if name == "person":
         return await commands.person(rest)
     if name == "onthisday":

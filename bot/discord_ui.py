@@ -317,6 +317,33 @@ class CiteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cite
 
 
 @runtime_checkable
+class SimilarFinder(Protocol):
+    """The client that answers a More like this button."""
+
+    async def answer_similar(self, interaction: discord.Interaction, record_id: int) -> None: ...
+
+
+class SimilarButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"similar:(?P<id>[0-9]{1,12})"):
+    """ "More like this" under a document: the documents nearest to it, shown only to whoever pressed it.
+
+    Like Cite, its custom id carries the document's number, so it answers after a restart too."""
+
+    def __init__(self, record_id: int) -> None:
+        super().__init__(discord.ui.Button(label="More like this", style=discord.ButtonStyle.secondary,
+                                           custom_id=f"similar:{record_id}"))
+        self.record_id = record_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> SimilarButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if isinstance(interaction.client, SimilarFinder):
+            await interaction.client.answer_similar(interaction, self.record_id)
+
+
+@runtime_checkable
 class Opener(Protocol):
     """The client that answers the "open a document" menu under a page of results (the bot)."""
 
@@ -443,6 +470,9 @@ class ReplyView(discord.ui.View):
             cite = CiteButton(self.reply.cards[0].record.id)
             cite.row = 3
             self.add_item(cite)
+            similar = SimilarButton(self.reply.cards[0].record.id)
+            similar.row = 3  # beside Open, Scan and Cite
+            self.add_item(similar)
 
     async def show(self, interaction: discord.Interaction, page: int) -> None:
         """Turn to `page` (kept within the pages) and redraw the embed and the controls."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrieval.search import Answer, Hit, PersonCard, SearchResult
+from retrieval.search import Answer, Hit, PersonCard, SearchResult, Similar
 from retrieval.serialize import citation_to_dict
 
 from .wording import Front, hint_text, notice_text
@@ -71,3 +71,8 @@ def person_to_dict(card: PersonCard) -> dict[str, Any]:
         "took_part": len(card.documents.took_part),
         "mentioned": len(card.documents.mentioned),
     }
+
+
+def similar_to_dict(found: Similar) -> dict[str, Any]:
+    """`similar --json`: the document asked about, and the hits in search --json's shape."""
+    return {"id": found.record.id, "title": found.record.title, "hits": [hit_to_dict(h) for h in found.hits]}

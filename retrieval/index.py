@@ -37,6 +37,12 @@ def document_tokens(record: Record) -> list[str]:
     return tokens
 
 
+def own_terms(record: Record) -> list[str]:
+    """A document as a query for the documents like it: each index term of its title and summary once, so a
+    word its summary repeats does not outweigh the rest (the names are left out: they say who, not what)."""
+    return list(dict.fromkeys(tokenize(record.title) + tokenize(record.summary)))
+
+
 @dataclass(frozen=True)
 class Weighted:
     """Extra query terms scored at `weight` times their BM25 contribution; several terms only as a phrase."""

@@ -22,7 +22,7 @@ from pysbd.lang.english import English
 from .cite import Citation, cite
 from .daterange import DateRange
 from .dates import ArchiveDate, Precision
-from .index import SearchIndex
+from .index import SearchIndex, own_terms
 from .intent import Intent, Request, requested
 from .people import PeopleDirectory
 from .query import ParsedQuery, QueryParser, english_zipf
@@ -32,6 +32,7 @@ from .spelling import SpellingIndex
 from .store import ArchiveStore
 from .text import WORD_RE, fold, tokenize
 from .thesaurus import Thesaurus
+from .titles import TitleLookup
 
 MAX_LIMIT = 100
 MAX_BROWSE = 500  # a browse lists at most this many documents (100 pages of 5); it says how many there are
@@ -142,6 +143,14 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Similar:
+    """The documents nearest to `record` by BM25, its own title and summary the query; never itself."""
+
+    record: Record
+    hits: list[Hit]
+
+
+@dataclass(frozen=True)
 class ArchiveStats:
     documents: int
     earliest: ArchiveDate | None
@@ -223,6 +232,7 @@ class _Snapshot:
                 assert record.date.month is not None and record.date.day is not None
                 self.by_month_day.setdefault((record.date.month, record.date.day), []).append(record)
         self.with_summary = [r for r in records if r.summary] or records
+        self.titles = TitleLookup(records)  # autocomplete's lookups by number and title
         dated = [r.date for r in records if r.date.year is not None]
         self.stats = ArchiveStats(
             documents=len(records),
@@ -315,6 +325,13 @@ class Archive:
             return snapshot.index.records[position]
         return await self.store.get(record_id)
 
+    async def similar(self, record_id: int, limit: int = 10) -> Similar | None:
+        """The documents most like document `record_id`; None when there is no such document."""
+        record = await self.show(record_id)
+        if record is None:
+            return None
+        return await asyncio.to_thread(self.similar_now, record, limit)
+
     def documents_of(self, name: str) -> PersonDocuments:
         """A person's documents, those they took part in and those that only mention them, each in date order
         (undated last); `name` in any spelling the archive knows."""
@@ -398,6 +415,19 @@ class Archive:
             result.notice = Notice(NoticeKind.NOTHING_FOUND, searched=counts[0].value, counts=tuple(counts))
             result.suggestions = self._hints(understood, date_from, date_to, person)
         return result
+
+    def similar_now(self, record: Record, limit: int = 10) -> Similar:
+        """BM25 with the record's own index terms as the query (rank-bm25's scores), best first, itself left out."""
+        index = self.snapshot.index
+        terms = own_terms(record)
+        scores = index.scores(terms)
+        position = index.position.get(record.id)
+        if position is not None:
+            scores[position] = 0.0
+        shared = set(terms)
+        found = index.top(scores, max(1, min(int(limit), MAX_LIMIT)))
+        return Similar(record, [Hit(index.records[i], score, cite(index.records[i]),
+                                    matched_words(index.records[i], shared)) for i, score in found])
 
     def ask_now(self, question: str, today: date | None = None) -> Answer:
         """The answering sentence of the best document; or help, the day's documents, a person card, or a

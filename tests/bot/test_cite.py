@@ -107,12 +107,13 @@ async def test_doc_shows_what_the_page_says_with_an_excerpt_and_links(archive):
 async def test_buttons_open_a_real_link_and_say_search_for_a_search(archive):
     layer = Commands(archive)
     real = ReplyView(await layer.doc("9001"), author_id=1)
-    assert _labels(real) == ["Open #9001", "Scan", "Cite"]
+    assert _labels(real) == ["Open #9001", "Scan", "Cite", "More like this"]
     assert real.children[0].url == f"{ARCHIVE}/document/116969"
     page = ReplyView(await layer.doc("9002"), author_id=1)
-    assert _labels(page) == ["Open #9002", "Cite"] and page.children[0].url == NEHRU.info.canonical_url
+    assert _labels(page) == ["Open #9002", "Cite", "More like this"]
+    assert page.children[0].url == NEHRU.info.canonical_url
     listed = ReplyView(await layer.doc("3"), author_id=1)  # a seed listing gave no link
-    assert _labels(listed) == ["Search the archive", "Cite"]
+    assert _labels(listed) == ["Search the archive", "Cite", "More like this"]
     results = await layer.search("Filippov Mao Nanjing")
     labels = [b.label for b in link_buttons(results.pages[0], 1)]
     assert labels and not any(label.startswith("Open") for label, card in zip(labels, results.pages[0], strict=False)
@@ -192,7 +193,7 @@ async def test_a_listing_only_document_offers_a_search_never_open(db):
     async with running_bot(db) as (fake, bot):
         _, shown = await answer(fake, "doc", {"id": "3"})
         labels = [c.get("label") for row in shown.components for c in row["components"]]
-        assert labels == ["Search the archive", "Cite"]
+        assert labels == ["Search the archive", "Cite", "More like this"]
         assert "url" not in shown.embeds[0]  # the title links nowhere rather than to a search
 
 

@@ -99,7 +99,7 @@ def test_view_pages_only_for_many_results_and_links_for_each_card(archive):
     assert len(links) == 5 and all(i.url.startswith("https://") for i in links)
     single = ReplyView(Reply(kind="document", title="x", cards=[Card.of(records[0])]), author_id=1)
     # a seed page gives no link: the button searches the archive and says so; then the Cite button
-    assert [i.to_component_dict()["label"] for i in single.children] == ["Search the archive", "Cite"]
+    assert [i.to_component_dict()["label"] for i in single.children] == ["Search the archive", "Cite", "More like this"]
 
 
 @pytest.mark.asyncio(loop_scope="module")  # the loop the archive was opened in
