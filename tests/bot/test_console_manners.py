@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pty
 import select
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -58,16 +59,23 @@ def test_version_flag_prints_the_version(tmp_path):
     assert result.stdout.strip() == f"archive-bot {app_version()}"
 
 
+# A fresh interpreter makes the terminal its controlling terminal, then becomes the console. pty.fork() would fork
+# the pytest worker itself, whose other threads (servers of earlier tests) can hold a lock the child then waits
+# on forever; subprocess starts the child without running Python between fork and exec.
+_ON_TERMINAL = ("import fcntl, os, sys, termios; os.setsid(); fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+                "os.execv(sys.executable, [sys.executable, '-m', 'bot.cli', 'console'])")
+
+
 class Terminal:
     """`archive-bot console` on a pseudo-terminal: what a user at a real terminal types and sees."""
 
     def __init__(self, cwd: Path, home: Path) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ARCHIVE_", "DISCORD_", "LOG_"))}
         env.update(HOME=str(home), TERM="xterm")
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # the child: the console, with the terminal as its controlling terminal
-            os.chdir(cwd)
-            os.execve(sys.executable, [sys.executable, "-m", "bot.cli", "console"], env)
+        self.fd, terminal = pty.openpty()
+        self.process = subprocess.Popen([sys.executable, "-c", _ON_TERMINAL], cwd=cwd, env=env, stdin=terminal,
+                                        stdout=terminal, stderr=terminal, close_fds=True)
+        os.close(terminal)  # the child holds it now; the parent reads and writes through `fd`
         self.seen = ""
 
     def wait_for(self, text: str, timeout: float = 120) -> str:
@@ -88,15 +96,13 @@ class Terminal:
         os.write(self.fd, keys.encode())
 
     def exit_status(self, timeout: float = 30) -> int:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                os.close(self.fd)
-                return os.waitstatus_to_exitcode(status)
-            time.sleep(0.1)
-        os.kill(self.pid, 9)
-        raise AssertionError("the console did not exit")
+        try:
+            status = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise AssertionError("the console did not exit") from None
+        os.close(self.fd)
+        return status
 
 
 @pytest.mark.slow
