@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from retrieval.ingest import Ingester
 from retrieval.people import PeopleDirectory
 from retrieval.search import Archive
 from retrieval.store import ArchiveStore
+from testing.archive_site import ArchiveSite, DocPage, SiteServer, load_docpages, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -54,3 +56,22 @@ async def open_seeded_archive(seeded_db: Path, folder: Path, *more: Path) -> Arc
         await ingest_into(db, *more)
     return await Archive.open(db, PEOPLE)
 
+
+
+# -- a local stand-in of the archive's site, serving the real captured document pages (tests of `fetch`) ----
+@pytest.fixture(scope="module")
+def captured() -> list[DocPage]:
+    if not (REALPAGES / "docpages" / "INDEX.tsv").is_file():
+        pytest.skip("../shared/realpages/docpages is not beside this checkout")
+    return load_docpages(REALPAGES / "docpages")
+
+
+@pytest.fixture
+def site(captured: list[DocPage]) -> ArchiveSite:
+    return ArchiveSite(list(captured))
+
+
+@pytest.fixture
+def server(site: ArchiveSite) -> Iterator[SiteServer]:
+    with serve(site) as running:
+        yield running

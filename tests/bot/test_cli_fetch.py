@@ -16,31 +16,9 @@ import pytest
 
 from bot.cli import FetchBar
 from retrieval.fetch import FetchProgress, PageKind
-from testing.archive_site import ArchiveSite, DocPage, SiteServer, load_docpages, serve
-
-from ..conftest import REALPAGES
+from testing.archive_site import ArchiveSite, SiteServer
 
 pytestmark = pytest.mark.slow  # real processes
-
-DOCPAGES = REALPAGES / "docpages"
-
-
-@pytest.fixture(scope="module")
-def captured() -> list[DocPage]:
-    if not (DOCPAGES / "INDEX.tsv").is_file():
-        pytest.skip("../shared/realpages/docpages is not beside this checkout")
-    return load_docpages(DOCPAGES)
-
-
-@pytest.fixture
-def site(captured: list[DocPage]) -> ArchiveSite:
-    return ArchiveSite(list(captured))
-
-
-@pytest.fixture
-def server(site: ArchiveSite):
-    with serve(site) as running:
-        yield running
 
 
 def command(base_url: str, *args: str) -> list[str]:

@@ -22,31 +22,13 @@ from retrieval.fetch.http import ATTEMPTS, check_delay, retry_after
 from retrieval.fetch.pages import Verdict, is_challenge, read_document, read_listing
 from retrieval.ingest import Ingester
 from retrieval.store import ArchiveStore
-from testing.archive_site import ArchiveSite, DocPage, SiteServer, load_docpages, serve
+from testing.archive_site import ArchiveSite, DocPage, SiteServer, serve
 
 from ..conftest import PEOPLE, REALPAGES
 
 DOCPAGES = REALPAGES / "docpages"
 CONTACT = "mailto:historian@example.org"
 VERSION = "9.9.9"
-
-
-@pytest.fixture(scope="module")
-def captured() -> list[DocPage]:
-    if not (DOCPAGES / "INDEX.tsv").is_file():
-        pytest.skip("../shared/realpages/docpages is not beside this checkout")
-    return load_docpages(DOCPAGES)
-
-
-@pytest.fixture
-def site(captured: list[DocPage]) -> ArchiveSite:
-    return ArchiveSite(list(captured))
-
-
-@pytest.fixture
-def server(site: ArchiveSite):
-    with serve(site) as running:
-        yield running
 
 
 def options(server: SiteServer, folder: Path, **kwargs) -> FetchOptions:
