@@ -105,13 +105,29 @@ class Terminal:
         return status
 
 
+def first_prompt(cwd: Path, home: Path, prompt: str) -> Terminal:
+    """The console started on a terminal and showing its prompt. Under a loaded CI run a start has been seen
+    to show nothing at all for minutes (cause not found yet); one fresh start is tried before failing."""
+    for attempt in (1, 2):
+        term = Terminal(cwd, home)
+        try:
+            term.wait_for(prompt, timeout=60)
+            return term
+        except AssertionError:
+            term.process.kill()
+            term.process.wait()
+            os.close(term.fd)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 @pytest.mark.slow
 def test_a_terminal_gets_line_editing_history_and_ctrl_c_clears_the_line(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    term = Terminal(tmp_path, home)
     prompt = "archive> "
-    term.wait_for(prompt)
+    term = first_prompt(tmp_path, home, prompt)
     term.type("/abot\x1b[Du\r")  # left arrow, then the missing letter: the line is edited, not sent raw
     assert "== About archive-bot ==" in term.wait_for(prompt)
     term.type("/nonsense\x03")  # Ctrl-C: the line is dropped and a new prompt shown
@@ -126,8 +142,7 @@ def test_a_terminal_gets_line_editing_history_and_ctrl_c_clears_the_line(tmp_pat
     history = (home / ".archive_bot_history").read_text().splitlines()
     assert history[-2:] == ["help", "quit"] and "/about" in history and "/nonsense" not in history
 
-    again = Terminal(tmp_path, home)  # a new session remembers the last one
-    again.wait_for(prompt)
+    again = first_prompt(tmp_path, home, prompt)  # a new session remembers the last one
     again.type("\x1b[A\x1b[A\r")  # up twice: past quit to help
     assert HELP_TITLE in again.wait_for(prompt)
     again.type("\x04")  # Ctrl-D leaves too
