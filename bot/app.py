@@ -31,8 +31,8 @@ from .commands import Commands, Reply, error, run_text_command
 from .config import Settings
 from .cooldown import Cooldown
 from .daily import DiscordPoster
-from .discord_ui import CiteButton, SimilarButton
-from .help import BY_NAME, COMMANDS
+from .discord_ui import CiteButton, DailyAboutButton, SimilarButton
+from .help import ASK_MENU, BY_NAME, COMMANDS, SEARCH_MENU
 from .send import reply_to_message, respond, within_deadline
 from .share import message_query, no_text, respond_shareable
 from .translate import ArchiveTranslator
@@ -115,8 +115,8 @@ class ArchiveBot(discord.Client):
 
     async def setup_hook(self) -> None:
         """Runs once per process (never again on reconnects): sync commands, start the daily scheduler, and
-        answer Cite and More like this buttons on any message, however old."""
-        self.add_dynamic_items(CiteButton, SimilarButton)
+        answer Cite, More like this and daily About buttons on any message, however old."""
+        self.add_dynamic_items(CiteButton, SimilarButton, DailyAboutButton)
         self.commands_layer.application_id = self.application_id  # known once logged in: help's invite link
         await self.tree.set_translator(ArchiveTranslator())
         await self.sync_commands()
@@ -138,6 +138,11 @@ class ArchiveBot(discord.Client):
     async def answer_cite(self, interaction: discord.Interaction, record_id: int) -> None:
         """A Cite button: the document's citation in every form, shown only to whoever pressed it."""
         await respond(interaction, await within_deadline(interaction, self.commands_layer.cite(record_id)))
+
+    async def answer_help(self, interaction: discord.Interaction, command: str) -> None:
+        """A daily post's About button: /help for `command`, shown only to whoever pressed it."""
+        reply = await self.commands_layer.help(command)
+        await respond(interaction, replace(reply, private=True))
 
     async def answer_document(self, interaction: discord.Interaction, record_id: int) -> None:
         """A document picked from a page's menu: shown in full, only to whoever picked it."""
@@ -301,11 +306,11 @@ def register_commands(bot: ArchiveBot) -> None:
         else:
             await run(interaction, lambda: work(text), answer=respond_shareable)
 
-    @tree.context_menu(name="Search the archive")
+    @tree.context_menu(name=SEARCH_MENU)
     async def search_message(interaction: discord.Interaction, message: discord.Message) -> None:
         await on_message_text(interaction, message, lambda text: layer.search(text))
 
-    @tree.context_menu(name="Ask the archive")
+    @tree.context_menu(name=ASK_MENU)
     async def ask_message(interaction: discord.Interaction, message: discord.Message) -> None:
         await on_message_text(interaction, message, lambda text: layer.ask(text))
 

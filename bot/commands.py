@@ -32,7 +32,7 @@ from retrieval.records import Record
 from retrieval.search import MAX_BROWSE, Archive, Hit, PersonCard, QueryError, SearchResult
 from retrieval.site import ARCHIVE_NAME, ARCHIVE_URL
 
-from .help import COMMANDS, invite_url
+from .help import ASK_MENU, COMMANDS, SEARCH_MENU, invite_url
 from .help import find as find_help
 from .wording import (
     Front,
@@ -296,6 +296,9 @@ class Commands:
             return self._help_for(command)
         lines = [f"`{c.usage}` — {c.what}" for c in COMMANDS]
         lead = "\n".join(lines) + "\n\nIn a DM, just type a question. In a server, mention me with a question."
+        lead += (f"\nOn any message, Apps → **{SEARCH_MENU}** or **{ASK_MENU}** searches or answers its text. Under "
+                 "a document, **Cite** gives its citation (Chicago, BibTeX, RIS) and **More like this** the documents "
+                 "nearest to it (`/similar N` in the console).")
         lead += "\n`/help command` shows a command's options and an example." + self._invite_line()
         return Reply(kind=ReplyKind.INFO, title="archive-bot commands", timed_lead=(lead,))
 
@@ -315,7 +318,9 @@ class Commands:
     def _invite_line(self) -> str:
         if self.application_id is None:
             return ""
-        return f"\n\nAdd me to a server: {invite_url(self.application_id)}"
+        return (f"\n\nAdd me to a server: {invite_url(self.application_id)}\n"
+                f"Or install my commands to your account, for your DMs and any server: "
+                f"{invite_url(self.application_id, user=True)}")
 
     # -- /daily: `target` is where the command was used (a channel, or the user's DMs) ---------------------
     async def daily_set(self, target: Target, *, guild_id: int | None, user_id: int, time: str | None,

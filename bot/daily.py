@@ -1,10 +1,10 @@
 """How daily posts reach Discord: the `Poster` the scheduler (retrieval/daily/protocol.py) sends through.
 
-It renders the day's post as the `/onthisday` embed with the post's marker in its footer, looks for that
-marker in a channel's recent messages before anything that may have gone out is sent again, and tells whoever
-set up a paused subscription what to fix. Discord's errors become `PostError`s of a kind: missing permissions
-(Read Message History included), a deleted channel, a server the bot has left and closed DMs are permanent;
-rate limits, server and network errors are transient.
+It renders the day's post as the `/onthisday` embed with an "About these posts" button whose custom id is the
+post's marker (readers never see it), looks for that marker in a channel's recent messages before anything
+that may have gone out is sent again, and tells whoever set up a paused subscription what to fix. Discord's
+errors become `PostError`s of a kind: missing permissions (Read Message History included), a deleted channel,
+a server the bot has left and closed DMs are permanent; rate limits, server and network errors are transient.
 """
 from __future__ import annotations
 
@@ -12,11 +12,10 @@ import logging
 
 import discord
 
-from retrieval.daily import DailyPost, FailureKind, PostError, Subscription
-from retrieval.site import ARCHIVE_NAME
+from retrieval.daily import DailyPost, FailureKind, PostError, Subscription, footer_marker
 
 from .commands import daily_reply, place
-from .discord_ui import NO_MENTIONS, ReplyView, embed_for, inert
+from .discord_ui import NO_MENTIONS, DailyAboutButton, ReplyView, embed_for, inert
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +73,8 @@ class DiscordPoster:
         channel = await self._channel(sub)
         reply = daily_reply(post.choice, post.day)
         embed = embed_for(reply)
-        embed.set_footer(text=f"{embed.footer.text or ARCHIVE_NAME} · {post.marker}"[:2048])
         view = ReplyView(reply, author_id=sub.created_by, timeout=None)
+        view.add_item(DailyAboutButton(post.marker))
         try:
             message = await channel.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
         except discord.Forbidden as exc:
@@ -97,8 +96,7 @@ class DiscordPoster:
         me = self.client.user
         try:
             async for message in channel.history(limit=HISTORY):
-                if me is not None and message.author.id == me.id and any(
-                        marker in (e.footer.text or "") for e in message.embeds):
+                if me is not None and message.author.id == me.id and _carries(message, marker):
                     return message.id
         except discord.Forbidden:  # without the history no post can be looked for: never resent blind
             raise PostError(FailureKind.MISSING_PERMISSIONS,
@@ -129,6 +127,14 @@ class DiscordPoster:
             except discord.HTTPException:
                 pass
         log.warning("could not tell anyone that subscription %s is paused", sub.id)
+
+
+def _carries(message: discord.Message, marker: str) -> bool:
+    """The post's About button has `marker` as its custom id; a post of an older version has it in its footer."""
+    buttons = (child for row in message.components if isinstance(row, discord.ActionRow) for child in row.children)
+    if any(getattr(button, "custom_id", None) == marker for button in buttons):
+        return True
+    return any(footer_marker(marker) in (embed.footer.text or "") for embed in message.embeds)
 
 
 def _transient(exc: discord.HTTPException) -> PostError:

@@ -344,6 +344,33 @@ class SimilarButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"s
 
 
 @runtime_checkable
+class Explainer(Protocol):
+    """The client that answers a daily post's About button."""
+
+    async def answer_help(self, interaction: discord.Interaction, command: str) -> None: ...
+
+
+class DailyAboutButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                       template=r"daily:(?P<sub>[0-9]{1,12}):(?P<day>[0-9]{4}-[0-9]{2}-[0-9]{2})"):
+    """ "About these posts" under a daily post: what they are and how to change or stop them, shown only to
+    whoever pressed it. Its custom id is the post's marker (retrieval.daily's `Subscription.marker`): a restart
+    finds the post by it, and readers never see it."""
+
+    def __init__(self, marker: str) -> None:
+        super().__init__(discord.ui.Button(label="About these posts", style=discord.ButtonStyle.secondary,
+                                           custom_id=marker, row=4))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> DailyAboutButton:
+        return cls(match.group(0))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if isinstance(interaction.client, Explainer):
+            await interaction.client.answer_help(interaction, "daily")
+
+
+@runtime_checkable
 class Opener(Protocol):
     """The client that answers the "open a document" menu under a page of results (the bot)."""
 
@@ -387,11 +414,11 @@ class ReplyView(discord.ui.View):
 
     default_timeout: float = 300.0  # seconds of inactivity before the page buttons are disabled
 
-    def __init__(self, reply: Reply, author_id: int, timeout: float | None = -1.0) -> None:
+    def __init__(self, reply: Reply, author_id: int, timeout: float | None = -1.0, page: int = 0) -> None:
         super().__init__(timeout=self.default_timeout if timeout == -1.0 else timeout)
         self.reply = reply
         self.author_id = author_id
-        self.page = 0
+        self.page = max(0, min(len(reply.pages) - 1, page))
         self.message: discord.Message | discord.InteractionMessage | None = None
         self.counter: discord.ui.Button[ReplyView] = discord.ui.Button(
             label="Page", style=discord.ButtonStyle.secondary, disabled=True, row=0)

@@ -69,6 +69,8 @@ COMMANDS: tuple[CommandHelp, ...] = (
                 example="/help command: search"),
 )
 BY_NAME = {c.name: c for c in COMMANDS}
+# The message context menus (right-click a message -> Apps), registered under these names and named by /help.
+SEARCH_MENU, ASK_MENU = "Search the archive", "Ask the archive"
 
 
 def find(name: str) -> CommandHelp | None:
@@ -76,7 +78,11 @@ def find(name: str) -> CommandHelp | None:
     return BY_NAME.get(name.strip().lstrip("/").lower())
 
 
-def invite_url(application_id: int) -> str:
-    """The link that adds the bot to a server with its slash commands and the permissions it needs."""
-    return f"{AUTHORIZE_URL}?" + urlencode({"client_id": application_id, "scope": " ".join(INVITE_SCOPES),
-                                            "permissions": INVITE_PERMISSIONS})
+def invite_url(application_id: int, user: bool = False) -> str:
+    """The link that adds the bot to a server with its slash commands and the permissions it needs; `user`: the
+    link that installs the commands to one's own account (no bot user, so no permissions)."""
+    if user:
+        return f"{AUTHORIZE_URL}?" + urlencode({"client_id": application_id, "integration_type": 1,
+                                                "scope": "applications.commands"})
+    return f"{AUTHORIZE_URL}?" + urlencode({"client_id": application_id, "integration_type": 0,
+                                            "scope": " ".join(INVITE_SCOPES), "permissions": INVITE_PERMISSIONS})

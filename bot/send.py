@@ -26,10 +26,10 @@ UNKNOWN_INTERACTION, UNKNOWN_WEBHOOK = 10062, 10015
 CANNOT_POST_NOTE = "I can't post in this channel, so only you can see this answer."
 
 
-def _payload(reply: Reply, author_id: int,
-             view_type: type[ReplyView] = ReplyView) -> tuple[discord.Embed, ReplyView | None]:
-    view = view_type(reply, author_id)
-    return embed_for(reply), view if view.children else None
+def _payload(reply: Reply, author_id: int, view_type: type[ReplyView] = ReplyView,
+             page: int = 0) -> tuple[discord.Embed, ReplyView | None]:
+    view = view_type(reply, author_id, page=page)
+    return embed_for(reply, view.page), view if view.children else None
 
 
 def _sent_view(view: ReplyView | None) -> ReplyView:
@@ -58,11 +58,12 @@ def may_post(interaction: discord.Interaction) -> bool:
     return permissions.send_messages and permissions.embed_links
 
 
-async def respond(interaction: discord.Interaction, reply: Reply,
-                  view_type: type[ReplyView] = ReplyView) -> discord.Message | None:
-    """Send `reply` for `interaction` under a `view_type` view; returns the message when one was posted."""
+async def respond(interaction: discord.Interaction, reply: Reply, view_type: type[ReplyView] = ReplyView,
+                  page: int = 0) -> discord.Message | None:
+    """Send `reply` (open at `page`) for `interaction` under a `view_type` view; returns the message when one
+    was posted."""
     ephemeral = reply.ephemeral or not may_post(interaction)
-    embed, view = _payload(reply, interaction.user.id, view_type)
+    embed, view = _payload(reply, interaction.user.id, view_type, page)
     content = CANNOT_POST_NOTE if ephemeral and not reply.ephemeral else None
     message: discord.Message | None
     try:

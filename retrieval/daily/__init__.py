@@ -17,9 +17,10 @@ message id.
   out, and a holder that lost its claim (a pause longer than the lease) sends nothing and records nothing.
 - Look before any resend. Whatever may have gone out already (a retry after an error, a lost response or a
   timeout; a row taken over: failed, unknown, or claimed with an expired lease) is first looked for in the
-  target's recent messages (every post carries a marker naming its subscription and day). Found: recorded
-  as sent. Not found: sent. Unreadable: nothing is sent, the row is marked `unknown`, and the next tick looks
-  again; history that can never be read pauses the subscription. Missing a day beats posting twice.
+  target's recent messages (every post carries a marker naming its subscription and day, where readers do
+  not see it). Found: recorded as sent. Not found: sent. Unreadable: nothing is sent, the row is marked
+  `unknown`, and the next tick looks again; history that can never be read pauses the subscription. Missing
+  a day beats posting twice.
 - Days only go forward. A day is not claimed once a later day has a row, so a clock stepped back across
   midnight does not post the previous day.
 
@@ -52,6 +53,7 @@ from .subscription import (
                        Subscription,
                        Target,
                        TargetKind,
+                       footer_marker,
                        load_zone,
                        parse_time,
                        parse_zone,
@@ -63,5 +65,5 @@ __all__ = [
     "DailyPost",
     "DailyScheduler", "DailyStore", "Documents", "Entry", "FailureKind", "LastPost", "Outcome", "PostError",
     "PostStatus", "Poster", "Result", "SettingError", "SettingProblem", "Sleep", "Subscription", "Target", "TargetKind",
-    "choose", "load_zone", "parse_time", "parse_zone", "todays_choice", "years_ago", "zone_names",
+    "choose", "footer_marker", "load_zone", "parse_time", "parse_zone", "todays_choice", "years_ago", "zone_names",
 ]

@@ -174,5 +174,12 @@ class Subscription:
         return due if due > now else self.due_at(today + timedelta(days=1))
 
     def marker(self, day: date) -> str:
-        """Stamped on every post, so a restart can tell whether a claimed post already went out."""
-        return f"daily {self.id} {day.isoformat()}"
+        """Carried by every post where readers do not see it (front ends put it in a button's custom id: no
+        spaces, at most 100 characters), so a restart can tell whether a claimed post already went out."""
+        return f"daily:{self.id}:{day.isoformat()}"
+
+
+def footer_marker(marker: str) -> str:
+    """How versions before the hidden marker wrote it, in the post's footer ("daily 1 2026-09-27"): still
+    recognised, so a post sent just before an upgrade is not sent again."""
+    return marker.replace(":", " ")

@@ -59,7 +59,7 @@ async def subscribe_dm(bot: ArchiveBot, user_id: int = BOB_ID, time: str = "09:0
 
 def daily_posts(fake: FakeDiscord) -> list:
     return [r for r in fake.requests if r.method == "POST" and r.path.endswith("/messages") and r.ok
-            and "daily " in embed_text(r)]
+            and any(custom_id.startswith("daily:") for custom_id in r.custom_ids)]
 
 
 @pytest.mark.slow

@@ -76,3 +76,14 @@ async def test_the_console_gives_the_same_help_without_an_invite(seeded_db):
         assert "== Answer ==" in question  # `help` and words that name no command: a question
     finally:
         await archive.close()
+
+
+async def test_help_names_the_message_menus_and_the_document_buttons_as_synced_and_both_installs(db):
+    async with running_bot(db) as (fake, bot):
+        menus = [c["name"] for c in fake.command_syncs[0][1] if c.get("type") == 3]
+        assert menus  # "Search the archive", "Ask the archive"
+        _, listed = await answer(fake, "help")
+        text = embed_text(listed)
+        assert all(f"**{name}**" in text for name in menus)
+        assert "**Cite**" in text and "**More like this**" in text
+        assert invite_url(APP_ID, user=True) in text and INVITE in text

@@ -78,3 +78,25 @@ async def test_share_where_the_bot_cannot_post_says_so_privately(db):
         share = await fake.send_button(_button(private, SHARE), int(private.message["id"]), user_id=ALICE_ID)
         refused = await fake.wait_for_response(share["id"])
         assert refused.flags & EPHEMERAL and refused.content == CANNOT_SHARE
+
+
+async def test_share_posts_the_page_the_asker_is_on_once_and_then_says_it_is_posted(db):
+    async with running_bot(db) as (fake, bot):
+        private = await _on_message(fake, "Search the archive", "Stalin Mao telegram")
+        message_id = int(private.message["id"])
+        turned = await fake.send_button(_button(private, "Next ▶"), message_id, user_id=ALICE_ID)
+        second = await fake.wait_for_response(turned["id"])
+        assert second.callback_type == 7 and embed_text(second) != embed_text(private)
+        share = await fake.send_button(_button(private, SHARE), message_id, user_id=ALICE_ID)
+        public = await fake.wait_for_response(share["id"])
+        assert not (public.flags or 0) & EPHEMERAL
+        assert embed_text(public) == embed_text(second)  # the page the asker chose, not the first
+        labels = [c.get("label") for row in public.components for c in row["components"]]
+        assert "Page 2 of" in " ".join(str(label) for label in labels)
+        edited = await fake.wait_for(lambda r: r.method == "PATCH" and any(
+            c.get("label") == "Posted" and c.get("disabled") for row in r.components for c in row["components"]))
+        assert edited.embeds == [] or embed_text(edited) == embed_text(second)
+        again = await fake.send_button(_button(private, SHARE), message_id, user_id=ALICE_ID)
+        refused = await fake.wait_for_response(again["id"])
+        assert refused.flags & EPHEMERAL and "already" in refused.content
+        assert len([s for s in fake.channel_messages(GENERAL_ID) if not s.flags & EPHEMERAL]) == 1

@@ -400,7 +400,7 @@ async def test_a_claim_left_by_an_older_version_is_taken_over_after_its_lease_an
         w = World(store)
         outcomes = await w.scheduler.tick()
         entry = await w.ledger.entry((await w.ledger.active())[0], DAY)
-    assert results(outcomes) == [Result.SENT] and w.poster.looked == ["daily 1 2026-09-27"]
+    assert results(outcomes) == [Result.SENT] and w.poster.looked == ["daily:1:2026-09-27"]
     assert entry is not None and entry.token == 1 and entry.status is PostStatus.SENT
 
 
