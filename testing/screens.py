@@ -5,7 +5,7 @@
 
 The real bot answers real slash commands on the local stand-in (127.0.0.1, nothing leaves the machine); each
 reply's embed and buttons, as the bot sent them, are drawn in Discord's dark theme. The drawing is plain (one
-font, no markdown rendering beyond bold markers dropped): it shows what the payload holds, not Discord's pixels.
+font, no markdown rendering beyond bold markers dropped, two emoji it lacks drawn as shapes it has): it shows what the payload holds, not Discord's pixels.
 """
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from PIL import Image, ImageDraw, ImageFont
 BACKGROUND, EMBED, TEXT, MUTED, BUTTON = "#313338", "#2b2d31", "#dbdee1", "#949ba4", "#4e5058"
 WIDTH, MARGIN, WRAP = 880, 24, 92
 FONT_FILES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "DejaVuSans.ttf")
+# Emoji the one font lacks, drawn as the nearest shapes it has (Discord shows the emoji themselves).
+_STAND_INS = str.maketrans({"⏮": "|◀", "⏭": "▶|"})
 _MARKUP = re.compile(r"\*\*|__|\\(?=[\\*_~`|>#\[\]()<@:-])|<t:(\d+):[a-zA-Z]>")
 
 
@@ -37,7 +39,7 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 def plain(text: str) -> str:
     """Discord's markup as a reader sees it: bold markers and escapes gone, timestamps as their number."""
-    return _MARKUP.sub(lambda m: m.group(1) or "", text)
+    return _MARKUP.sub(lambda m: m.group(1) or "", text).translate(_STAND_INS)
 
 
 def _lines(text: str, width: int = WRAP) -> list[str]:
@@ -60,8 +62,8 @@ def render(message: dict[str, Any], command: str) -> Image.Image:
             rows += [(line, body, TEXT) for line in _lines(field["value"])]
         if embed.get("footer", {}).get("text"):
             rows += [(line, small, MUTED) for line in _lines(embed["footer"]["text"], 100)]
-    buttons = [c.get("label") or c.get("placeholder") or "" for row in message.get("components") or []
-               for c in row.get("components", [])]
+    buttons = [(c.get("label") or c.get("placeholder") or "").translate(_STAND_INS)
+               for row in message.get("components") or [] for c in row.get("components", [])]
     height = MARGIN * 2 + sum(22 if font is not small else 18 for _, font, _ in rows) + (40 if buttons else 0)
     image = Image.new("RGB", (WIDTH, height), BACKGROUND)
     draw = ImageDraw.Draw(image)

@@ -17,3 +17,7 @@ def test_a_reply_is_drawn_with_its_colour_bar_text_and_buttons():
     assert small.width == big.width == WIDTH and big.height > small.height + 100
     assert small.getpixel((26, small.height // 2)) == (0xED, 0x42, 0x45)  # the embed's own colour, at its left
     assert big.getpixel((26, big.height // 2)) == (0x8B, 0x1E, 0x1E)
+
+
+def test_emoji_the_font_lacks_are_drawn_as_shapes_it_has():
+    assert plain("⏮ First · Last ⏭") == "|◀ First · Last ▶|"
