@@ -78,6 +78,17 @@ class ArchiveTree(app_commands.CommandTree["ArchiveBot"]):
             allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
         )
 
+    async def interaction_check(self, interaction: discord.Interaction[ArchiveBot], /) -> bool:
+        """Every command waits for the archive's index on a cold start (acknowledged in time meanwhile);
+        autocomplete cannot wait, so it offers nothing until then."""
+        if interaction.client.archive.is_loaded:
+            return True
+        if interaction.type is discord.InteractionType.autocomplete:
+            await interaction.response.autocomplete([])
+            return False
+        await interaction.client.until_loaded(interaction)
+        return True
+
     async def on_error(self, interaction: discord.Interaction[ArchiveBot],
                        exc: app_commands.AppCommandError) -> None:
         if isinstance(exc, app_commands.CheckFailure):
@@ -135,8 +146,14 @@ class ArchiveBot(discord.Client):
             except Exception:
                 log.exception("could not refresh the archive index")
 
+    async def until_loaded(self, interaction: discord.Interaction) -> None:
+        """Wait for the archive's first index, deferring `interaction` if that takes long (a cold start)."""
+        if not self.archive.is_loaded:
+            await within_deadline(interaction, self.archive.loaded())
+
     async def answer_cite(self, interaction: discord.Interaction, record_id: int) -> None:
         """A Cite button: the document's citation in every form, shown only to whoever pressed it."""
+        await self.until_loaded(interaction)
         await respond(interaction, await within_deadline(interaction, self.commands_layer.cite(record_id)))
 
     async def answer_help(self, interaction: discord.Interaction, command: str) -> None:
@@ -146,15 +163,18 @@ class ArchiveBot(discord.Client):
 
     async def answer_document(self, interaction: discord.Interaction, record_id: int) -> None:
         """A document picked from a page's menu: shown in full, only to whoever picked it."""
+        await self.until_loaded(interaction)
         reply = await within_deadline(interaction, self.commands_layer.doc(record_id))
         await respond(interaction, replace(reply, private=True))
 
     async def answer_similar(self, interaction: discord.Interaction, record_id: int) -> None:
         """A More like this button: the documents nearest to it, shown only to whoever pressed it."""
+        await self.until_loaded(interaction)
         await respond(interaction, await within_deadline(interaction, self.commands_layer.similar(record_id)))
 
     async def _scheduler_after_ready(self) -> None:
         await self.wait_until_ready()  # guilds and channels must be known before posting
+        await self.archive.loaded()
         await self.scheduler.run()
 
     async def close(self) -> None:
@@ -201,6 +221,7 @@ class ArchiveBot(discord.Client):
             return
         wait = self.cooldown.retry_after(message.author.id)
         try:
+            await self.archive.loaded()  # a DM on a cold start is answered once the index is ready
             if wait:
                 reply = cooldown_reply(wait)
             else:

@@ -8,6 +8,7 @@ import re
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import TextIO
@@ -106,8 +107,10 @@ def setup_logging(settings: Settings, stream: TextIO = sys.stderr) -> None:
         log.warning("%s", warning)
 
 
-async def open_archive(settings: Settings, announce: Callable[[str], None] | None = None) -> Archive:
-    """The archive, created on first start and filled with the bundled seed pages when empty."""
+async def open_archive(settings: Settings, announce: Callable[[str], None] | None = None, *,
+                       background: bool = False) -> Archive:
+    """The archive, created on first start and filled with the bundled seed pages when empty; `background`: its
+    index is built (or loaded) while the caller goes on (`Archive.loaded()`)."""
     say = announce or log.info
     people = await asyncio.to_thread(PeopleDirectory.load)
     waiting = f"waiting for another process writing to {settings.archive_db} to finish…"
@@ -115,7 +118,7 @@ async def open_archive(settings: Settings, announce: Callable[[str], None] | Non
         report = await ingest_if_empty(store, people, settings.seeds)
     if report is not None:
         say(f"{settings.archive_db} was empty; added the bundled seed pages ({report.summary_line()})")
-    return await Archive.open(settings.archive_db, people)
+    return await Archive.open(settings.archive_db, people, background=background)
 
 
 def _on_signals(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
@@ -134,7 +137,9 @@ async def run_bot(settings: Settings) -> int:
 
     assert settings.discord_token
     use_discord_endpoints(settings)
-    archive = await open_archive(settings)
+    started = time.perf_counter()
+    # The bot connects while the index loads, so what arrives on a cold start is acknowledged in time.
+    archive = await open_archive(settings, background=True)
     try:
         bot = ArchiveBot(archive, settings)
     except BaseException:
@@ -144,10 +149,17 @@ async def run_bot(settings: Settings) -> int:
     _on_signals(asyncio.get_running_loop(), stop)
     runner = asyncio.create_task(bot.start(settings.discord_token))
     stopper = asyncio.create_task(stop.wait())
+    loading = asyncio.create_task(archive.loaded())
     status = 0
     try:
-        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if runner in done and runner.exception() is not None:
+        done, _ = await asyncio.wait({runner, stopper, loading}, return_when=asyncio.FIRST_COMPLETED)
+        if done == {loading} and loading.exception() is None:
+            log.info("archive ready: %d documents, %.1f s after start", archive.size, time.perf_counter() - started)
+            done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if loading in done and loading.exception() is not None:
+            log.error("the archive's index could not be built: %s", loading.exception())
+            status = 1
+        elif runner in done and runner.exception() is not None:
             exc = runner.exception()
             if isinstance(exc, discord.LoginFailure):
                 log.error("Discord refused the token (DISCORD_TOKEN): reset it in the Developer Portal")
@@ -158,6 +170,7 @@ async def run_bot(settings: Settings) -> int:
             log.info("shutting down")
     finally:
         stopper.cancel()
+        loading.cancel()
         await bot.close()
         if not runner.done():
             runner.cancel()

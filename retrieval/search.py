@@ -259,22 +259,40 @@ class Archive:
         self._snapshot: _Snapshot | None = None
         self._signature: tuple = ()
         self._refresh_lock = asyncio.Lock()
+        self._loading: asyncio.Task[None] | None = None
 
     @classmethod
-    async def open(cls, db: str | Path, people: PeopleDirectory | None = None) -> Archive:
+    async def open(cls, db: str | Path, people: PeopleDirectory | None = None, *,
+                   background: bool = False) -> Archive:
+        """The archive with its index; `background`: return at once and build (or load) the index meanwhile, so
+        a bot can connect and acknowledge what arrives (`loaded()` waits for it)."""
         store = await ArchiveStore.open(db)
         try:
             if people is None:
                 people = await asyncio.to_thread(PeopleDirectory.load)
             await carry_roles_forward(store, people)
             archive = cls(store, people)
-            await archive.refresh()
+            archive._loading = asyncio.create_task(archive.refresh(), name="archive-index")
+            if not background:
+                await archive._loading
         except BaseException:
             await store.close()  # aiosqlite's thread would otherwise keep the process alive
             raise
         return archive
 
+    async def loaded(self) -> None:
+        """Wait until the first index is ready; raises what stopped it being built."""
+        if self._loading is not None:
+            await asyncio.shield(self._loading)
+
+    @property
+    def is_loaded(self) -> bool:
+        return self._snapshot is not None
+
     async def close(self) -> None:
+        if self._loading is not None and not self._loading.done():
+            self._loading.cancel()
+            await asyncio.gather(self._loading, return_exceptions=True)
         await self.store.close()
 
     async def __aenter__(self) -> Archive:

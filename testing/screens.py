@@ -5,7 +5,8 @@
 
 The real bot answers real slash commands on the local stand-in (127.0.0.1, nothing leaves the machine); each
 reply's embed and buttons, as the bot sent them, are drawn in Discord's dark theme. The drawing is plain (one
-font, no markdown rendering beyond bold markers dropped, two emoji it lacks drawn as shapes it has): it shows what the payload holds, not Discord's pixels.
+font, no markdown rendering beyond bold markers dropped, two emoji it lacks drawn as shapes it has): it shows
+what the payload holds, not Discord's pixels.
 """
 from __future__ import annotations
 

@@ -45,6 +45,7 @@ async def test_the_bot_process_logs_in_syncs_answers_and_stops_cleanly(tmp_path)
         assert status == 0, stderr
         assert "was empty; added the bundled seed pages" in stderr
         assert "synced 11 application commands (global)" in stderr
+        assert "archive ready: 55 documents" in stderr
         assert "stopped cleanly" in stderr
         assert TOKEN not in stderr and TOKEN.split(".")[0] not in stderr
         await fake.wait_disconnected(timeout=5)
