@@ -8,6 +8,7 @@ clipped before it is escaped, or by `clip`, which never leaves half an escape; s
 """
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -16,7 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 import discord
 from discord.utils import TimestampStyle
 
-from retrieval.citation_formats import CRLF, bibtex, chicago, ris
+from retrieval.citation_formats import CRLF, bibtex, bibtex_key, chicago, ris
 from retrieval.cite import SAFE_URL, Citation, LinkKind
 from retrieval.site import ARCHIVE_NAME
 
@@ -247,6 +248,17 @@ def citation_markup(citation: Citation, limit: int = DESCRIPTION_MAX) -> str:
 def citation_embed(reply: Reply) -> discord.Embed:
     return fit(discord.Embed(title=clip(inert(reply.title), TITLE_MAX),
                              description=citation_markup(reply.cards[0].citation), colour=COLOUR))
+
+
+def attachments_for(reply: Reply) -> list[discord.File]:
+    """A citation also comes as files a reference manager imports (.ris: Zotero, EndNote; .bib: LaTeX). New
+    objects on every call: discord.py reads a File once."""
+    if reply.kind is not ReplyKind.CITATION or not reply.cards:
+        return []
+    citation = reply.cards[0].citation
+    key = bibtex_key(citation)
+    return [discord.File(io.BytesIO(ris(citation).encode()), filename=f"{key}.ris"),
+            discord.File(io.BytesIO(bibtex(citation).encode()), filename=f"{key}.bib")]
 
 
 def daily_embed(reply: Reply) -> discord.Embed:

@@ -16,7 +16,7 @@ import discord
 from discord.utils import MISSING
 
 from .commands import Reply
-from .discord_ui import NO_MENTIONS, ReplyView, embed_for, inert
+from .discord_ui import NO_MENTIONS, ReplyView, attachments_for, embed_for, inert
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,12 +64,14 @@ async def respond(interaction: discord.Interaction, reply: Reply, view_type: typ
     was posted."""
     ephemeral = reply.ephemeral or not may_post(interaction)
     embed, view = _payload(reply, interaction.user.id, view_type, page)
+    files = attachments_for(reply) or MISSING
     content = CANNOT_POST_NOTE if ephemeral and not reply.ephemeral else None
     message: discord.Message | None
     try:
         if not interaction.response.is_done():
             await interaction.response.send_message(content=content, embed=embed, ephemeral=ephemeral,
-                                                    allowed_mentions=NO_MENTIONS, view=_sent_view(view))
+                                                    allowed_mentions=NO_MENTIONS, view=_sent_view(view),
+                                                    files=files)
             message = await interaction.original_response() if view else None
         else:
             if ephemeral and interaction.response.type == discord.InteractionResponseType.deferred_channel_message:
@@ -78,7 +80,7 @@ async def respond(interaction: discord.Interaction, reply: Reply, view_type: typ
                 await interaction.delete_original_response()
             message = await interaction.followup.send(content=content if content is not None else MISSING,
                                                       embed=embed, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS,
-                                                      wait=True, view=_sent_view(view))
+                                                      wait=True, view=_sent_view(view), files=files)
     except discord.NotFound as exc:
         if exc.code not in (UNKNOWN_INTERACTION, UNKNOWN_WEBHOOK):
             raise

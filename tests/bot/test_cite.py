@@ -187,6 +187,11 @@ def assert_cited(response) -> None:
     text = embed_text(response)
     assert "@misc{wcda116969," in text and "TY  - MANSCPT" in text and f"{ARCHIVE}/document/116969" in text
     assert response.allowed_mentions == {"parse": []}
+    # ... and as files a reference manager imports (Zotero, EndNote: .ris; LaTeX: .bib)
+    files = {f.filename: f.data.decode() for f in response.files}
+    assert set(files) == {"wcda116969.ris", "wcda116969.bib"}
+    assert files["wcda116969.ris"].startswith("TY  - MANSCPT\r\n") and "ER  - " in files["wcda116969.ris"]
+    assert files["wcda116969.bib"].startswith("@misc{wcda116969,")
 
 
 async def test_a_listing_only_document_offers_a_search_never_open(db):
