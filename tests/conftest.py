@@ -1,6 +1,7 @@
 """Shared paths and fixtures. Real pages from ../shared/realpages are used when present, skipped when not."""
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from retrieval.people import PeopleDirectory
 from retrieval.search import Archive
 from retrieval.store import ArchiveStore
 from testing.archive_site import ArchiveSite, DocPage, SiteServer, load_docpages, serve
+from testing.postgres import PostgresServer, PostgresUnavailable, bindir, postgres_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -75,3 +77,44 @@ def site(captured: list[DocPage]) -> ArchiveSite:
 def server(site: ArchiveSite) -> Iterator[SiteServer]:
     with serve(site) as running:
         yield running
+
+
+# -- a real PostgreSQL server (testing/postgres.py), one per test session (per xdist worker) ----------------
+def _postgres_bindir() -> Path | None:
+    try:
+        return bindir()
+    except PostgresUnavailable:
+        return None
+
+
+def pytest_report_header() -> str:
+    found = _postgres_bindir()
+    if found is None:
+        return ("PostgreSQL: NOT INSTALLED HERE (no initdb/pg_ctl): EVERY POSTGRESQL TEST IS SKIPPED; "
+                "apt-get install postgresql to run them")
+    return f"PostgreSQL: {found}"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of our own for the session; skipped (loudly, see the report header) only when the
+    server programs are not installed."""
+    try:
+        with postgres_server() as server:
+            yield server
+    except PostgresUnavailable as exc:
+        if os.environ.get("ARCHIVE_REQUIRE_POSTGRES"):  # `make test` (CI): a missing server is a failure
+            pytest.fail(f"ARCHIVE_REQUIRE_POSTGRES is set and {exc}")
+        pytest.skip(f"POSTGRESQL TESTS SKIPPED: {exc}")
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres: PostgresServer) -> str:
+    """The session server's `postgres` database."""
+    return postgres.url
+
+
+@pytest.fixture
+def pg_database(postgres: PostgresServer) -> str:
+    """A fresh, empty database on the session's server: its URL."""
+    return postgres.create_database()
