@@ -24,6 +24,8 @@ from discord import app_commands
 
 from retrieval.daily import Clock, DailyScheduler, Target
 from retrieval.search import Archive
+from retrieval.state import BotState
+from retrieval.state.sqlite import SqliteState
 from retrieval.store import StoreError, StoreProblem
 
 from .autocomplete import complete_day, complete_document, complete_person, complete_zone
@@ -107,11 +109,12 @@ class ArchiveTree(app_commands.CommandTree["ArchiveBot"]):
 
 class ArchiveBot(discord.Client):
     def __init__(self, archive: Archive, settings: Settings, *, cooldown: Cooldown | None = None,
-                 clock: Clock | None = None, run_scheduler: bool = True) -> None:
+                 clock: Clock | None = None, run_scheduler: bool = True, state: BotState | None = None) -> None:
         super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none())
         self.archive = archive
         self.settings = settings
-        self.commands_layer = Commands(archive)
+        self.state: BotState = state or SqliteState(archive.store)  # subscriptions, ledger, command-sync hashes
+        self.commands_layer = Commands(archive, ledger=self.state)
         self.cooldown = cooldown or Cooldown()
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.ledger = self.commands_layer.ledger
@@ -194,12 +197,12 @@ class ArchiveBot(discord.Client):
                    else command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
         digest = command_hash(payload)
         key = SYNC_KEY.format(scope=scope)
-        if await self.archive.store.get_state(key) == digest:
+        if await self.state.get_state(key) == digest:
             self.synced = "skipped"
             log.info("application commands unchanged (%s); not syncing", scope)
             return
         await self.tree.sync(guild=guild)
-        await self.archive.store.set_state(key, digest)
+        await self.state.set_state(key, digest)
         self.synced = scope
         log.info("synced %d application commands (%s)", len(payload), scope)
 

@@ -31,6 +31,7 @@ from retrieval.intent import Intent
 from retrieval.records import Record
 from retrieval.search import MAX_BROWSE, Archive, Hit, PersonCard, QueryError, SearchResult
 from retrieval.site import ARCHIVE_NAME, ARCHIVE_URL
+from retrieval.state.sqlite import SqliteState
 
 from .help import ASK_MENU, COMMANDS, SEARCH_MENU, invite_url
 from .help import find as find_help
@@ -164,7 +165,7 @@ class Commands:
                  front: Front = Front.DISCORD) -> None:
         self.archive = archive
         self.rng = rng or random.Random()
-        self.ledger = ledger or DailyStore(archive.store)
+        self.ledger = ledger or SqliteState(archive.store)
         self.front = front
         self.application_id: int | None = None  # known once logged in to Discord: then help gives the invite link
 

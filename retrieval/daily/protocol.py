@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Protocol
 
+from ..store import StoreError
 from .choice import Choice, Documents, todays_choice
 from .ledger import LEASE, Claim, DailyStore, PostStatus
 from .subscription import SettingError, Subscription
@@ -170,7 +171,7 @@ class DailyScheduler:
         except SettingError as exc:
             return await self._pause(sub, day, None, PostError(FailureKind.BAD_ZONE,
                                                                f"{exc.typed[:40]!r} is not a time zone"))
-        except sqlite3.Error:
+        except (sqlite3.Error, StoreError):
             raise  # the database's trouble, not this subscription's: tried again on the next tick
         except Exception as exc:
             log.exception("daily post for subscription %s failed; pausing it", sub.id)
