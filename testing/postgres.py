@@ -87,7 +87,7 @@ class PostgresServer:
     def start(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-w", "-t",
                   str(int(START_WAIT)), "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-                  "-c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start")
+                  "-c fsync=off -c full_page_writes=off", "start")
         self._wait_ready()
 
     def _wait_ready(self) -> None:
