@@ -148,7 +148,7 @@ class ArchiveBot(discord.Client):
             self.synced = "elsewhere"
             log.info("application commands are synced by the process running shard 0")
         if shards is not None:
-            log.info("running shards %s; daily posts: %s", shards.describe(), self.state.describe())
+            log.info("running %s; state in %s", shards.describe(), self.state.describe())
             await self._record_shards(warn=True)
         if self.health_task is None:
             self.health_task = asyncio.create_task(self._health(), name="health")
@@ -201,7 +201,7 @@ class ArchiveBot(discord.Client):
     def process_status(self) -> str:
         """This process's shards and gateway latency: for /about and the health line."""
         shards = self.settings.shards
-        where = f"shards {shards.describe()}" if shards is not None else "one connection (unsharded)"
+        where = shards.describe() if shards is not None else "one connection (unsharded)"
         latency = self.latency
         heard = f"{latency * 1000:.0f} ms" if math.isfinite(latency) else "not measured yet"
         return f"{where}, gateway latency {heard}"

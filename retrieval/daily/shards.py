@@ -28,8 +28,10 @@ class Shards:
         return 0 in self.ids
 
     def describe(self) -> str:
-        """'0-3 of 8', '0,2,5 of 8'."""
+        """'shards 0-3 of 8', 'shards 0,2,5 of 8', 'shard 1 of 8'."""
         ids = self.ids
-        if len(ids) > 1 and ids == tuple(range(ids[0], ids[-1] + 1)):
-            return f"{ids[0]}-{ids[-1]} of {self.count}"
-        return f"{','.join(map(str, ids))} of {self.count}"
+        if len(ids) == 1:
+            return f"shard {ids[0]} of {self.count}"
+        if ids == tuple(range(ids[0], ids[-1] + 1)):
+            return f"shards {ids[0]}-{ids[-1]} of {self.count}"
+        return f"shards {','.join(map(str, ids))} of {self.count}"

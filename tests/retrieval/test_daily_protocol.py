@@ -23,6 +23,7 @@ from retrieval.daily import (
     Result,
     SettingError,
     SettingProblem,
+    Shards,
     Subscription,
     Target,
     choose,
@@ -484,3 +485,22 @@ def test_settings_come_back_as_a_problem_and_values_not_wording():
     assert bad_zone.value.problem is SettingProblem.ZONE and bad_zone.value.suggestions == ("Europe/Berlin",)
     assert parse_zone(" Europe/Berlin ") == "Europe/Berlin"
     assert zone_names() is zone_names()  # read once, not on every keystroke
+
+
+async def test_schedulers_running_different_shards_each_post_their_own_subscriptions_once(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
+        in_guilds = [await w.ledger.subscribe(target=Target.channel(100 + n), guild_id=n << 22, created_by=7,
+                                              post_time="09:00", zone="UTC", now=datetime(2026, 1, 1, tzinfo=UTC))
+                     for n in range(8)]
+        dm = await w.ledger.subscribe(target=Target.dm(7), guild_id=None, created_by=7, post_time="09:00", zone="UTC",
+                                      now=datetime(2026, 1, 1, tzinfo=UTC))
+        posters = FakePoster(), FakePoster()
+        low = DailyScheduler(Documents(), w.ledger, posters[0], clock=w.clock, sleep=w.sleeps, shards=Shards((0, 1), 4))
+        async with await ArchiveStore.open(w.store.path) as second:  # the other process's own connection
+            high = DailyScheduler(Documents(), await w.process("other", second), posters[1], clock=w.clock,
+                                  sleep=w.sleeps, shards=Shards((2, 3), 4))
+            for _ in range(2):
+                await asyncio.gather(low.tick(), high.tick())
+        posted = [sorted(s for s, _, _ in poster.posts) for poster in posters]
+        assert posted[0] == sorted([s.id for n, s in enumerate(in_guilds) if n % 4 in (0, 1)] + [dm.id])
+        assert posted[1] == [s.id for n, s in enumerate(in_guilds) if n % 4 in (2, 3)]
