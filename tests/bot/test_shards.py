@@ -129,3 +129,16 @@ async def test_about_shows_the_process_shards_and_latency(db, on_postgres):
             assert "shards 0-1 of 8, gateway latency" in bot.process_status()
             _, response = await answer(fake, "about")
             assert "This process: shards 0-1 of 8, gateway latency" in embed_text(response)
+
+
+def test_the_database_password_is_redacted_from_every_log_line():
+    import io
+
+    from bot.runner import setup_logging
+
+    out = io.StringIO()
+    url = "postgresql://bot:Pg-s3cret-77@db.example/archive"
+    setup_logging(Settings(database_url=url), out)
+    logging.getLogger("anything").warning("connecting to %s failed", url)
+    assert "Pg-s3cret-77" not in out.getvalue() and "connecting to postgresql://bot:" in out.getvalue()
+    assert "Pg-s3cret-77" not in repr(Settings(database_url=url))
