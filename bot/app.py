@@ -8,10 +8,13 @@ messages that mention it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
+import math
 import sqlite3
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -24,6 +27,8 @@ from discord import app_commands
 
 from retrieval.daily import Clock, DailyScheduler, Target
 from retrieval.search import Archive
+from retrieval.state import BotState
+from retrieval.state.sqlite import SqliteState
 from retrieval.store import StoreError, StoreProblem
 
 from .autocomplete import complete_day, complete_document, complete_person, complete_zone
@@ -41,6 +46,8 @@ log = logging.getLogger(__name__)
 
 AUTOCOMPLETE_MAX = 25
 REFRESH_EVERY = 60.0  # seconds between checks for an ingest by another process
+HEALTH_EVERY = 300.0  # seconds between health lines in the log
+SHARD_KEY = "shard:{count}:{shard}"  # state: "<process> <unix time>" of the process that last ran the shard
 SYNC_KEY = "commands_hash:{scope}"
 SOMETHING_WENT_WRONG = "Something went wrong on my side; the details are in my log. Please try again."
 ARCHIVE_BUSY = ("The archive is busy with a long update right now, so I couldn't save that. "
@@ -107,15 +114,19 @@ class ArchiveTree(app_commands.CommandTree["ArchiveBot"]):
 
 class ArchiveBot(discord.Client):
     def __init__(self, archive: Archive, settings: Settings, *, cooldown: Cooldown | None = None,
-                 clock: Clock | None = None, run_scheduler: bool = True) -> None:
-        super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none())
+                 clock: Clock | None = None, run_scheduler: bool = True, state: BotState | None = None,
+                 **client_options: Any) -> None:
+        super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none(), **client_options)
         self.archive = archive
         self.settings = settings
-        self.commands_layer = Commands(archive)
+        self.state: BotState = state or SqliteState(archive.store)  # subscriptions, ledger, command-sync hashes
+        self.commands_layer = Commands(archive, ledger=self.state)
         self.cooldown = cooldown or Cooldown()
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.ledger = self.commands_layer.ledger
-        self.scheduler = DailyScheduler(archive, self.ledger, DiscordPoster(self), clock=self.clock)
+        self.scheduler = DailyScheduler(archive, self.ledger, DiscordPoster(self), clock=self.clock,
+                                        shards=settings.shards)
+        self.health_task: asyncio.Task | None = None
         self.run_scheduler = run_scheduler
         self.scheduler_task: asyncio.Task | None = None
         self.refresh_task: asyncio.Task | None = None
@@ -130,7 +141,17 @@ class ArchiveBot(discord.Client):
         self.add_dynamic_items(CiteButton, SimilarButton, DailyAboutButton)
         self.commands_layer.application_id = self.application_id  # known once logged in: help's invite link
         await self.tree.set_translator(ArchiveTranslator())
-        await self.sync_commands()
+        shards = self.settings.shards
+        if shards is None or shards.has_first:
+            await self.sync_commands()
+        else:
+            self.synced = "elsewhere"
+            log.info("application commands are synced by the process running shard 0")
+        if shards is not None:
+            log.info("running %s; state in %s", shards.describe(), self.state.describe())
+            await self._record_shards(warn=True)
+        if self.health_task is None:
+            self.health_task = asyncio.create_task(self._health(), name="health")
         if self.run_scheduler and self.scheduler_task is None:
             self.scheduler_task = asyncio.create_task(self._scheduler_after_ready(), name="daily-scheduler")
         if self.refresh_task is None:
@@ -177,11 +198,61 @@ class ArchiveBot(discord.Client):
         await self.archive.loaded()
         await self.scheduler.run()
 
+    def process_status(self) -> str:
+        """This process's shards and gateway latency: for /about and the health line."""
+        shards = self.settings.shards
+        where = shards.describe() if shards is not None else "one connection (unsharded)"
+        latency = self.latency
+        heard = f"{latency * 1000:.0f} ms" if math.isfinite(latency) else "not measured yet"
+        return f"{where}, gateway latency {heard}"
+
+    async def _health(self) -> None:
+        """A line in the log every HEALTH_EVERY seconds; a sharded process also renews its shards' record."""
+        while True:
+            await asyncio.sleep(HEALTH_EVERY)
+            log.info("health: %s, %d servers, state in %s", self.process_status(), len(self.guilds),
+                     self.state.describe())
+            try:
+                await self._record_shards(warn=False)
+            except Exception:  # the database's trouble is logged by whoever needs it; the bot goes on
+                log.warning("could not record this process's shards", exc_info=True)
+
+    async def _record_shards(self, *, warn: bool) -> None:
+        """Note in the shared state which process runs each of our shards; at start, warn when another process
+        noted one of them recently (overlapping ARCHIVE_SHARDS: the ledger still posts each once)."""
+        shards = self.settings.shards
+        if shards is None:
+            return
+        now = time.time()
+        overlapping = []
+        for shard in shards.ids:
+            key = SHARD_KEY.format(count=shards.count, shard=shard)
+            owner, _, seen = (await self.state.get_state(key) or "").partition(" ")
+            if warn and owner and owner != self.state.owner and now - float(seen or 0) < 2 * HEALTH_EVERY:
+                overlapping.append(shard)
+            await self.state.set_state(key, f"{self.state.owner} {now}")
+        if overlapping:
+            log.warning("shard(s) %s of %d are also run by another process: check ARCHIVE_SHARDS of each process "
+                        "(daily posts still go out once: the ledger decides)",
+                        ",".join(map(str, overlapping)), shards.count)
+
+    async def _forget_shards(self) -> None:
+        """On a clean stop: our shards are free, so a successor is not warned about us."""
+        shards = self.settings.shards
+        if shards is None:
+            return
+        for shard in shards.ids:
+            key = SHARD_KEY.format(count=shards.count, shard=shard)
+            if (await self.state.get_state(key) or "").partition(" ")[0] == self.state.owner:
+                await self.state.set_state(key, "")
+
     async def close(self) -> None:
-        for task in (self.scheduler_task, self.refresh_task):
+        for task in (self.scheduler_task, self.refresh_task, self.health_task):
             if task is not None:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
+        with contextlib.suppress(Exception):  # a database gone away must not stop the shutdown
+            await self._forget_shards()
         await super().close()
 
     async def sync_commands(self) -> None:
@@ -194,12 +265,12 @@ class ArchiveBot(discord.Client):
                    else command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
         digest = command_hash(payload)
         key = SYNC_KEY.format(scope=scope)
-        if await self.archive.store.get_state(key) == digest:
+        if await self.state.get_state(key) == digest:
             self.synced = "skipped"
             log.info("application commands unchanged (%s); not syncing", scope)
             return
         await self.tree.sync(guild=guild)
-        await self.archive.store.set_state(key, digest)
+        await self.state.set_state(key, digest)
         self.synced = scope
         log.info("synced %d application commands (%s)", len(payload), scope)
 
@@ -231,6 +302,18 @@ class ArchiveBot(discord.Client):
             reply = error(SOMETHING_WENT_WRONG)
         await reply_to_message(message, reply)
 
+
+class ShardedArchiveBot(ArchiveBot, discord.AutoShardedClient):
+    """The bot running the shards its settings name, one of several processes serving one application."""
+
+
+def make_bot(archive: Archive, settings: Settings, **kwargs: Any) -> ArchiveBot:
+    """The bot for `settings`: sharded (discord.py's AutoShardedClient with those shard ids) when they name
+    shards, otherwise the one unsharded connection as always."""
+    if settings.shards is None:
+        return ArchiveBot(archive, settings, **kwargs)
+    return ShardedArchiveBot(archive, settings, shard_ids=list(settings.shards.ids),
+                             shard_count=settings.shards.count, **kwargs)
 
 
 def _archive_busy(exc: BaseException, db: Path) -> bool:
@@ -310,7 +393,7 @@ def register_commands(bot: ArchiveBot) -> None:
 
     @tree.command(name="about", description="The archive's size and dates, and this bot's version")
     async def about(interaction: discord.Interaction) -> None:
-        await run(interaction, lambda: layer.about(), limited=False)
+        await run(interaction, lambda: layer.about(process=bot.process_status()), limited=False)
 
     @tree.command(name="help", description="What archive-bot can do, or one command's options and an example")
     @app_commands.describe(**BY_NAME["help"].described())

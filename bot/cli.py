@@ -38,7 +38,7 @@ from retrieval.thesaurus import ThesaurusFileError
 
 from . import runner
 from .commands import Card, Commands, Reply, ReplyKind, app_version
-from .config import ConfigError, Settings, load_settings
+from .config import ConfigError, Settings, database_url, load_settings, parse_shards
 from .json_output import answer_to_dict, result_to_dict, similar_to_dict
 from .runner import NO_TOKEN_HELP, run_bot, run_console_app, setup_logging
 from .text_render import render_reply, terminal_json, visible
@@ -120,7 +120,15 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", type=Path, help="the archive database (default: $ARCHIVE_DB or data/archive.db)")
         return p
 
-    with_db(sub.add_parser("run", help="start the bot on Discord (the local console when no DISCORD_TOKEN is set)"))
+    run = with_db(sub.add_parser("run", help="start the bot on Discord (the local console when no DISCORD_TOKEN is "
+                                             "set)"))
+    run.add_argument("--database-url", metavar="URL",
+                     help="keep subscriptions, the daily ledger and command-sync state in PostgreSQL, shared by "
+                          "several processes: postgresql://user:password@host/db (default: $DATABASE_URL, else the "
+                          "archive's SQLite database)")
+    run.add_argument("--shards", metavar="IDS", help="run these shards only: 0-3 or 0,2,5 (default: $ARCHIVE_SHARDS)")
+    run.add_argument("--shard-count", metavar="N", help="how many shards the application has in all "
+                                                         "(default: $ARCHIVE_SHARD_COUNT)")
     with_db(sub.add_parser("console", help="chat with the bot locally: /help lists the commands"))
 
     ingest = with_db(sub.add_parser("ingest", help="read listing pages (text or saved HTML) into the archive"))
@@ -229,6 +237,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     if getattr(args, "db", None) is not None:
         settings = replace(settings, archive_db=args.db)
+    try:
+        settings = _run_options(args, settings)
+    except ConfigError as exc:
+        print(f"archive-bot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     setup_logging(settings)
     if args.command not in ("run", "console"):
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
@@ -256,6 +269,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 }.get(args.command, "")
         print(f"archive-bot: interrupted{note}", file=sys.stderr)
         return 130
+
+
+def _run_options(args: argparse.Namespace, settings: Settings) -> Settings:
+    """`run`'s --database-url, --shards and --shard-count, over what the environment said."""
+    if getattr(args, "database_url", None) is not None:
+        settings = replace(settings, database_url=database_url(args.database_url, "--database-url"))
+    shards, count = getattr(args, "shards", None), getattr(args, "shard_count", None)
+    if shards is not None or count is not None:
+        settings = replace(settings, shards=parse_shards(shards, count, ("--shards", "--shard-count")))
+    return settings
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:

@@ -31,6 +31,7 @@ from retrieval.intent import Intent
 from retrieval.records import Record
 from retrieval.search import MAX_BROWSE, Archive, Hit, PersonCard, QueryError, SearchResult
 from retrieval.site import ARCHIVE_NAME, ARCHIVE_URL
+from retrieval.state.sqlite import SqliteState
 
 from .help import ASK_MENU, COMMANDS, SEARCH_MENU, invite_url
 from .help import find as find_help
@@ -164,7 +165,7 @@ class Commands:
                  front: Front = Front.DISCORD) -> None:
         self.archive = archive
         self.rng = rng or random.Random()
-        self.ledger = ledger or DailyStore(archive.store)
+        self.ledger = ledger or SqliteState(archive.store)
         self.front = front
         self.application_id: int | None = None  # known once logged in to Discord: then help gives the invite link
 
@@ -279,7 +280,8 @@ class Commands:
             return error("The archive is empty: ingest some listing pages first.")
         return Reply(kind=ReplyKind.DOCUMENT, title=record.title, cards=[Card.of(record)])
 
-    async def about(self) -> Reply:
+    async def about(self, process: str | None = None) -> Reply:
+        """The archive and this version; `process`: what the front end says of the process (its shards)."""
         stats = self.archive.stats()
         span = f"from {stats.earliest.human()} to {stats.latest.human()}" if stats.earliest and stats.latest else ""
         lead = (
@@ -287,6 +289,8 @@ class Commands:
             f"{ARCHIVE_NAME} ({ARCHIVE_URL}).\narchive-bot {app_version()}: answers come from the document "
             "listings' titles and summaries, ranked by BM25; every answer cites its document."
         )
+        if process:
+            lead += f"\nThis process: {process}."
         return Reply(kind=ReplyKind.INFO, title="About archive-bot", lead=lead + self._invite_line())
 
     async def help(self, command: str | None = None) -> Reply:

@@ -13,6 +13,9 @@ from urllib.parse import urlparse
 
 from dotenv import load_dotenv
 
+from retrieval.daily import Shards
+from retrieval.state import is_postgres_url
+
 DEFAULT_DB = Path("data") / "archive.db"
 BUNDLED_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -40,6 +43,13 @@ class Settings:
     log_file: Path | None = None
     warnings: tuple[str, ...] = ()  # found while reading the settings, logged once logging is set up
     fetch_contact: str | None = None  # ARCHIVE_FETCH_CONTACT: where the site can write about `fetch`
+    database_url: str | None = field(default=None, repr=False)  # DATABASE_URL: the bot's state in PostgreSQL
+    shards: Shards | None = None  # ARCHIVE_SHARDS / ARCHIVE_SHARD_COUNT: None, discord.py's automatic sharding
+
+    @property
+    def database_password(self) -> str | None:
+        """The password in DATABASE_URL: a secret the log redacts like the token."""
+        return urlparse(self.database_url).password if self.database_url else None
 
 
 def _url(key: str, value: str, schemes: tuple[str, ...]) -> str:
@@ -90,7 +100,52 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         log_file=Path(env["LOG_FILE"]) if env.get("LOG_FILE") else None,
         warnings=(exposed,) if exposed else (),
         fetch_contact=_contact(env.get("ARCHIVE_FETCH_CONTACT") or None),
+        database_url=database_url(env.get("DATABASE_URL") or None),
+        shards=parse_shards(env.get("ARCHIVE_SHARDS") or None, env.get("ARCHIVE_SHARD_COUNT") or None),
     )
+
+
+def database_url(value: str | None, key: str = "DATABASE_URL") -> str | None:
+    """A postgresql:// URL (its text is never repeated in an error: it may hold a password)."""
+    if value is None:
+        return None
+    parsed = urlparse(value)
+    if not is_postgres_url(value) or not parsed.hostname and "host=" not in parsed.query:
+        raise ConfigError(f"{key} must be a postgresql://user:password@host/database URL")
+    try:
+        parsed.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        raise ConfigError(f"{key} has a port that is not a number") from None
+    return value
+
+
+MAX_SHARDS = 10_000  # far beyond any bot's needs; keeps a typo from asking Discord for millions
+
+
+def parse_shards(shards: str | None, count: str | None, keys: tuple[str, str] = ("ARCHIVE_SHARDS",
+                 "ARCHIVE_SHARD_COUNT")) -> Shards | None:
+    """'0-3' or '0,2,5' of `count` shards; both or neither must be given."""
+    shards_key, count_key = keys
+    if shards is None and count is None:
+        return None
+    if shards is None or count is None:
+        raise ConfigError(f"{shards_key} and {count_key} go together: e.g. {shards_key}=0-3 {count_key}=8")
+    if not count.isdigit() or not 1 <= int(count) <= MAX_SHARDS:
+        raise ConfigError(f"{count_key} must be a whole number from 1 to {MAX_SHARDS}, got {count[:20]!r}")
+    total = int(count)
+    ids: set[int] = set()
+    for part in shards.replace(" ", "").split(","):
+        low, dash, high = part.partition("-")
+        if not low.isdigit() or (dash and not high.isdigit()):
+            raise ConfigError(f"{shards_key} must be a range like 0-3 or a list like 0,2,5, got {shards[:40]!r}")
+        first, last = int(low), int(high) if dash else int(low)
+        if first > last:
+            raise ConfigError(f"{shards_key}: the range {part} runs backwards")
+        if last >= total:
+            raise ConfigError(f"{shards_key}: shard {last} is out of range: with {count_key}={total} the shards "
+                              f"are 0 to {total - 1}")
+        ids.update(range(first, last + 1))
+    return Shards(tuple(sorted(ids)), total)
 
 
 def _contact(value: str | None) -> str | None:

@@ -16,6 +16,7 @@ from typing import TextIO
 from retrieval.ingest import ingest_if_empty
 from retrieval.people import PeopleDirectory
 from retrieval.search import Archive
+from retrieval.state import open_state
 from retrieval.store import ArchiveStore
 
 from .commands import Commands
@@ -92,7 +93,8 @@ def setup_logging(settings: Settings, stream: TextIO = sys.stderr) -> None:
         settings.log_file.parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.handlers.RotatingFileHandler(settings.log_file, maxBytes=5 << 20, backupCount=3,
                                                              encoding="utf-8"))
-    formatter = SafeFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", Redactor(settings.discord_token))
+    formatter = SafeFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+                              Redactor(settings.discord_token, settings.database_password))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
@@ -133,7 +135,7 @@ async def run_bot(settings: Settings) -> int:
     """Run on Discord until SIGINT/SIGTERM; returns the exit status."""
     import discord
 
-    from .app import ArchiveBot, use_discord_endpoints  # discord.py loads only when the bot runs
+    from .app import make_bot, use_discord_endpoints  # discord.py loads only when the bot runs
 
     assert settings.discord_token
     use_discord_endpoints(settings)
@@ -141,9 +143,16 @@ async def run_bot(settings: Settings) -> int:
     # The bot connects while the index loads, so what arrives on a cold start is acknowledged in time.
     archive = await open_archive(settings, background=True)
     try:
-        bot = ArchiveBot(archive, settings)
+        state = await open_state(archive.store, settings.database_url)
     except BaseException:
         await archive.close()  # aiosqlite's thread would otherwise keep the process alive
+        raise
+    log.info("the bot's state (subscriptions, daily ledger, command sync) is in %s", state.describe())
+    try:
+        bot = make_bot(archive, settings, state=state)
+    except BaseException:
+        await state.close()
+        await archive.close()
         raise
     stop = asyncio.Event()
     _on_signals(asyncio.get_running_loop(), stop)
@@ -175,6 +184,7 @@ async def run_bot(settings: Settings) -> int:
         if not runner.done():
             runner.cancel()
         await asyncio.gather(runner, return_exceptions=True)
+        await state.close()
         await archive.close()
     log.info("stopped cleanly")
     return status

@@ -192,6 +192,8 @@ class StoreProblem(StrEnum):
     NEWER = "newer"  # made by a newer archive-bot
     FOREIGN = "foreign"  # a schema version archive-bot never writes
     UNUSABLE = "unusable"  # not a database, a folder, a path that cannot be opened, any other failure
+    UNREACHABLE = "unreachable"  # a database server (PostgreSQL) that cannot be reached
+    REFUSED = "refused"  # a database server that refused the user name, password or database named
 
 
 class _Code(int, Enum):

@@ -1,8 +1,10 @@
 """Shared paths and fixtures. Real pages from ../shared/realpages are used when present, skipped when not."""
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,8 +13,12 @@ import pytest_asyncio
 from retrieval.ingest import Ingester
 from retrieval.people import PeopleDirectory
 from retrieval.search import Archive
+from retrieval.state import BotState, open_state
+from retrieval.state.postgres import PostgresState
+from retrieval.state.sqlite import SqliteState
 from retrieval.store import ArchiveStore
 from testing.archive_site import ArchiveSite, DocPage, SiteServer, load_docpages, serve
+from testing.postgres import PostgresServer, PostgresUnavailable, bindir, postgres_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -75,3 +81,82 @@ def site(captured: list[DocPage]) -> ArchiveSite:
 def server(site: ArchiveSite) -> Iterator[SiteServer]:
     with serve(site) as running:
         yield running
+
+
+# -- a real PostgreSQL server (testing/postgres.py), one per test session (per xdist worker) ----------------
+def _postgres_bindir() -> Path | None:
+    try:
+        return bindir()
+    except PostgresUnavailable:
+        return None
+
+
+def pytest_report_header() -> str:
+    found = _postgres_bindir()
+    if found is None:
+        return ("PostgreSQL: NOT INSTALLED HERE (no initdb/pg_ctl): EVERY POSTGRESQL TEST IS SKIPPED; "
+                "apt-get install postgresql to run them")
+    return f"PostgreSQL: {found}"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of our own for the session; skipped (loudly, see the report header) only when the
+    server programs are not installed."""
+    try:
+        with postgres_server() as server:
+            yield server
+    except PostgresUnavailable as exc:
+        if os.environ.get("ARCHIVE_REQUIRE_POSTGRES"):  # `make test` (CI): a missing server is a failure
+            pytest.fail(f"ARCHIVE_REQUIRE_POSTGRES is set and {exc}")
+        pytest.skip(f"POSTGRESQL TESTS SKIPPED: {exc}")
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres: PostgresServer) -> str:
+    """The session server's `postgres` database."""
+    return postgres.url
+
+
+@pytest.fixture
+def pg_database(postgres: PostgresServer) -> str:
+    """A fresh, empty database on the session's server: its URL."""
+    return postgres.create_database()
+
+
+class StateBackend:
+    """Opens the bot's state (retrieval/state) of one kind for a test: SQLite on an archive's connection, or
+    PostgreSQL on the test's own database, each `open` another process's view of it."""
+
+    def __init__(self, kind: str, url: str | None) -> None:
+        self.kind = kind
+        self.url = url
+        self.opened: list[BotState] = []
+
+    async def open(self, store: ArchiveStore, owner: str | None = None) -> BotState:
+        state = await open_state(store, self.url, owner)
+        self.opened.append(state)
+        return state
+
+    async def age_claims(self, state: BotState, span: timedelta) -> None:
+        """Every claim started `span` earlier, on the database's clock (leases are measured on it)."""
+        if isinstance(state, SqliteState):
+            await state.conn.execute(
+                "UPDATE daily_posts SET claimed_at = strftime('%Y-%m-%dT%H:%M:%f+00:00', claimed_at, ?)",
+                (f"-{span.total_seconds()} seconds",))
+        else:
+            assert isinstance(state, PostgresState)
+            await state.pool.execute("UPDATE daily_posts SET claimed_at = claimed_at - $1::interval", span)
+
+    async def close(self) -> None:
+        for state in self.opened:
+            await state.close()
+
+
+@pytest_asyncio.fixture(params=["sqlite", "postgres"])
+async def backend(request: pytest.FixtureRequest) -> AsyncIterator[StateBackend]:
+    """Each test that takes it runs twice: on SQLite (the default) and on a real PostgreSQL."""
+    url = request.getfixturevalue("pg_database") if request.param == "postgres" else None
+    chosen = StateBackend(request.param, url)
+    yield chosen
+    await chosen.close()

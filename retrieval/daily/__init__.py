@@ -45,6 +45,7 @@ from .protocol import (
                        Result,
                        Sleep,
 )
+from .shards import Shards, shard_of
 from .subscription import (
                        DEFAULT_TIME,
                        DEFAULT_ZONE,
@@ -64,6 +65,7 @@ __all__ = [
     "BACKOFF", "DEFAULT_TIME", "DEFAULT_ZONE", "LEASE", "RETRIES", "SEND_TIMEOUT", "TICK", "Choice", "Claim", "Clock",
     "DailyPost",
     "DailyScheduler", "DailyStore", "Documents", "Entry", "FailureKind", "LastPost", "Outcome", "PostError",
-    "PostStatus", "Poster", "Result", "SettingError", "SettingProblem", "Sleep", "Subscription", "Target", "TargetKind",
-    "choose", "footer_marker", "load_zone", "parse_time", "parse_zone", "todays_choice", "years_ago", "zone_names",
+    "PostStatus", "Poster", "Result", "SettingError", "SettingProblem", "Shards", "Sleep", "Subscription", "Target",
+    "TargetKind", "choose", "footer_marker", "load_zone", "parse_time", "parse_zone", "shard_of", "todays_choice",
+    "years_ago", "zone_names",
 ]

@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Protocol
 
+from ..store import StoreError
 from .choice import Choice, Documents, todays_choice
 from .ledger import LEASE, Claim, DailyStore, PostStatus
+from .shards import Shards
 from .subscription import SettingError, Subscription
 
 log = logging.getLogger(__name__)
@@ -120,8 +122,9 @@ def _utc_now() -> datetime:
 class DailyScheduler:
     def __init__(self, archive: Documents, ledger: DailyStore, poster: Poster, *, clock: Clock = _utc_now,
                  sleep: Sleep = asyncio.sleep, retries: int = RETRIES, backoff: float = BACKOFF,
-                 send_timeout: float = SEND_TIMEOUT) -> None:
+                 send_timeout: float = SEND_TIMEOUT, shards: Shards | None = None) -> None:
         self.archive = archive
+        self.shards = shards  # only these shards' subscriptions are this process's (None: all)
         self.ledger = ledger
         self.poster = poster
         self.clock = clock
@@ -143,13 +146,17 @@ class DailyScheduler:
 
     async def _until_next(self) -> float:
         now = self.clock()
-        waits = [(sub.next_due(now) - now).total_seconds() for sub in await self.ledger.active()]
+        waits = [(sub.next_due(now) - now).total_seconds() for sub in await self._mine()]
         return max(1.0, min([TICK, *waits]))
+
+    async def _mine(self) -> list[Subscription]:
+        """The active subscriptions of the shards this process runs."""
+        return [sub for sub in await self.ledger.active() if self.shards is None or self.shards.owns(sub)]
 
     async def tick(self) -> list[Outcome]:
         now = self.clock()
         outcomes = []
-        for sub in await self.ledger.active():
+        for sub in await self._mine():
             try:
                 outcome = await self._tick_one(sub, now)
             except Exception as exc:  # the database, or even pausing failed: the others still post
@@ -170,7 +177,7 @@ class DailyScheduler:
         except SettingError as exc:
             return await self._pause(sub, day, None, PostError(FailureKind.BAD_ZONE,
                                                                f"{exc.typed[:40]!r} is not a time zone"))
-        except sqlite3.Error:
+        except (sqlite3.Error, StoreError):
             raise  # the database's trouble, not this subscription's: tried again on the next tick
         except Exception as exc:
             log.exception("daily post for subscription %s failed; pausing it", sub.id)

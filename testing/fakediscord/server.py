@@ -402,8 +402,12 @@ class FakeDiscord(DiscordWorld):
     async def _identify(self, conn: GatewayConnection, d: dict[str, Any]) -> None:
         self.identify_payloads.append(d)
         conn.intents = d.get("intents")
+        # Like Discord, a shard is sent only the guilds whose shard it is: (guild_id >> 22) % shard_count.
+        shard = d.get("shard")
+        has_guild = shard is None or (m.GUILD_ID >> 22) % int(shard[1]) == int(shard[0])
         ready: dict[str, Any] = {
-            "v": 10, "user": self.bot_user, "guilds": [{"id": str(m.GUILD_ID), "unavailable": True}],
+            "v": 10, "user": self.bot_user,
+            "guilds": [{"id": str(m.GUILD_ID), "unavailable": True}] if has_guild else [],
             "session_id": conn.session_id, "resume_gateway_url": self.gateway_url, "session_type": "normal",
             "application": {"id": str(m.APP_ID), "flags": m.APPLICATION_FLAGS}, "private_channels": [],
             "relationships": [], "presences": [], "guild_join_requests": [], "user_settings": {}, "auth": {},
@@ -413,7 +417,8 @@ class FakeDiscord(DiscordWorld):
             ready["shard"] = d["shard"]
         await conn.send(0, ready, "READY")
         members = bool((conn.intents or 0) & m.INTENT_GUILD_MEMBERS)
-        await conn.send(0, self.guild_payload(include_members=members), "GUILD_CREATE")
+        if has_guild:
+            await conn.send(0, self.guild_payload(include_members=members), "GUILD_CREATE")
         conn.identified = True
         self.connected.set()
 

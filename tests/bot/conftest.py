@@ -11,22 +11,26 @@ from bot.config import Settings
 from retrieval.search import Archive
 from testing.fakediscord import FakeDiscord
 
-from ..conftest import PEOPLE
+from ..conftest import PEOPLE, StateBackend
 
 EPHEMERAL = 64
 BOT_TEST_TIMEOUT = 60.0
 
 
-async def start_bot(db: Path, **kwargs) -> ArchiveBot:
+async def start_bot(db: Path, backend: StateBackend | None = None, **kwargs) -> ArchiveBot:
+    """The bot on `db`, its own state in `backend` (default: the archive's SQLite database)."""
     archive = await Archive.open(db, PEOPLE)
+    if backend is not None:
+        kwargs["state"] = await backend.open(archive.store)
     return ArchiveBot(archive, Settings(archive_db=db), run_scheduler=False, **kwargs)
 
 
 @contextlib.asynccontextmanager
-async def running_bot(db: Path, **kwargs) -> AsyncIterator[tuple[FakeDiscord, ArchiveBot]]:
+async def running_bot(db: Path, backend: StateBackend | None = None,
+                      **kwargs) -> AsyncIterator[tuple[FakeDiscord, ArchiveBot]]:
     """The bot logged in to a fresh stand-in; a hung test fails after a minute instead of hanging the run."""
     async with asyncio.timeout(BOT_TEST_TIMEOUT), FakeDiscord() as fake:
-        bot = await start_bot(db, **kwargs)
+        bot = await start_bot(db, backend, **kwargs)
         try:
             async with fake.running(bot):
                 yield fake, bot

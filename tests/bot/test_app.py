@@ -167,9 +167,9 @@ async def test_slow_work_is_deferred_before_discord_gives_up(db, monkeypatch):
     async with running_bot(db) as (fake, bot):
         original = bot.commands_layer.about
 
-        async def slow():
+        async def slow(**kwargs):
             await asyncio.sleep(0.3)
-            return await original()
+            return await original(**kwargs)
         bot.commands_layer.about = slow  # type: ignore[method-assign]
         payload, first = await answer(fake, "about")
         assert first.callback_type == 5  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE

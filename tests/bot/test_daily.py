@@ -12,9 +12,9 @@ from bot.app import ArchiveBot
 from bot.daily import DiscordPoster
 from retrieval.daily import (
     LEASE,
+    Choice,
     DailyPost,
     DailyScheduler,
-    DailyStore,
     FailureKind,
     PostError,
     Subscription,
@@ -24,6 +24,7 @@ from retrieval.daily import (
 from retrieval.search import Archive
 from testing.fakediscord import ALICE_ID, BOB_ID, GENERAL_ID, GUILD_ID, OWNER_ID, READ_ONLY_ID, FakeDiscord
 
+from ..conftest import StateBackend
 from .conftest import BOT_TEST_TIMEOUT, EPHEMERAL, PEOPLE, answer, embed_text, running_bot, start_bot
 
 
@@ -93,10 +94,10 @@ async def test_dst_changes_in_two_zones_post_at_nine_local_once_a_day(db):
         assert len(daily_posts(fake)) == len(rows)
 
 
-async def test_a_restart_mid_day_posts_nothing_twice_and_missed_earlier_days_are_not_flooded(db):
+async def test_a_restart_mid_day_posts_nothing_twice_and_missed_earlier_days_are_not_flooded(db, backend):
     clock = Clock(datetime(2026, 9, 27, 9, 5, tzinfo=UTC))
     async with asyncio.timeout(BOT_TEST_TIMEOUT), FakeDiscord() as fake:
-        first = await start_bot(db, clock=clock)
+        first = await start_bot(db, backend, clock=clock)
         try:
             async with fake.running(first):
                 make_fast(first)
@@ -105,7 +106,7 @@ async def test_a_restart_mid_day_posts_nothing_twice_and_missed_earlier_days_are
         finally:
             await first.archive.close()
         clock.now = datetime(2026, 9, 27, 15, 0, tzinfo=UTC)
-        second = await start_bot(db, clock=clock)  # a new process: new ledger owner, same database
+        second = await start_bot(db, backend, clock=clock)  # a new process: new ledger owner, same database
         try:
             async with fake.running(second):
                 make_fast(second)
@@ -120,15 +121,15 @@ async def test_a_restart_mid_day_posts_nothing_twice_and_missed_earlier_days_are
         assert "On this day in 1958" in embed_text(first_post)  # 27 September 1958 is in the seeds
 
 
-async def test_two_schedulers_on_one_database_post_once(db):
+async def test_two_schedulers_on_one_database_post_once(db, backend):
     clock = Clock(datetime(2026, 9, 27, 9, 1, tzinfo=UTC))
-    async with running_bot(db, clock=clock) as (fake, bot):
+    async with running_bot(db, backend, clock=clock) as (fake, bot):
         make_fast(bot)
         await subscribe_channel(bot)
         other_archive = await Archive.open(db, PEOPLE)  # a second connection, as a second process has
         try:
-            other = DailyScheduler(other_archive, DailyStore(other_archive.store), DiscordPoster(bot), clock=clock,
-                                   sleep=no_sleep)
+            other = DailyScheduler(other_archive, await backend.open(other_archive.store), DiscordPoster(bot),
+                                   clock=clock, sleep=no_sleep)
             results = await asyncio.gather(*(s.tick() for s in [bot.scheduler, other] * 3))
         finally:
             await other_archive.close()
@@ -137,24 +138,23 @@ async def test_two_schedulers_on_one_database_post_once(db):
         assert len(daily_posts(fake)) == 1
 
 
-async def leases_run_out(bot: ArchiveBot, clock: Clock) -> None:
+async def leases_run_out(bot: ArchiveBot, clock: Clock, backend: StateBackend) -> None:
     """A lease's worth of time passes, for the bot's clock and the database's (leases are measured on it)."""
     clock.now += LEASE + timedelta(minutes=1)
-    await bot.archive.store.conn.execute(
-        "UPDATE daily_posts SET claimed_at = strftime('%Y-%m-%dT%H:%M:%f+00:00', claimed_at, '-11 minutes')")
+    await backend.age_claims(bot.state, LEASE + timedelta(minutes=1))
 
 
-async def test_a_crash_between_claim_and_send(db):
+async def test_a_crash_between_claim_and_send(db, backend):
     clock = Clock(datetime(2026, 9, 27, 9, 0, tzinfo=UTC))
-    async with running_bot(db, clock=clock) as (fake, bot):
+    async with running_bot(db, backend, clock=clock) as (fake, bot):
         make_fast(bot)
         sub = await subscribe_channel(bot)
-        dead = DailyStore(bot.archive.store, owner="crashed-process")
+        dead = await backend.open(bot.archive.store, "crashed-process")
         day = date(2026, 9, 27)
         assert await dead.claim(sub, day, None) is not None  # ... and then the process died
         clock.now += timedelta(minutes=5)
         assert await bot.scheduler.tick() == []  # the claim is still within its lease: hands off
-        await leases_run_out(bot, clock)
+        await leases_run_out(bot, clock, backend)
         outcomes = await bot.scheduler.tick()
         assert [o.result for o in outcomes] == ["sent"]  # nothing in the channel: the post goes out once
         assert len(daily_posts(fake)) == 1
@@ -163,13 +163,10 @@ async def test_a_crash_between_claim_and_send(db):
         # The other case: the dead process had sent the post before dying. Its marker is found; no repost.
         next_day = date(2026, 9, 28)
         clock.now = datetime(2026, 9, 28, 9, 0, tzinfo=UTC)
-        crashed = DailyScheduler(bot.archive, dead, DiscordPoster(bot), clock=clock, sleep=no_sleep)
-        await crashed.tick()  # claims and sends ...
-        async with bot.archive.store.conn.execute(
-                "UPDATE daily_posts SET status = 'claimed', sent_at = NULL WHERE local_date = ?",
-                (next_day.isoformat(),)):
-            pass  # ... but died before marking it sent
-        await leases_run_out(bot, clock)
+        assert await dead.claim(sub, next_day, None) is not None  # claims and sends ...
+        await DiscordPoster(bot).send(sub, DailyPost(Choice(None, exact=False), next_day, sub.marker(next_day)))
+        # ... but died before marking it sent
+        await leases_run_out(bot, clock, backend)
         outcomes = await bot.scheduler.tick()
         assert [o.result for o in outcomes] == ["found"]
         assert len(daily_posts(fake)) == 2
@@ -179,7 +176,7 @@ async def test_a_crash_between_claim_and_send(db):
         clock.now = datetime(2026, 9, 29, 9, 0, tzinfo=UTC)
         assert await dead.claim(sub, date(2026, 9, 29), None) is not None
         fake.hide_history(GENERAL_ID)
-        await leases_run_out(bot, clock)
+        await leases_run_out(bot, clock, backend)
         assert [o.result for o in await bot.scheduler.tick()] == ["paused"]
         assert len(daily_posts(fake)) == 2
         note = await fake.wait_for(lambda r: r.method == "POST" and r.path.endswith("/messages")
@@ -203,14 +200,14 @@ class LostResponses(DiscordPoster):
         return message_id
 
 
-async def test_lost_responses_and_a_row_left_failed_by_another_process_post_once(db):
+async def test_lost_responses_and_a_row_left_failed_by_another_process_post_once(db, backend):
     clock = Clock(datetime(2026, 9, 27, 9, 0, tzinfo=UTC))
-    async with running_bot(db, clock=clock) as (fake, bot):
+    async with running_bot(db, backend, clock=clock) as (fake, bot):
         make_fast(bot)
         await subscribe_channel(bot)
         other_archive = await Archive.open(db, PEOPLE)  # another process, on its own connection
         try:
-            other = DailyScheduler(other_archive, DailyStore(other_archive.store), LostResponses(bot, lose=1),
+            other = DailyScheduler(other_archive, await backend.open(other_archive.store), LostResponses(bot, lose=1),
                                    clock=clock, sleep=no_sleep, retries=1)
             assert [o.result for o in await other.tick()] == ["retry"]  # posted, but it could not know: failed
         finally:
@@ -222,9 +219,9 @@ async def test_lost_responses_and_a_row_left_failed_by_another_process_post_once
         assert len(daily_posts(fake)) == 2
 
 
-async def test_a_forbidden_channel_pauses_and_tells_the_creator_while_others_post(db):
+async def test_a_forbidden_channel_pauses_and_tells_the_creator_while_others_post(db, backend):
     clock = Clock(datetime(2026, 9, 27, 9, 30, tzinfo=UTC))
-    async with running_bot(db, clock=clock) as (fake, bot):
+    async with running_bot(db, backend, clock=clock) as (fake, bot):
         make_fast(bot)
         forbidden = await subscribe_channel(bot)
         fine = await subscribe_dm(bot)
@@ -242,9 +239,9 @@ async def test_a_forbidden_channel_pauses_and_tells_the_creator_while_others_pos
         assert [o.subscription_id for o in later] == [fine.id]  # the paused one stays quiet
 
 
-async def test_a_deleted_channel_and_transient_errors(db):
+async def test_a_deleted_channel_and_transient_errors(db, backend):
     clock = Clock(datetime(2026, 9, 27, 9, 30, tzinfo=UTC))
-    async with running_bot(db, clock=clock) as (fake, bot):
+    async with running_bot(db, backend, clock=clock) as (fake, bot):
         make_fast(bot)
         sub = await subscribe_channel(bot)
         fake.fail_next("POST", rf"^/channels/{GENERAL_ID}/messages$", 503, count=2)
@@ -263,9 +260,9 @@ async def test_a_deleted_channel_and_transient_errors(db):
         assert (await bot.ledger.by_target(sub.target)).paused == "the channel was deleted"
 
 
-async def test_a_day_with_no_match_says_so_and_offers_the_nearest(db):
+async def test_a_day_with_no_match_says_so_and_offers_the_nearest(db, backend):
     clock = Clock(datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
-    async with running_bot(db, clock=clock) as (fake, bot):
+    async with running_bot(db, backend, clock=clock) as (fake, bot):
         make_fast(bot)
         await subscribe_channel(bot)
         await bot.scheduler.tick()
@@ -291,9 +288,9 @@ async def test_the_choice_is_deterministic_and_prefers_documents_not_yet_sent(db
             await archive.close()
 
 
-async def test_daily_set_checks_permissions_and_status_shows_discord_timestamps(db):
+async def test_daily_set_checks_permissions_and_status_shows_discord_timestamps(db, backend):
     clock = Clock(datetime(2026, 9, 27, 8, 0, tzinfo=UTC))
-    async with running_bot(db, clock=clock) as (fake, bot):
+    async with running_bot(db, backend, clock=clock) as (fake, bot):
         _, refused = await answer(fake, "daily", {"channel": READ_ONLY_ID}, subcommand="set", user_id=OWNER_ID)
         assert refused.flags & EPHEMERAL and "I need Send Messages, Embed Links there" in embed_text(refused)
         assert await bot.ledger.by_target(Target.channel(READ_ONLY_ID)) is None
@@ -321,8 +318,8 @@ async def test_daily_set_checks_permissions_and_status_shows_discord_timestamps(
         assert await bot.ledger.by_target(Target.channel(GENERAL_ID)) is None
 
 
-async def test_onthisday_shows_the_days_pick_first(db):
-    async with running_bot(db) as (fake, bot):
+async def test_onthisday_shows_the_days_pick_first(db, backend):
+    async with running_bot(db, backend) as (fake, bot):
         _, reply = await answer(fake, "onthisday", {"date": "27 September"})
         assert "On this day in 1958" in embed_text(reply)
         assert "Letter, Central Committee of the Communist Party of the Soviet Union" in embed_text(reply)

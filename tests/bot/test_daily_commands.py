@@ -15,6 +15,7 @@ from bot.text_render import clock_time, render_reply
 from retrieval.daily import Target
 from retrieval.search import Archive
 
+from ..conftest import StateBackend
 from .conftest import BOT_TEST_TIMEOUT, PEOPLE
 
 NOW = datetime(2026, 9, 27, 8, 0, tzinfo=UTC)
@@ -29,18 +30,18 @@ def shown(reply: Reply) -> str:
 
 
 @contextlib.asynccontextmanager
-async def command_layer(db) -> AsyncIterator[Commands]:
+async def command_layer(db, backend: StateBackend) -> AsyncIterator[Commands]:
     """The command layer over the archive, capped like the bot tests so a hang fails instead of stalling the run."""
     async with asyncio.timeout(BOT_TEST_TIMEOUT):
         archive = await Archive.open(db, PEOPLE)
         try:
-            yield Commands(archive)
+            yield Commands(archive, ledger=await backend.open(archive.store))
         finally:
             await archive.close()
 
 
-async def test_set_status_off_in_a_channel(db):
-    async with command_layer(db) as layer:
+async def test_set_status_off_in_a_channel(db, backend):
+    async with command_layer(db, backend) as layer:
         set_reply = await layer.daily_set(HERE, guild_id=GUILD, user_id=7, time="18:30", zone="Europe/Berlin", now=NOW)
         assert set_reply.private and set_reply.kind == "info"
         assert shown(set_reply) == (
@@ -62,8 +63,8 @@ async def test_set_status_off_in_a_channel(db):
         assert (await layer.daily_status(HERE, GUILD, NOW)).kind == "error"
 
 
-async def test_set_in_a_dm_and_settings_that_cannot_work(db):
-    async with command_layer(db) as layer:
+async def test_set_in_a_dm_and_settings_that_cannot_work(db, backend):
+    async with command_layer(db, backend) as layer:
         dm = await layer.daily_set(Target.dm(5), guild_id=None, user_id=5, time=None, zone=None, now=NOW)
         assert "Every day at 09:00 UTC" in shown(dm) and "in this DM" in shown(dm)
         assert (await layer.ledger.by_target(Target.dm(5))).user_id == 5
@@ -77,23 +78,22 @@ async def test_set_in_a_dm_and_settings_that_cannot_work(db):
         assert await layer.ledger.by_target(HERE) is None
 
 
-async def test_names_that_are_not_zones_are_refused_and_a_stored_one_is_one_clear_line(db):
-    async with command_layer(db) as layer:
+async def test_names_that_are_not_zones_are_refused_and_a_stored_one_is_one_clear_line(db, backend):
+    async with command_layer(db, backend) as layer:
         for name in ("posixrules", "localtime", "right/UTC", "Europe", "x" * 300):
             refused = await layer.daily_set(HERE, guild_id=GUILD, user_id=7, time=None, zone=name, now=NOW)
             assert refused.kind == "error" and "is not a time zone" in shown(refused), name
         assert await layer.ledger.by_target(HERE) is None
-        await layer.archive.store.conn.execute(  # stored by an older version, which accepted it
-            "INSERT INTO subscriptions (target, guild_id, created_by, post_time, timezone, created_at) "
-            "VALUES (?, ?, 7, '09:00', 'posixrules', '2026-01-01T00:00:00+00:00')", (HERE.key, GUILD))
+        # stored by an older version, which accepted it
+        await layer.ledger.subscribe(target=HERE, guild_id=GUILD, created_by=7, post_time="09:00", zone="posixrules")
         for reply in (await layer.daily_status(HERE, GUILD, NOW), await layer.daily_preview(HERE, GUILD, NOW)):
             assert reply.kind == "error" and shown(reply) == (
                 "\u201cposixrules\u201d is not a time zone. Use an IANA name like Europe/Berlin. "
                 "Run `/daily set` again to fix the daily post here.")
 
 
-async def test_preview_is_the_days_pick_for_that_target(db):
-    async with command_layer(db) as layer:
+async def test_preview_is_the_days_pick_for_that_target(db, backend):
+    async with command_layer(db, backend) as layer:
         day = datetime(2026, 9, 27, 12, tzinfo=UTC)
         preview = await layer.daily_preview(HERE, GUILD, day)
         pick = await layer.onthisday("27 September", today=day.date(), target=HERE)

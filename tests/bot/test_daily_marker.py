@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import discord
 
 from bot.daily import DiscordPoster
-from retrieval.daily import Choice, DailyPost, DailyStore, Subscription
+from retrieval.daily import Choice, DailyPost, Subscription
 from testing.fakediscord import FakeDiscord
 
 from .conftest import BOT_TEST_TIMEOUT, EPHEMERAL, embed_text, start_bot
@@ -21,9 +21,9 @@ def posts(fake: FakeDiscord) -> list:
     return [r for r in fake.requests if r.method == "POST" and r.path.endswith("/messages") and r.ok and r.embeds]
 
 
-async def test_the_post_shows_no_bookkeeping_and_carries_its_marker_in_a_button_id(db):
+async def test_the_post_shows_no_bookkeeping_and_carries_its_marker_in_a_button_id(db, backend):
     clock = Clock(datetime(2026, 9, 27, 9, 0, tzinfo=UTC))
-    async with running_bot(db, clock=clock) as (fake, bot):
+    async with running_bot(db, backend, clock=clock) as (fake, bot):
         make_fast(bot)
         sub = await subscribe_channel(bot)
         assert [o.result for o in await bot.scheduler.tick()] == ["sent"]
@@ -47,25 +47,25 @@ class OlderVersion(DiscordPoster):
         return message.id
 
 
-async def test_a_post_an_older_version_sent_before_crashing_is_found_by_its_footer(db):
+async def test_a_post_an_older_version_sent_before_crashing_is_found_by_its_footer(db, backend):
     clock = Clock(datetime(2026, 9, 27, 9, 0, tzinfo=UTC))
-    async with running_bot(db, clock=clock) as (fake, bot):
+    async with running_bot(db, backend, clock=clock) as (fake, bot):
         make_fast(bot)
         sub = await subscribe_channel(bot)
-        old = DailyStore(bot.archive.store, owner="older-version")
+        old = await backend.open(bot.archive.store, "older-version")
         claim = await old.claim(sub, DAY, None)
         assert claim is not None
         await OlderVersion(bot).send(sub, DailyPost(Choice(None, exact=False), DAY, sub.marker(DAY)))
-        await leases_run_out(bot, clock)  # ... and it stopped before marking the post sent
+        await leases_run_out(bot, clock, backend)  # ... and it stopped before marking the post sent
         assert [o.result for o in await bot.scheduler.tick()] == ["found"]
         assert len(posts(fake)) == 1
 
 
-async def test_the_about_button_explains_daily_posts_to_anyone_even_after_a_restart(db):
+async def test_the_about_button_explains_daily_posts_to_anyone_even_after_a_restart(db, backend):
     clock = Clock(datetime(2026, 9, 27, 9, 0, tzinfo=UTC))
     async with asyncio.timeout(BOT_TEST_TIMEOUT), FakeDiscord() as fake:
         for run in range(2):
-            bot = await start_bot(db, clock=clock)
+            bot = await start_bot(db, backend, clock=clock)
             try:
                 async with fake.running(bot):
                     make_fast(bot)

@@ -23,6 +23,7 @@ from retrieval.daily import (
     Result,
     SettingError,
     SettingProblem,
+    Shards,
     Subscription,
     Target,
     choose,
@@ -32,7 +33,11 @@ from retrieval.daily import (
 )
 from retrieval.dates import ArchiveDate
 from retrieval.records import Record
+from retrieval.state import BotState
+from retrieval.state.sqlite import SqliteState
 from retrieval.store import MIGRATIONS, ArchiveStore
+
+from ..conftest import StateBackend
 
 DAY = date(2026, 9, 27)
 NINE = datetime(2026, 9, 27, 9, 0, 30, tzinfo=UTC)
@@ -110,9 +115,10 @@ class Sleeps:
 
 
 class World:
-    def __init__(self, store: ArchiveStore) -> None:
+    def __init__(self, store: ArchiveStore, ledger: DailyStore, backend: StateBackend) -> None:
         self.store = store
-        self.ledger = DailyStore(store, owner="me")
+        self.backend = backend
+        self.ledger = ledger
         self.poster = FakePoster()
         self.clock = Clock(NINE)
         self.sleeps = Sleeps()
@@ -129,24 +135,26 @@ class World:
         """`span` passes for this world's clock and for the database's (leases are on its clock: every claim
         started `span` earlier)."""
         self.clock.now += span
-        await self.store.conn.execute(
-            "UPDATE daily_posts SET claimed_at = strftime('%Y-%m-%dT%H:%M:%f+00:00', claimed_at, ?)",
-            (f"-{span.total_seconds()} seconds",))
+        await self.backend.age_claims(self.ledger, span)
+
+    async def process(self, owner: str, store: ArchiveStore | None = None) -> BotState:
+        """Another process's view of the state (on `store`, its own connection to the archive, for SQLite)."""
+        return await self.backend.open(store or self.store, owner)
 
 
 @contextlib.asynccontextmanager
-async def world(tmp_path: Path) -> AsyncIterator[World]:
+async def world(tmp_path: Path, backend: StateBackend) -> AsyncIterator[World]:
     """A World on a fresh database; a hung test fails after ten seconds instead of hanging the run."""
     async with asyncio.timeout(10), await ArchiveStore.open(tmp_path / "daily.db") as store:
-        yield World(store)
+        yield World(store, await backend.open(store, "me"), backend)
 
 
 def results(outcomes) -> list[Result]:
     return [o.result for o in outcomes]
 
 
-async def test_a_due_post_goes_out_once(tmp_path):
-    async with world(tmp_path) as w:
+async def test_a_due_post_goes_out_once(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
         sub = await w.subscribe()
         w.clock.now = NINE - timedelta(minutes=1)
         assert await w.scheduler.tick() == []  # not due yet
@@ -160,11 +168,11 @@ async def test_a_due_post_goes_out_once(tmp_path):
         assert last is not None and last.message_id == w.poster.posts[0][2]
 
 
-async def test_two_schedulers_on_one_database_post_once(tmp_path):
-    async with world(tmp_path) as w:
+async def test_two_schedulers_on_one_database_post_once(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
         await w.subscribe()
         async with await ArchiveStore.open(w.store.path) as second:  # another process's connection
-            other = w.scheduler_for(DailyStore(second, owner="other"))
+            other = w.scheduler_for(await w.process("other", second))
             batches = await asyncio.gather(w.scheduler.tick(), other.tick())
             assert sorted(results(b) for b in batches) == [[], [Result.SENT]]  # the loser skips, it does not fail
             assert results(await other.tick()) == []
@@ -173,12 +181,12 @@ async def test_two_schedulers_on_one_database_post_once(tmp_path):
 
 async def crashed_claim(w: World, sub: Subscription, record_id: int) -> None:
     """Another process claimed today (choosing `record_id`) and died before marking anything."""
-    dead = DailyStore(w.store, owner="crashed")
+    dead = await w.process("crashed")
     assert await dead.claim(sub, DAY, record_id) is not None
 
 
-async def test_a_crashed_claim_is_left_alone_within_its_lease_then_taken_over_and_sent(tmp_path):
-    async with world(tmp_path) as w:
+async def test_a_crashed_claim_is_left_alone_within_its_lease_then_taken_over_and_sent(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
         sub = await w.subscribe()
         await crashed_claim(w, sub, record_id=3)
         await w.time_passes(LEASE - timedelta(seconds=5))
@@ -191,8 +199,8 @@ async def test_a_crashed_claim_is_left_alone_within_its_lease_then_taken_over_an
         assert post.choice.record is not None and post.choice.record.id == 3  # the claimed document, not a new pick
 
 
-async def test_a_taken_over_claim_whose_post_is_found_is_not_sent_again(tmp_path):
-    async with world(tmp_path) as w:
+async def test_a_taken_over_claim_whose_post_is_found_is_not_sent_again(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
         sub = await w.subscribe()
         await crashed_claim(w, sub, record_id=1)
         w.poster.posts.append((sub.id, DailyPost(Choice(RECORDS[0], True), DAY, sub.marker(DAY)), 77))
@@ -203,8 +211,8 @@ async def test_a_taken_over_claim_whose_post_is_found_is_not_sent_again(tmp_path
         assert last is not None and last.message_id == 77
 
 
-async def test_a_taken_over_claim_is_not_sent_until_its_channel_can_be_read(tmp_path):
-    async with world(tmp_path) as w:
+async def test_a_taken_over_claim_is_not_sent_until_its_channel_can_be_read(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
         sub = await w.subscribe()
         await crashed_claim(w, sub, record_id=1)
         w.poster.history_error = PostError(FailureKind.TRANSIENT, "history unavailable")
@@ -219,8 +227,8 @@ async def test_a_taken_over_claim_is_not_sent_until_its_channel_can_be_read(tmp_
         assert len(w.poster.posts) == 1 and len(w.poster.looked) == 3
 
 
-async def test_history_that_can_never_be_read_pauses_the_subscription(tmp_path):
-    async with world(tmp_path) as w:
+async def test_history_that_can_never_be_read_pauses_the_subscription(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
         sub = await w.subscribe()
         await crashed_claim(w, sub, record_id=1)
         w.poster.history_error = PostError(FailureKind.MISSING_PERMISSIONS, "no Read Message History")
@@ -229,31 +237,36 @@ async def test_history_that_can_never_be_read_pauses_the_subscription(tmp_path):
         assert w.poster.attempts == 0 and w.poster.notified == [(sub.id, FailureKind.MISSING_PERMISSIONS)]
 
 
-async def test_a_claim_made_between_choosing_and_claiming_posts_the_claimed_document(tmp_path):
-    class Late(DailyStore):
+async def test_a_claim_made_between_choosing_and_claiming_posts_the_claimed_document(tmp_path, backend):
+    class Late:
         """Its first look at the day finds nothing: the other process's claim lands just after it."""
 
-        looks = 0
+        def __init__(self, ledger: DailyStore) -> None:
+            self.ledger = ledger
+            self.looks = 0
+
+        def __getattr__(self, name: str):
+            return getattr(self.ledger, name)
 
         async def entry(self, sub: Subscription, day: date):
             self.looks += 1
-            return None if self.looks == 1 else await super().entry(sub, day)
+            return None if self.looks == 1 else await self.ledger.entry(sub, day)
 
-    async with world(tmp_path) as w:
+    async with world(tmp_path, backend) as w:
         sub = await w.subscribe()
         ours = choose(RECORDS, sub.target.key, DAY, set())
         theirs = next(r.id for r in RECORDS if r is not ours)
-        other = DailyStore(w.store, owner="other")
+        other = await w.process("other")
         claim = await other.claim(sub, DAY, theirs)
         assert claim is not None
         await other.mark(claim, PostStatus.FAILED, "503")  # failed: anyone may take it over at once
-        assert results(await w.scheduler_for(Late(w.store, owner="me")).tick()) == [Result.SENT]
+        assert results(await w.scheduler_for(Late(w.ledger)).tick()) == [Result.SENT]  # type: ignore[arg-type]
         [(_, post, _)] = w.poster.posts
         assert post.choice.record is not None and post.choice.record.id == theirs
 
 
-async def test_a_permanent_failure_pauses_and_notifies_without_retrying(tmp_path):
-    async with world(tmp_path) as w:
+async def test_a_permanent_failure_pauses_and_notifies_without_retrying(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
         sub = await w.subscribe()
         w.poster.failures[sub.id] = [PostError(FailureKind.MISSING_PERMISSIONS, "no Send Messages")]
         outcomes = await w.scheduler.tick()
@@ -266,8 +279,8 @@ async def test_a_permanent_failure_pauses_and_notifies_without_retrying(tmp_path
         assert await w.scheduler.tick() == []  # paused: quiet until set up again
 
 
-async def test_transient_failures_are_retried_with_backoff_then_on_the_next_tick(tmp_path):
-    async with world(tmp_path) as w:
+async def test_transient_failures_are_retried_with_backoff_then_on_the_next_tick(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
         sub = await w.subscribe()
         busy = PostError(FailureKind.TRANSIENT, "503")
         w.poster.failures[sub.id] = [busy, busy]
@@ -284,8 +297,8 @@ async def test_transient_failures_are_retried_with_backoff_then_on_the_next_tick
         assert len(w.poster.posts) == 2
 
 
-async def test_one_bad_subscription_does_not_stop_the_others(tmp_path):
-    async with world(tmp_path) as w:
+async def test_one_bad_subscription_does_not_stop_the_others(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
         broken, forbidden, fine = [await w.subscribe(n) for n in (10, 11, 12)]
         w.poster.failures[broken.id] = [RuntimeError("a bug in the poster")]
         w.poster.failures[forbidden.id] = [PostError(FailureKind.CHANNEL_DELETED, "deleted")]
@@ -299,12 +312,12 @@ async def test_one_bad_subscription_does_not_stop_the_others(tmp_path):
 async def other_process(w: World, clock: Clock | None = None) -> AsyncIterator[DailyScheduler]:
     """A second scheduler on its own connection to the same database, as another process has."""
     async with await ArchiveStore.open(w.store.path) as second:
-        yield DailyScheduler(Documents(), DailyStore(second, owner="other"), w.poster, clock=clock or w.clock,
+        yield DailyScheduler(Documents(), await w.process("other", second), w.poster, clock=clock or w.clock,
                              sleep=w.sleeps)
 
 
-async def test_a_row_left_failed_by_another_process_is_looked_for_before_it_is_sent(tmp_path):
-    async with world(tmp_path) as w:
+async def test_a_row_left_failed_by_another_process_is_looked_for_before_it_is_sent(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
         sub = await w.subscribe()
         async with other_process(w) as other:
             other.retries = 1
@@ -317,8 +330,8 @@ async def test_a_row_left_failed_by_another_process_is_looked_for_before_it_is_s
         assert results(outcomes) == [Result.FOUND]
 
 
-async def test_the_channel_is_looked_at_before_every_resend(tmp_path):
-    async with world(tmp_path) as w:
+async def test_the_channel_is_looked_at_before_every_resend(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
         sub = await w.subscribe()
         w.poster.lose = 3  # three attempts that arrive, whose responses are lost
         outcomes = await w.scheduler.tick()
@@ -328,8 +341,8 @@ async def test_the_channel_is_looked_at_before_every_resend(tmp_path):
         assert last is not None and last.message_id == w.poster.posts[0][2]
 
 
-async def test_a_send_slower_than_the_lease_is_cut_off_and_not_doubled(tmp_path):
-    async with world(tmp_path) as w:
+async def test_a_send_slower_than_the_lease_is_cut_off_and_not_doubled(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
         await w.subscribe()
         w.scheduler.send_timeout = 0.05  # SEND_TIMEOUT, shortened: the bound every send is held to
         w.poster.held = release = asyncio.Event()  # the first send hangs (e.g. queued behind a rate limit)
@@ -345,8 +358,8 @@ async def test_a_send_slower_than_the_lease_is_cut_off_and_not_doubled(tmp_path)
         assert results(outcomes) == [Result.SENT] and theirs == []
 
 
-async def test_two_processes_whose_clocks_differ_by_more_than_the_lease_post_once(tmp_path):
-    async with world(tmp_path) as w:
+async def test_two_processes_whose_clocks_differ_by_more_than_the_lease_post_once(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
         await w.subscribe()
         w.poster.held = release = asyncio.Event()  # my send is in flight while the other process ticks
         mine = asyncio.create_task(w.scheduler.tick())
@@ -359,8 +372,8 @@ async def test_two_processes_whose_clocks_differ_by_more_than_the_lease_post_onc
         assert results(outcomes) == [Result.SENT] and theirs == []
 
 
-async def test_a_claim_taken_over_while_its_holder_waited_is_not_sent_by_the_old_holder(tmp_path):
-    async with world(tmp_path) as w:
+async def test_a_claim_taken_over_while_its_holder_waited_is_not_sent_by_the_old_holder(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
         sub = await w.subscribe()
         async with other_process(w) as other:
             async def a_long_pause(seconds: float) -> None:  # e.g. a suspended laptop, mid-backoff
@@ -375,8 +388,8 @@ async def test_a_claim_taken_over_while_its_holder_waited_is_not_sent_by_the_old
         assert last is not None and last.message_id == w.poster.posts[0][2]
 
 
-async def test_the_clock_stepping_back_across_midnight_does_not_post_the_previous_day(tmp_path):
-    async with world(tmp_path) as w:
+async def test_the_clock_stepping_back_across_midnight_does_not_post_the_previous_day(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
         await w.subscribe(post_time="00:00")
         w.clock.now = datetime(2026, 9, 28, 0, 0, 30, tzinfo=UTC)
         assert [(o.day, o.result) for o in await w.scheduler.tick()] == [(date(2026, 9, 28), Result.SENT)]
@@ -397,7 +410,7 @@ async def test_a_claim_left_by_an_older_version_is_taken_over_after_its_lease_an
         conn.execute("INSERT INTO daily_posts (subscription_id, local_date, record_id, status, owner, claimed_at) "
                      "VALUES (1, ?, 1, 'claimed', 'old', ?)", (DAY.isoformat(), stale))
     async with asyncio.timeout(10), await ArchiveStore.open(db) as store:
-        w = World(store)
+        w = World(store, SqliteState(store, "me"), StateBackend("sqlite", None))
         outcomes = await w.scheduler.tick()
         entry = await w.ledger.entry((await w.ledger.active())[0], DAY)
     assert results(outcomes) == [Result.SENT] and w.poster.looked == ["daily:1:2026-09-27"]
@@ -409,14 +422,13 @@ class Stop(Exception):
     """Ends DailyScheduler.run() at its first wait."""
 
 
-async def test_a_stored_zone_that_cannot_be_loaded_pauses_that_subscription_and_the_loop_goes_on(tmp_path):
-    async with world(tmp_path) as w:
+async def test_a_stored_zone_that_cannot_be_loaded_pauses_that_subscription_and_the_loop_goes_on(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
         fine = await w.subscribe()
         bad = ["Europe", "posixrules", "right/UTC", "x" * 300]
         for n, zone in enumerate(bad):  # stored by an older version, which accepted them
-            await w.store.conn.execute(
-                "INSERT INTO subscriptions (target, guild_id, created_by, post_time, timezone, created_at) "
-                "VALUES (?, 1, 7, '09:00', ?, '2026-01-01T00:00:00+00:00')", (f"channel:{20 + n}", zone))
+            await w.ledger.subscribe(target=Target.channel(20 + n), guild_id=1, created_by=7, post_time="09:00",
+                                     zone=zone)
 
         async def stop(seconds: float) -> None:
             raise Stop
@@ -431,8 +443,8 @@ async def test_a_stored_zone_that_cannot_be_loaded_pauses_that_subscription_and_
         assert await w.scheduler.tick() == []  # paused: quiet, and no longer in the way
 
 
-async def test_a_subscription_whose_post_raises_is_paused_and_reported(tmp_path):
-    async with world(tmp_path) as w:
+async def test_a_subscription_whose_post_raises_is_paused_and_reported(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
         broken, fine = await w.subscribe(10), await w.subscribe(11)
         w.poster.failures[broken.id] = [RuntimeError("a bug in the poster")]
         outcomes = {o.subscription_id: o.result for o in await w.scheduler.tick()}
@@ -473,3 +485,22 @@ def test_settings_come_back_as_a_problem_and_values_not_wording():
     assert bad_zone.value.problem is SettingProblem.ZONE and bad_zone.value.suggestions == ("Europe/Berlin",)
     assert parse_zone(" Europe/Berlin ") == "Europe/Berlin"
     assert zone_names() is zone_names()  # read once, not on every keystroke
+
+
+async def test_schedulers_running_different_shards_each_post_their_own_subscriptions_once(tmp_path, backend):
+    async with world(tmp_path, backend) as w:
+        in_guilds = [await w.ledger.subscribe(target=Target.channel(100 + n), guild_id=n << 22, created_by=7,
+                                              post_time="09:00", zone="UTC", now=datetime(2026, 1, 1, tzinfo=UTC))
+                     for n in range(8)]
+        dm = await w.ledger.subscribe(target=Target.dm(7), guild_id=None, created_by=7, post_time="09:00", zone="UTC",
+                                      now=datetime(2026, 1, 1, tzinfo=UTC))
+        posters = FakePoster(), FakePoster()
+        low = DailyScheduler(Documents(), w.ledger, posters[0], clock=w.clock, sleep=w.sleeps, shards=Shards((0, 1), 4))
+        async with await ArchiveStore.open(w.store.path) as second:  # the other process's own connection
+            high = DailyScheduler(Documents(), await w.process("other", second), posters[1], clock=w.clock,
+                                  sleep=w.sleeps, shards=Shards((2, 3), 4))
+            for _ in range(2):
+                await asyncio.gather(low.tick(), high.tick())
+        posted = [sorted(s for s, _, _ in poster.posts) for poster in posters]
+        assert posted[0] == sorted([s.id for n, s in enumerate(in_guilds) if n % 4 in (0, 1)] + [dm.id])
+        assert posted[1] == [s.id for n, s in enumerate(in_guilds) if n % 4 in (2, 3)]

@@ -1,0 +1,61 @@
+"""What the bot keeps of its own, behind one interface with two implementations: the daily subscriptions and
+posting ledger (`DailyStore`, retrieval/daily/ledger.py) and a small key-value state (the hash of the last
+synced command set).
+
+SQLite, in the archive's own database, is the default (one process, one machine); PostgreSQL
+(`DATABASE_URL=postgresql://...`) is for several processes, on one machine or many, sharing one state: the
+ledger's claims are decided by the database there too, so each daily post goes out once whichever process
+runs it.
+"""
+from __future__ import annotations
+
+from abc import abstractmethod
+from urllib.parse import urlsplit, urlunsplit
+
+from ..daily.ledger import DailyStore
+from ..store import ArchiveStore
+
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+class BotState(DailyStore):
+    """Subscriptions, the ledger, and key-value state in one place."""
+
+    @abstractmethod
+    async def get_state(self, key: str) -> str | None: ...
+
+    @abstractmethod
+    async def set_state(self, key: str, value: str) -> None: ...
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Give back what the state holds of its own (a pool); the archive's connection stays open."""
+
+    @abstractmethod
+    def describe(self) -> str:
+        """Where the state is, for the log: never a password."""
+
+
+def is_postgres_url(url: str) -> bool:
+    return urlsplit(url).scheme in POSTGRES_SCHEMES
+
+
+def safe_url(url: str) -> str:
+    """`url` with any password replaced: the form of it that may be shown or logged."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+async def open_state(store: ArchiveStore, database_url: str | None = None, owner: str | None = None) -> BotState:
+    """PostgreSQL when `database_url` names it, else the archive's SQLite database (`store`)."""
+    if database_url is None:
+        from .sqlite import SqliteState
+
+        return SqliteState(store, owner)
+    from .postgres import PostgresState
+
+    return await PostgresState.open(database_url, owner)
