@@ -211,7 +211,9 @@ class SearchIndex:
     # -- scoring ---------------------------------------------------------------------------------
     def __contains__(self, term: object) -> bool:
         """Whether any document of the snapshot holds the index term."""
-        return isinstance(term, str) and self.posting(term) is not None
+        if not isinstance(term, str):
+            return False
+        return self.base.slot(term) >= 0 if not self._combined else self._frequency(term) > 0
 
     def idf(self, term: str) -> float:
         """rank-bm25's idf of the term (0 for a term no document holds)."""

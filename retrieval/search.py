@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 
@@ -622,10 +623,16 @@ def matched_words(record: Record, terms: set[str]) -> tuple[str, ...]:
     """The words of the title and summary whose index term the question shares, as written."""
     seen: dict[str, None] = {}
     for word in WORD_RE.findall(f"{record.title} {record.summary}"):
-        stems = tokenize(word)
-        if stems and stems[0] in terms:
+        if _word_term(word) in terms:
             seen.setdefault(word, None)
     return tuple(seen)
+
+
+@lru_cache(maxsize=200_000)
+def _word_term(word: str) -> str | None:
+    """A word's index term (None for a stop word): kept, as every hit's summary asks again for the same words."""
+    stems = tokenize(word)
+    return stems[0] if stems else None
 
 
 # pysbd's rules know initials ("S.F. Antonov"), titles ("Mr."), "U.S.", "p.m." and "No. 5", which a regex

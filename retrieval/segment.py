@@ -132,6 +132,8 @@ class Segment:
         self.ids: np.ndarray = a["ids"]
         self.doc_len: np.ndarray = a["doc_len"]
         self.terms = StringTable(a["terms_blob"], a["terms_off"])
+        # term -> slot in a dict: the vocabulary is small beside the postings, and every query looks terms up
+        self._slots = {term: slot for slot, term in enumerate(self.terms)}
         self.post_off: np.ndarray = a["post_off"]
         self.post_docs: np.ndarray = a["post_docs"]
         self.post_tf: np.ndarray = a["post_tf"]
@@ -186,7 +188,7 @@ class Segment:
 
     # -- lookups ---------------------------------------------------------------------------------
     def slot(self, term: str) -> int:
-        return self.terms.find(term)
+        return self._slots.get(term, -1)
 
     def posting(self, slot: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The term's documents (ascending), term frequencies and weights under this segment's own avgdl."""

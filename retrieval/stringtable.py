@@ -16,8 +16,9 @@ _LAST = "\U0010ffff"  # above every character: the end of a prefix's range
 
 class StringTable(Sequence[str]):
     def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
-        self.blob = blob  # uint8
-        self.offsets = offsets  # int64, len(table) + 1
+        # plain views: indexing a np.memmap makes a memmap object per element, ten times slower
+        self.blob = blob.view(np.ndarray)  # uint8
+        self.offsets = offsets.view(np.ndarray)  # int64, len(table) + 1
 
     @classmethod
     def of(cls, strings: Iterable[str]) -> StringTable:
