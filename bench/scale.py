@@ -1,6 +1,6 @@
 """Scale: start-up, memory, search speed, parity with rank-bm25 and refresh, on a generated archive of any size.
 
-    nice python bench/scale.py [--records 17000] [--cache FOLDER] [--queries 300]
+    PYTHONPATH=. nice python bench/scale.py [--records 17000] [--cache FOLDER] [--queries 300]
 
 The archive (the seed pages and generated records, ingested as `archive-bot ingest` would) is cached in
 FOLDER (default: the system's temporary folder) so a rerun skips the generation. Every figure is measured on a
@@ -32,19 +32,17 @@ import time
 from pathlib import Path
 
 import numpy as np
+from rank_bm25 import BM25Okapi
+
+from retrieval.index import document_tokens
+from retrieval.indexfiles import index_folder
+from retrieval.search import Archive
+from testing.database import every_record
+from testing.listing_gen import percentile, write_listing
+from testing.quality import ROOT as PROJECT
+from testing.quality import build_archive
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from rank_bm25 import BM25Okapi  # noqa: E402
-
-from retrieval.index import document_tokens  # noqa: E402
-from retrieval.indexfiles import index_folder  # noqa: E402
-from retrieval.search import Archive  # noqa: E402
-from testing.database import every_record  # noqa: E402
-from testing.listing_gen import percentile, write_listing  # noqa: E402
-from testing.quality import ROOT as PROJECT  # noqa: E402
-from testing.quality import build_archive
 
 FULL_PARITY_UP_TO = 100_000
 PARITY_SAMPLE = 20
