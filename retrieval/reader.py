@@ -99,21 +99,33 @@ class RecordReader:
     def indexed(conn: sqlite3.Connection, after_generation: int | None = None) -> Iterator[Record]:
         """What the index sees of every record (or of those stamped after `after_generation`), in id order:
         dates, title, summary and the people named; not the notes, sources or page details it never reads."""
-        where = "" if after_generation is None else "AND generation > ?"
-        extra: tuple[int, ...] = () if after_generation is None else (after_generation,)
-        last = -(2**63)
-        while True:
-            rows = conn.execute(f"SELECT id, year, month, day, title, summary FROM records WHERE id > ? {where} "
-                                "ORDER BY id LIMIT ?", (last, *extra, CHUNK)).fetchall()
-            if not rows:
-                return
-            lo, last = rows[0][0], rows[-1][0]
-            people: dict[int, list[Participant]] = {}
-            mentioned: dict[int, list[Participant]] = {}
-            for rid, name, role, kind in conn.execute(
-                    f"{NAMED_SELECT} WHERE record_id BETWEEN ? AND ? {NAMED_ORDER}", (lo, last)):
-                person = Participant(name, ROLES[role], KINDS[kind])
-                (mentioned if person.role is Role.MENTIONED else people).setdefault(rid, []).append(person)
-            for rid, year, month, day, title, summary in rows:
-                yield Record(id=rid, date=ArchiveDate(year, month, day), date_text="", title=title, summary=summary,
-                             participants=tuple(people.get(rid, ())), mentioned=tuple(mentioned.get(rid, ())))
+        if after_generation is None:
+            last = -(2**63)
+            while True:
+                rows = conn.execute(f"{_INDEXED} WHERE id > ? ORDER BY id LIMIT ?", (last, CHUNK)).fetchall()
+                if not rows:
+                    return
+                last = rows[-1][0]
+                yield from _indexed(conn, rows, "record_id BETWEEN ? AND ?", (rows[0][0], last))
+        else:  # the few changed: found by the generation's index, read by id
+            ids = sorted(rid for (rid,) in conn.execute("SELECT id FROM records WHERE generation > ?",
+                                                        (after_generation,)))
+            for start in range(0, len(ids), BATCH):
+                chunk = ids[start:start + BATCH]
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(f"{_INDEXED} WHERE id IN ({marks}) ORDER BY id", chunk).fetchall()
+                yield from _indexed(conn, rows, f"record_id IN ({marks})", chunk)
+
+
+_INDEXED = "SELECT id, year, month, day, title, summary FROM records"
+
+
+def _indexed(conn: sqlite3.Connection, rows: list[tuple], where: str, params: Sequence[int]) -> Iterator[Record]:
+    people: dict[int, list[Participant]] = {}
+    mentioned: dict[int, list[Participant]] = {}
+    for rid, name, role, kind in conn.execute(f"{NAMED_SELECT} WHERE {where} {NAMED_ORDER}", params):
+        person = Participant(name, ROLES[role], KINDS[kind])
+        (mentioned if person.role is Role.MENTIONED else people).setdefault(rid, []).append(person)
+    for rid, year, month, day, title, summary in rows:
+        yield Record(id=rid, date=ArchiveDate(year, month, day), date_text="", title=title, summary=summary,
+                     participants=tuple(people.get(rid, ())), mentioned=tuple(mentioned.get(rid, ())))

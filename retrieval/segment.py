@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -43,8 +44,17 @@ def document_tokens(record: Record) -> list[str]:
     tokens = tokenize(record.title) * TITLE_WEIGHT
     tokens += tokenize(record.summary)
     for named in (*record.participants, *record.mentioned):
-        tokens += tokenize(named.name)
+        tokens += _name_tokens(named.name)
     return tokens
+
+
+@lru_cache(maxsize=100_000)
+def _name_tokens(name: str) -> tuple[str, ...]:
+    """A name's index terms, kept: the same few thousand names recur on every record."""
+    return tuple(tokenize(name))
+
+
+_fold_word = lru_cache(maxsize=500_000)(fold)  # the same words recur on every record
 
 
 def title_words(text: str) -> list[str]:
@@ -213,23 +223,23 @@ class Segment:
 def build(records: Iterable[Record]) -> Segment:
     """A segment of `records` (streamed: only the arrays grow as they pass)."""
     ids, lengths = array("q"), array("i")
-    vocabulary: dict[str, int] = {}  # term -> slot in first-seen order, as BM25Okapi's `nd`
+    vocabulary: defaultdict[str, int] = defaultdict()  # term -> slot in first-seen order, as BM25Okapi's `nd`
+    vocabulary.default_factory = vocabulary.__len__  # a new term takes the next slot
     fwd_off, fwd_terms, fwd_tf = array("q", [0]), array("i"), array("i")
     starts, ends, chrono, month_day, has_summary = array("i"), array("i"), array("i"), array("h"), array("b")
     title_docs, title_days = array("i"), array("i")
-    roles: dict[Role, dict[str, array]] = {role: {} for role in ROLE_ORDER}
+    roles: dict[Role, defaultdict[str, array]] = {role: defaultdict(lambda: array("i")) for role in ROLE_ORDER}
     spelling: Counter[str] = Counter()
-    folded: dict[str, str] = {}
     titles: list[tuple[str, int]] = []
-    title_holders: dict[str, array] = {}
+    title_holders: defaultdict[str, array] = defaultdict(lambda: array("i"))
     position = 0
     for position, record in enumerate(records):
         ids.append(record.id)
         tokens = document_tokens(record)
         lengths.append(len(tokens))
-        for term, count in Counter(tokens).items():
-            fwd_terms.append(vocabulary.setdefault(term, len(vocabulary)))
-            fwd_tf.append(count)
+        counts = Counter(tokens)  # in first-occurrence order, as BM25Okapi's `frequencies`
+        fwd_terms.extend(map(vocabulary.__getitem__, counts))
+        fwd_tf.extend(counts.values())
         fwd_off.append(len(fwd_terms))
         span = DateRange.of(record.date)
         starts.append(span.start.toordinal() if span else int(ALL_TIME[0]))
@@ -244,16 +254,13 @@ def build(records: Iterable[Record]) -> Segment:
         month_day.append((record.date.month or 0) * _DAY_SPAN + (record.date.day or 0) if exact else 0)
         has_summary.append(bool(record.summary))
         for named in (*record.participants, *record.mentioned):
-            roles[named.role].setdefault(named.name, array("i")).append(position)
-        for word in WORD_RE.findall(f"{record.title} {record.summary}"):
-            form = folded.get(word)
-            if form is None:
-                form = folded[word] = fold(word)
-            spelling[form] += 1
-        words = title_words(record.title)
+            roles[named.role][named.name].append(position)
+        words = list(map(_fold_word, WORD_RE.findall(record.title)))  # title_words, its folds kept
+        spelling.update(words)
+        spelling.update(map(_fold_word, WORD_RE.findall(record.summary)))
         titles.append((" ".join(words), position))
         for word in dict.fromkeys(words):
-            title_holders.setdefault(word, array("i")).append(position)
+            title_holders[word].append(position)
     size = len(ids)
     arrays: dict[str, np.ndarray] = {"ids": np.frombuffer(ids, dtype=np.int64).copy(),
                                      "doc_len": np.frombuffer(lengths, dtype=np.int32).copy()}
