@@ -178,19 +178,28 @@ class SearchIndex:
         return positions if self.alive is None else positions[self.alive[positions]]
 
     # -- people ----------------------------------------------------------------------------------
-    def _naming(self, roles: Iterable[Role], name: str) -> np.ndarray:
-        """Positions of the documents naming `name` in any of `roles`, in archive order."""
+    def _parts(self, roles: Iterable[Role], name: str) -> list[np.ndarray]:
+        """Positions of the documents naming `name` in each of `roles`, per segment (masked records included)."""
         found = [self.base.naming(role, name) for role in roles]
         if self.delta is not None:
             found += [self.delta.naming(role, name) + self.base.size for role in roles]
-        found = [f for f in found if f.size]
+        return [f for f in found if f.size]
+
+    def _naming(self, roles: Iterable[Role], name: str) -> np.ndarray:
+        """Positions of the documents naming `name` in any of `roles`, in archive order."""
+        found = self._parts(roles, name)
         if not found:
             return np.zeros(0, dtype=np.int32)
         return self._live(np.unique(np.concatenate(found)))
 
-    def naming(self, name: str) -> np.ndarray:
-        """Positions of the documents naming `name` in any role."""
-        return self._naming(Role, name)
+    def _mask(self, roles: Iterable[Role], names: Iterable[str]) -> np.ndarray:
+        """The documents naming any of `names` in any of `roles` (no sorting: a mask needs none)."""
+        mask = np.zeros(self.size, dtype=bool)
+        roles = tuple(roles)
+        for name in names:
+            for part in self._parts(roles, name):
+                mask[part] = True
+        return mask if self.alive is None else mask & self.alive
 
     def took_part(self, name: str) -> np.ndarray:
         """Positions of the documents `name` wrote, received or took part in."""
@@ -314,17 +323,11 @@ class SearchIndex:
         return mask if self.alive is None else mask & self.alive
 
     def person_mask(self, names: Iterable[str]) -> np.ndarray:
-        mask = np.zeros(self.size, dtype=bool)
-        for name in names:
-            mask[self.naming(name)] = True
-        return mask
+        return self._mask(Role, names)
 
     def role_mask(self, role: Role, names: Iterable[str]) -> np.ndarray:
         """The documents naming any of `names` in `role`."""
-        mask = np.zeros(self.size, dtype=bool)
-        for name in names:
-            mask[self._naming((role,), name)] = True
-        return mask
+        return self._mask((role,), names)
 
     def direction_mask(self, direction: Direction) -> np.ndarray:
         """The documents written by one of the direction's authors to one of its recipients."""
@@ -332,9 +335,8 @@ class SearchIndex:
 
     def top(self, scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The k best positions with a score above zero, best first; ties keep archive order."""
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        candidates = np.flatnonzero(scores > 0)
+        positive = scores > 0
+        candidates = np.flatnonzero(positive if mask is None else positive & mask)
         if candidates.size == 0:
             return []
         if candidates.size > k:  # the k best, and every document tied with the k-th (the earliest of them win)
