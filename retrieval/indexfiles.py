@@ -12,6 +12,8 @@ import json
 import os
 import shutil
 import tempfile
+import time
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from .segment import Segment, SegmentMeta
 
 FORMAT = 1  # bump when what is saved, or how the scores are derived from it, changes
 MANIFEST = "manifest.json"
+LEFTOVER_AGE = 3600.0  # seconds: a temporary folder older than this is no build under way
 
 
 class IndexUnusable(ValueError):
@@ -102,9 +105,10 @@ def load(folder: Path) -> tuple[Segment, Built]:
     return segment, built
 
 
-def remove_leftovers(folder: Path) -> None:
-    """Temporary folders a killed build left behind."""
-    for leftover in folder.parent.glob(folder.name + ".tmp-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in folder.parent.glob(folder.name + ".old-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+def remove_leftovers(folder: Path, older_than: float = LEFTOVER_AGE) -> None:
+    """Temporary folders a killed build left behind (not another process's build under way: only old ones)."""
+    now = time.time()
+    for leftover in [*folder.parent.glob(folder.name + ".tmp-*"), *folder.parent.glob(folder.name + ".old-*")]:
+        with suppress(OSError):
+            if now - leftover.stat().st_mtime > older_than:
+                shutil.rmtree(leftover, ignore_errors=True)

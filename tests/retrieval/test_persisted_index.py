@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -236,3 +240,31 @@ async def test_the_snapshot_holds_no_records(db):
                        for value in held)
         assert not any(isinstance(value, dict) and any(isinstance(v, Record) for v in value.values())
                        for value in held)
+
+
+KILLED_BUILD = """
+import asyncio, sys
+import retrieval.search as search
+search.DELTA_MIN = 10  # what changed is over the limit: a new base is built and saved
+asyncio.run(search.Archive.open(sys.argv[1]))
+"""
+
+
+async def test_a_build_killed_while_saving_leaves_the_old_index_whole(db):
+    async with await Archive.open(db, PEOPLE):
+        pass
+    built = manifest(db)
+    await change_records(db)
+    root = Path(__file__).resolve().parents[2]
+    child = subprocess.Popen([sys.executable, "-c", KILLED_BUILD, str(db)], env={**os.environ, "PYTHONPATH": str(root)})
+    try:
+        while child.poll() is None and not list(db.parent.glob("archive.index.tmp-*")):
+            time.sleep(0.002)
+    finally:
+        child.kill()
+        child.wait()
+    assert list(db.parent.glob("archive.index.tmp-*")), "the build finished before it could be killed"
+    assert manifest(db) == built  # the old index, whole
+    async with await Archive.open(db, PEOPLE) as archive:
+        assert archive.snapshot.index.delta is not None  # the old base, and what changed as a delta
+        assert_parity(archive, 50)
