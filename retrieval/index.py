@@ -252,7 +252,7 @@ class SearchIndex:
             if slot < 0:
                 return None
             docs, _, weights = base.posting(slot)
-            return Posting(docs, base.idf[slot] * weights)
+            return Posting(docs, weights)
         delta = self.delta
         assert delta is not None
         docs = tf = np.zeros(0, dtype=np.int32)

@@ -147,7 +147,7 @@ class Segment:
         self.post_off: np.ndarray = a["post_off"]
         self.post_docs: np.ndarray = a["post_docs"]
         self.post_tf: np.ndarray = a["post_tf"]
-        self.post_w: np.ndarray = a["post_w"]  # term_weights with this segment's own avgdl
+        self.post_w: np.ndarray = a["post_w"]  # idf * term_weights, under this segment's own statistics
         self.idf: np.ndarray = a["idf"]  # with this segment's own statistics
         self.first_doc: np.ndarray = a["first_doc"]  # the first document holding each term ...
         self.first_rank: np.ndarray = a["first_rank"]  # ... and where among that document's distinct terms
@@ -201,7 +201,8 @@ class Segment:
         return self._slots.get(term, -1)
 
     def posting(self, slot: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The term's documents (ascending), term frequencies and weights under this segment's own avgdl."""
+        """The term's documents (ascending), term frequencies, and BM25 contributions (idf * term_weights)
+        under this segment's own statistics."""
         start, end = self.post_off[slot:slot + 2].tolist()
         return self.post_docs[start:end], self.post_tf[start:end], self.post_w[start:end]
 
@@ -325,7 +326,8 @@ def _postings(arrays: dict[str, np.ndarray], vocabulary: dict[str, int], fwd_off
     avgdl = int(lengths.sum(dtype=np.int64)) / size if size else 0.0
     arrays |= {
         "terms_blob": table.blob, "terms_off": table.offsets, "post_off": post_off, "post_docs": docs,
-        "post_tf": tf, "post_w": term_weights(tf, lengths[docs], avgdl) if len(docs) else np.zeros(0),
+        "post_tf": tf, "post_w": np.repeat(idf, df) * term_weights(tf, lengths[docs], avgdl) if len(docs)
+        else np.zeros(0),
         "idf": idf, "first_doc": docs[firsts] if len(seen) else np.zeros(0, dtype=np.int32),
         "first_rank": rank_in_doc[by_term][firsts] if len(seen) else np.zeros(0, dtype=np.int32),
         "fwd_off": fwd_off.copy(), "fwd_terms": terms,
