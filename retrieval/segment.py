@@ -35,6 +35,7 @@ TITLE_WEIGHT = 2  # title tokens count twice: a word in the title says more abou
 # An undated record spans "all time": no date range ever contains it.
 ALL_TIME = (np.iinfo(np.int32).min, np.iinfo(np.int32).max)
 UNDATED_KEY = np.iinfo(np.int32).max  # undated records come last in date order
+WEIGHT_BLOCK = 1 << 22  # postings weighed at a time while building
 _MONTH_SPAN, _DAY_SPAN = 416, 32  # chronological key: year * 416 + month * 32 + day (0 when not given)
 
 
@@ -303,33 +304,41 @@ def date_rank(ids: np.ndarray, chrono: np.ndarray) -> np.ndarray:
 
 def _postings(arrays: dict[str, np.ndarray], vocabulary: dict[str, int], fwd_off: np.ndarray,
               fwd_terms: np.ndarray, fwd_tf: np.ndarray, size: int) -> float:
-    """Fill in the vocabulary (sorted), postings, idf and forward lists; return rank-bm25's average idf."""
+    """Fill in the vocabulary (sorted), postings, idf and forward lists; return rank-bm25's average idf.
+
+    Arrays as long as the postings are made one at a time and the weights a block at a time, so a million
+    records' build stays well within memory."""
     seen = list(vocabulary)  # first-seen order
     order = sorted(range(len(seen)), key=seen.__getitem__)
     new_slot = np.empty(len(seen), dtype=np.int32)
     new_slot[order] = np.arange(len(seen), dtype=np.int32)
     table = StringTable.of(seen[i] for i in order)
     terms = new_slot[fwd_terms] if len(fwd_terms) else np.zeros(0, dtype=np.int32)
-    counts = np.diff(fwd_off)
-    doc_of = np.repeat(np.arange(size, dtype=np.int32), counts)
-    rank_in_doc = (np.arange(len(terms), dtype=np.int64) - np.repeat(fwd_off[:-1], counts)).astype(np.int32)
     by_term = np.argsort(terms, kind="stable")
     df = np.bincount(terms, minlength=len(seen)).astype(np.int64)
     post_off = np.zeros(len(seen) + 1, dtype=np.int64)
     np.cumsum(df, out=post_off[1:])
-    docs, tf = doc_of[by_term], fwd_tf[by_term]
-    firsts = post_off[:-1]
+    doc_of = np.repeat(np.arange(size, dtype=np.int32), np.diff(fwd_off))
+    docs = doc_of[by_term]
+    del doc_of
+    tf = fwd_tf[by_term]
+    first_entry = by_term[post_off[:-1]]  # each term's first occurrence, in document order
+    first_doc = docs[post_off[:-1]]
+    first_rank = (first_entry - fwd_off[first_doc]).astype(np.int32)  # among that document's distinct terms
+    del by_term
     idf_seen, average = calc_idf(size, df[new_slot].tolist()) if seen else ([], 0.0)
     idf = np.empty(len(seen), dtype=np.float64)
     idf[new_slot] = idf_seen
     lengths = arrays["doc_len"]
     avgdl = int(lengths.sum(dtype=np.int64)) / size if size else 0.0
+    weights = np.empty(len(docs), dtype=np.float64)
+    slot_of = np.repeat(np.arange(len(seen), dtype=np.int32), df)
+    for at in range(0, len(docs), WEIGHT_BLOCK):
+        block = slice(at, at + WEIGHT_BLOCK)
+        weights[block] = idf[slot_of[block]] * term_weights(tf[block], lengths[docs[block]], avgdl)
     arrays |= {
         "terms_blob": table.blob, "terms_off": table.offsets, "post_off": post_off, "post_docs": docs,
-        "post_tf": tf, "post_w": np.repeat(idf, df) * term_weights(tf, lengths[docs], avgdl) if len(docs)
-        else np.zeros(0),
-        "idf": idf, "first_doc": docs[firsts] if len(seen) else np.zeros(0, dtype=np.int32),
-        "first_rank": rank_in_doc[by_term][firsts] if len(seen) else np.zeros(0, dtype=np.int32),
+        "post_tf": tf, "post_w": weights, "idf": idf, "first_doc": first_doc, "first_rank": first_rank,
         "fwd_off": fwd_off.copy(), "fwd_terms": terms,
     }
     return average
