@@ -40,7 +40,8 @@ class Built:
 
 
 def index_folder(db: Path) -> Path:
-    return db.with_name(db.stem + ".index")
+    """data/archive.db -> data/archive.index (never the database's own name)."""
+    return db.with_name((db.name if db.suffix == ".index" else db.stem) + ".index")
 
 
 def save(folder: Path, segment: Segment, built: Built) -> None:
@@ -70,7 +71,9 @@ def _swap(ready: Path, folder: Path) -> None:
     """Put `ready` in `folder`'s place; the old one is moved aside first (a folder cannot be renamed over one
     that has files), then removed (processes still mapping its files keep them until they let go)."""
     old = None
-    if folder.exists():
+    if folder.exists() or folder.is_symlink():
+        if not folder.is_dir() or folder.is_symlink():
+            raise OSError(f"{folder}: not an index folder; left as it is")
         old = Path(tempfile.mkdtemp(prefix=folder.name + ".old-", dir=folder.parent))
         os.replace(folder, old / "index")
     os.replace(ready, folder)

@@ -268,3 +268,17 @@ async def test_a_build_killed_while_saving_leaves_the_old_index_whole(db):
     async with await Archive.open(db, PEOPLE) as archive:
         assert archive.snapshot.index.delta is not None  # the old base, and what changed as a delta
         assert_parity(archive, 50)
+
+
+async def test_the_index_never_takes_the_place_of_another_file(tmp_path, seeded_db):
+    db = Path(shutil.copyfile(seeded_db, tmp_path / "archive.index"))  # a database named like an index
+    squatter = tmp_path / "other.db"
+    shutil.copyfile(seeded_db, squatter)
+    (tmp_path / "other.index").write_text("not an index")
+    for path in (db, squatter):
+        async with await Archive.open(path, PEOPLE) as archive:
+            assert archive.search_now("stalin mao").hits
+    assert index_folder(db) == tmp_path / "archive.index.index" and index_folder(db).is_dir()
+    assert (tmp_path / "other.index").read_text() == "not an index"
+    async with await Archive.open(db, PEOPLE) as archive:  # the database itself is whole
+        assert archive.size > 0
