@@ -20,6 +20,7 @@ from pathlib import Path
 from bot.autocomplete import complete_day, complete_document
 from retrieval.search import Archive
 from retrieval.titles import TitleLookup
+from testing.database import every_record
 from testing.listing_gen import percentile
 from testing.quality import build_generated_archive
 
@@ -56,13 +57,13 @@ def main() -> None:
         archive = asyncio.run(Archive.open(db))
         try:
             snapshot = archive.snapshot
-            records = snapshot.index.records
+            records = every_record(archive)
             started = time.perf_counter()
-            TitleLookup(records)
-            print(f"TitleLookup build (in the snapshot's worker thread): {time.perf_counter() - started:.2f} s")
+            TitleLookup(snapshot.index)
+            print(f"TitleLookup (in the snapshot's worker thread): {time.perf_counter() - started:.2f} s")
 
             def doc(typed: str) -> Callable[[], object]:
-                return lambda: complete_document(records, snapshot.titles, snapshot.rank, typed, 25)
+                return lambda: complete_document(snapshot.records, snapshot.titles, snapshot.rank, typed, 25)
 
             def day(typed: str) -> Callable[[], object]:
                 return lambda: complete_day(typed, date(2026, 9, 27), snapshot.by_month_day, 25)

@@ -19,6 +19,7 @@ from rank_bm25 import BM25Okapi
 
 from retrieval.index import SearchIndex, document_tokens
 from retrieval.search import Archive
+from testing.database import every_record
 from testing.listing_gen import percentile
 from testing.quality import REALPAGES, build_generated_archive, load_questions
 
@@ -27,7 +28,7 @@ def queries(archive: Archive, count: int) -> list[str]:
     """The labelled questions, then queries made of words drawn from random records' titles."""
     rng = random.Random(11)
     found = [q["q"] for q in load_questions(with_realpages=(REALPAGES / "da").is_dir())]
-    records = archive.snapshot.index.records
+    records = every_record(archive)
     while len(found) < count:
         words = rng.choice(records).title.split()
         found.append(" ".join(rng.sample(words, min(len(words), rng.randint(1, 5)))))
@@ -47,9 +48,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = asyncio.run(build_generated_archive(Path(tmp), args.records))
         archive = asyncio.run(Archive.open(db))
-        records = archive.snapshot.index.records
+        records = every_record(archive)
         started = time.perf_counter()
-        index = SearchIndex(records)
+        index = SearchIndex.of(records)
         build_s = time.perf_counter() - started
         reference = BM25Okapi([document_tokens(r) for r in records])
 
@@ -65,7 +66,7 @@ def main() -> None:
             if top10(index.scores(terms)) != top10(theirs):
                 mismatches += 1
         asyncio.run(archive.close())
-    print(f"archive: {len(records):,} records; index build {build_s:.2f} s ({len(index.postings):,} terms)")
+    print(f"archive: {len(records):,} records; index build {build_s:.2f} s ({len(index.base.terms):,} terms)")
     print(f"{len(ours)} queries          p50        p99")
     print(f"  archive-bot search   {statistics.median(ours):6.2f} ms  {percentile(ours, 99):6.2f} ms"
           "   (understanding, filters, citations included)")

@@ -363,8 +363,9 @@ def register_commands(bot: ArchiveBot) -> None:
     @doc.autocomplete("id")
     async def document_ids(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         snapshot = bot.archive.snapshot
-        return [app_commands.Choice(name=label, value=value) for label, value in complete_document(
-            snapshot.index.records, snapshot.titles, snapshot.rank, current, AUTOCOMPLETE_MAX)]
+        choices = await asyncio.to_thread(complete_document, snapshot.records, snapshot.titles, snapshot.rank,
+                                          current, AUTOCOMPLETE_MAX)  # reads the chosen titles from the store
+        return [app_commands.Choice(name=label, value=value) for label, value in choices]
 
     @tree.command(name="person", description="A person's documents in date order")
     @app_commands.describe(**BY_NAME["person"].described())

@@ -6,7 +6,7 @@ directory's entities and the folded form it compares everywhere else, the time-z
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sized
 from datetime import date
 
 import numpy as np
@@ -64,11 +64,12 @@ def _label(text: str) -> str:
     return text if len(text) <= CHOICE_MAX else text[:CHOICE_MAX - 1].rstrip() + "…"
 
 
-def complete_document(records: Sequence[Record], titles: TitleLookup, date_rank: np.ndarray, typed: str,
-                      limit: int) -> list[tuple[str, str]]:
+def complete_document(records: Callable[[list[int]], list[Record]], titles: TitleLookup, date_rank: np.ndarray,
+                      typed: str, limit: int) -> list[tuple[str, str]]:
     """("#id title", id) for `/doc id`: a number typed finds that document, then those whose number starts with
     it; then titles starting with what was typed (in title order), then titles with a word starting with each
-    word typed (in date order). Nothing typed: the latest ingested. All lookups are precomputed (`titles`)."""
+    word typed (in date order). Nothing typed: the latest ingested. All lookups are precomputed (`titles`);
+    `records` reads the few chosen (by position) from the store."""
     typed = typed.strip().lstrip("#").strip()
     if not typed:
         found = titles.newest(limit)
@@ -80,7 +81,7 @@ def complete_document(records: Sequence[Record], titles: TitleLookup, date_rank:
                 positions = positions[np.argpartition(date_rank[positions], limit - 1)[:limit]]
             found += positions[np.argsort(date_rank[positions], kind="stable")].tolist()
     chosen = list(dict.fromkeys(found))[:limit]
-    return [(_label(f"#{records[i].id} {records[i].title}"), str(records[i].id)) for i in chosen]
+    return [(_label(f"#{record.id} {record.title}"), str(record.id)) for record in records(chosen)]
 
 
 def _day_forms(month: int, day: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -96,7 +97,7 @@ _DAYS = [(d.month, d.day) for d in (date.fromordinal(date(_LEAP_YEAR, 1, 1).toor
 _FORMS = {day: _day_forms(*day) for day in _DAYS}
 
 
-def complete_day(typed: str, today: date, dated: Mapping[tuple[int, int], Sequence[Record]], limit: int
+def complete_day(typed: str, today: date, dated: Mapping[tuple[int, int], Sized], limit: int
                  ) -> list[tuple[str, str]]:
     """(label, "MM-DD") for `/onthisday date`: the days any way of writing which starts with what was typed,
     from today on round the year (today first when nothing is typed). The label leads with the form typed

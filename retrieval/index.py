@@ -1,46 +1,56 @@
-"""BM25 over the archive: rank-bm25's BM25Okapi for the statistics, an inverted index for the speed.
+"""BM25 over the archive: rank-bm25's BM25Okapi scores through postings, over one or two segments.
 
-`BM25Okapi.get_scores` visits every document for every query term (a Python loop over 17,000 dicts per
-term). The scores only differ from zero on documents that hold the term, so this index keeps rank-bm25's
-own idf, avgdl, k1 and b and adds postings lists: the same scores, computed on the few documents that
-can score. `bench/search_speed.py` checks the top 10 against `get_scores` on every query it times.
+`BM25Okapi.get_scores` visits every document for every query term. The scores only differ from zero on
+documents that hold the term, so the index keeps postings lists (`segment.py`): the same scores, computed
+bit for bit in `get_scores`' own order of operations, on the few documents that can score. The base segment
+is saved and memory-mapped; after an ingest a small delta segment holds the added and changed records (a
+changed record's old base position is masked) and the statistics (N, avgdl, each term's document frequency
+and idf, the average idf under the epsilon floor) are those of the union, as a BM25Okapi over it would have
+them. Records are never held: positions map to record ids, read from the store when shown.
+`bench/search_speed.py` and `bench/scale.py` check the top 10 against `get_scores` on every query they time.
 """
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
-from rank_bm25 import BM25Okapi
 
-from .daterange import DateRange, dates_in_title
+from .daterange import DateRange
 from .direction import Direction
 from .records import TOOK_PART, Record, Role
+from .segment import EPSILON, TITLE_WEIGHT, Segment, build, calc_idf, date_rank, document_tokens, raw_idf, term_weights
 from .text import tokenize
+
+__all__ = ["TITLE_WEIGHT", "PREFERRED_FLOOR", "Posting", "RecordList", "RecordSource", "SearchIndex", "Weighted",
+           "document_tokens", "own_terms"]
 
 # A document written the way a question's direction says ("from Stalin to Mao") comes first when it scores at
 # least this share of the best match: one that shares only the names never buries a far better match.
 PREFERRED_FLOOR = 0.25
-TITLE_WEIGHT = 2  # title tokens count twice: a word in the title says more about a document than one in its summary
-# An undated record spans "all time": no date range ever contains it.
-_ALL_TIME = (np.iinfo(np.int32).min, np.iinfo(np.int32).max)
-
-
-def document_tokens(record: Record) -> list[str]:
-    """What BM25 sees of a record: the title (weighted), the summary, the canonical names of everyone it names
-    (participants and the mentioned alike: a name matches whatever part its bearer had)."""
-    tokens = tokenize(record.title) * TITLE_WEIGHT
-    tokens += tokenize(record.summary)
-    for named in (*record.participants, *record.mentioned):
-        tokens += tokenize(named.name)
-    return tokens
 
 
 def own_terms(record: Record) -> list[str]:
     """A document as a query for the documents like it: each index term of its title and summary once, so a
     word its summary repeats does not outweigh the rest (the names are left out: they say who, not what)."""
     return list(dict.fromkeys(tokenize(record.title) + tokenize(record.summary)))
+
+
+class RecordSource(Protocol):
+    def records(self, ids: Sequence[int]) -> list[Record]:
+        """The records with these ids, in this order (ids no longer stored left out)."""
+        ...
+
+
+class RecordList:
+    """Records held in memory: a RecordSource for tests and small scripts (the archive reads its store)."""
+
+    def __init__(self, records: Iterable[Record]) -> None:
+        self._by_id = {r.id: r for r in records}
+
+    def records(self, ids: Sequence[int]) -> list[Record]:
+        return [self._by_id[i] for i in ids if i in self._by_id]
 
 
 @dataclass(frozen=True)
@@ -58,74 +68,138 @@ class Posting:
 
 
 class SearchIndex:
-    """An immutable index of one snapshot of the archive; a refresh builds a new one and swaps it in."""
+    """An immutable index of one snapshot of the archive: a base segment and, after an ingest, a delta segment.
 
-    def __init__(self, records: Sequence[Record]) -> None:
-        self.records = list(records)
-        self.size = len(self.records)
-        self.position = {record.id: i for i, record in enumerate(self.records)}
-        # The token corpus and the BM25Okapi object are only needed to build the postings: neither is kept,
-        # so a snapshot holds the postings alone (and a refresh does not hold two corpora at once).
-        corpus = [document_tokens(r) for r in self.records]
-        self.idf: dict[str, float] = {}
-        self.postings: dict[str, Posting] = {}
-        if any(corpus):  # rank-bm25 divides by the number of terms: an archive without any has no scores
-            bm25 = BM25Okapi(corpus)
-            self.idf = bm25.idf
-            self.postings = self._build_postings(corpus, bm25)
-        self._build_date_arrays()
-        # name -> positions of the documents naming it in each role, and in any role (the person filter)
-        self.roles = self._build_roles()
-        self.people = {name: self._naming(Role, name) for by_name in self.roles.values() for name in by_name}
+    Positions: the base's records first (0 .. base.size - 1), then the delta's. A record the delta holds again
+    (changed since the base was built) is masked at its base position: it scores nothing, no filter lets it
+    through, and it counts in no statistic.
+    """
+
+    def __init__(self, base: Segment, source: RecordSource, delta: Segment | None = None) -> None:
+        self.base, self.delta, self.source = base, delta, source
+        nb = base.size
+        self._combined = delta is not None and delta.size > 0
+        if not self._combined:
+            self.delta = delta = None
+            self.size = self.count = nb
+            self.ids = base.ids
+            self.alive: np.ndarray | None = None
+            self.date_start, self.date_end = base.date_start, base.date_end
+            self.title_date_docs, self.title_date_days = base.title_date_docs, base.title_date_days
+            self.chrono, self.rank = base.chrono, base.rank
+            self.month_day, self.has_summary = base.month_day, base.has_summary
+            self.corpus_size, self.avgdl, self.average_idf = nb, base.meta.avgdl, base.meta.average_idf
+        else:
+            assert delta is not None
+            self.size = nb + delta.size
+            self.ids = np.concatenate((base.ids, delta.ids))
+            dead = np.flatnonzero(np.isin(base.ids, delta.ids))
+            self.alive = None
+            if dead.size:
+                self.alive = np.ones(self.size, dtype=bool)
+                self.alive[dead] = False
+            self.count = self.size - int(dead.size)
+            self.date_start = np.concatenate((base.date_start, delta.date_start))
+            self.date_end = np.concatenate((base.date_end, delta.date_end))
+            self.title_date_docs = np.concatenate((base.title_date_docs, delta.title_date_docs + nb))
+            self.title_date_days = np.concatenate((base.title_date_days, delta.title_date_days))
+            self.chrono = np.concatenate((base.chrono, delta.chrono))
+            self.rank = date_rank(self.ids, self.chrono)
+            self.month_day = np.concatenate((base.month_day, delta.month_day))
+            self.has_summary = np.concatenate((base.has_summary, delta.has_summary))
+            self._union_statistics(dead)
         self._phrases: dict[tuple[str, ...], np.ndarray] = {}
 
-    @staticmethod
-    def _build_postings(corpus: list[list[str]], bm25: BM25Okapi) -> dict[str, Posting]:
-        k1, b, avgdl, idf = bm25.k1, bm25.b, bm25.avgdl or 1.0, bm25.idf
-        docs: dict[str, list[int]] = {}
-        tfs: dict[str, list[int]] = {}
-        for position, tokens in enumerate(corpus):
-            for term, count in Counter(tokens).items():
-                docs.setdefault(term, []).append(position)
-                tfs.setdefault(term, []).append(count)
-        lengths = np.array([len(t) for t in corpus], dtype=np.float64)
-        postings: dict[str, Posting] = {}
-        for term, positions in docs.items():
-            at = np.array(positions, dtype=np.int32)
-            tf = np.array(tfs[term], dtype=np.float64)
-            norm = k1 * (1 - b + b * lengths[at] / avgdl)
-            postings[term] = Posting(at, (idf.get(term) or 0.0) * tf * (k1 + 1) / (tf + norm))
-        return postings
+    @classmethod
+    def of(cls, records: Sequence[Record]) -> SearchIndex:
+        """An index of records held in memory (tests, small scripts), in id order as the archive's."""
+        return cls(build(sorted(records, key=lambda r: r.id)), RecordList(records))
 
-    def _build_date_arrays(self) -> None:
-        start = np.full(self.size, _ALL_TIME[0], dtype=np.int32)
-        end = np.full(self.size, _ALL_TIME[1], dtype=np.int32)
-        title_docs, title_days = [], []
-        for i, record in enumerate(self.records):
-            span = DateRange.of(record.date)
-            if span is not None:
-                start[i], end[i] = span.start.toordinal(), span.end.toordinal()
-            for named in dates_in_title(record.title):
-                day = DateRange.of(named)
-                if day is not None:
-                    title_docs.append(i)
-                    title_days.append(day.start.toordinal())
-        self.date_start, self.date_end = start, end
-        self.title_date_docs = np.array(title_docs, dtype=np.int32)
-        self.title_date_days = np.array(title_days, dtype=np.int32)
+    def _union_statistics(self, dead: np.ndarray) -> None:
+        """N, avgdl, each base term's document frequency and rank-bm25's average idf over the union of the
+        base's live records and the delta's, the terms taken in the order BM25Okapi would first see them."""
+        base, delta = self.base, self.delta
+        assert delta is not None
+        self.corpus_size = self.count
+        total = base.meta.total_length - int(base.doc_len[dead].sum(dtype=np.int64)) + delta.meta.total_length
+        self.avgdl = total / self.corpus_size
+        dead_slots, dead_counts = np.unique(np.concatenate([base.doc_terms(p) for p in dead.tolist()]
+                                                           or [np.zeros(0, dtype=np.int32)]), return_counts=True)
+        self._dead_df = dict(zip(dead_slots.tolist(), dead_counts.tolist(), strict=True))
+        df = np.diff(base.post_off)
+        df[dead_slots] -= dead_counts
+        first_doc = np.array(base.first_doc, dtype=np.int64)
+        first_rank = np.array(base.first_rank, dtype=np.int64)
+        for slot in dead_slots.tolist():  # a term first seen in a masked record: first seen later now
+            if df[slot] > 0 and self.alive is not None and not self.alive[first_doc[slot]]:
+                docs = base.posting(slot)[0]
+                first = int(docs[self.alive[docs]][0])
+                first_doc[slot] = first
+                first_rank[slot] = int(np.flatnonzero(base.doc_terms(first) == slot)[0])
+        live = np.flatnonzero(df > 0)
+        seen = live[np.lexsort((first_rank[live], first_doc[live]))]
+        extra = np.zeros(len(df), dtype=np.int64)
+        new_terms: list[int] = []
+        delta_df = np.diff(delta.post_off)
+        for j in np.lexsort((delta.first_rank, delta.first_doc)).tolist():
+            slot = base.slot(delta.terms[j])
+            if slot >= 0 and df[slot] > 0:
+                extra[slot] = delta_df[j]
+            else:
+                new_terms.append(int(delta_df[j]))
+        frequencies = (df[seen] + extra[seen]).tolist() + new_terms
+        self.average_idf = calc_idf(self.corpus_size, frequencies)[1] if frequencies else 0.0
 
-    def _build_roles(self) -> dict[Role, dict[str, np.ndarray]]:
-        roles: dict[Role, dict[str, list[int]]] = {role: {} for role in Role}
-        for i, record in enumerate(self.records):
-            for named in (*record.participants, *record.mentioned):
-                roles[named.role].setdefault(named.name, []).append(i)
-        return {role: {name: np.array(p, dtype=np.int32) for name, p in by_name.items()}
-                for role, by_name in roles.items()}
+    # -- records ---------------------------------------------------------------------------------
+    def records_at(self, positions: Iterable[int]) -> list[tuple[int, Record]]:
+        """(position, record) for these positions, the records read from the store, in this order (a record
+        deleted since the snapshot was built is left out)."""
+        wanted = list(positions)
+        ids = self.ids[np.array(wanted, dtype=np.int64)].tolist() if wanted else []
+        by_id = {r.id: r for r in self.source.records(ids)}
+        return [(p, by_id[i]) for p, i in zip(wanted, ids, strict=True) if i in by_id]
+
+    def position_of(self, record_id: int) -> int | None:
+        """Where the record is in this snapshot; None when it is not in it."""
+        if self.delta is not None:
+            at = int(np.searchsorted(self.delta.ids, record_id))
+            if at < self.delta.size and int(self.delta.ids[at]) == record_id:
+                return self.base.size + at
+        at = int(np.searchsorted(self.base.ids, record_id))
+        if at < self.base.size and int(self.base.ids[at]) == record_id and (self.alive is None or self.alive[at]):
+            return at
+        return None
+
+    def live_positions(self) -> np.ndarray:
+        """Every position holding a record of this snapshot, in order (the corpus BM25 scores over)."""
+        return np.arange(self.size) if self.alive is None else np.flatnonzero(self.alive)
+
+    def _live(self, positions: np.ndarray) -> np.ndarray:
+        return positions if self.alive is None else positions[self.alive[positions]]
+
+    # -- people ----------------------------------------------------------------------------------
+    def _parts(self, roles: Iterable[Role], name: str) -> list[np.ndarray]:
+        """Positions of the documents naming `name` in each of `roles`, per segment (masked records included)."""
+        found = [self.base.naming(role, name) for role in roles]
+        if self.delta is not None:
+            found += [self.delta.naming(role, name) + self.base.size for role in roles]
+        return [f for f in found if f.size]
 
     def _naming(self, roles: Iterable[Role], name: str) -> np.ndarray:
         """Positions of the documents naming `name` in any of `roles`, in archive order."""
-        found = [self.roles[role][name] for role in roles if name in self.roles[role]]
-        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32)
+        found = self._parts(roles, name)
+        if not found:
+            return np.zeros(0, dtype=np.int32)
+        return self._live(np.unique(np.concatenate(found)))
+
+    def _mask(self, roles: Iterable[Role], names: Iterable[str]) -> np.ndarray:
+        """The documents naming any of `names` in any of `roles` (no sorting: a mask needs none)."""
+        mask = np.zeros(self.size, dtype=bool)
+        roles = tuple(roles)
+        for name in names:
+            for part in self._parts(roles, name):
+                mask[part] = True
+        return mask if self.alive is None else mask & self.alive
 
     def took_part(self, name: str) -> np.ndarray:
         """Positions of the documents `name` wrote, received or took part in."""
@@ -135,7 +209,69 @@ class SearchIndex:
         """Positions of the documents that name `name` without it taking part."""
         return self._naming((Role.MENTIONED,), name)
 
+    def names(self) -> list[str]:
+        """Everyone at least one document of the snapshot names."""
+        names = set(self.base.names) if self.alive is None else {
+            name for name in self.base.names if any(self._live(self.base.naming(r, name)).size for r in Role)}
+        if self.delta is not None:
+            names |= set(self.delta.names)
+        return sorted(names)
+
     # -- scoring ---------------------------------------------------------------------------------
+    def __contains__(self, term: object) -> bool:
+        """Whether any document of the snapshot holds the index term."""
+        if not isinstance(term, str):
+            return False
+        return self.base.slot(term) >= 0 if not self._combined else self._frequency(term) > 0
+
+    def idf(self, term: str) -> float:
+        """rank-bm25's idf of the term (0 for a term no document holds)."""
+        if not self._combined:
+            slot = self.base.slot(term)
+            return float(self.base.idf[slot]) if slot >= 0 else 0.0
+        frequency = self._frequency(term)
+        return self._floored(frequency) if frequency else 0.0
+
+    def _frequency(self, term: str) -> int:
+        slot = self.base.slot(term)
+        found = 0 if slot < 0 else int(self.base.post_off[slot + 1] - self.base.post_off[slot]) - \
+            self._dead_df.get(slot, 0)
+        assert self.delta is not None
+        at = self.delta.slot(term)
+        return found + (0 if at < 0 else int(self.delta.post_off[at + 1] - self.delta.post_off[at]))
+
+    def _floored(self, frequency: int) -> float:
+        value = raw_idf(self.corpus_size, frequency)
+        return EPSILON * self.average_idf if value < 0 else value
+
+    def posting(self, term: str) -> Posting | None:
+        """The documents holding `term` and its BM25 contribution to each (idf * `term_weights`)."""
+        base = self.base
+        slot = base.slot(term)
+        if not self._combined:
+            if slot < 0:
+                return None
+            docs, _, weights = base.posting(slot)
+            return Posting(docs, weights)
+        delta = self.delta
+        assert delta is not None
+        docs = tf = np.zeros(0, dtype=np.int32)
+        if slot >= 0:
+            docs, tf, _ = base.posting(slot)
+            if self.alive is not None:
+                keep = self.alive[docs]
+                docs, tf = docs[keep], tf[keep]
+        lengths = base.doc_len[docs]
+        at = delta.slot(term)
+        if at >= 0:
+            more, more_tf, _ = delta.posting(at)
+            docs = np.concatenate((docs, more + base.size))
+            tf = np.concatenate((tf, more_tf))
+            lengths = np.concatenate((lengths, delta.doc_len[more]))
+        if not docs.size:
+            return None
+        return Posting(docs, self._floored(int(docs.size)) * term_weights(tf, lengths, self.avgdl))
+
     def scores(self, terms: Iterable[str], extra: Iterable[Weighted] = ()) -> np.ndarray:
         """BM25Okapi scores for every document (duplicated query terms count again, as in rank-bm25).
 
@@ -144,11 +280,11 @@ class SearchIndex:
         """
         total = np.zeros(self.size, dtype=np.float64)
         for term in terms:
-            posting = self.postings.get(term)
+            posting = self.posting(term)
             if posting is not None:
                 total[posting.docs] += posting.weights
         for weighted in extra:
-            held = [self.postings.get(term) for term in weighted.terms]
+            held = [self.posting(term) for term in weighted.terms]
             postings = [p for p in held if p is not None]
             if not postings or len(postings) < len(held):
                 continue
@@ -169,13 +305,14 @@ class SearchIndex:
         for posting in postings[1:]:
             docs = np.intersect1d(docs, posting.docs, assume_unique=True)
         n = len(phrase)
-        found = [i for i in docs.tolist()
+        found = [i for i, record in self.records_at(docs.tolist())
                  if any(tuple(tokens[k:k + n]) == phrase
-                        for tokens in (tokenize(self.records[i].title), tokenize(self.records[i].summary))
+                        for tokens in (tokenize(record.title), tokenize(record.summary))
                         for k in range(len(tokens) - n + 1))]
         self._phrases[phrase] = np.array(found, dtype=np.int32)
         return self._phrases[phrase]
 
+    # -- filters ---------------------------------------------------------------------------------
     def date_mask(self, span: DateRange) -> np.ndarray:
         lo, hi = span.start.toordinal(), span.end.toordinal()
         # contained, not overlapping: "February 1950" is in 1950, but not on 5 February 1950
@@ -183,24 +320,14 @@ class SearchIndex:
         if self.title_date_docs.size:
             inside = (self.title_date_days >= lo) & (self.title_date_days <= hi)
             mask[self.title_date_docs[inside]] = True
-        return mask
+        return mask if self.alive is None else mask & self.alive
 
     def person_mask(self, names: Iterable[str]) -> np.ndarray:
-        mask = np.zeros(self.size, dtype=bool)
-        for name in names:
-            docs = self.people.get(name)
-            if docs is not None:
-                mask[docs] = True
-        return mask
+        return self._mask(Role, names)
 
     def role_mask(self, role: Role, names: Iterable[str]) -> np.ndarray:
         """The documents naming any of `names` in `role`."""
-        mask = np.zeros(self.size, dtype=bool)
-        for name in names:
-            docs = self.roles[role].get(name)
-            if docs is not None:
-                mask[docs] = True
-        return mask
+        return self._mask((role,), names)
 
     def direction_mask(self, direction: Direction) -> np.ndarray:
         """The documents written by one of the direction's authors to one of its recipients."""
@@ -208,14 +335,13 @@ class SearchIndex:
 
     def top(self, scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The k best positions with a score above zero, best first; ties keep archive order."""
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        candidates = np.flatnonzero(scores > 0)
+        positive = scores > 0
+        candidates = np.flatnonzero(positive if mask is None else positive & mask)
         if candidates.size == 0:
             return []
-        if candidates.size > k:
-            part = np.argpartition(-scores[candidates], k - 1)[:k]
-            candidates = candidates[part]
+        if candidates.size > k:  # the k best, and every document tied with the k-th (the earliest of them win)
+            kth = -np.partition(-scores[candidates], k - 1)[k - 1]
+            candidates = candidates[scores[candidates] >= kth]
         order = sorted(candidates.tolist(), key=lambda i: (-scores[i], i))
         return [(i, float(scores[i])) for i in order[:k]]
 

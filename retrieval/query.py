@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 
 from .daterange import DateRange, extract_dates
@@ -69,7 +70,7 @@ def clean(text: str) -> str:
 
 
 class QueryParser:
-    def __init__(self, people: PeopleDirectory, spelling: SpellingIndex, known_terms: set[str] | dict,
+    def __init__(self, people: PeopleDirectory, spelling: SpellingIndex, known_terms: Container[str],
                  thesaurus: Thesaurus | None = None) -> None:
         self.people = people
         self.spelling = spelling

@@ -6,6 +6,7 @@ so searches running meanwhile finish on the old one and none waits. CPU work nev
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import re
 import threading
@@ -13,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -21,22 +24,31 @@ from pysbd.lang.english import English
 
 from .cite import Citation, cite
 from .daterange import DateRange
-from .dates import ArchiveDate, Precision
+from .dates import ArchiveDate
 from .index import SearchIndex, own_terms
+from .indexfiles import Built, IndexUnusable, index_folder, load, remove_leftovers, save
 from .intent import Intent, Request, requested
 from .people import PeopleDirectory
 from .query import ParsedQuery, QueryParser, english_zipf
+from .reader import ArchiveState, RecordReader
 from .records import Record
 from .reroles import carry_roles_forward
+from .segment import UNDATED_KEY, Segment, build, date_of_key
 from .spelling import SpellingIndex
 from .store import ArchiveStore
 from .text import WORD_RE, fold, tokenize
 from .thesaurus import Thesaurus
 from .titles import TitleLookup
 
+log = logging.getLogger(__name__)
+
 MAX_LIMIT = 100
 MAX_BROWSE = 500  # a browse lists at most this many documents (100 pages of 5); it says how many there are
 SOURCE_FLOOR = 0.6  # an answer's supporting documents score at least this share of the best one
+# What changed since the base index was built is searched as a delta beside it, until it holds more than this
+# many records and this share of the base: then a new base is built (in a worker thread, as every refresh).
+DELTA_MIN = 5000
+DELTA_SHARE = 20
 
 
 @dataclass(frozen=True)
@@ -189,11 +201,6 @@ class PersonCard:
         return self.documents.took_part + self.documents.mentioned
 
 
-def _chronological(record: Record) -> tuple:
-    d = record.date
-    return (d.year is None, d.year or 0, d.month or 0, d.day or 0, record.id)
-
-
 def _day_of_year(month: int, day: int) -> int:
     return date(2000, month, day).timetuple().tm_yday  # a leap year, so 29 February has its place
 
@@ -213,42 +220,57 @@ class QueryError(ValueError):
 
 
 class _Snapshot:
-    """Index, query parser, spelling and the calendar built together from one read of the store.
+    """Index, query parser, spelling and the calendar of one state of the archive.
 
     Everything a command needs that would otherwise scan every record (the documents of a day of the year,
-    the archive's span, the documents with a summary) is computed here, in the worker thread that builds
-    the snapshot, so no command scans the archive on the event loop.
+    the archive's span, the documents with a summary) is derived here from the index's arrays, in the worker
+    thread that makes the snapshot, so no command scans the archive on the event loop. No record is held:
+    positions are read from the store when shown (`records`).
     """
 
-    def __init__(self, records: list[Record], people: PeopleDirectory, thesaurus: Thesaurus) -> None:
-        self.index = SearchIndex(records)
-        # rank[i]: where record i falls in date order, so a browse sorts its positions without the records
-        order = sorted(range(len(records)), key=lambda i: _chronological(records[i]))
-        self.rank = np.empty(len(records), dtype=np.int64)
-        self.rank[order] = np.arange(len(records))
-        self.by_month_day: dict[tuple[int, int], list[Record]] = {}
-        for record in sorted(records, key=_chronological):
-            if record.date.precision is Precision.DAY:
-                assert record.date.month is not None and record.date.day is not None
-                self.by_month_day.setdefault((record.date.month, record.date.day), []).append(record)
-        self.with_summary = [r for r in records if r.summary] or records
-        self.titles = TitleLookup(records)  # autocomplete's lookups by number and title
-        dated = [r.date for r in records if r.date.year is not None]
+    def __init__(self, index: SearchIndex, people: PeopleDirectory, thesaurus: Thesaurus) -> None:
+        self.index = index
+        self.rank = index.rank  # rank[i]: where record i falls in date order, so a browse sorts positions alone
+        live = index.live_positions()
+        dated = live[index.month_day[live] > 0]
+        dated = dated[np.argsort(index.rank[dated], kind="stable")]
+        days = index.month_day[dated]
+        by_day = np.argsort(days, kind="stable")
+        keys, starts = np.unique(days[by_day], return_index=True)
+        self.by_month_day: dict[tuple[int, int], np.ndarray] = {
+            divmod(int(key), 32): part for key, part in zip(keys.tolist(), np.split(dated[by_day], starts[1:]),
+                                                            strict=True)}
+        summarised = live[index.has_summary[live]]
+        self.with_summary = summarised if summarised.size else live
+        self.titles = TitleLookup(index)  # autocomplete's lookups by number and title
+        keys_live = index.chrono[live]
+        dated_keys = keys_live[keys_live != UNDATED_KEY]
         self.stats = ArchiveStats(
-            documents=len(records),
-            earliest=min(dated, key=ArchiveDate.sort_key) if dated else None,
-            latest=max(dated, key=ArchiveDate.sort_key) if dated else None,
-            people=len(self.index.people),
+            documents=index.count,
+            earliest=date_of_key(int(dated_keys.min())) if dated_keys.size else None,
+            latest=date_of_key(int(dated_keys.max())) if dated_keys.size else None,
+            people=len(index.names()),
         )
-        vocabulary: list[str] = []
-        for record in records:
-            vocabulary += [fold(w) for w in WORD_RE.findall(f"{record.title} {record.summary}")]
-        for entity in people.entities:
-            for alias in entity.written_forms:
-                vocabulary += [fold(w) for w in WORD_RE.findall(alias)]
-        self.spelling = SpellingIndex(vocabulary)
+        counts = index.base.spelling()
+        if index.delta is not None:
+            counts.update(index.delta.spelling())
+        aliases = [fold(w) for entity in people.entities for alias in entity.written_forms
+                   for w in WORD_RE.findall(alias)]
+        self.spelling = SpellingIndex(aliases, counts)
         english_zipf("the")  # the word list loads here, in the worker thread, not on a user's first question
-        self.parser = QueryParser(people, self.spelling, self.index.postings, thesaurus)
+        self.parser = QueryParser(people, self.spelling, index, thesaurus)
+
+    @classmethod
+    def of(cls, records: list[Record], people: PeopleDirectory, thesaurus: Thesaurus) -> _Snapshot:
+        """A snapshot of records held in memory (tests, small scripts)."""
+        return cls(SearchIndex.of(records), people, thesaurus)
+
+    def records(self, positions: Iterable[int]) -> list[Record]:
+        """The records at these positions, read from the store, in this order."""
+        return [record for _, record in self.index.records_at(positions)]
+
+    def in_date_order(self, positions: np.ndarray) -> list[Record]:
+        return self.records(positions[np.argsort(self.rank[positions], kind="stable")].tolist())
 
 
 class Archive:
@@ -256,6 +278,9 @@ class Archive:
         self.store = store
         self.people = people
         self.thesaurus = thesaurus or Thesaurus.load()
+        self.reader = RecordReader(store.path)
+        self.index_folder = index_folder(store.path)
+        self._base: tuple[Segment, Built] | None = None  # the saved base segment, memory-mapped
         self._snapshot: _Snapshot | None = None
         self._signature: tuple = ()
         self._refresh_lock = asyncio.Lock()
@@ -293,6 +318,7 @@ class Archive:
         if self._loading is not None and not self._loading.done():
             self._loading.cancel()
             await asyncio.gather(self._loading, return_exceptions=True)
+        self.reader.close()
         await self.store.close()
 
     async def __aenter__(self) -> Archive:
@@ -302,12 +328,58 @@ class Archive:
         await self.close()
 
     async def refresh(self) -> None:
-        """Rebuild the index from the store (after an ingest); searches keep running on the old one."""
+        """Bring the index up to the store (after an ingest): the saved base, and a delta of what changed since
+        it was built, or a new base when there is none, it is not this archive's, or the delta has grown.
+        Searches keep running on the old snapshot meanwhile."""
         async with self._refresh_lock:
             signature = await self.store.signature()
-            records = await self.store.all_records()
-            self._snapshot = await asyncio.to_thread(_Snapshot, records, self.people, self.thesaurus)
+            self._snapshot = await asyncio.to_thread(self._next_snapshot)
             self._signature = signature
+
+    def _next_snapshot(self) -> _Snapshot:
+        """(Worker thread.) Everything read in one read transaction: one committed state of the archive."""
+        with self.reader.reading() as conn:
+            state = RecordReader.state(conn)
+            base, delta = self._current_base(state), None
+            if base is not None:
+                segment, built = base
+                limit = max(DELTA_MIN, segment.size // DELTA_SHARE)
+                changed = list(islice(RecordReader.indexed(conn, built.generation), limit + 1))
+                held_again = int(np.isin(segment.ids, [r.id for r in changed]).sum()) if changed else 0
+                if len(changed) > limit or segment.size - held_again + len(changed) != state.records:
+                    base = None  # grown too large, or records deleted: a new base
+                elif changed:
+                    delta = build(changed)
+            if base is None:
+                base = self._new_base(build(RecordReader.indexed(conn)), state)
+        self._base = base
+        return _Snapshot(SearchIndex(base[0], self.reader, delta), self.people, self.thesaurus)
+
+    def _current_base(self, state: ArchiveState) -> tuple[Segment, Built] | None:
+        """The base segment in use, else the saved one, when it was built from this archive as it was then."""
+        base = self._base
+        if base is None:
+            try:
+                base = load(self.index_folder)
+            except IndexUnusable as exc:
+                log.info("building the search index: %s", exc)
+                return None
+        built = base[1]
+        if built.archive != state.archive or built.generation > state.generation:
+            log.info("building the search index: %s was built from another archive", self.index_folder)
+            return None
+        return base
+
+    def _new_base(self, segment: Segment, state: ArchiveState) -> tuple[Segment, Built]:
+        """Save a newly built base and map it back from disk (so its pages are shared and can be dropped)."""
+        built = Built(state.archive, state.generation, segment.size)
+        remove_leftovers(self.index_folder)
+        try:
+            save(self.index_folder, segment, built)
+            return load(self.index_folder)
+        except (OSError, IndexUnusable) as exc:
+            log.warning("search index not saved (kept in memory): %s", exc)
+            return segment, built
 
     async def refresh_if_changed(self) -> bool:
         """Refresh when the database changed since the last build (an ingest by any process)."""
@@ -324,7 +396,7 @@ class Archive:
 
     @property
     def size(self) -> int:
-        return self.snapshot.index.size
+        return self.snapshot.index.count
 
     # -- the commands ----------------------------------------------------------------------------
     async def search(self, query: str, limit: int = 10, date_from: int | None = None, date_to: int | None = None,
@@ -337,10 +409,6 @@ class Archive:
     async def show(self, record_id: int) -> Record | None:
         if not 0 < record_id < 2**63:  # SQLite's integers: anything else is no document
             return None
-        snapshot = self.snapshot
-        position = snapshot.index.position.get(record_id)
-        if position is not None:
-            return snapshot.index.records[position]
         return await self.store.get(record_id)
 
     async def similar(self, record_id: int, limit: int = 10) -> Similar | None:
@@ -356,32 +424,35 @@ class Archive:
         canonical = self.people.resolve(name)
         if canonical is None:
             raise self._unknown_person(name)
-        index = self.snapshot.index
-
-        def records(positions: np.ndarray) -> list[Record]:
-            return sorted((index.records[i] for i in positions.tolist()), key=_chronological)
-
-        return PersonDocuments(canonical, records(index.took_part(canonical)), records(index.mentioned_only(canonical)))
+        snapshot = self.snapshot
+        index = snapshot.index
+        return PersonDocuments(canonical, snapshot.in_date_order(index.took_part(canonical)),
+                               snapshot.in_date_order(index.mentioned_only(canonical)))
 
     def on_this_day(self, month: int, day: int) -> list[Record]:
         """Documents dated to the day (never a month or year only) on this month and day, oldest first."""
-        return list(self.snapshot.by_month_day.get((month, day), ()))
+        snapshot = self.snapshot
+        return snapshot.records(snapshot.by_month_day.get((month, day), np.zeros(0, dtype=np.int64)).tolist())
 
     def nearest_dated(self, month: int, day: int) -> list[Record]:
         """Day-dated documents on the nearest month-and-day to this one that has any (either side)."""
-        by_month_day = self.snapshot.by_month_day
+        snapshot = self.snapshot
         target = _day_of_year(month, day)
-        best: dict[int, list[Record]] = {}
-        for key, records in by_month_day.items():  # at most 366 days of the year
+        best: dict[int, list[np.ndarray]] = {}
+        for key, positions in snapshot.by_month_day.items():  # at most 366 days of the year
             offset = (_day_of_year(*key) - target) % 366
-            best.setdefault(min(offset, 366 - offset), []).extend(records)
+            best.setdefault(min(offset, 366 - offset), []).append(positions)
         if not best:
             return []
-        return sorted(best[min(best)], key=_chronological)
+        return snapshot.in_date_order(np.concatenate(best[min(best)]))
 
     def random_record(self, rng: random.Random | None = None) -> Record | None:
-        candidates = self.snapshot.with_summary
-        return (rng or random).choice(candidates) if candidates else None
+        snapshot = self.snapshot
+        candidates = snapshot.with_summary
+        if not candidates.size:
+            return None
+        found = snapshot.records([int((rng or random).choice(candidates))])
+        return found[0] if found else None
 
     def stats(self) -> ArchiveStats:
         return self.snapshot.stats
@@ -423,7 +494,8 @@ class Archive:
                 found = strict
         else:
             found = strict
-        result.hits = [self._hit(index.records[i], score, understood) for i, score in found]
+        scored = dict(found)
+        result.hits = [self._hit(record, scored[i], understood) for i, record in index.records_at(scored)]
         result.total = len(result.hits)
         if not result.hits:
             counts = [Count(Constraint.WORDS, understood.text or understood.original, int(np.count_nonzero(scores)))]
@@ -439,13 +511,13 @@ class Archive:
         index = self.snapshot.index
         terms = own_terms(record)
         scores = index.scores(terms)
-        position = index.position.get(record.id)
+        position = index.position_of(record.id)
         if position is not None:
             scores[position] = 0.0
         shared = set(terms)
-        found = index.top(scores, max(1, min(int(limit), MAX_LIMIT)))
-        return Similar(record, [Hit(index.records[i], score, cite(index.records[i]),
-                                    matched_words(index.records[i], shared)) for i, score in found])
+        found = dict(index.top(scores, max(1, min(int(limit), MAX_LIMIT))))
+        return Similar(record, [Hit(r, found[i], cite(r), matched_words(r, shared))
+                                for i, r in index.records_at(found)])
 
     def ask_now(self, question: str, today: date | None = None) -> Answer:
         """The answering sentence of the best document; or help, the day's documents, a person card, or a
@@ -501,7 +573,7 @@ class Archive:
         positions = np.flatnonzero(mask)
         positions = positions[np.argsort(self.snapshot.rank[positions], kind="stable")]
         result.total = int(positions.size)
-        result.hits = [Hit(index.records[i], 0.0, cite(index.records[i]), ()) for i in positions[:limit].tolist()]
+        result.hits = [Hit(r, 0.0, cite(r), ()) for r in self.snapshot.records(positions[:limit].tolist())]
         if not result.hits:
             result.notice = Notice(NoticeKind.NOTHING_FOUND, counts=result.browsed)
         return result
@@ -569,10 +641,16 @@ def matched_words(record: Record, terms: set[str]) -> tuple[str, ...]:
     """The words of the title and summary whose index term the question shares, as written."""
     seen: dict[str, None] = {}
     for word in WORD_RE.findall(f"{record.title} {record.summary}"):
-        stems = tokenize(word)
-        if stems and stems[0] in terms:
+        if _word_term(word) in terms:
             seen.setdefault(word, None)
     return tuple(seen)
+
+
+@lru_cache(maxsize=200_000)
+def _word_term(word: str) -> str | None:
+    """A word's index term (None for a stop word): kept, as every hit's summary asks again for the same words."""
+    stems = tokenize(word)
+    return stems[0] if stems else None
 
 
 # pysbd's rules know initials ("S.F. Antonov"), titles ("Mr."), "U.S.", "p.m." and "No. 5", which a regex
@@ -619,11 +697,10 @@ def best_sentence(record: Record, terms: set[str], index: SearchIndex) -> Senten
     parts = sentences(record.summary)
     if not parts:
         return Sentence(record.title)
-    idf = index.idf
     cut = len(parts) - 1 if record.summary_partial else -1
 
     def rank(at: int) -> tuple[bool, float, bool, int]:
-        weight = sum(idf.get(t, 0.0) for t in set(tokenize(parts[at])) & terms)
+        weight = sum(index.idf(t) for t in set(tokenize(parts[at])) & terms)
         return (weight > 0 and at != cut, weight, at != cut, -at)
 
     best = max(range(len(parts)), key=rank)

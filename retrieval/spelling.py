@@ -6,8 +6,9 @@ find every known word within two edits in a few dictionary lookups, whatever the
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 
 def edit_distance(a: str, b: str, limit: int = 3) -> int:
@@ -63,15 +64,34 @@ def allowed_edits(word: str) -> int:
     return 1 if len(word) < 7 else 2
 
 
+def spellable(word: str) -> bool:
+    """Whether a folded word is one the spelling vocabulary keeps."""
+    return word.isalpha() and len(word) >= 3
+
+
 class SpellingIndex:
-    def __init__(self, words: Iterable[str]) -> None:
-        self.frequency: Counter[str] = Counter(w for w in words if w.isalpha() and len(w) >= 3)
-        self._by_delete: dict[str, list[str]] = {}
-        self._by_prefix: dict[str, list[str]] = {}
-        for word in self.frequency:
-            for key in {word} | _deletes(word):
-                self._by_delete.setdefault(key, []).append(word)
-            self._by_prefix.setdefault(word[:3], []).append(word)
+    """Known words and their frequencies; the lookup tables are built on the first correction asked for (in
+    that worker thread), so a start reads only the counts."""
+
+    def __init__(self, words: Iterable[str] = (), counts: Mapping[str, int] | None = None) -> None:
+        self.frequency: Counter[str] = Counter(w for w in words if spellable(w))
+        if counts is not None:
+            self.frequency.update({w: n for w, n in counts.items() if spellable(w)})
+        self._tables: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None
+        self._building = threading.Lock()
+
+    def _lookups(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """Each known word under itself and its one-letter deletions, and under its first three letters."""
+        with self._building:
+            if self._tables is None:
+                by_delete: dict[str, list[str]] = {}
+                by_prefix: dict[str, list[str]] = {}
+                for word in self.frequency:
+                    for key in {word} | _deletes(word):
+                        by_delete.setdefault(key, []).append(word)
+                    by_prefix.setdefault(word[:3], []).append(word)
+                self._tables = by_delete, by_prefix
+            return self._tables
 
     def __contains__(self, word: str) -> bool:
         return word in self.frequency
@@ -81,14 +101,15 @@ class SpellingIndex:
         limit = allowed_edits(word)
         if limit == 0 or not word.isalpha():
             return []
+        by_delete, by_prefix = self._lookups()
         found: set[str] = set()
         for key in {word} | _deletes(word):
-            found.update(self._by_delete.get(key, ()))
+            found.update(by_delete.get(key, ()))
         scored = self._within(word, found, limit)
         if not scored and len(word) >= LONG_WORD:
             # Long words misspelled three times over ("seperatism" for "separation"): words that start
             # the same way are few enough to measure one by one.
-            scored = self._within(word, self._by_prefix.get(word[:3], ()), 3)
+            scored = self._within(word, by_prefix.get(word[:3], ()), 3)
         return [c for _, _, c in sorted(scored)]
 
     def _within(self, word: str, candidates: Iterable[str], limit: int) -> list[tuple[int, int, str]]:

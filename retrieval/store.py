@@ -10,7 +10,7 @@ import asyncio
 import json
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import fields
 from datetime import UTC, datetime
@@ -170,6 +170,28 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         fetched_at    TEXT,
         PRIMARY KEY (site, path)
     )""",
+    ),
+    # 8: a change counter for the saved search index (retrieval/index.py): inserting or changing a record, or
+    # its participants, stamps the record with the next generation, so a refresh reads only what changed
+    # since the index was built; `archive` tells this archive's index from another's
+    (
+        "ALTER TABLE records ADD COLUMN generation INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX records_generation ON records (generation)",
+        """CREATE TABLE generation (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        value   INTEGER NOT NULL,
+        archive TEXT NOT NULL
+    )""",
+        "INSERT INTO generation (id, value, archive) VALUES (1, 0, lower(hex(randomblob(16))))",
+        *(f"""CREATE TRIGGER {name} AFTER {event} BEGIN
+        UPDATE generation SET value = value + 1;
+        UPDATE records SET generation = (SELECT value FROM generation) WHERE id = {row};
+    END""" for name, event, row in (
+            ("records_stamp_insert", "INSERT ON records", "NEW.id"),
+            ("records_stamp_update", "UPDATE OF title, summary, year, month, day ON records", "NEW.id"),
+            ("participants_stamp_insert", "INSERT ON participants", "NEW.record_id"),
+            ("participants_stamp_delete", "DELETE ON participants", "OLD.record_id"),
+        )),
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -571,50 +593,56 @@ class ArchiveStore:
             last = records[-1].id
 
     async def _load(self, where: str, params: tuple, limit: int = -1) -> list[Record]:
-        async with self.conn.execute(
-            f"""SELECT r.id, r.year, r.month, r.day, r.date_text, r.title, r.summary, r.notes, r.url,
-                       r.summary_partial, {_DOCUMENT_SELECT}
-                FROM records r LEFT JOIN documents d ON d.record_id = r.id {where} ORDER BY r.id LIMIT ?""",
-            (*params, limit),
-        ) as cur:
-            rows = await cur.fetchall()
+        async with self.conn.execute(f"{RECORD_SELECT} {where} ORDER BY r.id LIMIT ?", (*params, limit)) as cur:
+            rows = list(await cur.fetchall())
         if not rows:
             return []
-        ids = [row[0] for row in rows]
-        people: dict[int, list[Participant]] = {rid: [] for rid in ids}
-        mentioned: dict[int, list[Participant]] = {rid: [] for rid in ids}
-        sources: dict[int, list[str]] = {rid: [] for rid in ids}
-        lo, hi = min(ids), max(ids)
-        async with self.conn.execute(
-            "SELECT record_id, name, role, kind FROM participants WHERE record_id BETWEEN ? AND ? "
-            "ORDER BY record_id, position",
-            (lo, hi),
-        ) as cur:
-            async for rid, name, role, kind in cur:
-                if rid in people:
-                    named = Participant(name, ROLES[role], KINDS[kind])
-                    (mentioned if named.role is Role.MENTIONED else people)[rid].append(named)
-        async with self.conn.execute(
-            "SELECT record_id, source FROM sources WHERE record_id BETWEEN ? AND ? ORDER BY record_id, rowid",
-            (lo, hi),
-        ) as cur:
-            async for rid, source in cur:
-                if rid in sources:
-                    sources[rid].append(source)
-        return [
-            Record(
-                id=rid,
-                date=ArchiveDate(year, month, day),
-                date_text=date_text,
-                title=title,
-                summary=summary,
-                notes=tuple(json.loads(notes)),
-                url=url,
-                participants=tuple(people[rid]),
-                sources=tuple(sources[rid]),
-                summary_partial=bool(partial),
-                mentioned=tuple(mentioned[rid]),
-                info=_document_info(document),
-            )
-            for rid, year, month, day, date_text, title, summary, notes, url, partial, *document in rows
-        ]
+        lo, hi = rows[0][0], rows[-1][0]
+        async with self.conn.execute(f"{NAMED_SELECT} WHERE record_id BETWEEN ? AND ? {NAMED_ORDER}", (lo, hi)) as cur:
+            named = await cur.fetchall()
+        async with self.conn.execute(f"{SOURCES_SELECT} WHERE record_id BETWEEN ? AND ? {SOURCES_ORDER}",
+                                     (lo, hi)) as cur:
+            sources = await cur.fetchall()
+        return assemble_records(rows, named, sources)
+
+
+RECORD_SELECT = f"""SELECT r.id, r.year, r.month, r.day, r.date_text, r.title, r.summary, r.notes, r.url,
+                           r.summary_partial, {_DOCUMENT_SELECT}
+                    FROM records r LEFT JOIN documents d ON d.record_id = r.id"""
+NAMED_SELECT = "SELECT record_id, name, role, kind FROM participants"
+NAMED_ORDER = "ORDER BY record_id, position"
+SOURCES_SELECT = "SELECT record_id, source FROM sources"
+SOURCES_ORDER = "ORDER BY record_id, rowid"
+
+
+def assemble_records(rows: Sequence[Sequence[Any]], named: Iterable[Sequence[Any]],
+                     sources: Iterable[Sequence[Any]]) -> list[Record]:
+    """Records from RECORD_SELECT's rows, with their participants (NAMED_SELECT) and sources (SOURCES_SELECT),
+    in the rows' order; participants and sources of other records are ignored."""
+    people: dict[int, list[Participant]] = {row[0]: [] for row in rows}
+    mentioned: dict[int, list[Participant]] = {row[0]: [] for row in rows}
+    by_source: dict[int, list[str]] = {row[0]: [] for row in rows}
+    for rid, name, role, kind in named:
+        if rid in people:
+            person = Participant(name, ROLES[role], KINDS[kind])
+            (mentioned if person.role is Role.MENTIONED else people)[rid].append(person)
+    for rid, source in sources:
+        if rid in by_source:
+            by_source[rid].append(source)
+    return [
+        Record(
+            id=rid,
+            date=ArchiveDate(year, month, day),
+            date_text=date_text,
+            title=title,
+            summary=summary,
+            notes=tuple(json.loads(notes)),
+            url=url,
+            participants=tuple(people[rid]),
+            sources=tuple(by_source[rid]),
+            summary_partial=bool(partial),
+            mentioned=tuple(mentioned[rid]),
+            info=_document_info(document),
+        )
+        for rid, year, month, day, date_text, title, summary, notes, url, partial, *document in rows
+    ]

@@ -1,46 +1,42 @@
 """Documents by the start of their number or of their title's words, for autocomplete as a user types.
 
-Built once per snapshot (in the worker thread that builds it), so a keystroke is a few binary searches and
-array slices, never a scan of the records: each title word's documents lie in one flat array in word order,
-so all the words starting with a prefix are one slice of it.
+The lookups are arrays of the index's segments (built with them, saved with the base), so a keystroke is a
+few binary searches and array slices, never a scan of the records: each segment's folded titles are sorted,
+and each title word's documents lie in one flat array in word order, so all the words starting with a prefix
+are one slice of it.
 """
 from __future__ import annotations
 
-import bisect
-from collections.abc import Sequence
+import heapq
+from collections.abc import Iterator
+from itertools import islice
 
 import numpy as np
 
-from .records import Record
-from .text import WORD_RE, fold
+from .index import SearchIndex
+from .segment import Segment, title_words
+
+__all__ = ["TitleLookup", "title_words"]
 
 _MAX_ID_DIGITS = 19  # SQLite's integers
-
-
-def title_words(text: str) -> list[str]:
-    """A title's (or what was typed's) words as compared: folded, in order."""
-    return [fold(w) for w in WORD_RE.findall(text)]
 
 
 class TitleLookup:
     """Prefix lookups over one snapshot's records: by number, by the title's start, by its words' starts."""
 
-    def __init__(self, records: Sequence[Record]) -> None:
-        self.size = len(records)
-        ids = np.array([r.id for r in records], dtype=np.int64)
-        self._id_order = np.argsort(ids, kind="stable")
-        self._ids = ids[self._id_order]
-        titles = sorted((" ".join(title_words(r.title)), i) for i, r in enumerate(records))
-        self._titles = [t for t, _ in titles]
-        self._title_positions = np.array([i for _, i in titles], dtype=np.int32)
-        holders: dict[str, set[int]] = {}
-        for i, record in enumerate(records):
-            for word in title_words(record.title):
-                holders.setdefault(word, set()).add(i)
-        self._vocabulary = sorted(holders)
-        counts = [len(holders[w]) for w in self._vocabulary]
-        self._offsets = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
-        self._flat = np.array([i for w in self._vocabulary for i in sorted(holders[w])], dtype=np.int32)
+    def __init__(self, index: SearchIndex) -> None:
+        self.index = index
+        self.size = index.size
+        if index.delta is None:  # the base alone is in id order
+            self._id_order, self._ids = np.arange(index.size), index.ids
+        else:
+            live = index.live_positions()
+            ids = index.ids[live]
+            order = np.argsort(ids, kind="stable")
+            self._id_order, self._ids = live[order], ids[order]
+        self._segments: list[tuple[Segment, int]] = [(index.base, 0)]
+        if index.delta is not None:
+            self._segments.append((index.delta, index.base.size))
 
     def newest(self, limit: int) -> list[int]:
         """Positions of the documents with the highest numbers (the latest ingested), highest first."""
@@ -68,22 +64,25 @@ class TitleLookup:
         prefix = " ".join(title_words(typed))
         if not prefix:
             return []
-        at = bisect.bisect_left(self._titles, prefix)
-        found: list[int] = []
-        for title, position in zip(self._titles[at:at + limit], self._title_positions[at:at + limit].tolist(),
-                                   strict=True):
-            if not title.startswith(prefix):
-                break
-            found.append(position)
-        return found
+        found = heapq.merge(*(self._starting(segment, offset, prefix) for segment, offset in self._segments))
+        return [position for _, position in islice(found, limit)]
+
+    def _starting(self, segment: Segment, offset: int, prefix: str) -> Iterator[tuple[str, int]]:
+        """(title, position) of the segment's live documents whose title starts with `prefix`, in order."""
+        alive = self.index.alive
+        at, end = segment.titles.prefixed(prefix)
+        for step in range(at, end):
+            position = int(segment.title_pos[step]) + offset
+            if alive is None or alive[position]:
+                yield segment.titles[step], position
 
     def words_starting(self, typed: str) -> np.ndarray:
         """A mask of the documents whose title has, for every word typed, a word starting with it."""
-        mask = np.ones(self.size, dtype=bool)
+        mask = np.ones(self.size, dtype=bool) if self.index.alive is None else self.index.alive.copy()
         for word in dict.fromkeys(title_words(typed)):
-            low = bisect.bisect_left(self._vocabulary, word)
-            high = bisect.bisect_left(self._vocabulary, word + "\U0010ffff")
             holding = np.zeros(self.size, dtype=bool)
-            holding[self._flat[self._offsets[low]:self._offsets[high]]] = True
+            for segment, offset in self._segments:
+                low, high = segment.title_words.prefixed(word)
+                holding[segment.tword_docs[segment.tword_off[low]:segment.tword_off[high]] + offset] = True
             mask &= holding
         return mask

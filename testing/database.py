@@ -4,6 +4,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from retrieval.records import Record
+from retrieval.search import Archive
+
 
 def integrity(db: Path) -> str:
     """SQLite's own verdict on the file: "ok", or what is damaged."""
@@ -14,3 +17,10 @@ def integrity(db: Path) -> str:
 def record_count(db: Path) -> int:
     with sqlite3.connect(db) as conn:
         return int(conn.execute("SELECT COUNT(*) FROM records").fetchone()[0])
+
+
+def every_record(archive: Archive) -> list[Record]:
+    """Every record of the archive's snapshot, in index order, read from the store (the snapshot holds none):
+    for tests and benchmarks that look at all of them."""
+    snapshot = archive.snapshot
+    return snapshot.records(snapshot.index.live_positions().tolist())

@@ -21,6 +21,7 @@ from retrieval.ingest import Ingester
 from retrieval.people import PeopleDirectory
 from retrieval.search import Archive
 from retrieval.store import ArchiveStore
+from testing.database import every_record
 from testing.listing_gen import write_listing
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +94,7 @@ async def evaluate(db: Path, questions: list[dict]) -> tuple[Scores, Scores, flo
         ours = [[record_key(h.record.title, h.record.date) for h in archive.search_now(q["q"], limit=10).hits]
                 for q in questions]
         elapsed = time.perf_counter() - started
-        records = archive.snapshot.index.records
+        records = every_record(archive)
     keys = [record_key(r.title, r.date) for r in records]
     plain = BM25Okapi([plain_tokens(f"{r.title} {r.summary}") for r in records])
     baseline = []

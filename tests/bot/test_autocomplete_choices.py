@@ -12,6 +12,7 @@ from retrieval.dates import ArchiveDate
 from retrieval.records import Record
 from retrieval.search import _Snapshot
 from retrieval.thesaurus import Thesaurus
+from testing.database import every_record
 
 from ..conftest import PEOPLE, open_seeded_archive
 from .conftest import running_bot
@@ -26,11 +27,11 @@ def made() -> _Snapshot:
     records = [_record(12, "Ciphered Telegram from Semenov to Mao", 1949), _record(120, "Telegram, Gromyko to Zhou"),
                _record(3, "Record of Conversation with Gromyko", 1945), _record(1201, "Note on Trade " + "x" * 200),
                _record(7, "Teleprinter note 12 on Gerő", 1956)]
-    return _Snapshot(records, PEOPLE, Thesaurus.load())
+    return _Snapshot.of(records, PEOPLE, Thesaurus.load())
 
 
 def _ids(snapshot: _Snapshot, typed: str, limit: int = 25) -> list[str]:
-    return [value for _, value in complete_document(snapshot.index.records, snapshot.titles, snapshot.rank,
+    return [value for _, value in complete_document(snapshot.records, snapshot.titles, snapshot.rank,
                                                     typed, limit)]
 
 
@@ -48,7 +49,7 @@ def test_title_words_match_by_their_start_whole_titles_first_then_date_order(mad
 
 
 def test_labels_are_number_and_title_within_discords_limit(made: _Snapshot) -> None:
-    choices = complete_document(made.index.records, made.titles, made.rank, "", 25)
+    choices = complete_document(made.records, made.titles, made.rank, "", 25)
     assert [value for _, value in choices] == ["1201", "120", "12", "7", "3"]  # nothing typed: the latest first
     label = dict((v, k) for k, v in choices)["1201"]
     assert label.startswith("#1201 Note on Trade x") and len(label) == CHOICE_MAX and label.endswith("…")
@@ -76,7 +77,7 @@ def test_days_follow_what_was_typed_today_first_when_nothing_is() -> None:
 async def semenov(seeded_db, tmp_path) -> list[int]:
     archive = await open_seeded_archive(seeded_db, tmp_path)
     try:
-        return [r.id for r in archive.snapshot.index.records if r.title.startswith("Ciphered Telegram from Semenov")]
+        return [r.id for r in every_record(archive) if r.title.startswith("Ciphered Telegram from Semenov")]
     finally:
         await archive.close()
 

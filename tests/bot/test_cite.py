@@ -2,12 +2,13 @@
 only a real link (a search says it is one), and the Cite button answers privately with the three forms.
 
 The documents with a page's information are built by hand from real pages in ../shared/realpages/docpages and
-put into the archive's snapshot beside the seed records (`with_documents`): the storage of document pages is
-written elsewhere. The bot itself is real, against the local stand-in for Discord.
+written into the archive beside the seed records (`with_documents`). The bot itself is real, against the
+local stand-in for Discord.
 """
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -20,6 +21,9 @@ from retrieval.cite import URL_MAX, cite
 from retrieval.dates import ArchiveDate
 from retrieval.records import DocumentInfo, EntityKind, Participant, Record, Role
 from retrieval.search import Archive
+from retrieval.store import _DOCUMENT_COLUMNS as DOCUMENT_COLUMNS
+from retrieval.store import ArchiveStore
+from retrieval.store import _document_values as document_values
 from testing.fakediscord import ALICE_ID, BOB_ID, FakeDiscord
 
 from ..conftest import open_seeded_archive
@@ -56,14 +60,31 @@ NEHRU = Record(  # values from abstract-conversation-premier-zhou-and-ambassador
 
 
 async def with_documents(archive: Archive, *records: Record) -> None:
-    """The archive's snapshot rebuilt with `records` beside what the store holds (as storage will give them)."""
-    stored = await archive.store.all_records()
-
-    async def all_records() -> list[Record]:
-        return [*stored, *records]
-
-    archive.store.all_records = all_records  # type: ignore[method-assign]
+    """`records` written into the archive's store as storage writes them (replacing any of the same ids), and
+    the snapshot refreshed."""
+    store = archive.store
+    async with store.transaction():
+        await forget(store, *records)
+        for r in records:
+            await store.conn.execute(
+                "INSERT INTO records (id, record_key, base_key, date_iso, date_text, precision, year, month, day, "
+                "title, summary, notes, url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "'then', 'then')", (r.id, f"test|{r.id}", f"test|{r.id}", r.date.iso(), r.date_text,
+                                    r.date.precision, r.date.year, r.date.month, r.date.day, r.title, r.summary,
+                                    json.dumps(list(r.notes)), r.url))
+            await store.conn.executemany(
+                "INSERT INTO participants (record_id, position, name, role, kind) VALUES (?, ?, ?, ?, ?)",
+                [(r.id, at, p.name, p.role, p.kind) for at, p in enumerate((*r.participants, *r.mentioned))])
+            if r.info is not None:
+                await store.conn.execute(
+                    f"INSERT INTO documents (record_id, {', '.join(DOCUMENT_COLUMNS)}) "
+                    f"VALUES (?{', ?' * len(DOCUMENT_COLUMNS)})", (r.id, *document_values(r.info)))
     await archive.refresh()
+
+
+async def forget(store: ArchiveStore, *records: Record) -> None:
+    """`records` deleted from the store (inside a transaction the caller holds)."""
+    await store.conn.executemany("DELETE FROM records WHERE id = ?", [(r.id,) for r in records])
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -22,6 +22,7 @@ from retrieval.daily import (
     choose,
 )
 from retrieval.search import Archive
+from testing.database import every_record
 from testing.fakediscord import ALICE_ID, BOB_ID, GENERAL_ID, GUILD_ID, OWNER_ID, READ_ONLY_ID, FakeDiscord
 
 from ..conftest import StateBackend
@@ -276,7 +277,7 @@ async def test_the_choice_is_deterministic_and_prefers_documents_not_yet_sent(db
     async with asyncio.timeout(BOT_TEST_TIMEOUT):
         archive = await Archive.open(db, PEOPLE)
         try:
-            records = archive.snapshot.index.records[:6]
+            records = every_record(archive)[:6]
             day = date(2026, 9, 27)
             first = choose(records, "channel:1", day, set())
             assert choose(records, "channel:1", day, set()) == first

@@ -22,6 +22,7 @@ from bot.discord_ui import (
 )
 from retrieval.dates import ArchiveDate
 from retrieval.records import Participant, Record
+from testing.database import every_record
 
 from ..conftest import HAVE_REALPAGES, REALPAGES, open_seeded_archive
 
@@ -46,7 +47,7 @@ async def archive(seeded_db, tmp_path_factory):
 
 
 def test_every_record_of_the_archive_fits_as_a_document_and_in_a_list(archive):
-    records = archive.snapshot.index.records
+    records = every_record(archive)
     assert len(records) >= 55
     for record in records:
         assert_within_limits(embed_for(Reply(kind="document", title=record.title, cards=[Card.of(record)])))
@@ -90,7 +91,7 @@ def test_archive_text_is_escaped_and_emphasis_added_after():
 
 
 def test_view_pages_only_for_many_results_and_links_for_each_card(archive):
-    records = archive.snapshot.index.records[:12]
+    records = every_record(archive)[:12]
     view = ReplyView(Reply(kind="results", title="x", cards=[Card.of(r) for r in records]), author_id=1)
     labels = [getattr(item, "label", None) for item in view.children]
     assert labels[:5] == ["⏮ First", "◀ Previous", "Page 1 of 3", "Next ▶", "Last ⏭"]

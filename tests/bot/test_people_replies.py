@@ -14,6 +14,7 @@ from bot.text_render import render_document
 from bot.wording import meta_line, people_with_roles
 from retrieval.daily import Choice
 from retrieval.records import Record
+from testing.database import every_record
 
 from ..conftest import HAVE_REALPAGES, REALPAGES, open_seeded_archive
 
@@ -29,7 +30,7 @@ async def archive(seeded_db, tmp_path_factory):
 
 
 def gromyko_mao(archive) -> Record:
-    return next(r for r in archive.snapshot.index.records if r.title == GROMYKO_MAO)
+    return next(r for r in every_record(archive) if r.title == GROMYKO_MAO)
 
 
 @pytest.mark.asyncio(loop_scope="module")
@@ -83,7 +84,7 @@ async def test_person_separates_taking_part_from_being_mentioned(archive):
 async def test_person_only_mentioned(archive):
     """Someone the archive only mentions: the lead says so plainly, with no span of years."""
     index = archive.snapshot.index
-    only = next((name for name in index.people if not index.took_part(name).size), None)
+    only = next((name for name in index.names() if not index.took_part(name).size), None)
     if only is None:
         pytest.skip("everyone named takes part somewhere")
     reply = await Commands(archive).person(only)

@@ -6,11 +6,12 @@ import asyncio
 
 from bot.commands import Commands, ReplyKind, run_text_command
 from retrieval.search import Archive
+from testing.database import every_record
 from testing.fakediscord import ALICE_ID, BOB_ID, FakeDiscord
 
 from ..conftest import PEOPLE
 from .conftest import BOT_TEST_TIMEOUT, EPHEMERAL, answer, embed_text, start_bot
-from .test_cite import FILIPPOV, with_documents
+from .test_cite import FILIPPOV, forget, with_documents
 
 
 async def test_more_like_this_answers_after_a_restart(db):
@@ -19,7 +20,7 @@ async def test_more_like_this_answers_after_a_restart(db):
             bot = await start_bot(db)
             try:
                 async with fake.running(bot):
-                    semenov = [r.id for r in bot.archive.snapshot.index.records
+                    semenov = [r.id for r in every_record(bot.archive)
                                if r.title == "Ciphered Telegram from Semenov [Stalin] to Mao Zedong"]
                     if run == 0:
                         _, shown = await answer(fake, "doc", {"id": str(semenov[0])})
@@ -52,6 +53,8 @@ async def test_a_document_gone_since_says_so_privately(db):
                     if run == 0:
                         _, shown = await answer(fake, "doc", {"id": "9001"})
                         message_id = int(shown.message["id"])
+                        async with bot.archive.store.transaction():
+                            await forget(bot.archive.store, FILIPPOV)
                     else:
                         pressed = await fake.send_button("similar:9001", message_id, user_id=BOB_ID)
                         response = await fake.wait_for_response(pressed["id"])
@@ -62,7 +65,7 @@ async def test_a_document_gone_since_says_so_privately(db):
 
 async def test_similar_typed_in_a_dm_or_the_console(db):
     async with await Archive.open(db, PEOPLE) as archive:
-        semenov = [r.id for r in archive.snapshot.index.records
+        semenov = [r.id for r in every_record(archive)
                    if r.title == "Ciphered Telegram from Semenov [Stalin] to Mao Zedong"]
         reply = await run_text_command(Commands(archive), f"/similar #{semenov[0]}")
         assert reply is not None and reply.kind is ReplyKind.RESULTS and reply.title == f"More like #{semenov[0]}"

@@ -10,6 +10,7 @@ import pytest_asyncio
 from retrieval.daterange import DateRange, dates_in_title
 from retrieval.intent import Intent
 from retrieval.search import Constraint, NoticeKind
+from testing.database import every_record
 
 from ..conftest import HAVE_REALPAGES, REALPAGES, open_seeded_archive
 
@@ -26,7 +27,7 @@ def within(archive, start: date, end: date, person: str | None = None) -> list:
     """The records dated inside [start, end] (or whose title names a day inside it), counted the slow way,
     independently of the index."""
     found = []
-    for record in archive.snapshot.index.records:
+    for record in every_record(archive):
         spans = [DateRange.of(d) for d in (record.date, *dates_in_title(record.title))]
         if any(s is not None and start <= s.start and s.end <= end for s in spans) \
                 and (person is None or person in {p.name for p in (*record.participants, *record.mentioned)}):

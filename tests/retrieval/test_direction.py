@@ -98,8 +98,8 @@ async def test_the_direction_reverses_the_order(archive):
     forward = [h.record.id for h in archive.search_now("Stalin letters to Mao", limit=10).hits]
     backward = [h.record.id for h in archive.search_now("Mao letters to Stalin", limit=10).hits]
     assert forward[0] != backward[0]
-    assert wrote(archive.snapshot.index.records[archive.snapshot.index.position[forward[0]]], STALIN_TO_MAO)
-    assert wrote(archive.snapshot.index.records[archive.snapshot.index.position[backward[0]]], MAO_TO_STALIN)
+    assert wrote(await archive.show(forward[0]), STALIN_TO_MAO)
+    assert wrote(await archive.show(backward[0]), MAO_TO_STALIN)
 
 
 @pytest.mark.asyncio(loop_scope="module")
@@ -110,7 +110,7 @@ async def test_a_question_without_direction_ranks_by_score_alone(archive, questi
     assert result.understood.direction is None
     index = archive.snapshot.index
     plain = index.top(index.scores(result.understood.terms, result.understood.expansions), 20)
-    assert [(h.record.id, h.score) for h in result.hits] == [(index.records[i].id, s) for i, s in plain]
+    assert [(h.record.id, h.score) for h in result.hits] == [(int(index.ids[i]), s) for i, s in plain]
 
 
 @pytest.mark.asyncio(loop_scope="module")
@@ -126,7 +126,7 @@ async def test_a_direction_keeps_the_date_and_the_filters(archive):
 def test_a_direction_orders_close_matches_and_never_buries_a_far_better_one():
     records = [Record(id=i, date=ArchiveDate(1950), date_text="1950", title=f"Title {i}", summary="")
                for i in range(1, 4)]
-    index = SearchIndex(records)
+    index = SearchIndex.of(records)
     scores = np.array([10.0, 2.0, 6.0])
     preferred = np.array([False, True, True])
     # 6.0 is over a quarter of the best (10.0) and comes first; 2.0 is not, and keeps its place by score

@@ -40,7 +40,7 @@ def test_what_bm25_sees_of_a_record():
 
 
 def test_scores_are_rank_bm25_scores_on_every_document():
-    index = SearchIndex(RECORDS)
+    index = SearchIndex.of(RECORDS)
     reference = BM25Okapi([document_tokens(r) for r in RECORDS])
     for question in ("mao stalin", "railway", "nuclear halt assistance", "railway railway", "absent"):
         terms = tokenize(question)
@@ -48,7 +48,7 @@ def test_scores_are_rank_bm25_scores_on_every_document():
 
 
 def test_weighted_extra_terms_add_their_weight_times_their_bm25_contribution():
-    index = SearchIndex(RECORDS)
+    index = SearchIndex.of(RECORDS)
     reference = BM25Okapi([document_tokens(r) for r in RECORDS])
     terms = tokenize("stop nuclear")
     assert np.array_equal(index.scores(terms, ()), index.scores(terms))  # nothing extra: the same scores
@@ -62,7 +62,7 @@ def test_weighted_extra_terms_add_their_weight_times_their_bm25_contribution():
 def test_several_extra_terms_count_only_as_a_phrase_in_the_title_or_summary():
     records = [_record(1, "Talks on Port Arthur"), _record(2, "Arthur visits the port"),
                _record(3, "Arthur", "Port Arthur is ceded.")]
-    index = SearchIndex(records)
+    index = SearchIndex.of(records)
     reference = BM25Okapi([document_tokens(r) for r in records])
     phrase = index.scores([], [Weighted(("port", "arthur"), 0.5)])
     both = 0.5 * reference.get_scores(["port", "arthur"])
@@ -70,7 +70,7 @@ def test_several_extra_terms_count_only_as_a_phrase_in_the_title_or_summary():
 
 
 def test_top_keeps_only_positive_scores_best_first_and_honours_the_mask():
-    index = SearchIndex(RECORDS)
+    index = SearchIndex.of(RECORDS)
     scores = index.scores(tokenize("railway"))
     top = index.top(scores, 10)
     assert [RECORDS[i].id for i, _ in top] == [12, 13] or [RECORDS[i].id for i, _ in top] == [13, 12]
@@ -82,7 +82,7 @@ def test_top_keeps_only_positive_scores_best_first_and_honours_the_mask():
 
 
 def test_dates_are_contained_not_overlapped_and_undated_never_match():
-    index = SearchIndex(RECORDS)
+    index = SearchIndex.of(RECORDS)
     ids = lambda mask: {RECORDS[i].id for i in np.flatnonzero(mask)}  # noqa: E731
     assert ids(index.date_mask(DateRange.years(1950, 1950))) == {12}
     assert ids(index.date_mask(DateRange.from_iso("1950-02-05", "1950-02-05"))) == set()  # a month-only date
@@ -91,14 +91,14 @@ def test_dates_are_contained_not_overlapped_and_undated_never_match():
 
 
 def test_an_empty_archive_is_an_empty_index():
-    index = SearchIndex([])
-    assert index.size == 0 and index.postings == {} and index.idf == {}
+    index = SearchIndex.of([])
+    assert index.size == 0 and "mao" not in index and index.idf("mao") == 0.0
     assert index.top(index.scores(tokenize("mao")), 10) == []
 
 
 def test_people_masks_and_positions():
-    index = SearchIndex(RECORDS)
+    index = SearchIndex.of(RECORDS)
     assert {RECORDS[i].id for i in np.flatnonzero(index.person_mask(["Mao Zedong"]))} == {10, 14}
     assert not index.person_mask(["Nobody"]).any()
-    assert index.position[12] == 2 and index.size == len(RECORDS)
-    assert set(index.idf) == set(index.postings)
+    assert index.position_of(12) == 2 and index.position_of(99) is None and index.size == len(RECORDS)
+    assert "railway" in index and index.idf("railway") > 0 and "nobody" not in index

@@ -7,6 +7,7 @@ import pytest
 import pytest_asyncio
 
 from retrieval.intent import Intent, Request, requested
+from testing.database import every_record
 
 from ..conftest import PEOPLE, open_seeded_archive
 
@@ -67,8 +68,8 @@ def test_who_was_gives_a_person_card(archive):
     card = answer.person
     assert (card.name, card.typed) == ("Joseph Stalin", "Filippov")
     assert "Filippov" in card.aliases and card.note
-    took_part = [r for r in archive.snapshot.index.records if "Joseph Stalin" in {p.name for p in r.participants}]
-    mentioned = [r for r in archive.snapshot.index.records if "Joseph Stalin" in {p.name for p in r.mentioned}]
+    took_part = [r for r in every_record(archive) if "Joseph Stalin" in {p.name for p in r.participants}]
+    mentioned = [r for r in every_record(archive) if "Joseph Stalin" in {p.name for p in r.mentioned}]
     assert {r.id for r in card.documents.took_part} == {r.id for r in took_part}
     assert {r.id for r in card.documents.mentioned} == {r.id for r in mentioned}
     years = [r.date.year for r in took_part if r.date.year]

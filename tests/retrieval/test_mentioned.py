@@ -19,6 +19,7 @@ from retrieval.records import Participant, Record, Role
 from retrieval.reroles import ROLES_KEY, ROLES_VERSION
 from retrieval.search import Archive
 from retrieval.store import SCHEMA_VERSION, ArchiveStore
+from testing.database import every_record
 
 from ..conftest import FIXTURES, HAVE_REALPAGES, PEOPLE, REALPAGES, SEEDS, ingest_into, open_seeded_archive
 
@@ -35,7 +36,7 @@ async def archive(seeded_db, tmp_path_factory):
 
 
 def by_title(archive: Archive, title: str) -> Record:
-    return next(r for r in archive.snapshot.index.records if r.title == title)
+    return next(r for r in every_record(archive) if r.title == title)
 
 
 def names(people: tuple[Participant, ...]) -> list[str]:

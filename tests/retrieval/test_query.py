@@ -31,9 +31,9 @@ RECORDS = [
 
 @pytest.fixture(scope="module")
 def parser() -> QueryParser:
-    index = SearchIndex(RECORDS)
+    index = SearchIndex.of(RECORDS)
     spelling = SpellingIndex(fold(w) for r in RECORDS for w in WORD_RE.findall(f"{r.title} {r.summary}"))
-    return QueryParser(PeopleDirectory.load(), spelling, index.postings)
+    return QueryParser(PeopleDirectory.load(), spelling, index)
 
 
 @pytest.mark.parametrize(
@@ -136,9 +136,9 @@ WORDS_RECORDS = [
 
 @pytest.fixture(scope="module")
 def words_parser() -> QueryParser:
-    index = SearchIndex(WORDS_RECORDS)
+    index = SearchIndex.of(WORDS_RECORDS)
     spelling = SpellingIndex(fold(w) for r in WORDS_RECORDS for w in WORD_RE.findall(f"{r.title} {r.summary}"))
-    return QueryParser(PeopleDirectory.load(), spelling, index.postings, Thesaurus.load())
+    return QueryParser(PeopleDirectory.load(), spelling, index, Thesaurus.load())
 
 
 @pytest.mark.parametrize(

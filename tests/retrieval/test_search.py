@@ -243,9 +243,9 @@ def test_any_unicode_query_is_answered_without_error(archive, query, limit):
 
 def test_index_scores_are_rank_bm25_scores(archive):
     index = archive.snapshot.index
-    reference = BM25Okapi([document_tokens(r) for r in index.records])
+    reference = BM25Okapi([document_tokens(r) for r in archive.snapshot.records(index.live_positions().tolist())])
     rng = random.Random(3)
-    vocabulary = sorted(index.postings)
+    vocabulary = list(index.base.terms)
     for _ in range(50):
         terms = rng.sample(vocabulary, rng.randint(1, 6)) + ["not-a-term"]
         ours = index.scores(terms)

@@ -7,6 +7,7 @@ import pytest_asyncio
 from rank_bm25 import BM25Okapi
 
 from retrieval.index import document_tokens, own_terms
+from testing.database import every_record
 
 from ..conftest import open_seeded_archive
 
@@ -20,7 +21,7 @@ async def archive(seeded_db, tmp_path_factory):
 
 @pytest.mark.asyncio(loop_scope="module")
 async def test_a_document_is_never_like_itself(archive):
-    for record in archive.snapshot.index.records:
+    for record in every_record(archive):
         found = await archive.similar(record.id, limit=100)
         assert found is not None and found.record.id == record.id
         assert record.id not in [hit.record.id for hit in found.hits]
@@ -37,12 +38,12 @@ async def test_a_documents_near_duplicates_come_first(archive):
         return {hit.record.id for hit in found.hits}
 
     by_title: dict[str, list[int]] = {}
-    for record in archive.snapshot.index.records:
+    for record in every_record(archive):
         by_title.setdefault(record.title, []).append(record.id)
     semenov = by_title["Ciphered Telegram from Semenov [Stalin] to Mao Zedong"]
     assert len(semenov) == 2
     assert await nearest(semenov[0], 1) == {semenov[1]} and await nearest(semenov[1], 1) == {semenov[0]}
-    roshchin = [r.id for r in archive.snapshot.index.records
+    roshchin = [r.id for r in every_record(archive)
                 if r.title.startswith(("From the Diary of N.V. Roshchin",
                                        "Memorandum of Conversation of Soviet Ambassador Roshchin"))]
     assert len(roshchin) == 3
@@ -52,7 +53,7 @@ async def test_a_documents_near_duplicates_come_first(archive):
 
 @pytest.mark.asyncio(loop_scope="module")
 async def test_the_scores_are_bm25okapis_on_the_same_tokens(archive):
-    records = archive.snapshot.index.records
+    records = every_record(archive)
     bm25 = BM25Okapi([document_tokens(r) for r in records])
     for record in records[::7]:
         expected = bm25.get_scores(own_terms(record))

@@ -33,7 +33,7 @@ async def test_new_database_gets_the_current_schema(tmp_path):
 
 
 ALL_TABLES = {"records", "participants", "sources", "bot_state", "subscriptions", "daily_posts", "documents",
-              "document_links", "fetch_pages"}
+              "document_links", "fetch_pages", "generation"}
 
 
 def tables(db) -> set[str]:
@@ -45,7 +45,7 @@ async def test_a_fresh_database_runs_every_migration(tmp_path):
     db = tmp_path / "archive.db"
     await upsert(db, [])
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
     assert tables(db) == ALL_TABLES
 
 

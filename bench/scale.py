@@ -1,0 +1,231 @@
+"""Scale: start-up, memory, search speed, parity with rank-bm25 and refresh, on a generated archive of any size.
+
+    PYTHONPATH=. nice python bench/scale.py [--records 17000] [--cache FOLDER] [--queries 300]
+
+The archive (the seed pages and generated records, ingested as `archive-bot ingest` would) is cached in
+FOLDER (default: the system's temporary folder) so a rerun skips the generation. Every figure is measured on a
+working copy:
+- start-up until the first answer: a fresh `archive-bot search` process (wall time), and `Archive.open` plus
+  the first search in a fresh process; cold = the index must be built, warm = the index is on disk;
+- resident memory of that process (VmHWM, VmRSS after the queries: testing/memory.py);
+- search p50/p99 over realistic 2-5 word queries (words of random titles), in the warm process;
+- top-10 parity with `BM25Okapi.get_scores` on the same tokens (every query up to 100,000 records, a sample of
+  20 above: get_scores takes over a second per query at a million);
+- refresh after ingesting 1,000 new records, while another thread searches: the refresh's time and the
+  searches' longest wait.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from retrieval.index import document_tokens
+from retrieval.indexfiles import index_folder
+from retrieval.search import Archive
+from testing.database import every_record
+from testing.listing_gen import percentile, write_listing
+from testing.quality import ROOT as PROJECT
+from testing.quality import build_archive
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FULL_PARITY_UP_TO = 100_000
+PARITY_SAMPLE = 20
+REFRESH_RECORDS = 1000
+
+
+def cached_archive(cache: Path, records: int) -> Path:
+    """The generated archive of `records` records, made once per cache folder."""
+    db = cache / f"scale-{records}.db"
+    if not db.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=cache) as tmp:
+            started = time.perf_counter()
+            page = write_listing(Path(tmp) / "generated.txt", records - 55)
+            asyncio.run(build_archive(Path(tmp) / db.name, [PROJECT / "seeds", page]))
+            os.replace(Path(tmp) / db.name, db)
+            print(f"generated and ingested {records:,} records in {time.perf_counter() - started:.0f} s")
+    return db
+
+
+def make_queries(db: Path, count: int) -> list[str]:
+    """2-5 words of random titles (as people type them: no stop words dropped by hand)."""
+    rng = random.Random(11)
+    with sqlite3.connect(db) as conn:
+        (top,) = conn.execute("SELECT MAX(id) FROM records").fetchone()
+        titles: list[str] = []
+        while len(titles) < count:
+            wanted = [rng.randint(1, top) for _ in range(count)]
+            marks = ",".join("?" * len(wanted))
+            titles += [t for (t,) in conn.execute(f"SELECT title FROM records WHERE id IN ({marks})", wanted)]
+    found = []
+    for title in titles[:count]:
+        words = [w for w in title.replace(",", " ").split() if w.isalpha()] or title.split()
+        found.append(" ".join(rng.sample(words, min(len(words), rng.randint(2, 5)))))
+    return found
+
+
+def child(db: Path, queries_file: Path) -> None:
+    """(A fresh process.) Open, first answer, the queries; print the figures as JSON."""
+    from testing.memory import peak_rss_kib
+
+    queries = json.loads(queries_file.read_text())
+
+    async def run() -> dict:
+        started = time.perf_counter()
+        archive = await Archive.open(db)
+        opened = time.perf_counter() - started
+        await archive.search(queries[0])
+        first = time.perf_counter() - started
+        times = []
+        for query in queries:
+            at = time.perf_counter()
+            archive.search_now(query)
+            times.append((time.perf_counter() - at) * 1000)
+        rss = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
+                   if line.startswith("VmRSS:"))
+        await archive.close()
+        return {"open": opened, "first": first, "p50": statistics.median(times), "p99": percentile(times, 99),
+                "hwm": peak_rss_kib(), "rss": rss}
+
+    print(json.dumps(asyncio.run(run())))
+
+
+def in_child(db: Path, queries_file: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", str(db), "--queries-file", str(queries_file)],
+                         capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def cli_search(db: Path, query: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())", "search",
+                    "--db", str(db), query], capture_output=True, check=True,
+                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return time.perf_counter() - started
+
+
+def parity(archive: Archive, queries: list[str], sample: int | None) -> tuple[int, int, float]:
+    """(queries checked, top 10s identical, get_scores' median seconds)."""
+    index = archive.snapshot.index
+    records = every_record(archive)
+    reference = BM25Okapi([document_tokens(r) for r in records])
+    del records
+    positions = index.live_positions()
+    chosen = queries if sample is None else random.Random(3).sample(queries, min(sample, len(queries)))
+    same, took = 0, []
+    for query in chosen:
+        terms = list(archive.snapshot.parser.parse(query).terms)
+        at = time.perf_counter()
+        theirs = reference.get_scores(terms)
+        took.append(time.perf_counter() - at)
+        best = sorted(np.flatnonzero(theirs > 0).tolist(), key=lambda i: (-theirs[i], i))[:10]
+        expected = [(int(index.ids[positions[i]]), float(theirs[i])) for i in best]
+        ours = [(int(index.ids[i]), score) for i, score in index.top(index.scores(terms), 10)]
+        same += ours == expected
+    return len(chosen), same, statistics.median(took)
+
+
+def refresh(db: Path, queries: list[str]) -> tuple[float, float, float, bool]:
+    """Ingest REFRESH_RECORDS new records, then refresh while a thread searches: (ingest s, refresh s,
+    longest search ms during the refresh, whether a delta was used)."""
+
+    async def run() -> tuple[float, float, float, bool]:
+        archive = await Archive.open(db)
+        page = write_listing(db.parent / "new.txt", REFRESH_RECORDS, seed=4242)
+        started = time.perf_counter()
+        await asyncio.to_thread(subprocess.run, [sys.executable, "-c",
+                                                 "import sys; from bot.cli import main; sys.exit(main())",
+                                                 "ingest", "--db", str(db), str(page)],
+                                check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        ingested = time.perf_counter() - started
+        stop = threading.Event()
+        longest = [0.0]
+
+        def search() -> None:
+            at = 0
+            while not stop.is_set():
+                began = time.perf_counter()
+                archive.search_now(queries[at % len(queries)])
+                longest[0] = max(longest[0], (time.perf_counter() - began) * 1000)
+                at += 1
+
+        searcher = threading.Thread(target=search)
+        searcher.start()
+        started = time.perf_counter()
+        await archive.refresh()
+        took = time.perf_counter() - started
+        stop.set()
+        searcher.join()
+        delta = archive.snapshot.index.delta is not None
+        await archive.close()
+        return ingested, took, longest[0], delta
+
+    return asyncio.run(run())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=17_000)
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "archive-bot-scale")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--queries-file", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        child(args.child, args.queries_file)
+        return
+    source = cached_archive(args.cache, args.records)
+    with tempfile.TemporaryDirectory(dir=args.cache) as tmp:
+        db = Path(shutil.copyfile(source, Path(tmp) / "archive.db"))
+        queries = make_queries(db, args.queries)
+        queries_file = Path(tmp) / "queries.json"
+        queries_file.write_text(json.dumps(queries))
+        cli_cold = cli_search(db, queries[0])
+        cli_warm = cli_search(db, queries[1])
+        shutil.rmtree(index_folder(db))
+        cold = in_child(db, queries_file)
+        warm = in_child(db, queries_file)
+        files = sum(f.stat().st_size for f in index_folder(db).iterdir())
+
+        async def check() -> tuple[int, int, float]:
+            async with await Archive.open(db) as archive:
+                sample = None if args.records <= FULL_PARITY_UP_TO else PARITY_SAMPLE
+                return await asyncio.to_thread(parity, archive, queries, sample)
+
+        checked, same, get_scores_s = asyncio.run(check())
+        ingested, refreshed, longest, delta = refresh(db, queries)
+    mib = 1024
+    print(f"\n{args.records:,} records (index files {files / 2**20:.0f} MiB)")
+    print("| measure | cold (index built) | warm (index on disk) |")
+    print("|---|---|---|")
+    print(f"| `archive-bot search` (fresh process, wall) | {cli_cold:.2f} s | {cli_warm:.2f} s |")
+    print(f"| `Archive.open` + first search (fresh process) | {cold['first']:.2f} s | {warm['first']:.2f} s |")
+    print(f"| `Archive.open` alone | {cold['open']:.2f} s | {warm['open']:.2f} s |")
+    print(f"| resident memory: peak (VmHWM) / after {len(queries)} queries (VmRSS) | {cold['hwm'] / mib:.0f} / "
+          f"{cold['rss'] / mib:.0f} MiB | {warm['hwm'] / mib:.0f} / {warm['rss'] / mib:.0f} MiB |")
+    print(f"| search p50 / p99 ({len(queries)} queries of 2-5 words) | {cold['p50']:.2f} / {cold['p99']:.2f} ms | "
+          f"{warm['p50']:.2f} / {warm['p99']:.2f} ms |")
+    print(f"\ntop 10 identical to BM25Okapi.get_scores: {same}/{checked} queries (get_scores: "
+          f"{get_scores_s * 1000:.0f} ms per query)")
+    print(f"refresh after ingesting {REFRESH_RECORDS:,} new records (ingest {ingested:.1f} s): {refreshed:.2f} s "
+          f"({'delta' if delta else 'new base'}); longest search meanwhile {longest:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Synchronous, read-only access to the archive for the worker threads: the records a reply shows, read by id
+when it is shown (the index holds none), and the records the index is built from, streamed.
+
+Each thread gets its own sqlite3 connection (a connection is not shared between threads); in WAL mode readers
+never wait for the writer and each read transaction sees one committed state.
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .dates import ArchiveDate
+from .records import Participant, Record, Role
+from .store import (
+    BATCH,
+    KINDS,
+    NAMED_ORDER,
+    NAMED_SELECT,
+    RECORD_SELECT,
+    ROLES,
+    SOURCES_ORDER,
+    SOURCES_SELECT,
+    assemble_records,
+)
+
+CHUNK = 5000  # records per read when streaming the archive
+MMAP_BYTES = 1 << 40  # SQLite maps as much of the file as this (it is address space, not memory)
+
+
+@dataclass(frozen=True)
+class ArchiveState:
+    """What the index is built against: the archive's id, its change generation, its number of records."""
+
+    archive: str
+    generation: int
+    records: int
+
+
+class RecordReader:
+    """Records by id, for one archive file; safe to use from any number of threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 10000")
+            # pages read straight from the OS's cache of the file, not copied in by a system call each
+            conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+            self._local.conn = conn
+            with self._lock:
+                self._opened.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._opened:
+                conn.close()
+            self._opened.clear()
+
+    def records(self, ids: Sequence[int]) -> list[Record]:
+        """The records with these ids, in this order; ids no longer stored are left out."""
+        found: dict[int, Record] = {}
+        unique = list(dict.fromkeys(ids))
+        with self.reading() as conn:
+            for start in range(0, len(unique), BATCH):
+                chunk = unique[start:start + BATCH]
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(f"{RECORD_SELECT} WHERE r.id IN ({marks})", chunk).fetchall()
+                named = conn.execute(f"{NAMED_SELECT} WHERE record_id IN ({marks}) {NAMED_ORDER}", chunk)
+                sources = conn.execute(f"{SOURCES_SELECT} WHERE record_id IN ({marks}) {SOURCES_ORDER}", chunk)
+                found.update((r.id, r) for r in assemble_records(rows, named.fetchall(), sources.fetchall()))
+        return [found[i] for i in ids if i in found]
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: everything read inside it is one committed state of the archive."""
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    @staticmethod
+    def state(conn: sqlite3.Connection) -> ArchiveState:
+        archive, generation = conn.execute("SELECT archive, value FROM generation").fetchone()
+        (count,) = conn.execute("SELECT COUNT(*) FROM records").fetchone()
+        return ArchiveState(str(archive), int(generation), int(count))
+
+    @staticmethod
+    def indexed(conn: sqlite3.Connection, after_generation: int | None = None) -> Iterator[Record]:
+        """What the index sees of every record (or of those stamped after `after_generation`), in id order:
+        dates, title, summary and the people named; not the notes, sources or page details it never reads."""
+        if after_generation is None:
+            last = -(2**63)
+            while True:
+                rows = conn.execute(f"{_INDEXED} WHERE id > ? ORDER BY id LIMIT ?", (last, CHUNK)).fetchall()
+                if not rows:
+                    return
+                last = rows[-1][0]
+                yield from _indexed(conn, rows, "record_id BETWEEN ? AND ?", (rows[0][0], last))
+        else:  # the few changed: found by the generation's index, read by id
+            ids = sorted(rid for (rid,) in conn.execute("SELECT id FROM records WHERE generation > ?",
+                                                        (after_generation,)))
+            for start in range(0, len(ids), BATCH):
+                chunk = ids[start:start + BATCH]
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(f"{_INDEXED} WHERE id IN ({marks}) ORDER BY id", chunk).fetchall()
+                yield from _indexed(conn, rows, f"record_id IN ({marks})", chunk)
+
+
+_INDEXED = "SELECT id, year, month, day, title, summary FROM records"
+
+
+def _indexed(conn: sqlite3.Connection, rows: list[tuple], where: str, params: Sequence[int]) -> Iterator[Record]:
+    people: dict[int, list[Participant]] = {}
+    mentioned: dict[int, list[Participant]] = {}
+    for rid, name, role, kind in conn.execute(f"{NAMED_SELECT} WHERE {where} {NAMED_ORDER}", params):
+        person = Participant(name, ROLES[role], KINDS[kind])
+        (mentioned if person.role is Role.MENTIONED else people).setdefault(rid, []).append(person)
+    for rid, year, month, day, title, summary in rows:
+        yield Record(id=rid, date=ArchiveDate(year, month, day), date_text="", title=title, summary=summary,
+                     participants=tuple(people.get(rid, ())), mentioned=tuple(mentioned.get(rid, ())))
