@@ -185,13 +185,18 @@ class Ingester:
             records = reader.records()
             occurrences = OccurrenceCounter()
             async with self.store.transaction():  # waits its turn, bounded by the store's write_wait
-                while True:
-                    batch = await asyncio.to_thread(self._next_batch, records, occurrences)
-                    if not batch:
-                        break
-                    result.counts.add(await self.store.upsert(batch, source))
-                    result.records += len(batch)
-                    self._report(index, count, path, result.records, reader)
+                # The next batch is read while this one is written: SQLite lets go of the GIL as it works.
+                upcoming = asyncio.ensure_future(asyncio.to_thread(self._next_batch, records, occurrences))
+                try:
+                    while batch := await upcoming:
+                        upcoming = asyncio.ensure_future(asyncio.to_thread(self._next_batch, records, occurrences))
+                        result.counts.add(await self.store.upsert(batch, source))
+                        result.records += len(batch)
+                        self._report(index, count, path, result.records, reader)
+                finally:  # no thread may still read the file once it is left (a failed write, Ctrl-C)
+                    await asyncio.wait([upcoming])
+                    if not upcoming.cancelled():
+                        upcoming.exception()  # retrieved: a read that failed after a write failed is not news
                 if _identity(path) != before:  # truncated or rewritten under us: what was read is not the file
                     raise PageError("changed while being read (another program wrote to it): nothing stored; "
                                     "ingest it again")
@@ -212,7 +217,9 @@ class Ingester:
         for raw in islice(records, BATCH):
             authors = raw.info.authors if raw.info is not None else ()
             item = Incoming(raw, tuple(self.people.participants_with_authors(raw.title, raw.summary, authors)))
-            batch.append(replace(item, occurrence=occurrences.number(item.base_key, raw.summary)))
+            occurrence = occurrences.number(item.base_key, raw.summary)
+            # A copy would compute its key again: only the rare second document under one title and date is one.
+            batch.append(item if occurrence == 1 else replace(item, occurrence=occurrence))
         return batch
 
     def _report(self, index: int, count: int, path: Path, records: int, reader: PageReader) -> None:
