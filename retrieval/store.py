@@ -180,9 +180,6 @@ BATCH = 500
 WRITE_WAIT = 120.0  # seconds a writer waits for another process's transaction (an ingest holds one per file)
 WAIT_SLICE = 0.2  # seconds of each attempt at the write lock; between attempts the connection serves reads
 STATEMENT_WAIT_MS = int(WRITE_WAIT * 1000)  # SQLite's own wait, for writes outside `transaction()`
-# SQLite's page cache, in KiB (default 2 MiB): an ingest updates indexes keyed at random (record and base keys),
-# and with a small cache each of their pages is read from the file again; it only grows as pages are used.
-CACHE_KIB = 64 * 1024
 
 
 class StoreProblem(StrEnum):
@@ -295,7 +292,6 @@ class ArchiveStore:
         try:
             await conn.execute(f"PRAGMA busy_timeout = {STATEMENT_WAIT_MS}")
             await conn.execute("PRAGMA foreign_keys = ON")
-            await conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             if str(path) != ":memory:":
                 await conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for a writer
             await store._migrate()

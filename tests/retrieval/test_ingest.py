@@ -1,11 +1,13 @@
 """Ingest on real files into real SQLite: seeds, real pages, and every kind of bad input."""
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 from pathlib import Path
 
 import pytest
 
+from retrieval import ingest as ingest_module
 from retrieval.ingest import Ingester, IngestProgress, IngestReport
 from retrieval.records import Record, Repair, RepairKind
 from retrieval.store import ArchiveStore
@@ -176,3 +178,23 @@ async def test_a_file_truncated_while_being_read_is_rolled_back_and_reported(tmp
     assert [f.error for f in report.failed] == [
         "changed while being read (another program wrote to it): nothing stored; ingest it again"]
     assert report.summary_line() == "0 files read: 0 new, 0 updated, 0 unchanged; 1 failed"
+
+
+@pytest.mark.slow
+async def test_a_large_file_read_with_worker_processes_stores_what_one_process_would(tmp_path, monkeypatch):
+    page = write_listing(tmp_path / "big.txt", 4000)
+    assert page.stat().st_size > ingest_module.POOL_BYTES
+    workers_seen: list[int] = []
+
+    def watch(progress: IngestProgress) -> None:
+        workers_seen.append(len(multiprocessing.active_children()))
+
+    async with await ArchiveStore.open(tmp_path / "pooled.db") as store:
+        report = await Ingester(store, PEOPLE, progress=watch).ingest([page, SEEDS])
+        pooled = await store.all_records()
+    assert not report.failed and max(workers_seen) >= 2
+    assert multiprocessing.active_children() == []  # stopped once the ingest is done
+    monkeypatch.setattr(ingest_module, "POOL_BYTES", page.stat().st_size + 1)
+    _, alone = await ingest(tmp_path / "alone.db", page, SEEDS)
+    assert len(pooled) > 3000
+    assert pooled == alone
