@@ -6,6 +6,7 @@ ingests while serving keeps answering; a file that fails leaves the archive exac
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -26,7 +27,7 @@ from .parse import PageReader, open_page
 from .parse.html import looks_like_html
 from .people import PeopleDirectory
 from .records import PageError, Participant, RawRecord, Repair
-from .reroles import carry_roles_forward
+from .reroles import ROLES_VERSION, carry_roles_forward
 from .store import KINDS, ROLES, ArchiveStore, StoreError
 
 log = logging.getLogger(__name__)
@@ -203,7 +204,7 @@ class Ingester:
             reader = await asyncio.to_thread(open_page, path)
             resolve = self._resolver(before[1])
             async with self.store.transaction():  # waits its turn, bounded by the store's write_wait
-                async with aclosing(_batches(reader.records(), resolve)) as batches:
+                async with aclosing(_batches(reader.records(), resolve, self.store, self.people)) as batches:
                     async for batch in batches:
                         result.counts.add(await self.store.upsert(batch, source))
                         result.records += len(batch)
@@ -302,13 +303,23 @@ def _resolve(people: PeopleDirectory, raws: list[RawRecord]) -> Found:
         raw.title, raw.summary, raw.info.authors if raw.info is not None else ())) for raw in raws]
 
 
-async def _batches(records: Iterator[RawRecord], resolve: Resolve) -> AsyncGenerator[list[Incoming], None]:
+def people_input(people: PeopleDirectory, raw: RawRecord) -> bytes:
+    """A digest of all that a record's participants are found from: its title, summary and authors, the people
+    file and the rules' version. The same digest, the same participants."""
+    authors = raw.info.authors if raw.info is not None else ()
+    text = "\0".join((str(ROLES_VERSION), raw.title, raw.summary, *authors)).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=16, key=people.fingerprint).digest()
+
+
+async def _batches(records: Iterator[RawRecord], resolve: Resolve, store: ArchiveStore,
+                   people: PeopleDirectory) -> AsyncGenerator[list[Incoming], None]:
     """The file's records a batch at a time, in order, with their participants: the next batches are parsed and
     resolved while the caller writes this one. When the caller stops (a failed write, Ctrl-C), no thread
     reads the file any more once this returns."""
     occurrences = OccurrenceCounter()
     known: dict[tuple[str, str, str], Participant] = {}
-    pending: deque[tuple[list[RawRecord], asyncio.Future[Found]]] = deque()
+    pending: deque[tuple[list[RawRecord], list[bytes], dict[bytes, tuple[Participant, ...]], asyncio.Future[Found]]]
+    pending = deque()
     reading: asyncio.Future[list[RawRecord]] | None = asyncio.ensure_future(asyncio.to_thread(_take, records))
     try:
         while True:
@@ -316,21 +327,27 @@ async def _batches(records: Iterator[RawRecord], resolve: Resolve) -> AsyncGener
                 raws = await reading
                 reading = asyncio.ensure_future(asyncio.to_thread(_take, records)) if raws else None
                 if raws:
-                    pending.append((raws, resolve.submit(raws)))
+                    inputs = [people_input(people, raw) for raw in raws]
+                    stored = await store.participants_found_from(inputs)  # a file ingested again: most are
+                    pending.append((raws, inputs, stored,
+                                    resolve.submit([r for r, i in zip(raws, inputs, strict=True) if i not in stored])))
             if not pending:
                 return
-            raws, resolving = pending.popleft()
+            raws, inputs, stored, resolving = pending.popleft()
+            found = iter(await resolving)
             batch = []
-            for raw, found in zip(raws, await resolving, strict=True):
-                item = Incoming(raw, tuple(known.get(p) or known.setdefault(p, Participant(p[0], ROLES[p[1]],
-                                                                                         KINDS[p[2]]))
-                                           for p in found))
+            for raw, digest in zip(raws, inputs, strict=True):
+                named = stored.get(digest)
+                if named is None:
+                    named = tuple(known.get(p) or known.setdefault(p, Participant(p[0], ROLES[p[1]], KINDS[p[2]]))
+                                  for p in next(found))
+                item = Incoming(raw, named, people_input=digest)
                 occurrence = occurrences.number(item.base_key, raw.summary)
                 # A copy would compute its key again: only the rare second document under one title and date is.
                 batch.append(item if occurrence == 1 else replace(item, occurrence=occurrence))
             yield batch
     finally:  # a thread still reading the file is waited for; what is being resolved is no longer wanted
-        resolving_left = [future for _, future in pending]
+        resolving_left = [future for *_, future in pending]
         for future in resolving_left:
             future.cancel()
         left: list[asyncio.Future[Found] | asyncio.Future[list[RawRecord]]] = [*resolving_left]
