@@ -1,7 +1,10 @@
 """Files -> parse -> participants -> store, one transaction per file, and a report of what happened.
 
-Parsing and name resolution are CPU work done in a worker thread a batch at a time, so a bot that
-ingests while serving keeps answering; a file that fails leaves the archive exactly as it was.
+Parsing is done in a worker thread a batch at a time, so a bot that ingests while serving keeps answering.
+Finding participants, most of an ingest's work, is done in that thread too for a small file, and in worker
+processes (one per core) for a large one, batches streamed in order; a record whose participants were found
+from the same text before (`people_input`) is given the stored ones. A file that fails, or Ctrl-C, leaves the
+archive exactly as it was.
 """
 from __future__ import annotations
 
@@ -243,7 +246,6 @@ class Ingester:
         if self.progress is None:
             return
         self.progress(IngestProgress(index, count, path, records, reader.bytes_read(), reader.size))
-
 
 
 # What a batch of parsed records' participants come back as from resolving: (name, role, kind) per participant.
