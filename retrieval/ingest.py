@@ -206,7 +206,7 @@ class Ingester:
             before = _identity(path)
             reader = await asyncio.to_thread(open_page, path)
             resolve = self._resolver(before[1])
-            async with self.store.large_cache(), self.store.transaction():  # waits its turn (store's write_wait)
+            async with self.store.transaction():  # waits its turn, bounded by the store's write_wait
                 async with aclosing(_batches(reader.records(), resolve, self.store, self.people)) as batches:
                     async for batch in batches:
                         result.counts.add(await self.store.upsert(batch, source))

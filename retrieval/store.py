@@ -187,10 +187,6 @@ BATCH = 500
 WRITE_WAIT = 120.0  # seconds a writer waits for another process's transaction (an ingest holds one per file)
 WAIT_SLICE = 0.2  # seconds of each attempt at the write lock; between attempts the connection serves reads
 STATEMENT_WAIT_MS = int(WRITE_WAIT * 1000)  # SQLite's own wait, for writes outside `transaction()`
-# SQLite's page cache while a file is ingested, in KiB (its default is 2 MiB): an ingest updates indexes at
-# random keys (record key, base key, digest, names), and with a small cache their pages are read again and
-# again once an archive passes about 50,000 records. It is given back when the file is done.
-INGEST_CACHE_KIB = 64 * 1024
 
 
 class StoreProblem(StrEnum):
@@ -400,18 +396,6 @@ class ArchiveStore:
             await self.conn.execute(f"PRAGMA busy_timeout = {STATEMENT_WAIT_MS}")
 
     # -- writing -----------------------------------------------------------------------------------
-    @asynccontextmanager
-    async def large_cache(self) -> AsyncIterator[None]:
-        """A page cache of INGEST_CACHE_KIB for what is done inside, then the connection's own again (the
-        pages beyond it are freed)."""
-        async with self.conn.execute("PRAGMA cache_size") as cur:
-            row = await cur.fetchone()
-        await self.conn.execute(f"PRAGMA cache_size = -{INGEST_CACHE_KIB}")
-        try:
-            yield
-        finally:
-            await self.conn.execute(f"PRAGMA cache_size = {int(row[0]) if row else -2000}")
-
     async def upsert(self, batch: Sequence[Incoming], source: str) -> UpsertCounts:
         """Insert or merge records seen in `source`; call inside a transaction."""
         linked = await self._linked({link for item in batch for link in item.links})

@@ -257,13 +257,3 @@ async def test_an_archive_from_before_participant_digests_finds_them_once_more_t
     people.found = 0
     await ingest_with(db, people, SEEDS)
     assert people.found == 0  # the participants found once more matched the stored ones: their digests were kept
-
-
-async def test_the_larger_page_cache_of_an_ingest_is_given_back(tmp_path):
-    async with await ArchiveStore.open(tmp_path / "a.db") as store:
-        async with store.conn.execute("PRAGMA cache_size") as cur:
-            before = await cur.fetchone()
-        await Ingester(store, PEOPLE).ingest([SEEDS])
-        async with store.conn.execute("PRAGMA cache_size") as cur:
-            after = await cur.fetchone()
-    assert before == after == (-2000,)  # SQLite's 2 MiB: a running bot does not keep the ingest's 64 MiB
