@@ -27,11 +27,14 @@ class Incoming:
 
     `occurrence` numbers the distinct documents one file lists under the same title and date (the archive
     has such pairs: same title, same day, different summaries); a plain repeat of a record is occurrence 1.
+    `people_input` is a digest of what `participants` were found from (`ingest.people_input`), stored with them:
+    a record seen again with the same one is given the stored participants instead of finding them again.
     """
 
     raw: RawRecord
     participants: tuple[Participant, ...] = ()
     occurrence: int = 1
+    people_input: bytes | None = None
 
     @cached_property
     def base_key(self) -> str:
@@ -229,8 +232,8 @@ def merge_incoming(first: Incoming, second: Incoming) -> Incoming:
         summary_partial=partial,
         info=merge_info(raw1.info, raw2.info),
     )
-    people = second.participants if summary == raw2.summary or raw2.info is not None else first.participants
-    return Incoming(merged, people, first.occurrence)
+    found = second if summary == raw2.summary or raw2.info is not None else first
+    return Incoming(merged, found.participants, first.occurrence, found.people_input)
 
 
 @dataclass
@@ -246,6 +249,7 @@ class StoredRow:
     participants: tuple[Participant, ...] = ()
     info: DocumentInfo | None = None  # what its own page said, if it was seen
     links: frozenset[str] = frozenset()  # see `document_links`
+    people_input: bytes | None = None  # what its participants were found from (`Incoming.people_input`)
 
 
 def choose_row(rows: Sequence[StoredRow], summary: str, occurrence: int) -> StoredRow | None:
@@ -292,7 +296,9 @@ class UpsertPlan:
 
     `landed` has every key the batch lands on (stored or new), with the item whose participants the row
     takes, or None where the row keeps its own; each of them gains the batch's source. `documents` has the
-    page data to write per key (new or merged), `links` the links each key gains.
+    page data to write per key (new or merged), `links` the links each key gains. `found_from` has the digest
+    to store for rows that keep their participants, which the incoming record's would be too (a row stored
+    before digests were, or under another of its sightings).
     """
 
     inserts: list[Insert] = field(default_factory=list)
@@ -301,6 +307,7 @@ class UpsertPlan:
     counts: UpsertCounts = field(default_factory=UpsertCounts)
     documents: dict[str, DocumentInfo] = field(default_factory=dict)
     links: dict[str, frozenset[str]] = field(default_factory=dict)
+    found_from: dict[int, bytes] = field(default_factory=dict)
 
 
 def plan_upsert(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredRow]],
@@ -392,6 +399,8 @@ def _merge_into(plan: UpsertPlan, found: dict[str, tuple[str, str]], rows: list[
                                                        row.info, row.links) and same_people:
         plan.counts.unchanged += 1
         plan.landed.setdefault(row.key, None)
+        if item.people_input not in (None, row.people_input) and row.participants == item.participants:
+            plan.found_from[row.id] = item.people_input
         return
     rows[rows.index(row)] = replace(row, summary=summary, summary_partial=partial, notes=notes, url=url, info=info,
                                     links=links)

@@ -1,32 +1,46 @@
 """Files -> parse -> participants -> store, one transaction per file, and a report of what happened.
 
-Parsing and name resolution are CPU work done in a worker thread a batch at a time, so a bot that
-ingests while serving keeps answering; a file that fails leaves the archive exactly as it was.
+Parsing is done in a worker thread a batch at a time, so a bot that ingests while serving keeps answering.
+Finding participants, most of an ingest's work, is done in that thread too for a small file, and in worker
+processes (one per core) for a large one, batches streamed in order; a record whose participants were found
+from the same text before (`people_input`) is given the stored ones. A file that fails, or Ctrl-C, leaves the
+archive exactly as it was.
 """
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import multiprocessing
 import os
 import re
+import signal
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import AsyncGenerator, Callable, Iterable, Iterator
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
+from typing import Protocol
 
 from .identity import Incoming, OccurrenceCounter, UpsertCounts
 from .parse import PageReader, open_page
 from .parse.html import looks_like_html
 from .people import PeopleDirectory
-from .records import PageError, RawRecord, Repair
-from .reroles import carry_roles_forward
-from .store import ArchiveStore, StoreError
+from .records import PageError, Participant, RawRecord, Repair
+from .reroles import ROLES_VERSION, carry_roles_forward
+from .store import KINDS, ROLES, ArchiveStore, StoreError
 
 log = logging.getLogger(__name__)
 
 PAGE_SUFFIXES = {".txt", ".text", ".htm", ".html", ".xhtml"}
 BATCH = 500
+# A file this large has its participants found in worker processes, one per core: found in this process, they
+# take most of an ingest's time. Smaller files (and tests) do without the workers' start-up (about a second).
+POOL_BYTES = 1_000_000
+WORKERS = min(os.cpu_count() or 1, 4)
 
 Progress = Callable[["IngestProgress"], None]
 
@@ -156,24 +170,33 @@ class Ingester:
         self.store = store
         self.people = people
         self.progress = progress
+        self._pool: ProcessPoolExecutor | None = None
 
     async def ingest(self, paths: Iterable[str | Path]) -> IngestReport:
         """Each file whole or not at all; an archive that cannot be written stops the ingest (the files
         before are kept, the rest are left for another run)."""
         files, failures = expand_paths(paths)
         report = IngestReport(files=list(failures))
-        for index, path in enumerate(files):
-            try:
-                if index == 0:  # records stored before get today's roles too (a new archive is marked at once)
-                    await carry_roles_forward(self.store, self.people)
-                report.files.append(await self.ingest_file(path, index, len(files)))
-            except StoreError as exc:
-                log.warning("%s: %s", path, exc)
-                report.files.append(FileResult(path, error=str(exc)))
-                report.not_read = files[index + 1:]
-                report.stopped_at = path
-                break
+        try:
+            for index, path in enumerate(files):
+                try:
+                    if index == 0:  # records stored before get today's roles too (a new archive is marked at once)
+                        await carry_roles_forward(self.store, self.people)
+                    report.files.append(await self.ingest_file(path, index, len(files)))
+                except StoreError as exc:
+                    log.warning("%s: %s", path, exc)
+                    report.files.append(FileResult(path, error=str(exc)))
+                    report.not_read = files[index + 1:]
+                    report.stopped_at = path
+                    break
+        finally:  # Ctrl-C included: the workers finish the batch in hand and exit
+            self._stop_pool()
         return report
+
+    def _stop_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     async def ingest_file(self, path: Path, index: int = 0, count: int = 1) -> FileResult:
         """One file in one transaction; raises StoreError when the archive cannot be written."""
@@ -182,16 +205,13 @@ class Ingester:
         try:
             before = _identity(path)
             reader = await asyncio.to_thread(open_page, path)
-            records = reader.records()
-            occurrences = OccurrenceCounter()
+            resolve = self._resolver(before[1])
             async with self.store.transaction():  # waits its turn, bounded by the store's write_wait
-                while True:
-                    batch = await asyncio.to_thread(self._next_batch, records, occurrences)
-                    if not batch:
-                        break
-                    result.counts.add(await self.store.upsert(batch, source))
-                    result.records += len(batch)
-                    self._report(index, count, path, result.records, reader)
+                async with aclosing(_batches(reader.records(), resolve, self.store, self.people)) as batches:
+                    async for batch in batches:
+                        result.counts.add(await self.store.upsert(batch, source))
+                        result.records += len(batch)
+                        self._report(index, count, path, result.records, reader)
                 if _identity(path) != before:  # truncated or rewritten under us: what was read is not the file
                     raise PageError("changed while being read (another program wrote to it): nothing stored; "
                                     "ingest it again")
@@ -203,22 +223,147 @@ class Ingester:
         except OSError as exc:
             result.counts = UpsertCounts()
             result.error = f"cannot be read ({exc.strerror or exc})"
+        except BrokenExecutor:  # killed, or out of memory: the next large file starts new ones
+            self._stop_pool()
+            result.counts = UpsertCounts()
+            result.error = "a worker process finding participants stopped (killed, or out of memory): nothing stored; "\
+                "ingest it again"
         if result.error:
             log.warning("%s: %s", path, result.error)
         return result
 
-    def _next_batch(self, records: Iterator[RawRecord], occurrences: OccurrenceCounter) -> list[Incoming]:
-        batch = []
-        for raw in islice(records, BATCH):
-            authors = raw.info.authors if raw.info is not None else ()
-            item = Incoming(raw, tuple(self.people.participants_with_authors(raw.title, raw.summary, authors)))
-            batch.append(replace(item, occurrence=occurrences.number(item.base_key, raw.summary)))
-        return batch
+    def _resolver(self, size: int) -> Resolve:
+        """Participants found in this process for a small file; for a large one, in worker processes (one per
+        core, started on the first such file), which is where an ingest spends most of its time."""
+        if size < POOL_BYTES or WORKERS < 2:
+            return _Local(self.people)
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_start_worker, initargs=(self.people,))
+        return _Pooled(self._pool)
 
     def _report(self, index: int, count: int, path: Path, records: int, reader: PageReader) -> None:
         if self.progress is None:
             return
         self.progress(IngestProgress(index, count, path, records, reader.bytes_read(), reader.size))
+
+
+# What a batch of parsed records' participants come back as from resolving: (name, role, kind) per participant.
+Found = list[tuple[tuple[str, str, str], ...]]
+
+
+class Resolve(Protocol):
+    ahead: int  # batches resolved while the one before is written
+
+    def submit(self, raws: list[RawRecord]) -> asyncio.Future[Found]:
+        """The participants of `raws`, in their order, resolved while the caller goes on."""
+
+
+@dataclass
+class _Local:
+    people: PeopleDirectory
+    ahead: int = 1
+
+    def submit(self, raws: list[RawRecord]) -> asyncio.Future[Found]:
+        return asyncio.ensure_future(asyncio.to_thread(_resolve, self.people, raws))
+
+
+@dataclass
+class _Pooled:
+    pool: ProcessPoolExecutor
+    ahead: int = 2 * WORKERS
+
+    def submit(self, raws: list[RawRecord]) -> asyncio.Future[Found]:
+        # A worker is started by the submit that needs it, and inherits this thread's signal mask: with Ctrl-C
+        # blocked it cannot die of one while it starts (a terminal sends it to every process of the command).
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            return asyncio.wrap_future(self.pool.submit(_resolve_in_worker, raws))
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+_worker_people: PeopleDirectory | None = None
+
+
+def _start_worker(people: PeopleDirectory) -> None:
+    """A worker's start: the directory arrives once; Ctrl-C is the parent's to handle (it stops the pool), and
+    the one a worker got while it started is dropped."""
+    global _worker_people
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_people = people
+
+
+def _resolve_in_worker(raws: list[RawRecord]) -> Found:
+    assert _worker_people is not None, "started by _start_worker"
+    return _resolve(_worker_people, raws)
+
+
+def _resolve(people: PeopleDirectory, raws: list[RawRecord]) -> Found:
+    """Plain tuples, which cross between processes several times faster than Participant objects."""
+    return [tuple((p.name, p.role.value, p.kind.value) for p in people.participants_with_authors(
+        raw.title, raw.summary, raw.info.authors if raw.info is not None else ())) for raw in raws]
+
+
+def people_input(people: PeopleDirectory, raw: RawRecord) -> bytes:
+    """A digest of all that a record's participants are found from: its title, summary and authors, the people
+    file and the rules' version. The same digest, the same participants."""
+    authors = raw.info.authors if raw.info is not None else ()
+    text = "\0".join((str(ROLES_VERSION), raw.title, raw.summary, *authors)).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=16, key=people.fingerprint).digest()
+
+
+async def _batches(records: Iterator[RawRecord], resolve: Resolve, store: ArchiveStore,
+                   people: PeopleDirectory) -> AsyncGenerator[list[Incoming], None]:
+    """The file's records a batch at a time, in order, with their participants: the next batches are parsed and
+    resolved while the caller writes this one. When the caller stops (a failed write, Ctrl-C), no thread
+    reads the file any more once this returns."""
+    occurrences = OccurrenceCounter()
+    known: dict[tuple[str, str, str], Participant] = {}
+    pending: deque[tuple[list[RawRecord], list[bytes], dict[bytes, tuple[Participant, ...]], asyncio.Future[Found]]]
+    pending = deque()
+    reading: asyncio.Future[list[RawRecord]] | None = asyncio.ensure_future(asyncio.to_thread(_take, records))
+    try:
+        while True:
+            while reading is not None and len(pending) <= resolve.ahead:
+                raws = await reading
+                reading = asyncio.ensure_future(asyncio.to_thread(_take, records)) if raws else None
+                if raws:
+                    inputs = [people_input(people, raw) for raw in raws]
+                    stored = await store.participants_found_from(inputs)  # a file ingested again: most are
+                    pending.append((raws, inputs, stored,
+                                    resolve.submit([r for r, i in zip(raws, inputs, strict=True) if i not in stored])))
+            if not pending:
+                return
+            raws, inputs, stored, resolving = pending.popleft()
+            found = iter(await resolving)
+            batch = []
+            for raw, digest in zip(raws, inputs, strict=True):
+                named = stored.get(digest)
+                if named is None:
+                    named = tuple(known.get(p) or known.setdefault(p, Participant(p[0], ROLES[p[1]], KINDS[p[2]]))
+                                  for p in next(found))
+                item = Incoming(raw, named, people_input=digest)
+                occurrence = occurrences.number(item.base_key, raw.summary)
+                # A copy would compute its key again: only the rare second document under one title and date is.
+                batch.append(item if occurrence == 1 else replace(item, occurrence=occurrence))
+            yield batch
+    finally:  # a thread still reading the file is waited for; what is being resolved is no longer wanted
+        resolving_left = [future for *_, future in pending]
+        for future in resolving_left:
+            future.cancel()
+        left: list[asyncio.Future[Found] | asyncio.Future[list[RawRecord]]] = [*resolving_left]
+        if reading is not None:
+            left.append(reading)
+        if left:
+            await asyncio.wait(left)
+        for done in left:
+            if not done.cancelled():
+                done.exception()  # retrieved: a read that failed after a write failed is not news
+
+
+def _take(records: Iterator[RawRecord]) -> list[RawRecord]:
+    return list(islice(records, BATCH))
 
 
 def _identity(path: Path) -> tuple[int, int, int]:

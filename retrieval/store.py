@@ -193,6 +193,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             ("participants_stamp_delete", "DELETE ON participants", "OLD.record_id"),
         )),
     ),
+    # 9: a digest of what each record's participants were found from (title, summary, authors, people file,
+    # roles version: ingest.people_input): a record ingested again unchanged is given its stored participants
+    # instead of having them found again, most of an ingest's work. NULL (found again) for older rows.
+    (
+        "ALTER TABLE records ADD COLUMN people_input BLOB",
+        "CREATE INDEX records_people_input ON records (people_input)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 ROLES = {role.value: role for role in Role}  # a dict lookup: Role(value) is slow on 10^5 rows
@@ -285,7 +292,7 @@ def _insert_values(insert: Insert, now: str) -> tuple[object, ...]:
     return (
         insert.key, insert.base_key, raw.date.iso(), raw.date_text, raw.date.precision, raw.date.year,
         raw.date.month, raw.date.day, raw.title, raw.summary, int(raw.summary_partial), json.dumps(list(raw.notes)),
-        raw.url, now, now,
+        raw.url, now, now, insert.item.people_input,
     )
 
 
@@ -424,8 +431,8 @@ class ArchiveStore:
         if plan.inserts:
             await self.conn.executemany(
                 """INSERT INTO records (record_key, base_key, date_iso, date_text, precision, year, month, day,
-                   title, summary, summary_partial, notes, url, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   title, summary, summary_partial, notes, url, created_at, updated_at, people_input)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [_insert_values(i, now) for i in plan.inserts],
             )
         if plan.updates:
@@ -436,10 +443,17 @@ class ArchiveStore:
                     for u in plan.updates
                 ],
             )
+        if plan.found_from:
+            await self.conn.executemany("UPDATE records SET people_input = ? WHERE id = ?",
+                                        [(found, rid) for rid, found in plan.found_from.items()])
         ids = await self._ids_by_key(list(plan.landed))
         refresh = {ids[key]: item for key, item in plan.landed.items() if item is not None}
         if refresh:
             await self.conn.executemany("DELETE FROM participants WHERE record_id = ?", [(rid,) for rid in refresh])
+            inserted = {ids[i.key] for i in plan.inserts}
+            await self.conn.executemany("UPDATE records SET people_input = ? WHERE id = ?",
+                                        [(item.people_input, rid) for rid, item in refresh.items()
+                                         if rid not in inserted])
             await self.conn.executemany(
                 "INSERT OR IGNORE INTO participants (record_id, position, name, role, kind) VALUES (?, ?, ?, ?, ?)",
                 [
@@ -465,13 +479,29 @@ class ArchiveStore:
             )
         return plan.counts
 
+    async def participants_found_from(self, inputs: Sequence[bytes]) -> dict[bytes, tuple[Participant, ...]]:
+        """The stored participants of records whose participants were found from one of `inputs`
+        (`Incoming.people_input`)."""
+        first: dict[bytes, int] = {}  # records with the same title and summary under other dates: one will do
+        async for rid, found in self._select_in(
+                "SELECT id, people_input FROM records WHERE people_input IN ({marks})", sorted(set(inputs))):
+            first.setdefault(found, rid)
+        ids = {rid: found for found, rid in first.items()}
+        named: dict[bytes, tuple[Participant, ...]] = dict.fromkeys(first, ())
+        async for rid, name, role, kind in self._select_in(
+            "SELECT record_id, name, role, kind FROM participants WHERE record_id IN ({marks}) "
+            "ORDER BY record_id, position", list(ids),
+        ):
+            named[ids[rid]] += (Participant(name, ROLES[role], KINDS[kind]),)
+        return named
+
     async def _select_in(self, sql: str, values: Sequence[object]) -> AsyncIterator[sqlite3.Row]:
-        """Rows of `sql` (with one `IN ({marks})`) for all `values`, a batch at a time: SQLite caps parameters."""
+        """Rows of `sql` (with one `IN ({marks})`) for all `values`, a batch at a time: SQLite caps parameters.
+        Each batch's rows come back in one trip to the connection's thread (a cursor's would take one per 64)."""
         for start in range(0, len(values), BATCH):
             chunk = values[start:start + BATCH]
-            async with self.conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk) as cur:
-                async for row in cur:
-                    yield row
+            for row in await self.conn.execute_fetchall(sql.format(marks=",".join("?" * len(chunk))), chunk):
+                yield row
 
     async def _linked(self, links: set[str]) -> dict[str, tuple[str, str]]:
         """link -> (base key, record key) of the stored record that holds it."""
@@ -482,13 +512,14 @@ class ArchiveStore:
     async def _rows_by_base(self, bases: set[str]) -> dict[str, list[StoredRow]]:
         rows: dict[str, list[StoredRow]] = {}
         by_id: dict[int, StoredRow] = {}
-        async for base, key, rid, summary, partial, notes, url, *document in self._select_in(
-            f"SELECT r.base_key, r.record_key, r.id, r.summary, r.summary_partial, r.notes, r.url, {_DOCUMENT_SELECT} "
+        async for base, key, rid, summary, partial, notes, url, found_from, *document in self._select_in(
+            "SELECT r.base_key, r.record_key, r.id, r.summary, r.summary_partial, r.notes, r.url, r.people_input, "
+            f"{_DOCUMENT_SELECT} "
             "FROM records r LEFT JOIN documents d ON d.record_id = r.id WHERE r.base_key IN ({marks}) ORDER BY r.id",
             sorted(bases),
         ):
             row = StoredRow(rid, key, summary, bool(partial), tuple(json.loads(notes)), url,
-                            info=_document_info(document))
+                            info=_document_info(document), people_input=found_from)
             rows.setdefault(base, []).append(row)
             by_id[rid] = row
         async for rid, link in self._select_in(
@@ -551,6 +582,7 @@ class ArchiveStore:
         """Every record's participants replaced by `people`'s (records missing from it keep none); call
         inside a transaction."""
         await self.conn.execute("DELETE FROM participants")
+        await self.conn.execute("UPDATE records SET people_input = NULL")  # found by other rules than the stored
         await self.conn.executemany(
             "INSERT OR IGNORE INTO participants (record_id, position, name, role, kind) VALUES (?, ?, ?, ?, ?)",
             [(rid, position, p.name, p.role, p.kind) for rid, named in people.items()

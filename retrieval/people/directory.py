@@ -3,6 +3,7 @@ who a record names in which role. Build once with `PeopleDirectory.load`, share 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ class PeopleDirectory:
         not_names = list(not_names)
         self._check_and_index(not_names)
         self._matcher = Matcher(self.entities, not_names, self._by_key)
+        # Another people file (or another version of it) can find other participants in the same text.
+        self.fingerprint = hashlib.blake2b(repr((self.entities, sorted(not_names))).encode(), digest_size=16).digest()
 
     # -- construction
 

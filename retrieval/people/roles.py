@@ -80,12 +80,16 @@ _POSSESSIVE_RE = re.compile(r"['’]s\b")
 _SUBJECT_AFTER_RE = re.compile(r"\s*(?:,([^,:'‘\"“]*))?[,:]\s*['‘\"“]")
 
 
+_QUOTES = (("'‘", "'’", re.compile("['‘’]")), ('"“', '"”', re.compile('["“”]')))
+
+
 def _quoted_spans(text: str) -> list[tuple[int, int]]:
     """Quoted subjects ('...', ‘...’, "...", “...”): names inside them are spoken of, not writing or written to."""
     spans: list[tuple[int, int]] = []
-    for opens, closes in (("'‘", "'’"), ('"“', '"”')):
+    for opens, closes, marks in _QUOTES:
         open_at, close_at = [], []
-        for i, ch in enumerate(text):
+        for i in (m.start() for m in marks.finditer(text)):  # only the quote marks: a title is mostly letters
+            ch = text[i]
             if ch in opens and (i == 0 or text[i - 1] in " \t([,:;-") and i + 1 < len(text) \
                     and not text[i + 1].isspace():
                 open_at.append(i)

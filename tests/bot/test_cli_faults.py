@@ -201,3 +201,41 @@ def test_a_fifo_on_the_command_line_is_skipped_with_a_line(tmp_path):
     assert result.returncode == 1
     assert error_lines(result) == [f"failed: {fifo}: not a regular file (a pipe, socket or device); skipped"]
     assert result.stdout.strip() == "1 file read: 10 new, 0 updated, 0 unchanged; 1 failed"
+
+
+def _group(pgid: int) -> list[int]:
+    """The processes still alive in process group `pgid` (zombies are dead)."""
+    alive = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            alive.append(int(stat_file.parent.name))
+    return alive
+
+
+def test_ctrl_c_during_a_large_file_rolls_it_back_and_stops_the_workers(seeded, tmp_path):
+    page = write_listing(tmp_path / "big.txt", 20_000)  # large enough to be read by worker processes
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("ARCHIVE_", "DISCORD_", "LOG_"))}
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "ingest", str(page), "--db", str(seeded)],
+                               cwd=tmp_path, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               stdin=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while len(_group(process.pid)) < 3:  # the command and its workers
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(1.0)  # well into the file
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group gets it
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert error_lines(subprocess.CompletedProcess([], 130, "", err)) == [
+        "archive-bot: interrupted (files already read are kept; the one being read was rolled back)"]
+    assert record_count(seeded) == 55
+    assert integrity(seeded) == "ok"
+    deadline = time.monotonic() + 10
+    while _group(process.pid):
+        assert time.monotonic() < deadline, "worker processes outlived the command"
+        time.sleep(0.05)

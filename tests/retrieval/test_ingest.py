@@ -1,14 +1,20 @@
 """Ingest on real files into real SQLite: seeds, real pages, and every kind of bad input."""
 from __future__ import annotations
 
+import multiprocessing
 import shutil
+import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from retrieval import ingest as ingest_module
 from retrieval.ingest import Ingester, IngestProgress, IngestReport
-from retrieval.records import Record, Repair, RepairKind
-from retrieval.store import ArchiveStore
+from retrieval.people import PeopleDirectory
+from retrieval.people.load import read_people
+from retrieval.records import Participant, Record, Repair, RepairKind
+from retrieval.store import SCHEMA_VERSION, ArchiveStore
 from testing.listing_gen import write_listing
 
 from ..conftest import FIXTURES, PEOPLE, SEEDS
@@ -176,3 +182,78 @@ async def test_a_file_truncated_while_being_read_is_rolled_back_and_reported(tmp
     assert [f.error for f in report.failed] == [
         "changed while being read (another program wrote to it): nothing stored; ingest it again"]
     assert report.summary_line() == "0 files read: 0 new, 0 updated, 0 unchanged; 1 failed"
+
+
+@pytest.mark.slow
+async def test_a_large_file_read_with_worker_processes_stores_what_one_process_would(tmp_path, monkeypatch):
+    page = write_listing(tmp_path / "big.txt", 4000)
+    assert page.stat().st_size > ingest_module.POOL_BYTES
+    workers_seen: list[int] = []
+
+    def watch(progress: IngestProgress) -> None:
+        workers_seen.append(len(multiprocessing.active_children()))
+
+    async with await ArchiveStore.open(tmp_path / "pooled.db") as store:
+        report = await Ingester(store, PEOPLE, progress=watch).ingest([page, SEEDS])
+        pooled = await store.all_records()
+    assert not report.failed and max(workers_seen) >= 2
+    assert multiprocessing.active_children() == []  # stopped once the ingest is done
+    monkeypatch.setattr(ingest_module, "POOL_BYTES", page.stat().st_size + 1)
+    _, alone = await ingest(tmp_path / "alone.db", page, SEEDS)
+    assert len(pooled) > 3000
+    assert pooled == alone
+
+
+class CountingDirectory(PeopleDirectory):
+    """The people directory, counting the records whose participants it is asked to find."""
+
+    found = 0
+
+    def participants_with_authors(self, title: str, summary: str, authors: Sequence[str]) -> list[Participant]:
+        self.found += 1
+        return super().participants_with_authors(title, summary, authors)
+
+
+async def ingest_with(db: Path, people: PeopleDirectory, *paths: Path) -> tuple[IngestReport, list[Record]]:
+    async with await ArchiveStore.open(db) as store:
+        report = await Ingester(store, people).ingest(list(paths))
+        return report, await store.all_records()
+
+
+async def test_records_ingested_again_unchanged_keep_their_participants_without_finding_them_again(tmp_path):
+    db = tmp_path / "a.db"
+    people = CountingDirectory.load()
+    _, first = await ingest_with(db, people, SEEDS)
+    assert people.found == 55  # the five records two seed pages share are found stored by the second
+    people.found = 0
+    report, again = await ingest_with(db, people, SEEDS)
+    assert people.found == 0
+    assert (report.totals.new, report.totals.updated, report.totals.unchanged) == (0, 0, 60)
+    assert again == first
+
+    # Another people file finds other participants in the same texts: they are found again, and stored.
+    fewer = CountingDirectory([e for e in people.entities if e.name != "Zhou Enlai"], read_people().not_names)
+    report, changed = await ingest_with(db, fewer, SEEDS)
+    assert fewer.found == 55
+    named = {r.id for r in first if "Zhou Enlai" in {p.name for p in (*r.participants, *r.mentioned)}}
+    assert named and report.totals.updated == len(named)
+    assert not any("Zhou Enlai" in {p.name for p in (*r.participants, *r.mentioned)} for r in changed)
+
+
+async def test_an_archive_from_before_participant_digests_finds_them_once_more_then_keeps_them(tmp_path):
+    db = tmp_path / "a.db"
+    _, first = await ingest(db, SEEDS)
+    with sqlite3.connect(db) as conn:  # the archive as schema 8 left it: no digests
+        conn.execute("DROP INDEX records_people_input")
+        conn.execute("ALTER TABLE records DROP COLUMN people_input")
+        conn.execute("PRAGMA user_version = 8")
+    people = CountingDirectory.load()
+    report, again = await ingest_with(db, people, SEEDS)
+    assert people.found == 55 and report.totals.unchanged == 60
+    assert again == first
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("SELECT COUNT(*) FROM records WHERE people_input IS NULL").fetchone()[0] == 0
+    people.found = 0
+    await ingest_with(db, people, SEEDS)
+    assert people.found == 0  # the participants found once more matched the stored ones: their digests were kept

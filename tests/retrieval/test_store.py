@@ -45,7 +45,7 @@ async def test_a_fresh_database_runs_every_migration(tmp_path):
     db = tmp_path / "archive.db"
     await upsert(db, [])
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 9
     assert tables(db) == ALL_TABLES
 
 
