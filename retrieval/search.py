@@ -640,11 +640,8 @@ def _all(masks: Iterable[np.ndarray]) -> np.ndarray | None:
 
 def matched_words(record: Record, terms: set[str]) -> tuple[str, ...]:
     """The words of the title and summary whose index term the question shares, as written."""
-    seen: dict[str, None] = {}
-    for word in WORD_RE.findall(f"{record.title} {record.summary}"):
-        if _word_term(word) in terms:
-            seen.setdefault(word, None)
-    return tuple(seen)
+    return tuple(word for word in dict.fromkeys(WORD_RE.findall(f"{record.title} {record.summary}"))
+                 if _word_term(word) in terms)
 
 
 @lru_cache(maxsize=200_000)
