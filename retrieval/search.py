@@ -572,9 +572,11 @@ class Archive:
         result.intent = Intent.BROWSE
         result.browsed = tuple(count for count, _ in parts)
         positions = np.flatnonzero(mask)
-        positions = positions[np.argsort(self.snapshot.rank[positions], kind="stable")]
         result.total = int(positions.size)
-        result.hits = [Hit(r, 0.0, cite(r), ()) for r in self.snapshot.records(positions[:limit].tolist())]
+        if positions.size > limit:  # only the first `limit` in date order are listed: the rest are not sorted
+            positions = positions[np.argpartition(self.snapshot.rank[positions], limit - 1)[:limit]]
+        positions = positions[np.argsort(self.snapshot.rank[positions])]  # ranks are distinct: no ties to keep
+        result.hits = [Hit(r, 0.0, cite(r), ()) for r in self.snapshot.records(positions.tolist())]
         if not result.hits:
             result.notice = Notice(NoticeKind.NOTHING_FOUND, counts=result.browsed)
         return result
