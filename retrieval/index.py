@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -311,9 +312,9 @@ class SearchIndex:
     def _accumulate(self, parts: list[tuple[np.ndarray, np.ndarray]]) -> Scores:
         """The scores the parts add up to, each document's sum made in query-term order, as `get_scores` makes it."""
         if not parts:
-            return Scores(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64), 0)
+            return Scores(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
         if len(parts) == 1:
-            return Scores.of_touched(np.asarray(parts[0][0], dtype=np.int64), 0.0 + parts[0][1])
+            return Scores(np.asarray(parts[0][0], dtype=np.int64), 0.0 + parts[0][1])
         if sum(docs.size for docs, _ in parts) > self.size // SPARSE_SHARE:  # common terms: cheaper than a sort
             return Scores.of(self._dense(parts))
         # each posting is sorted: a stable sort merges the runs
@@ -322,7 +323,7 @@ class SearchIndex:
         total = np.zeros(docs.size, dtype=np.float64)
         for held_by, weights in parts:
             total[np.searchsorted(docs, held_by)] += weights
-        return Scores.of_touched(docs.astype(np.int64), total)
+        return Scores(docs.astype(np.int64), total)
 
     def _dense(self, parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
         total = np.zeros(self.size, dtype=np.float64)
@@ -402,22 +403,26 @@ class Scores:
 
     docs: np.ndarray  # int64 positions, ascending
     values: np.ndarray  # float64
-    matched: int  # how many documents score other than 0 (a notice's count of the words' documents)
+    every: np.ndarray | None = None  # every document's score, when they were added up so (for `matched`)
 
     @classmethod
     def of(cls, scores: np.ndarray) -> Scores:
         """The documents scoring above 0 of a score for every document."""
         docs = np.flatnonzero(scores > 0)
-        return cls(docs, scores[docs], int(np.count_nonzero(scores)))
+        return cls(docs, scores[docs], scores)
 
-    @classmethod
-    def of_touched(cls, docs: np.ndarray, values: np.ndarray) -> Scores:
-        return cls(docs, values, int(np.count_nonzero(values)))
+    @cached_property
+    def matched(self) -> int:
+        """How many documents score other than 0 (a notice's count of the words' documents): counted when asked."""
+        return int(np.count_nonzero(self.values if self.every is None else self.every))
 
     def without(self, position: int) -> Scores:
         """These scores, the document at `position` left out."""
         keep = self.docs != position
-        return Scores(self.docs[keep], self.values[keep], self.matched - int(np.count_nonzero(self.values[~keep])))
+        every = None if self.every is None else self.every.copy()
+        if every is not None:
+            every[position] = 0.0
+        return Scores(self.docs[keep], self.values[keep], every)
 
     def best(self, k: int, keep: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The k best positions with a score above zero, best first; ties keep archive order."""
