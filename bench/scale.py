@@ -8,7 +8,8 @@ working copy:
 - start-up until the first answer: a fresh `archive-bot search` process (wall time), and `Archive.open` plus
   the first search in a fresh process; cold = the index must be built, warm = the index is on disk;
 - resident memory of that process (VmHWM, VmRSS after the queries: testing/memory.py);
-- search p50/p99 over realistic 2-5 word queries (words of random titles), in the warm process;
+- search p50/p99 over realistic 2-5 word queries (words of random titles), in the warm process: the full search
+  (understanding, ranking, hits read and cited) and the ranking alone (`scored(...).best(10)`);
 - top-10 parity with `BM25Okapi.get_scores` on the same tokens (every query up to 100,000 records, a sample of
   20 above: get_scores takes over a second per query at a million);
 - refresh after ingesting 1,000 new records, while another thread searches: the refresh's time and the
@@ -92,15 +93,22 @@ def child(db: Path, queries_file: Path) -> None:
         opened = time.perf_counter() - started
         await archive.search(queries[0])
         first = time.perf_counter() - started
-        times = []
+        times, ranking = [], []
         for query in queries:
             at = time.perf_counter()
             archive.search_now(query)
             times.append((time.perf_counter() - at) * 1000)
+        index, parser = archive.snapshot.index, archive.snapshot.parser
+        for query in queries:  # the ranking alone: the question's terms scored and the 10 best chosen
+            understood = parser.parse(query)
+            at = time.perf_counter()
+            index.scored(understood.terms, understood.expansions).best(10)
+            ranking.append((time.perf_counter() - at) * 1000)
         rss = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
                    if line.startswith("VmRSS:"))
         await archive.close()
         return {"open": opened, "first": first, "p50": statistics.median(times), "p99": percentile(times, 99),
+                "rank_p50": statistics.median(ranking), "rank_p99": percentile(ranking, 99),
                 "hwm": peak_rss_kib(), "rss": rss}
 
     print(json.dumps(asyncio.run(run())))
@@ -221,6 +229,8 @@ def main() -> None:
           f"{cold['rss'] / mib:.0f} MiB | {warm['hwm'] / mib:.0f} / {warm['rss'] / mib:.0f} MiB |")
     print(f"| search p50 / p99 ({len(queries)} queries of 2-5 words) | {cold['p50']:.2f} / {cold['p99']:.2f} ms | "
           f"{warm['p50']:.2f} / {warm['p99']:.2f} ms |")
+    print(f"| of which ranking alone p50 / p99 (terms scored, 10 best chosen) | {cold['rank_p50']:.2f} / "
+          f"{cold['rank_p99']:.2f} ms | {warm['rank_p50']:.2f} / {warm['rank_p99']:.2f} ms |")
     print(f"\ntop 10 identical to BM25Okapi.get_scores: {same}/{checked} queries (get_scores: "
           f"{get_scores_s * 1000:.0f} ms per query)")
     print(f"refresh after ingesting {REFRESH_RECORDS:,} new records (ingest {ingested:.1f} s): {refreshed:.2f} s "

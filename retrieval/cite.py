@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from urllib.parse import quote, urlencode, urljoin, urlsplit
+from urllib.parse import quote, quote_plus, urljoin, urlsplit
 
 from .dates import UNDATED, ArchiveDate
 from .people import name_key
@@ -75,7 +75,7 @@ def search_url(title: str) -> str:
     """The archive's search for `title`, its words dropped from the end until the URL fits URL_MAX."""
     words = title[: URL_MAX + 1].split()  # encoding never shortens text: no more of the title can fit
     while True:
-        url = f"{ARCHIVE_URL}/search?{urlencode({'search_api_fulltext': ' '.join(words)})}"
+        url = f"{ARCHIVE_URL}/search?search_api_fulltext={quote_plus(' '.join(words))}"  # urlencode's, at half the cost
         if len(url) <= URL_MAX:
             return url
         words = words[:-1] if len(words) > 1 else [words[0][: len(words[0]) // 2]]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -23,12 +24,15 @@ from .records import TOOK_PART, Record, Role
 from .segment import EPSILON, TITLE_WEIGHT, Segment, build, calc_idf, date_rank, document_tokens, raw_idf, term_weights
 from .text import tokenize
 
-__all__ = ["TITLE_WEIGHT", "PREFERRED_FLOOR", "Posting", "RecordList", "RecordSource", "SearchIndex", "Weighted",
-           "document_tokens", "own_terms"]
+__all__ = ["TITLE_WEIGHT", "PREFERRED_FLOOR", "Posting", "RecordList", "RecordSource", "Scores", "SearchIndex",
+           "Weighted", "document_tokens", "own_terms"]
 
 # A document written the way a question's direction says ("from Stalin to Mao") comes first when it scores at
 # least this share of the best match: one that shares only the names never buries a far better match.
 PREFERRED_FLOOR = 0.25
+# A query whose postings hold more than 1/SPARSE_SHARE of the archive's documents adds them up in an array of
+# every document (its cost is the archive's size); a rarer one visits only the documents it touches.
+SPARSE_SHARE = 64
 
 
 def own_terms(record: Record) -> list[str]:
@@ -273,24 +277,58 @@ class SearchIndex:
         return Posting(docs, self._floored(int(docs.size)) * term_weights(tf, lengths, self.avgdl))
 
     def scores(self, terms: Iterable[str], extra: Iterable[Weighted] = ()) -> np.ndarray:
-        """BM25Okapi scores for every document (duplicated query terms count again, as in rank-bm25).
+        """BM25Okapi scores for every document, as `get_scores` returns them (see `scored`)."""
+        return self._dense(self._contributions(terms, extra))
+
+    def scored(self, terms: Iterable[str], extra: Iterable[Weighted] = ()) -> Scores:
+        """BM25Okapi scores of the documents holding a query term (every other one scores 0); duplicated query
+        terms count again, as in rank-bm25.
 
         Each `extra` adds its weight times the BM25 contribution of its terms, on the documents that hold
         them (as a phrase, in the title or the summary, when there are several).
         """
-        total = np.zeros(self.size, dtype=np.float64)
+        return self._accumulate(self._contributions(terms, extra))
+
+    def _contributions(self, terms: Iterable[str], extra: Iterable[Weighted]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each query term's documents and what it adds to each, in query order (a missing term adds nothing)."""
+        parts: list[tuple[np.ndarray, np.ndarray]] = []
         for term in terms:
             posting = self.posting(term)
             if posting is not None:
-                total[posting.docs] += posting.weights
+                parts.append((posting.docs, posting.weights))
         for weighted in extra:
             held = [self.posting(term) for term in weighted.terms]
             postings = [p for p in held if p is not None]
             if not postings or len(postings) < len(held):
                 continue
-            docs = postings[0].docs if len(postings) == 1 else self._phrase_docs(weighted.terms, postings)
-            for posting in postings:
-                total[docs] += weighted.weight * posting.weights[np.searchsorted(posting.docs, docs)]
+            if len(postings) == 1:  # a single term: its whole posting
+                parts.append((postings[0].docs, weighted.weight * postings[0].weights))
+                continue
+            docs = self._phrase_docs(weighted.terms, postings)
+            parts += [(docs, weighted.weight * posting.weights[np.searchsorted(posting.docs, docs)])
+                      for posting in postings]
+        return parts
+
+    def _accumulate(self, parts: list[tuple[np.ndarray, np.ndarray]]) -> Scores:
+        """The scores the parts add up to, each document's sum made in query-term order, as `get_scores` makes it."""
+        if not parts:
+            return Scores(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+        if len(parts) == 1:
+            return Scores(np.asarray(parts[0][0], dtype=np.int64), 0.0 + parts[0][1])
+        if sum(docs.size for docs, _ in parts) > self.size // SPARSE_SHARE:  # common terms: cheaper than a sort
+            return Scores.of(self._dense(parts))
+        # each posting is sorted: a stable sort merges the runs
+        touched = np.sort(np.concatenate([docs for docs, _ in parts]), kind="stable")
+        docs = touched[np.concatenate(([True], touched[1:] != touched[:-1]))]  # the postings' own type: no copies
+        total = np.zeros(docs.size, dtype=np.float64)
+        for held_by, weights in parts:
+            total[np.searchsorted(docs, held_by)] += weights
+        return Scores(docs.astype(np.int64), total)
+
+    def _dense(self, parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        total = np.zeros(self.size, dtype=np.float64)
+        for held_by, weights in parts:
+            total[held_by] += weights
         return total
 
     def _phrase_docs(self, phrase: tuple[str, ...], postings: list[Posting]) -> np.ndarray:
@@ -314,13 +352,25 @@ class SearchIndex:
 
     # -- filters ---------------------------------------------------------------------------------
     def date_mask(self, span: DateRange) -> np.ndarray:
+        """The documents dated within `span`, or naming a day within it in their title: a mask of every one."""
+        return self.within(span, None)
+
+    def within(self, span: DateRange, positions: np.ndarray | None) -> np.ndarray:
+        """`date_mask` at `positions` alone (every position when None): a query's filter costs what it touched."""
         lo, hi = span.start.toordinal(), span.end.toordinal()
+        starts = self.date_start if positions is None else self.date_start[positions]
+        ends = self.date_end if positions is None else self.date_end[positions]
         # contained, not overlapping: "February 1950" is in 1950, but not on 5 February 1950
-        mask = (self.date_start >= lo) & (self.date_end <= hi)
+        mask = (starts >= lo) & (ends <= hi)
         if self.title_date_docs.size:
-            inside = (self.title_date_days >= lo) & (self.title_date_days <= hi)
-            mask[self.title_date_docs[inside]] = True
-        return mask if self.alive is None else mask & self.alive
+            named = self.title_date_docs[(self.title_date_days >= lo) & (self.title_date_days <= hi)]
+            if positions is None:
+                mask[named] = True
+            else:
+                mask |= np.isin(positions, named)
+        if self.alive is None:
+            return mask
+        return mask & (self.alive if positions is None else self.alive[positions])
 
     def person_mask(self, names: Iterable[str]) -> np.ndarray:
         return self._mask(Role, names)
@@ -334,25 +384,68 @@ class SearchIndex:
         return self.role_mask(Role.AUTHOR, direction.authors) & self.role_mask(Role.RECIPIENT, direction.recipients)
 
     def top(self, scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """The k best positions with a score above zero, best first; ties keep archive order."""
-        positive = scores > 0
-        candidates = np.flatnonzero(positive if mask is None else positive & mask)
-        if candidates.size == 0:
-            return []
-        if candidates.size > k:  # the k best, and every document tied with the k-th (the earliest of them win)
-            kth = -np.partition(-scores[candidates], k - 1)[k - 1]
-            candidates = candidates[scores[candidates] >= kth]
-        order = sorted(candidates.tolist(), key=lambda i: (-scores[i], i))
-        return [(i, float(scores[i])) for i in order[:k]]
+        """`best` of a score for every document, `mask` one for every document."""
+        scored = Scores.of(scores)
+        return scored.best(k, None if mask is None else mask[scored.docs])
 
     def top_preferring(self, scores: np.ndarray, k: int, mask: np.ndarray | None,
                        preferred: np.ndarray) -> list[tuple[int, float]]:
-        """`top`, the `preferred` documents first (each part best first), among those scoring at least
+        """`Scores.best_preferring` of a score for every document, the masks one for every document."""
+        scored = Scores.of(scores)
+        return scored.best_preferring(k, None if mask is None else mask[scored.docs], preferred[scored.docs])
+
+
+@dataclass(frozen=True)
+class Scores:
+    """The documents a query can rank (every other document scores 0 or less) and their BM25 scores.
+
+    Filters are boolean arrays along `docs` (`keep`), so nothing per query is as long as the archive."""
+
+    docs: np.ndarray  # int64 positions, ascending
+    values: np.ndarray  # float64
+    every: np.ndarray | None = None  # every document's score, when they were added up so (for `matched`)
+
+    @classmethod
+    def of(cls, scores: np.ndarray) -> Scores:
+        """The documents scoring above 0 of a score for every document."""
+        docs = np.flatnonzero(scores > 0)
+        return cls(docs, scores[docs], scores)
+
+    @cached_property
+    def matched(self) -> int:
+        """How many documents score other than 0 (a notice's count of the words' documents): counted when asked."""
+        return int(np.count_nonzero(self.values if self.every is None else self.every))
+
+    def without(self, position: int) -> Scores:
+        """These scores, the document at `position` left out."""
+        keep = self.docs != position
+        every = None if self.every is None else self.every.copy()
+        if every is not None:
+            every[position] = 0.0
+        return Scores(self.docs[keep], self.values[keep], every)
+
+    def best(self, k: int, keep: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The k best positions with a score above zero, best first; ties keep archive order."""
+        positive = self.values > 0
+        at = np.flatnonzero(positive if keep is None else positive & keep)
+        if at.size == 0:
+            return []
+        values = self.values[at]
+        if at.size > k:  # the k best, and every document tied with the k-th (the earliest of them win)
+            kth = -np.partition(-values, k - 1)[k - 1]
+            at = at[values >= kth]
+            values = self.values[at]
+        docs = self.docs[at]
+        order = np.lexsort((docs, -values))[:k]
+        return list(zip(docs[order].tolist(), values[order].tolist(), strict=True))
+
+    def best_preferring(self, k: int, keep: np.ndarray | None, preferred: np.ndarray) -> list[tuple[int, float]]:
+        """`best`, the `preferred` documents first (each part best first), among those scoring at least
         PREFERRED_FLOOR of the best: a preference orders close matches, it never buries a far better one."""
-        allowed = scores if mask is None else np.where(mask, scores, 0.0)
-        preferred = preferred & (scores >= PREFERRED_FLOOR * allowed.max(initial=0.0))
-        inside = preferred if mask is None else mask & preferred
-        first = self.top(scores, k, inside)
+        allowed = self.values if keep is None else np.where(keep, self.values, 0.0)
+        preferred = preferred & (self.values >= PREFERRED_FLOOR * allowed.max(initial=0.0))
+        inside = preferred if keep is None else keep & preferred
+        first = self.best(k, inside)
         if len(first) == k:
             return first
-        return first + self.top(scores, k - len(first), ~preferred if mask is None else mask & ~preferred)
+        return first + self.best(k - len(first), ~preferred if keep is None else keep & ~preferred)

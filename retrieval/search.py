@@ -25,7 +25,7 @@ from pysbd.lang.english import English
 from .cite import Citation, cite
 from .daterange import DateRange
 from .dates import ArchiveDate
-from .index import SearchIndex, own_terms
+from .index import Scores, SearchIndex, own_terms
 from .indexfiles import Built, IndexUnusable, index_folder, load, remove_leftovers, save
 from .intent import Intent, Request, requested
 from .people import PeopleDirectory
@@ -482,14 +482,15 @@ class Archive:
                 else Notice(NoticeKind.NO_TERMS)
             return result
         mask = _all(m for _, m in filters)
-        scores = index.scores(understood.terms, understood.expansions)
-        strict = self._top(index, scores, limit, mask, understood)
+        scores = index.scored(understood.terms, understood.expansions)
+        keep = None if mask is None else mask[scores.docs]
+        strict = self._top(index, scores, limit, keep, understood)
         if understood.dates is not None:
-            in_dates = index.date_mask(understood.dates)
-            found = self._top(index, scores, limit, in_dates if mask is None else mask & in_dates, understood)
+            in_dates = index.within(understood.dates, scores.docs)
+            found = self._top(index, scores, limit, in_dates if keep is None else keep & in_dates, understood)
             if not found and strict:
-                words = Count(Constraint.WORDS, understood.text, int(np.count_nonzero(scores)))
-                dates = Count(Constraint.DATES, understood.dates.describe(), int(np.count_nonzero(in_dates)))
+                words = Count(Constraint.WORDS, understood.text, scores.matched)
+                dates = _count(Constraint.DATES, understood.dates.describe(), index.date_mask(understood.dates))
                 result.notice = Notice(NoticeKind.DATE_RELAXED, dates=understood.dates, counts=(words, dates))
                 found = strict
         else:
@@ -498,7 +499,7 @@ class Archive:
         result.hits = [self._hit(record, scored[i], understood) for i, record in index.records_at(scored)]
         result.total = len(result.hits)
         if not result.hits:
-            counts = [Count(Constraint.WORDS, understood.text or understood.original, int(np.count_nonzero(scores)))]
+            counts = [Count(Constraint.WORDS, understood.text or understood.original, scores.matched)]
             if understood.dates is not None:
                 counts.append(_count(Constraint.DATES, understood.dates.describe(), index.date_mask(understood.dates)))
             counts += [count for count, _ in filters]
@@ -510,12 +511,12 @@ class Archive:
         """BM25 with the record's own index terms as the query (rank-bm25's scores), best first, itself left out."""
         index = self.snapshot.index
         terms = own_terms(record)
-        scores = index.scores(terms)
+        scores = index.scored(terms)
         position = index.position_of(record.id)
         if position is not None:
-            scores[position] = 0.0
+            scores = scores.without(position)
         shared = set(terms)
-        found = dict(index.top(scores, max(1, min(int(limit), MAX_LIMIT))))
+        found = dict(scores.best(max(1, min(int(limit), MAX_LIMIT))))
         return Similar(record, [Hit(r, found[i], cite(r), matched_words(r, shared))
                                 for i, r in index.records_at(found)])
 
@@ -571,9 +572,11 @@ class Archive:
         result.intent = Intent.BROWSE
         result.browsed = tuple(count for count, _ in parts)
         positions = np.flatnonzero(mask)
-        positions = positions[np.argsort(self.snapshot.rank[positions], kind="stable")]
         result.total = int(positions.size)
-        result.hits = [Hit(r, 0.0, cite(r), ()) for r in self.snapshot.records(positions[:limit].tolist())]
+        if positions.size > limit:  # only the first `limit` in date order are listed: the rest are not sorted
+            positions = positions[np.argpartition(self.snapshot.rank[positions], limit - 1)[:limit]]
+        positions = positions[np.argsort(self.snapshot.rank[positions])]  # ranks are distinct: no ties to keep
+        result.hits = [Hit(r, 0.0, cite(r), ()) for r in self.snapshot.records(positions.tolist())]
         if not result.hits:
             result.notice = Notice(NoticeKind.NOTHING_FOUND, counts=result.browsed)
         return result
@@ -591,12 +594,12 @@ class Archive:
         return answer
 
     @staticmethod
-    def _top(index: SearchIndex, scores: np.ndarray, limit: int, mask: np.ndarray | None,
+    def _top(index: SearchIndex, scores: Scores, limit: int, keep: np.ndarray | None,
              understood: ParsedQuery) -> list[tuple[int, float]]:
         """The best `limit` documents; those written the way the question's direction says first."""
         if understood.direction is None:
-            return index.top(scores, limit, mask)
-        return index.top_preferring(scores, limit, mask, index.direction_mask(understood.direction))
+            return scores.best(limit, keep)
+        return scores.best_preferring(limit, keep, index.direction_mask(understood.direction)[scores.docs])
 
     def _unknown_person(self, name: str) -> QueryError:
         return QueryError(QueryProblem.UNKNOWN_PERSON, name, *self.people.suggest(name)[:3])
@@ -639,11 +642,8 @@ def _all(masks: Iterable[np.ndarray]) -> np.ndarray | None:
 
 def matched_words(record: Record, terms: set[str]) -> tuple[str, ...]:
     """The words of the title and summary whose index term the question shares, as written."""
-    seen: dict[str, None] = {}
-    for word in WORD_RE.findall(f"{record.title} {record.summary}"):
-        if _word_term(word) in terms:
-            seen.setdefault(word, None)
-    return tuple(seen)
+    return tuple(word for word in dict.fromkeys(WORD_RE.findall(f"{record.title} {record.summary}"))
+                 if _word_term(word) in terms)
 
 
 @lru_cache(maxsize=200_000)
