@@ -34,6 +34,7 @@ from retrieval.search import MAX_LIMIT, Archive, QueryError
 from retrieval.serialize import citation_to_dict, record_to_dict
 from retrieval.site import ARCHIVE_NAME, ARCHIVE_URL
 from retrieval.store import ArchiveStore, StoreError
+from retrieval.text import is_number
 from retrieval.thesaurus import ThesaurusFileError
 
 from . import runner
@@ -196,7 +197,7 @@ def _positive(text: str) -> int:
 
 
 def _count(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    if not is_number(text) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
     return int(text)
 
@@ -212,14 +213,14 @@ def _seconds(text: str) -> float:
 
 
 def _year(text: str) -> int:
-    if not (text.isdigit() and len(text) == 4):
+    if not (is_number(text) and len(text) == 4):
         raise argparse.ArgumentTypeError(f"{text!r} is not a year like 1958")
     return int(text)
 
 
 def _record_id(text: str) -> int:
     value = text.lstrip("#")
-    if not value.isdigit():
+    if not is_number(value):
         raise argparse.ArgumentTypeError(f"{text!r} is not a document number (see the #N in search results)")
     return int(value)
 

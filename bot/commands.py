@@ -32,6 +32,7 @@ from retrieval.records import Record
 from retrieval.search import MAX_BROWSE, Archive, Hit, PersonCard, QueryError, SearchResult
 from retrieval.site import ARCHIVE_NAME, ARCHIVE_URL
 from retrieval.state.sqlite import SqliteState
+from retrieval.text import is_number
 
 from .help import ASK_MENU, COMMANDS, SEARCH_MENU, invite_url
 from .help import find as find_help
@@ -237,7 +238,7 @@ class Commands:
     async def _record(self, record_id: str | int) -> Record | Reply:
         """The record a user named by number, or the error that says why there is none."""
         text = str(record_id).strip().lstrip("#")
-        if not text.isdigit() or len(text) > 12:
+        if not is_number(text) or len(text) > 12:
             return error(f"\u201c{str(record_id)[:40]}\u201d is not a document number: use the #N shown in results.")
         record = await self.archive.show(int(text))
         if record is None:
@@ -557,7 +558,7 @@ def _search_args(text: str) -> tuple[str, int | None, int | None, str | None]:
     years: list[int | None] = []
     for name in ("from", "to"):
         year = options[name]
-        if year is not None and not (year.isdigit() and len(year) == 4):
+        if year is not None and not (is_number(year) and len(year) == 4):
             raise ValueError(f"\u201c{name}:{year[:20]}\u201d needs a year like 1958.")
         years.append(int(year) if year else None)
     return " ".join(words), years[0], years[1], options["person"]

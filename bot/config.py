@@ -15,6 +15,7 @@ from dotenv import load_dotenv
 
 from retrieval.daily import Shards
 from retrieval.state import is_postgres_url
+from retrieval.text import is_number
 
 DEFAULT_DB = Path("data") / "archive.db"
 BUNDLED_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -84,7 +85,7 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         raise ConfigError("DISCORD_TOKEN does not look like a bot token (three dot-separated parts): copy it "
                           "again from the Developer Portal, Bot page, Reset Token")
     guild = env.get("DISCORD_DEV_GUILD") or None
-    if guild is not None and not (guild.isdigit() and 15 <= len(guild) <= 21):
+    if guild is not None and not (is_number(guild) and 15 <= len(guild) <= 21):
         raise ConfigError(f"DISCORD_DEV_GUILD must be a server ID (a long number), got {guild[:30]!r}")
     exposed = _open_to_others(env_path)
     api_base = env.get("DISCORD_API_BASE") or None
@@ -130,13 +131,13 @@ def parse_shards(shards: str | None, count: str | None, keys: tuple[str, str] = 
         return None
     if shards is None or count is None:
         raise ConfigError(f"{shards_key} and {count_key} go together: e.g. {shards_key}=0-3 {count_key}=8")
-    if not count.isdigit() or not 1 <= int(count) <= MAX_SHARDS:
+    if not is_number(count) or not 1 <= int(count) <= MAX_SHARDS:
         raise ConfigError(f"{count_key} must be a whole number from 1 to {MAX_SHARDS}, got {count[:20]!r}")
     total = int(count)
     ids: set[int] = set()
     for part in shards.replace(" ", "").split(","):
         low, dash, high = part.partition("-")
-        if not low.isdigit() or (dash and not high.isdigit()):
+        if not is_number(low) or (dash and not is_number(high)):
             raise ConfigError(f"{shards_key} must be a range like 0-3 or a list like 0,2,5, got {shards[:40]!r}")
         first, last = int(low), int(high) if dash else int(low)
         if first > last:

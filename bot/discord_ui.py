@@ -20,6 +20,7 @@ from discord.utils import TimestampStyle
 from retrieval.citation_formats import CRLF, bibtex, bibtex_key, chicago, ris
 from retrieval.cite import SAFE_URL, Citation, LinkKind
 from retrieval.site import ARCHIVE_NAME
+from retrieval.text import is_number
 
 from .commands import Card, Moment, Reply, ReplyKind, TimeStyle
 from .wording import document_facts, link_label, mentioned_names, meta_line, people_with_roles, text_heading
@@ -407,7 +408,7 @@ class GoToPage(discord.ui.Modal, title="Go to page"):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         pages = len(self.view.reply.pages)
         text = self.number.value.strip()
-        if not text.isdigit() or not 1 <= int(text) <= pages:
+        if not is_number(text) or not 1 <= int(text) <= pages:
             await interaction.response.send_message(
                 f"“{inert(clip(text, 20))}” is not a page here: type a number from 1 to {pages}.",
                 ephemeral=True, allowed_mentions=NO_MENTIONS)

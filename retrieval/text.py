@@ -92,3 +92,8 @@ def tokenize(text: str) -> list[str]:
             continue
         terms.append(stem(word))
     return terms
+
+
+def is_number(text: str) -> bool:
+    """ASCII digits only: a number a user typed. `str.isdigit()` also accepts '²' and '①', which `int()` refuses."""
+    return text.isascii() and text.isdigit()

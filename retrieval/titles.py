@@ -15,6 +15,7 @@ import numpy as np
 
 from .index import SearchIndex
 from .segment import Segment, title_words
+from .text import is_number
 
 __all__ = ["TitleLookup", "title_words"]
 
@@ -45,7 +46,7 @@ class TitleLookup:
     def by_number(self, digits: str, limit: int) -> list[int]:
         """Positions of the documents whose number starts with `digits`: the number itself, then longer ones
         in numeric order (12, 120, 121, …, 1200)."""
-        if not digits.isdigit() or len(digits) > _MAX_ID_DIGITS:
+        if not is_number(digits) or len(digits) > _MAX_ID_DIGITS:
             return []
         found: list[int] = []
         base = int(digits)

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from ..text import is_number
 from .pages import is_challenge
 
 AGENT = "archive-bot"  # the token robots.txt rules are matched against
@@ -103,7 +104,7 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if is_number(value):
         return float(value)
     try:
         when = parsedate_to_datetime(value)
