@@ -52,7 +52,7 @@ class ShareView(ReplyView):
 
     async def _share(self, interaction: discord.Interaction) -> None:
         """Post the page the asker is on, once; the button then says it is posted."""
-        refusal = ALREADY_SHARED if self.share.disabled else None if may_post(interaction) else CANNOT_SHARE
+        refusal = ALREADY_SHARED if self.share.disabled else CANNOT_SHARE if not may_post(interaction) else None
         if refusal is not None:
             await interaction.response.send_message(refusal, ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
