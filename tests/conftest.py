@@ -146,7 +146,7 @@ class StateBackend:
                 (f"-{span.total_seconds()} seconds",))
         else:
             assert isinstance(state, PostgresState)
-            await state.pool.execute("UPDATE daily_posts SET claimed_at = claimed_at - $1::interval", span)
+            await state.db.pool.execute("UPDATE daily_posts SET claimed_at = claimed_at - $1::interval", span)
 
     async def close(self) -> None:
         for state in self.opened:

@@ -10,12 +10,12 @@ runs it.
 from __future__ import annotations
 
 from abc import abstractmethod
-from urllib.parse import urlsplit, urlunsplit
 
 from ..daily.ledger import DailyStore
+from ..dburl import is_postgres_url, safe_url
 from ..store import ArchiveStore
 
-POSTGRES_SCHEMES = ("postgresql", "postgres")
+__all__ = ["BotState", "is_postgres_url", "open_state", "safe_url"]
 
 
 class BotState(DailyStore):
@@ -34,20 +34,6 @@ class BotState(DailyStore):
     @abstractmethod
     def describe(self) -> str:
         """Where the state is, for the log: never a password."""
-
-
-def is_postgres_url(url: str) -> bool:
-    return urlsplit(url).scheme in POSTGRES_SCHEMES
-
-
-def safe_url(url: str) -> str:
-    """`url` with any password replaced: the form of it that may be shown or logged."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 async def open_state(store: ArchiveStore, database_url: str | None = None, owner: str | None = None) -> BotState:

@@ -1,94 +1,24 @@
-"""The bot's state in PostgreSQL, shared by every process of one application (asyncpg, a pool per process).
+"""The bot's state in PostgreSQL, shared by every process of one application (retrieval/pg.py: the schema, a pool).
 
-Schema versions as for SQLite: MIGRATIONS is appended to, never edited, and applied once under an advisory
-lock, so processes starting together migrate once. Leases are measured on the server's clock (`now()`), and a
-claim is one statement deciding on the row's unique key (`INSERT ... ON CONFLICT ... DO UPDATE ... WHERE`,
-the token compared in the same statement), after the subscription's row is locked so that the "no later day"
-check and the claim are one decision.
-
-Connections: a lost one is dropped from the pool, and the next use connects again, waiting with backoff
-(CONNECT_BACKOFF) for a server that is restarting. A statement is never repeated after a lost connection (it may
-have committed): the error goes up, and the ledger's leases and the look before any resend settle it.
+Leases are measured on the server's clock (`now()`), and a claim is one statement deciding on the row's unique
+key (`INSERT ... ON CONFLICT ... DO UPDATE ... WHERE`, the token compared in the same statement), after the
+subscription's row is locked so that the "no later day" check and the claim are one decision. A statement that
+met a lost connection is not repeated: the error goes up, and the ledger's leases and the look before any resend
+settle it.
 """
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg
 
 from ..daily.ledger import ERROR_MAX, LEASE, Claim, Entry, LastPost, PostStatus
 from ..daily.subscription import Subscription, Target
-from ..store import StoreError, StoreProblem
-from . import BotState, safe_url
+from ..pg import Postgres
+from . import BotState
 
-log = logging.getLogger(__name__)
-
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        "CREATE TABLE bot_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        """CREATE TABLE subscriptions (
-        id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        target       TEXT NOT NULL UNIQUE,          -- "channel:<id>" or "dm:<user id>"
-        guild_id     BIGINT,
-        channel_id   BIGINT,
-        user_id      BIGINT,                        -- the DM recipient
-        created_by   BIGINT NOT NULL,
-        post_time    TEXT NOT NULL,                 -- HH:MM, local
-        timezone     TEXT NOT NULL,                 -- IANA name
-        paused       TEXT,                          -- why posting stopped, or NULL
-        created_at   TEXT NOT NULL
-    )""",
-        "CREATE INDEX subscriptions_guild ON subscriptions (guild_id)",
-        """CREATE TABLE daily_posts (
-        subscription_id BIGINT NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
-        local_date      DATE NOT NULL,              -- the subscriber's calendar day
-        record_id       BIGINT,                     -- the document chosen (NULL: the archive had none)
-        status          TEXT NOT NULL CHECK (status IN ('claimed', 'sent', 'failed', 'unknown')),
-        owner           TEXT NOT NULL,              -- which process claimed it
-        claimed_at      TIMESTAMPTZ NOT NULL,       -- the lease's start, on the server's clock
-        sent_at         TIMESTAMPTZ,
-        message_id      BIGINT,
-        attempts        INTEGER NOT NULL DEFAULT 0,
-        error           TEXT,
-        token           BIGINT NOT NULL,            -- the fencing token: incremented by every takeover
-        PRIMARY KEY (subscription_id, local_date)
-    )""",
-    ),
-)
-SCHEMA_VERSION = len(MIGRATIONS)
-MIGRATION_LOCK = 0x61726368  # the advisory lock held while migrating ("arch")
-CONNECT_TIMEOUT = 10.0  # seconds for one connection attempt
-CONNECT_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)  # seconds between attempts to reach a server that went away
-POOL_SIZE = 5
 _SUB_COLUMNS = "id, target, guild_id, created_by, post_time, timezone, paused, created_at"
-# The errors that say the server cannot be reached now (as opposed to a statement it refused).
-_LOST = (OSError, asyncio.TimeoutError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
-         asyncpg.InterfaceError)
-
-
-def store_error(url: str, exc: BaseException) -> StoreError:
-    """One clear line for a PostgreSQL failure; the URL in it never carries the password."""
-    where = safe_url(url)
-    if isinstance(exc, asyncpg.InvalidPasswordError | asyncpg.InvalidAuthorizationSpecificationError):
-        return StoreError(f"{where}: PostgreSQL refused the user name or password in DATABASE_URL",
-                          StoreProblem.REFUSED)
-    if isinstance(exc, asyncpg.InvalidCatalogNameError):
-        return StoreError(f"{where}: no such database on that PostgreSQL server (create it first)",
-                          StoreProblem.REFUSED)
-    detail = str(exc)
-    password = urlsplit(url).password
-    if password:
-        detail = detail.replace(password, "***")
-    if isinstance(exc, _LOST):
-        return StoreError(f"{where}: cannot reach PostgreSQL ({type(exc).__name__}: {detail})",
-                          StoreProblem.UNREACHABLE)
-    return StoreError(f"{where}: PostgreSQL failed: {detail}")
 
 
 def _sub(row: asyncpg.Record) -> Subscription:
@@ -97,72 +27,23 @@ def _sub(row: asyncpg.Record) -> Subscription:
 
 
 class PostgresState(BotState):
-    def __init__(self, pool: asyncpg.Pool, url: str, owner: str | None = None) -> None:
+    def __init__(self, db: Postgres, owner: str | None = None) -> None:
         super().__init__(owner)
-        self.pool = pool
-        self.url = url
+        self.db = db
+        self._conn = db.conn
 
     @classmethod
     async def open(cls, url: str, owner: str | None = None) -> PostgresState:
-        """Connect (one attempt: a server that is not there at start is the operator's to fix) and migrate."""
-        try:
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT)
-        except (asyncpg.PostgresError, *_LOST) as exc:
-            raise store_error(url, exc) from None
-        except ValueError as exc:  # a URL asyncpg cannot read
-            raise StoreError(f"{safe_url(url)}: not a usable DATABASE_URL ({type(exc).__name__})") from None
-        state = cls(pool, url, owner)
-        try:
-            await state._migrate()
-        except BaseException:
-            await pool.close()
-            raise
-        return state
+        return cls(await Postgres.open(url), owner)
 
     async def close(self) -> None:
-        await self.pool.close()
+        await self.db.close()
 
     def describe(self) -> str:
-        return f"PostgreSQL ({safe_url(self.url)})"
-
-    @asynccontextmanager
-    async def _conn(self) -> AsyncIterator[asyncpg.Connection]:
-        """A pooled connection; PostgreSQL's failures come out as StoreError. Only getting the connection is
-        retried (with backoff): a statement that met a lost connection may have committed."""
-        conn: asyncpg.Connection | None = None
-        for attempt, wait in enumerate((*CONNECT_BACKOFF, None)):
-            try:
-                conn = await self.pool.acquire()
-                break
-            except (asyncpg.PostgresError, *_LOST) as exc:
-                if wait is None or not isinstance(exc, _LOST):
-                    raise store_error(self.url, exc) from None
-                log.warning("PostgreSQL unreachable (attempt %d); trying again in %g s", attempt + 1, wait)
-                await asyncio.sleep(wait)
-        assert conn is not None
-        try:
-            yield conn
-        except (asyncpg.PostgresError, *_LOST) as exc:
-            raise store_error(self.url, exc) from None
-        finally:
-            await self.pool.release(conn)
-
-    async def _migrate(self) -> None:
-        async with self._conn() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
-            await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            version = await conn.fetchval("SELECT max(version) FROM schema_version") or 0
-            if version > SCHEMA_VERSION:
-                raise StoreError(f"{safe_url(self.url)}: made by a newer archive-bot (schema {version}, this one "
-                                 f"knows {SCHEMA_VERSION}); upgrade archive-bot", StoreProblem.NEWER)
-            for number in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[number]:
-                    await conn.execute(statement)
-                await conn.execute("INSERT INTO schema_version (version) VALUES ($1)", number + 1)
+        return self.db.describe()
 
     async def schema_version(self) -> int:
-        async with self._conn() as conn:
-            return int(await conn.fetchval("SELECT max(version) FROM schema_version") or 0)
+        return await self.db.schema_version()
 
     # -- key-value state ---------------------------------------------------------------------------
     async def get_state(self, key: str) -> str | None:

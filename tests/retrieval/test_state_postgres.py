@@ -12,10 +12,11 @@ from datetime import UTC, date, datetime, timedelta
 import asyncpg
 import pytest
 
+from retrieval import pg
 from retrieval.daily import DailyScheduler, Result, Target
+from retrieval.pg import SCHEMA_VERSION
 from retrieval.state import open_state, safe_url
-from retrieval.state import postgres as pg
-from retrieval.state.postgres import SCHEMA_VERSION, PostgresState
+from retrieval.state.postgres import PostgresState
 from retrieval.store import StoreError, StoreProblem
 from testing.postgres import postgres_server
 
@@ -83,7 +84,7 @@ async def test_the_schema_is_migrated_once_and_a_newer_one_is_refused(pg_databas
         await first.set_state("commands_hash:global", "abc")
         assert await second.get_state("commands_hash:global") == "abc"
         assert await second.get_state("nothing") is None
-        async with first.pool.acquire() as conn:
+        async with first.db.pool.acquire() as conn:
             assert await conn.fetchval("SELECT count(*) FROM schema_version") == SCHEMA_VERSION
             await conn.execute("INSERT INTO schema_version (version) VALUES ($1)", SCHEMA_VERSION + 1)
     finally:
