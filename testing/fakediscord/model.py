@@ -176,10 +176,10 @@ def overwrite(target_id: int, *, member: bool = False, allow: int = 0, deny: int
 
 
 def text_channel_payload(channel_id: int, name: str, position: int,
-                         overwrites: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                         overwrites: list[dict[str, Any]] | None = None, guild_id: int = GUILD_ID) -> dict[str, Any]:
     """A guild text channel; ``name``/``position``/``type`` are required by TextChannel."""
     return {
-        "id": str(channel_id), "type": 0, "guild_id": str(GUILD_ID), "name": name, "position": position,
+        "id": str(channel_id), "type": 0, "guild_id": str(guild_id), "name": name, "position": position,
         "permission_overwrites": overwrites or [], "parent_id": None, "topic": None, "nsfw": False,
         "last_message_id": None, "rate_limit_per_user": 0, "flags": 0,
     }
@@ -217,11 +217,11 @@ def default_roles() -> dict[int, dict[str, Any]]:
 
 
 def base_permissions(user_id: int, member_roles: Iterable[int], roles: dict[int, dict[str, Any]],
-                     owner_id: int) -> int:
+                     owner_id: int, everyone_id: int = EVERYONE_ROLE_ID) -> int:
     """Guild-level permissions: owner and ADMINISTRATOR get everything."""
     if user_id == owner_id:
         return ALL_PERMISSIONS
-    perms = int(roles[EVERYONE_ROLE_ID]["permissions"])
+    perms = int(roles[everyone_id]["permissions"])
     for role_id in member_roles:
         if role_id in roles:
             perms |= int(roles[role_id]["permissions"])
@@ -229,10 +229,10 @@ def base_permissions(user_id: int, member_roles: Iterable[int], roles: dict[int,
 
 
 def channel_permissions(user_id: int, member_roles: Iterable[int], roles: dict[int, dict[str, Any]],
-                        owner_id: int, channel: dict[str, Any]) -> int:
+                        owner_id: int, channel: dict[str, Any], everyone_id: int = EVERYONE_ROLE_ID) -> int:
     """Apply @everyone, role and member overwrites in that order, as Discord does."""
     member_roles = list(member_roles)
-    perms = base_permissions(user_id, member_roles, roles, owner_id)
+    perms = base_permissions(user_id, member_roles, roles, owner_id, everyone_id)
     if perms & ADMINISTRATOR or perms == ALL_PERMISSIONS:
         return ALL_PERMISSIONS
     overwrites = channel.get("permission_overwrites", [])
@@ -242,7 +242,7 @@ def channel_permissions(user_id: int, member_roles: Iterable[int], roles: dict[i
         perms = (perms & ~deny) | allow
 
     for ow in overwrites:
-        if ow["type"] == 0 and int(ow["id"]) == EVERYONE_ROLE_ID:
+        if ow["type"] == 0 and int(ow["id"]) == everyone_id:
             apply(int(ow["allow"]), int(ow["deny"]))
     allow = deny = 0
     for ow in overwrites:

@@ -404,10 +404,10 @@ class FakeDiscord(DiscordWorld):
         conn.intents = d.get("intents")
         # Like Discord, a shard is sent only the guilds whose shard it is: (guild_id >> 22) % shard_count.
         shard = d.get("shard")
-        has_guild = shard is None or (m.GUILD_ID >> 22) % int(shard[1]) == int(shard[0])
+        guilds = [gid for gid in self.guild_ids() if shard is None or (gid >> 22) % int(shard[1]) == int(shard[0])]
         ready: dict[str, Any] = {
             "v": 10, "user": self.bot_user,
-            "guilds": [{"id": str(m.GUILD_ID), "unavailable": True}] if has_guild else [],
+            "guilds": [{"id": str(gid), "unavailable": True} for gid in guilds],
             "session_id": conn.session_id, "resume_gateway_url": self.gateway_url, "session_type": "normal",
             "application": {"id": str(m.APP_ID), "flags": m.APPLICATION_FLAGS}, "private_channels": [],
             "relationships": [], "presences": [], "guild_join_requests": [], "user_settings": {}, "auth": {},
@@ -417,8 +417,8 @@ class FakeDiscord(DiscordWorld):
             ready["shard"] = d["shard"]
         await conn.send(0, ready, "READY")
         members = bool((conn.intents or 0) & m.INTENT_GUILD_MEMBERS)
-        if has_guild:
-            await conn.send(0, self.guild_payload(include_members=members), "GUILD_CREATE")
+        for gid in guilds:
+            await conn.send(0, self.guild_payload(include_members=members, guild_id=gid), "GUILD_CREATE")
         conn.identified = True
         self.connected.set()
 
@@ -575,26 +575,26 @@ class FakeDiscord(DiscordWorld):
         return Reply(200, body)
 
     async def _get_guild(self, req: RecordedRequest, guild_id: str) -> Reply:
-        if int(guild_id) != m.GUILD_ID:
+        if not self.has_guild(int(guild_id)):
             return error(404, 10004, "Unknown Guild")
-        return Reply(200, self.guild_payload(for_gateway=False))
+        return Reply(200, self.guild_payload(for_gateway=False, guild_id=int(guild_id)))
 
     async def _get_guild_channels(self, req: RecordedRequest, guild_id: str) -> Reply:
-        if int(guild_id) != m.GUILD_ID:
+        if not self.has_guild(int(guild_id)):
             return error(404, 10004, "Unknown Guild")
-        return Reply(200, [copy.deepcopy(c) for cid, c in self.channels.items() if cid not in self.deleted_channels])
+        return Reply(200, self.guild_channels(int(guild_id)))
 
     async def _get_guild_roles(self, req: RecordedRequest, guild_id: str) -> Reply:
-        if int(guild_id) != m.GUILD_ID:
+        if not self.has_guild(int(guild_id)):
             return error(404, 10004, "Unknown Guild")
-        return Reply(200, [copy.deepcopy(r) for r in self.roles.values()])
+        return Reply(200, self.guild_roles(int(guild_id)))
 
     async def _get_member(self, req: RecordedRequest, guild_id: str, user_id: str) -> Reply:
-        if int(guild_id) != m.GUILD_ID:
+        if not self.has_guild(int(guild_id)):
             return error(404, 10004, "Unknown Guild")
         if int(user_id) not in self.member_roles:
             return error(404, 10007, "Unknown Member")
-        return Reply(200, self.member(int(user_id)))
+        return Reply(200, self.guild_member(int(guild_id), int(user_id)))
 
     async def _open_dm(self, req: RecordedRequest) -> Reply:
         recipient = int((req.json or {}).get("recipient_id", 0))

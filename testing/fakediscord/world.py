@@ -61,7 +61,8 @@ def _infer_type(value: Any) -> int:
 
 
 class DiscordWorld:
-    """One guild, three users, a bot, their DM channels, synced commands and every message."""
+    """One guild, three users, a bot, their DM channels, synced commands and every message; `add_guild` adds
+    plain guilds beside it (for shards: each gateway connection is sent only its shards' guilds)."""
 
     BOT_ID = m.BOT_ID
     APP_ID = m.APP_ID
@@ -82,6 +83,7 @@ class DiscordWorld:
         self.member_roles: dict[int, list[int]] = {m.BOT_ID: [m.BOT_ROLE_ID], **{uid: [] for uid in m.USERS}}
         self.roles: dict[int, dict[str, Any]] = m.default_roles()
         self.channels: dict[int, dict[str, Any]] = m.default_channels()
+        self.other_guilds: dict[int, str] = {}  # guild id -> name: plain guilds, @everyone may do the defaults
         self.dm_channels: dict[int, dict[str, Any]] = {}  # by recipient user id
         self.forbidden_channels: set[int] = set()
         self.deleted_channels: set[int] = set()
@@ -132,11 +134,23 @@ class DiscordWorld:
                 return user_id
         return None
 
+    def guild_ids(self) -> list[int]:
+        return [m.GUILD_ID, *self.other_guilds]
+
+    def has_guild(self, guild_id: int) -> bool:
+        return int(guild_id) in (m.GUILD_ID, *self.other_guilds)
+
+    def _other_roles(self, guild_id: int) -> dict[int, dict[str, Any]]:
+        return {guild_id: m.role_payload(guild_id, "@everyone", m.EVERYONE_PERMISSIONS, position=0)}
+
     def permissions_in(self, user_id: int, channel_id: int) -> int:
         """Effective permissions of a member in a guild channel (DMs: the fixed DM set)."""
         channel = self.channel(channel_id)
         if channel is None or channel.get("type") == 1:
             return m.DM_PERMISSIONS
+        guild_id = int(channel["guild_id"])
+        if guild_id != m.GUILD_ID:
+            return m.channel_permissions(int(user_id), [], self._other_roles(guild_id), m.OWNER_ID, channel, guild_id)
         return m.channel_permissions(int(user_id), self.member_roles.get(int(user_id), []), self.roles,
                                      m.OWNER_ID, channel)
 
@@ -158,6 +172,13 @@ class DiscordWorld:
         if member:
             self.member_roles[int(user_id)] = [int(r) for r in roles]
         return self.users[int(user_id)]
+
+    def add_guild(self, guild_id: int, name: str, channel_id: int) -> dict[str, Any]:
+        """Add a plain guild with one text channel, the bot and the users as members (no roles); returns the
+        channel. Its shard is (guild_id >> 22) % shard_count, as on Discord."""
+        self.other_guilds[int(guild_id)] = name
+        self.channels[int(channel_id)] = m.text_channel_payload(int(channel_id), "general", 0, guild_id=int(guild_id))
+        return self.channels[int(channel_id)]
 
     def forbid_channel(self, channel_id: int) -> None:
         """Make REST sends to the channel fail with 403 50013 (cache on the client is untouched).
@@ -200,17 +221,35 @@ class DiscordWorld:
 
     # --- payloads the gateway/REST serve ---------------------------------------------------
 
-    def guild_payload(self, *, include_members: bool = True, for_gateway: bool = True) -> dict[str, Any]:
+    def guild_channels(self, guild_id: int = m.GUILD_ID) -> list[dict[str, Any]]:
+        return [copy.deepcopy(c) for cid, c in self.channels.items()
+                if cid not in self.deleted_channels and int(c["guild_id"]) == int(guild_id)]
+
+    def guild_roles(self, guild_id: int = m.GUILD_ID) -> list[dict[str, Any]]:
+        roles = self.roles if int(guild_id) == m.GUILD_ID else self._other_roles(int(guild_id))
+        return [copy.deepcopy(r) for r in roles.values()]
+
+    def guild_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        if int(guild_id) == m.GUILD_ID:
+            return self.member(user_id)
+        return m.member_payload(self.user(user_id), [])
+
+    def guild_payload(self, *, include_members: bool = True, for_gateway: bool = True,
+                      guild_id: int = m.GUILD_ID) -> dict[str, Any]:
         """GUILD_CREATE (for_gateway) or GET /guilds/{id} shape."""
-        live_channels = [copy.deepcopy(c) for cid, c in self.channels.items() if cid not in self.deleted_channels]
+        guild_id = int(guild_id)
+        live_channels = self.guild_channels(guild_id)
         member_ids = list(self.member_roles) if include_members else [m.BOT_ID]
+        main = guild_id == m.GUILD_ID
         payload: dict[str, Any] = {
-            "id": str(m.GUILD_ID), "name": m.GUILD_NAME, "icon": None, "splash": None, "discovery_splash": None,
-            "banner": None, "description": None, "owner_id": str(m.OWNER_ID), "afk_channel_id": None,
+            "id": str(guild_id), "name": m.GUILD_NAME if main else self.other_guilds[guild_id], "icon": None,
+            "splash": None, "discovery_splash": None, "banner": None, "description": None,
+            "owner_id": str(m.OWNER_ID), "afk_channel_id": None,
             "afk_timeout": 300, "verification_level": 0, "default_message_notifications": 1,
-            "explicit_content_filter": 0, "roles": [copy.deepcopy(r) for r in self.roles.values()],
+            "explicit_content_filter": 0, "roles": self.guild_roles(guild_id),
             "emojis": [], "stickers": [], "features": [], "mfa_level": 0, "application_id": None,
-            "system_channel_id": str(m.SYSTEM_CHANNEL_ID), "system_channel_flags": 0, "rules_channel_id": None,
+            "system_channel_id": str(m.SYSTEM_CHANNEL_ID) if main else live_channels[0]["id"],
+            "system_channel_flags": 0, "rules_channel_id": None,
             "public_updates_channel_id": None, "safety_alerts_channel_id": None, "vanity_url_code": None,
             "premium_tier": 0, "premium_subscription_count": 0, "preferred_locale": "en-US", "nsfw_level": 0,
             "premium_progress_bar_enabled": False, "max_members": 500000, "max_video_channel_users": 25,
@@ -220,7 +259,7 @@ class DiscordWorld:
                 "joined_at": m.FIXED_JOINED_AT, "large": False, "unavailable": False, "lazy": True,
                 "member_count": len(self.member_roles), "voice_states": [], "presences": [], "threads": [],
                 "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
-                "channels": live_channels, "members": [self.member(uid) for uid in member_ids],
+                "channels": live_channels, "members": [self.guild_member(guild_id, uid) for uid in member_ids],
             })
         else:
             payload.update({"approximate_member_count": len(self.member_roles), "approximate_presence_count": 0})

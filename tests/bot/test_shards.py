@@ -16,7 +16,7 @@ import pytest
 from bot.app import ArchiveBot, ShardedArchiveBot, make_bot
 from bot.cli import main
 from bot.config import ConfigError, Settings, parse_shards
-from retrieval.daily import Shards
+from retrieval.daily import Shards, Target
 from retrieval.search import Archive
 from testing.fakediscord import FakeDiscord
 
@@ -89,20 +89,36 @@ def on_postgres(pg_database: str) -> StateBackend:
     return StateBackend("postgres", pg_database)
 
 
+SHARD_1_GUILD = 1 << 22  # (1 << 22 >> 22) % 2 == 1: shard 1 of 2; the stand-in's own guild is on shard 0
+SHARD_1_CHANNEL = 3100
+
+
 async def test_two_processes_split_the_shards_post_each_once_and_only_shard_0s_syncs(db, on_postgres):
     clock = Clock(datetime(2026, 9, 27, 9, 1, tzinfo=UTC))
     async with asyncio.timeout(BOT_TEST_TIMEOUT), FakeDiscord() as fake:
+        fake.add_guild(SHARD_1_GUILD, "Second Server", SHARD_1_CHANNEL)
         async with process(fake, db, on_postgres, Shards((0,), 2), clock) as first, \
                 process(fake, db, on_postgres, Shards((1,), 2), clock) as second:
             assert isinstance(first, ShardedArchiveBot) and isinstance(second, ShardedArchiveBot)
             assert [p.get("shard") for p in fake.identify_payloads] == [[0, 2], [1, 2]]
             assert first.get_guild(fake.GUILD_ID) is not None and second.get_guild(fake.GUILD_ID) is None
+            assert first.get_guild(SHARD_1_GUILD) is None and second.get_guild(SHARD_1_GUILD) is not None
             await subscribe_channel(first)
             await subscribe_dm(first)
+            await second.ledger.subscribe(target=Target.channel(SHARD_1_CHANNEL), guild_id=SHARD_1_GUILD,
+                                          created_by=fake.OWNER_ID, post_time="09:00", zone="UTC",
+                                          now=datetime(2026, 1, 1, tzinfo=UTC))
+            posted: list[list] = [[], []]
             for _ in range(3):
                 batches = await asyncio.gather(first.scheduler.tick(), second.scheduler.tick())
-                assert batches[1] == []  # neither subscription is on shard 1: not even looked at
-            assert len(daily_posts(fake)) == 2
+                for mine, batch in zip(posted, batches, strict=True):
+                    mine.extend(batch)
+            # each process posted only what its shards own: the two on shard 0 (a channel and a DM) and the
+            # second guild's channel on shard 1
+            assert len(posted[0]) == 2 and len(posted[1]) == 1
+            posts = daily_posts(fake)
+            assert [r.path for r in posts].count(f"/channels/{SHARD_1_CHANNEL}/messages") == 1
+            assert len(posts) == 3
             assert (first.synced, second.synced) != (None, None) and second.synced == "elsewhere"
         assert len(fake.command_syncs) == 1
 
