@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 AUTOCOMPLETE_MAX = 25
 REFRESH_EVERY = 60.0  # seconds between checks for an ingest by another process
 HEALTH_EVERY = 300.0  # seconds between health lines in the log
+IDENTIFY_INTERVAL = 5.0  # Discord: one IDENTIFY per rate-limit bucket every 5 s
 SHARD_KEY = "shard:{count}:{shard}"  # state: "<process> <unix time>" of the process that last ran the shard
 SYNC_KEY = "commands_hash:{scope}"
 SOMETHING_WENT_WRONG = "Something went wrong on my side; the details are in my log. Please try again."
@@ -303,8 +304,40 @@ class ArchiveBot(discord.Client):
         await reply_to_message(message, reply)
 
 
+class IdentifyGate:
+    """Discord's limit on starting sessions: `max_concurrency` IDENTIFYs at once, one per rate-limit bucket
+    (shard_id % max_concurrency) every IDENTIFY_INTERVAL seconds. discord.py's default waits 5 s before every
+    shard but the first, which is right only at max_concurrency 1; large bots get more buckets."""
+
+    def __init__(self, max_concurrency: int, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self.max_concurrency = max(1, max_concurrency)
+        self.clock = clock
+        self.sleep = sleep
+        self._last: dict[int, float] = {}  # bucket -> when its last IDENTIFY went out
+
+    async def wait(self, shard_id: int) -> None:
+        bucket = shard_id % self.max_concurrency
+        if bucket in self._last:
+            delay = self._last[bucket] + IDENTIFY_INTERVAL - self.clock()
+            if delay > 0:
+                await self.sleep(delay)
+        self._last[bucket] = self.clock()
+
+
 class ShardedArchiveBot(ArchiveBot, discord.AutoShardedClient):
     """The bot running the shards its settings name, one of several processes serving one application."""
+
+    identify_gate: IdentifyGate | None = None
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        if self.identify_gate is None:
+            try:
+                concurrency = (await self.fetch_session_start_limits()).max_concurrency
+            except discord.HTTPException:
+                concurrency = 1  # the safe assumption: one at a time
+            self.identify_gate = IdentifyGate(concurrency)
+        await self.identify_gate.wait(shard_id or 0)
 
 
 def make_bot(archive: Archive, settings: Settings, **kwargs: Any) -> ArchiveBot:

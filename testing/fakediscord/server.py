@@ -78,15 +78,18 @@ class GatewayConnection:
 class FakeDiscord(DiscordWorld):
     """Fake Discord: ``await start()``/``stop()`` or ``async with FakeDiscord() as fake``."""
 
-    def __init__(self, *, echo_bot_messages: bool = True, enforce_intents: bool = True) -> None:
+    def __init__(self, *, echo_bot_messages: bool = True, enforce_intents: bool = True,
+                 max_concurrency: int = 1) -> None:
         """``echo_bot_messages``: like Discord, send MESSAGE_CREATE/UPDATE/DELETE for the bot's own
         non-ephemeral messages (bots must ignore themselves). ``enforce_intents``: drop message
         events the client has no intent for and blank guild message content without the
-        MESSAGE_CONTENT intent (unless the bot is mentioned), as Discord does.
+        MESSAGE_CONTENT intent (unless the bot is mentioned), as Discord does. ``max_concurrency``: the
+        IDENTIFYs a bot may start at once (GET /gateway/bot's session_start_limit; 1 for most bots).
         """
         super().__init__()
         self.echo_bot_messages = echo_bot_messages
         self.enforce_intents = enforce_intents
+        self.max_concurrency = max_concurrency
         self.requests: list[RecordedRequest] = []
         self.identify_payloads: list[dict[str, Any]] = []
         self.resume_payloads: list[dict[str, Any]] = []
@@ -571,7 +574,8 @@ class FakeDiscord(DiscordWorld):
         body: dict[str, Any] = {"url": self.gateway_url}
         if req.path.endswith("/bot"):
             body.update({"shards": 1, "session_start_limit": {"total": 1000, "remaining": 999,
-                                                              "reset_after": 86400000, "max_concurrency": 1}})
+                                                              "reset_after": 86400000,
+                                                              "max_concurrency": self.max_concurrency}})
         return Reply(200, body)
 
     async def _get_guild(self, req: RecordedRequest, guild_id: str) -> Reply:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import ArchiveBot, ShardedArchiveBot, make_bot
+from bot.app import ArchiveBot, IdentifyGate, ShardedArchiveBot, make_bot
 from bot.cli import main
 from bot.config import ConfigError, Settings, parse_shards
 from retrieval.daily import Shards, Target
@@ -158,3 +158,36 @@ def test_the_database_password_is_redacted_from_every_log_line():
     logging.getLogger("anything").warning("connecting to %s failed", url)
     assert "Pg-s3cret-77" not in out.getvalue() and "connecting to postgresql://bot:" in out.getvalue()
     assert "Pg-s3cret-77" not in repr(Settings(database_url=url))
+
+
+async def test_identifies_wait_only_for_their_own_rate_limit_bucket():
+    now = [100.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    gate = IdentifyGate(2, clock=lambda: now[0], sleep=sleep)
+    for shard in (0, 1):
+        await gate.wait(shard)  # two buckets: both at once
+    assert slept == []
+    now[0] += 1.0
+    await gate.wait(2)  # bucket 0 again, 1 s after its last: 4 s more
+    await gate.wait(3)  # bucket 1, 5 s after its last by now: no wait
+    assert slept == [4.0]
+    await gate.wait(4)
+    assert slept == [4.0, 5.0]
+    single = IdentifyGate(1, clock=lambda: now[0], sleep=sleep)
+    await single.wait(0)
+    await single.wait(1)
+    assert slept[-1] == 5.0  # max_concurrency 1: discord.py's own 5 s between shards
+
+
+async def test_a_process_with_four_shards_uses_the_concurrency_discord_allows(db, on_postgres):
+    clock = Clock(datetime(2026, 9, 27, 9, 1, tzinfo=UTC))
+    async with asyncio.timeout(BOT_TEST_TIMEOUT), FakeDiscord(max_concurrency=4) as fake:
+        async with process(fake, db, on_postgres, Shards((0, 1, 2, 3), 4), clock) as bot:
+            assert isinstance(bot, ShardedArchiveBot) and bot.identify_gate is not None
+            assert bot.identify_gate.max_concurrency == 4
+            assert sorted(p["shard"][0] for p in fake.identify_payloads) == [0, 1, 2, 3]
