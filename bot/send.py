@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import discord
 from discord.utils import MISSING
@@ -30,6 +30,11 @@ def _payload(reply: Reply, author_id: int, view_type: type[ReplyView] = ReplyVie
              page: int = 0) -> tuple[discord.Embed, ReplyView | None]:
     view = view_type(reply, author_id, page=page)
     return embed_for(reply, view.page), view if view.children else None
+
+
+def _files(reply: Reply) -> Any:
+    """The reply's files (a citation's .ris and .bib) for one send, wherever it goes; MISSING when none."""
+    return attachments_for(reply) or MISSING
 
 
 def _sent_view(view: ReplyView | None) -> ReplyView:
@@ -64,7 +69,7 @@ async def respond(interaction: discord.Interaction, reply: Reply, view_type: typ
     was posted."""
     ephemeral = reply.ephemeral or not may_post(interaction)
     embed, view = _payload(reply, interaction.user.id, view_type, page)
-    files = attachments_for(reply) or MISSING
+    files = _files(reply)
     content = CANNOT_POST_NOTE if ephemeral and not reply.ephemeral else None
     message: discord.Message | None
     try:
@@ -121,7 +126,7 @@ async def _deliver_elsewhere(channel: object, user: discord.User | discord.Membe
             sent = await channel.send(content=f"{user.mention}, here is your answer:", embed=embed,
                                       allowed_mentions=discord.AllowedMentions(users=[user], everyone=False,
                                                                               roles=False),
-                                      view=_sent_view(view))
+                                      view=_sent_view(view), files=_files(reply))
             if view is not None:
                 view.message = sent
             return sent
@@ -133,7 +138,8 @@ async def _deliver_elsewhere(channel: object, user: discord.User | discord.Membe
 async def _dm(user: discord.User | discord.Member, reply: Reply, note: str) -> discord.Message | None:
     embed, view = _payload(reply, user.id)
     try:
-        sent = await user.send(content=note, embed=embed, allowed_mentions=NO_MENTIONS, view=_sent_view(view))
+        sent = await user.send(content=note, embed=embed, allowed_mentions=NO_MENTIONS, view=_sent_view(view),
+                               files=_files(reply))
     except discord.HTTPException as exc:
         log.warning("could not deliver a reply to user %s anywhere: %s", user.id, exc)
         return None

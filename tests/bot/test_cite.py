@@ -186,6 +186,19 @@ async def test_the_cite_button_answers_anyone_privately_even_after_the_page_butt
             assert_cited(await fake.wait_for_response(pressed["id"]))
 
 
+async def test_a_citation_that_missed_its_interaction_still_comes_with_its_files(db):
+    async with running_bot(db) as (fake, bot):
+        await with_documents(bot.archive, FILIPPOV)
+        _, shown = await answer(fake, "doc", {"id": "9001"})
+        pressed = fake.button("cite:9001", int(shown.message["id"]), user_id=BOB_ID)
+        fake.expire_interaction(int(pressed["id"]))  # too late for the interaction: the answer goes by DM
+        await fake.dispatch("INTERACTION_CREATE", pressed)
+        dm = await fake.wait_for(lambda r: r.method == "POST" and r.path == f"/channels/{fake.dm_channel_id(BOB_ID)}"
+                                 "/messages")
+        assert "@misc{wcda116969," in embed_text(dm)
+        assert sorted(f.filename for f in dm.files) == ["wcda116969.bib", "wcda116969.ris"]
+
+
 async def test_the_cite_button_works_on_a_message_from_before_a_restart(db):
     async with asyncio.timeout(BOT_TEST_TIMEOUT), FakeDiscord() as fake:
         for run in range(2):
