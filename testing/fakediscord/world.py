@@ -474,6 +474,15 @@ class DiscordWorld:
     def _channel_for(self, user_id: int, channel_id: int, guild: bool) -> int:
         return channel_id if guild else self.dm_channel_id(user_id)
 
+    def _where_stored(self, stored: StoredMessage, user_id: int, channel_id: int | None,
+                      guild: bool | None) -> tuple[int, bool]:
+        """Channel and guild/DM of an interaction on a stored message: by default where the message lives."""
+        if channel_id is None:
+            channel_id = stored.channel_id
+        if guild is None:
+            guild = self.dm_recipient(channel_id) is None
+        return self._channel_for(user_id, channel_id, guild), guild
+
     def slash(self, name: str, options: OptionsArg = None, *, user_id: int = m.ALICE_ID,
               channel_id: int = m.GENERAL_ID, guild: bool = True, subcommand: str | None = None) -> dict[str, Any]:
         """INTERACTION_CREATE for ``/name [subcommand] options`` (type 2). ``subcommand`` may be "group sub"."""
@@ -488,11 +497,7 @@ class DiscordWorld:
         target = self.messages.get(int(target_id))
         if target is None:
             raise KeyError(f"fake: no stored message {target_id}")
-        if channel_id is None:
-            channel_id = target.channel_id
-        if guild is None:
-            guild = self.dm_recipient(channel_id) is None
-        channel_id = self._channel_for(user_id, channel_id, guild)
+        channel_id, guild = self._where_stored(target, user_id, channel_id, guild)
         cmd = self.find_command(name, guild=guild, ctype=3)
         data: dict[str, Any] = {"id": cmd["id"] if cmd else str(self.snowflake()), "name": name, "type": 3,
                                 "target_id": str(target.id),
@@ -518,12 +523,7 @@ class DiscordWorld:
                   else self.messages.get(int(message_id)))
         if stored is None:
             raise KeyError(f"fake: no stored message {message_id}; known: {sorted(self.messages)[-10:]}")
-        if channel_id is None:
-            channel_id = stored.channel_id
-        if guild is None:
-            guild = self.dm_recipient(channel_id) is None
-        if not guild:
-            channel_id = self.dm_channel_id(user_id)
+        channel_id, guild = self._where_stored(stored, user_id, channel_id, guild)
         return self._interaction(3, component_data, user_id=user_id, channel_id=channel_id, guild=guild,
                                  message=stored.data)
 
