@@ -36,6 +36,7 @@ from retrieval.site import ARCHIVE_NAME, ARCHIVE_URL
 from retrieval.store import ArchiveStore, StoreError
 from retrieval.text import is_number
 from retrieval.thesaurus import ThesaurusFileError
+from retrieval.transfer import Endpoint, TransferError, migrate
 
 from . import runner
 from .commands import Card, Commands, Reply, ReplyKind, app_version
@@ -178,6 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
     like.add_argument("--limit", "-k", type=_positive, default=10, help="how many documents (default 10)")
     like.add_argument("--json", action="store_true", help="one JSON object instead of text")
 
+    move = sub.add_parser("migrate", help="copy everything the bot keeps between SQLite and PostgreSQL, and check it")
+    move.add_argument("--from", dest="source", required=True, metavar="WHERE",
+                      help="sqlite:data/archive.db or postgresql://user:password@host/db")
+    move.add_argument("--to", dest="destination", required=True, metavar="WHERE",
+                      help="the same forms; it must hold no data yet")
+
     show = with_db(sub.add_parser("show", help="one document in full, with its citation"))
     show.add_argument("id", type=_record_id, metavar="ID")
     show.add_argument("--format", choices=SHOW_FORMATS, default="text",
@@ -249,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("retrieval.ingest").setLevel(logging.ERROR)  # the CLI prints failures itself
     handler = {"run": cmd_run, "console": cmd_console, "ingest": cmd_ingest, "fetch": cmd_fetch, "export": cmd_export,
                "search": cmd_search, "ask": cmd_ask, "show": cmd_show, "onthisday": cmd_onthisday,
-               "similar": cmd_similar}[args.command]
+               "similar": cmd_similar, "migrate": cmd_migrate}[args.command]
     try:
         return asyncio.run(handler(args, settings))
     except (StoreError, PeopleFileError, ThesaurusFileError) as exc:
@@ -374,6 +381,27 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
                 count = await export(store, out, args.format)
             partial.replace(args.output)  # a reader never sees a half-written export
     print(f"exported {count} records", file=sys.stderr)
+    return EXIT_OK
+
+
+async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        source, destination = Endpoint.parse(args.source), Endpoint.parse(args.destination)
+    except TransferError as exc:
+        print(f"archive-bot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    bar = ProgressBar(sys.stderr)
+    try:
+        report = await migrate(source, destination,
+                               lambda table, done, total: bar.draw(done / total if total else 1.0,
+                                                                   f"{table}: {done:,}/{total:,} rows"))
+    finally:
+        bar.close()
+    for table in report.tables:
+        print(f"{table.table:<15} {table.source.rows:>10,} rows  sha256 {table.source.hex[:16]}  "
+              f"= {table.destination.rows:,} rows  sha256 {table.destination.hex[:16]}")
+    print(f"migrated {report.source} -> {report.destination}: {report.rows:,} rows in {len(report.tables)} tables, "
+          f"counts and checksums match ({report.seconds:.1f} s)")
     return EXIT_OK
 
 
