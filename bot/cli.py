@@ -122,16 +122,23 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", type=Path, help="the archive database (default: $ARCHIVE_DB or data/archive.db)")
         return p
 
+    def with_pg(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--database-url", metavar="URL",
+                       help="read the archive kept in PostgreSQL (postgresql://user:password@host/db), through a "
+                            "local replica beside --db kept in step with it (default: $DATABASE_URL, else --db)")
+        return p
+
     run = with_db(sub.add_parser("run", help="start the bot on Discord (the local console when no DISCORD_TOKEN is "
                                              "set)"))
     run.add_argument("--database-url", metavar="URL",
-                     help="keep subscriptions, the daily ledger and command-sync state in PostgreSQL, shared by "
-                          "several processes: postgresql://user:password@host/db (default: $DATABASE_URL, else the "
-                          "archive's SQLite database)")
+                     help="keep everything (the archive, read through a local replica; subscriptions, the daily "
+                          "ledger, command-sync state) in PostgreSQL, shared by several processes: "
+                          "postgresql://user:password@host/db (default: $DATABASE_URL, else the archive's SQLite "
+                          "database)")
     run.add_argument("--shards", metavar="IDS", help="run these shards only: 0-3 or 0,2,5 (default: $ARCHIVE_SHARDS)")
     run.add_argument("--shard-count", metavar="N", help="how many shards the application has in all "
                                                          "(default: $ARCHIVE_SHARD_COUNT)")
-    with_db(sub.add_parser("console", help="chat with the bot locally: /help lists the commands"))
+    with_pg(with_db(sub.add_parser("console", help="chat with the bot locally: /help lists the commands")))
 
     ingest = with_db(sub.add_parser("ingest", help="read listing pages (text or saved HTML) into the archive"))
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders of .txt/.html pages")
@@ -153,11 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "except for this machine)")
     fetch.add_argument("--quiet", "-q", action="store_true", help="no per-page failure lines, only the summary")
 
-    exp = with_db(sub.add_parser("export", help="write the whole archive, one record per line"))
+    exp = with_pg(with_db(sub.add_parser("export", help="write the whole archive, one record per line")))
     exp.add_argument("--format", choices=FORMATS, default="jsonl")
     exp.add_argument("--output", "-o", type=Path, help="a file to write (default: standard output)")
 
-    search = with_db(sub.add_parser("search", help="ranked documents for a query"))
+    search = with_pg(with_db(sub.add_parser("search", help="ranked documents for a query")))
     search.add_argument("query", nargs="*", help="words, names, dates: `zhou enlai nehru 1959`")
     search.add_argument("--limit", "-k", type=_positive, default=10, help="how many documents (default 10)")
     search.add_argument("--from", dest="date_from", type=_year, metavar="YEAR", help="only documents from YEAR on")
@@ -166,15 +173,15 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--batch", type=Path, metavar="FILE", help="one query per line; prints JSON lines")
     search.add_argument("--json", action="store_true", help="one JSON object instead of text")
 
-    ask = with_db(sub.add_parser("ask", help="a short answer from the best document, with its sources"))
+    ask = with_pg(with_db(sub.add_parser("ask", help="a short answer from the best document, with its sources")))
     ask.add_argument("question", nargs="+")
     ask.add_argument("--json", action="store_true")
 
-    day = with_db(sub.add_parser("onthisday", help="the day's document (the one a daily post would choose)"))
+    day = with_pg(with_db(sub.add_parser("onthisday", help="the day's document (the one a daily post would choose)")))
     day.add_argument("--date", metavar="MM-DD", help="a day of the year: 09-27 or '27 September' (default today)")
     day.add_argument("--json", action="store_true")
 
-    like = with_db(sub.add_parser("similar", help="the documents most like one (More like this)"))
+    like = with_pg(with_db(sub.add_parser("similar", help="the documents most like one (More like this)")))
     like.add_argument("id", type=_record_id, help="the document's number, e.g. 42")
     like.add_argument("--limit", "-k", type=_positive, default=10, help="how many documents (default 10)")
     like.add_argument("--json", action="store_true", help="one JSON object instead of text")
@@ -185,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     move.add_argument("--to", dest="destination", required=True, metavar="WHERE",
                       help="the same forms; it must hold no data yet")
 
-    show = with_db(sub.add_parser("show", help="one document in full, with its citation"))
+    show = with_pg(with_db(sub.add_parser("show", help="one document in full, with its citation")))
     show.add_argument("id", type=_record_id, metavar="ID")
     show.add_argument("--format", choices=SHOW_FORMATS, default="text",
                       help="text (default), json, or a citation to import: chicago, bibtex, ris (Zotero takes both)")
@@ -280,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_options(args: argparse.Namespace, settings: Settings) -> Settings:
-    """`run`'s --database-url, --shards and --shard-count, over what the environment said."""
+    """--database-url, and `run`'s --shards and --shard-count, over what the environment said."""
     if getattr(args, "database_url", None) is not None:
         settings = replace(settings, database_url=database_url(args.database_url, "--database-url"))
     shards, count = getattr(args, "shards", None), getattr(args, "shard_count", None)
@@ -367,7 +374,7 @@ async def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    db = settings.archive_db
+    db = settings.archive_db if settings.database_url is None else await runner.synced_replica(settings)
     if not db.exists():
         print(f"archive-bot: no archive at {db}: run `archive-bot ingest PATH...` first", file=sys.stderr)
         return EXIT_FAILED

@@ -9,12 +9,16 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
 from types import TracebackType
 from typing import TextIO
 
+from retrieval.dburl import safe_url
 from retrieval.ingest import ingest_if_empty
 from retrieval.people import PeopleDirectory
+from retrieval.replica import Replica, SyncReport, replica_path
 from retrieval.search import Archive
 from retrieval.state import open_state
 from retrieval.store import ArchiveStore
@@ -112,15 +116,51 @@ def setup_logging(settings: Settings, stream: TextIO = sys.stderr) -> None:
 async def open_archive(settings: Settings, announce: Callable[[str], None] | None = None, *,
                        background: bool = False) -> Archive:
     """The archive, created on first start and filled with the bundled seed pages when empty; `background`: its
-    index is built (or loaded) while the caller goes on (`Archive.loaded()`)."""
+    index is built (or loaded) while the caller goes on (`Archive.loaded()`). With DATABASE_URL, the archive is
+    PostgreSQL's, served from the local replica (retrieval/replica.py), synced first."""
     say = announce or log.info
     people = await asyncio.to_thread(PeopleDirectory.load)
+    if settings.database_url is not None:
+        return await Archive.open(await synced_replica(settings), people, background=background)
     waiting = f"waiting for another process writing to {settings.archive_db} to finish…"
     async with await ArchiveStore.open(settings.archive_db, on_wait=lambda: say(waiting)) as store:
         report = await ingest_if_empty(store, people, settings.seeds)
     if report is not None:
         say(f"{settings.archive_db} was empty; added the bundled seed pages ({report.summary_line()})")
     return await Archive.open(settings.archive_db, people, background=background)
+
+
+async def synced_replica(settings: Settings) -> Path:
+    """The local replica of the PostgreSQL archive (DATABASE_URL), brought up to date: the file to read."""
+    assert settings.database_url is not None
+    path = replica_path(settings.archive_db)
+    async with await Replica.open(settings.database_url, path) as replica:
+        report = await replica.sync()
+    log.info("replica %s of %s: %s", path, safe_url(settings.database_url), report.summary_line())
+    return path
+
+
+@asynccontextmanager
+async def following(settings: Settings, archive: Archive) -> AsyncIterator[None]:
+    """With DATABASE_URL: the replica synced in the background while the caller runs, and the index refreshed
+    after each sync that brought changes (searches go on meanwhile), so an ingest into PostgreSQL by any
+    process shows up without a restart."""
+    if settings.database_url is None:
+        yield
+        return
+    replica = await Replica.open(settings.database_url, replica_path(settings.archive_db))
+
+    async def changed(report: SyncReport) -> None:
+        if await archive.refresh_if_changed():
+            log.info("archive changed; index refreshed (%d documents)", archive.size)
+
+    task = asyncio.create_task(replica.follow(changed), name="replica-sync")
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await replica.close()
 
 
 def _on_signals(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
@@ -161,22 +201,24 @@ async def run_bot(settings: Settings) -> int:
     loading = asyncio.create_task(archive.loaded())
     status = 0
     try:
-        done, _ = await asyncio.wait({runner, stopper, loading}, return_when=asyncio.FIRST_COMPLETED)
-        if done == {loading} and loading.exception() is None:
-            log.info("archive ready: %d documents, %.1f s after start", archive.size, time.perf_counter() - started)
-            done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if loading in done and loading.exception() is not None:
-            log.error("the archive's index could not be built: %s", loading.exception())
-            status = 1
-        elif runner in done and runner.exception() is not None:
-            exc = runner.exception()
-            if isinstance(exc, discord.LoginFailure):
-                log.error("Discord refused the token (DISCORD_TOKEN): reset it in the Developer Portal")
+        async with following(settings, archive):
+            done, _ = await asyncio.wait({runner, stopper, loading}, return_when=asyncio.FIRST_COMPLETED)
+            if done == {loading} and loading.exception() is None:
+                log.info("archive ready: %d documents, %.1f s after start", archive.size,
+                         time.perf_counter() - started)
+                done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if loading in done and loading.exception() is not None:
+                log.error("the archive's index could not be built: %s", loading.exception())
+                status = 1
+            elif runner in done and runner.exception() is not None:
+                exc = runner.exception()
+                if isinstance(exc, discord.LoginFailure):
+                    log.error("Discord refused the token (DISCORD_TOKEN): reset it in the Developer Portal")
+                else:
+                    log.error("the bot stopped: %s", exc, exc_info=exc)
+                status = 1
             else:
-                log.error("the bot stopped: %s", exc, exc_info=exc)
-            status = 1
-        else:
-            log.info("shutting down")
+                log.info("shutting down")
     finally:
         stopper.cancel()
         loading.cancel()
@@ -194,7 +236,8 @@ async def run_console_app(settings: Settings, stdin: TextIO = sys.stdin, stdout:
     archive = await open_archive(settings)
     stop = asyncio.Event()
     try:
-        await run_console(Commands(archive, front=Front.CONSOLE), stdin, stdout, stop)
+        async with following(settings, archive):
+            await run_console(Commands(archive, front=Front.CONSOLE), stdin, stdout, stop)
     finally:
         await archive.close()
     return 0

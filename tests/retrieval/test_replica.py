@@ -1,0 +1,142 @@
+"""The local read replica of a PostgreSQL archive: copied whole at first, then the records PostgreSQL stamped
+since, each sync one SQLite transaction; searches on it follow without a restart. A real PostgreSQL server,
+real SQLite files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiosqlite
+import asyncpg
+import pytest
+
+from retrieval.replica import ARCHIVE_KEY, STAMP_KEY, Replica, replica_path
+from retrieval.search import Archive
+from retrieval.store import ArchiveStore
+from retrieval.transfer import ARCHIVE_TABLES, Digest, Endpoint, PgSide, SqliteSide, migrate
+
+from ..conftest import PEOPLE
+
+
+async def _same_as_postgresql(url: str, replica: Path) -> dict[str, int]:
+    """Each archive table's rows compared (count and checksum) between PostgreSQL and the replica."""
+    conn = await asyncpg.connect(url)
+    local = await aiosqlite.connect(replica)
+    counts = {}
+    try:
+        async with conn.transaction(isolation="repeatable_read", readonly=True):
+            for table in ARCHIVE_TABLES:
+                theirs, ours = Digest(), Digest()
+                async for rows in PgSide(conn).chunks(table):
+                    theirs.add(rows)
+                async for rows in SqliteSide(local).chunks(table):
+                    ours.add(rows)
+                assert (theirs.rows, theirs.hex) == (ours.rows, ours.hex), table.name
+                counts[table.name] = ours.rows
+    finally:
+        await conn.close()
+        await local.close()
+    return counts
+
+
+@pytest.fixture
+async def pg_archive(db: Path, pg_database: str) -> str:
+    """A PostgreSQL archive of the seeds."""
+    await migrate(Endpoint.parse(f"sqlite:{db}"), Endpoint.parse(pg_database))
+    return pg_database
+
+
+def test_the_replica_lies_beside_the_archive_and_is_never_it() -> None:
+    assert replica_path(Path("data/archive.db")) == Path("data/archive.replica.db")
+    assert replica_path(Path("data/archive")) == Path("data/archive.replica.db")
+    for name in ("data/x.replica.db", "a.b"):
+        assert replica_path(Path(name)) != Path(name)
+
+
+async def test_a_new_replica_is_a_full_copy_then_nothing_to_do(pg_archive: str, tmp_path: Path) -> None:
+    path = tmp_path / "archive.replica.db"
+    async with await Replica.open(pg_archive, path) as replica:
+        first = await replica.sync()
+        again = await replica.sync()
+    assert first.full and first.records > 50
+    assert not again.full and again.records == 0 and again.stamp == first.stamp
+    counts = await _same_as_postgresql(pg_archive, path)
+    assert counts["records"] == first.records and counts["participants"] and counts["sources"]
+    async with await Archive.open(path, PEOPLE) as archive:
+        assert archive.size == first.records
+        assert (await archive.search("Filippov insects")).hits
+
+
+async def _new_record(conn: asyncpg.Connection, title: str) -> int:
+    rid: int = await conn.fetchval(
+        "INSERT INTO records (record_key, base_key, date_iso, precision, year, month, day, title, summary, "
+        "created_at, updated_at) VALUES ($1, $1, '1961-08-13', 'day', 1961, 8, 13, $2, $3, 'now', 'now') "
+        "RETURNING id", title.lower(), title, "Ulbricht tells Khrushchev about the zanzibarite wall.")
+    await conn.execute("INSERT INTO participants VALUES ($1, 0, 'Walter Ulbricht', 'author', 'person')", rid)
+    await conn.execute("INSERT INTO sources (record_id, source, first_seen) VALUES ($1, 'late.txt', 'now')", rid)
+    return rid
+
+
+async def test_changes_in_postgresql_reach_the_replica_and_its_searches(pg_archive: str, tmp_path: Path) -> None:
+    """A new record, an old record's participants changed, a new source of another: one sync brings the three,
+    and an open archive on the replica finds the new record after its refresh, no restart."""
+    path = tmp_path / "archive.replica.db"
+    async with await Replica.open(pg_archive, path) as replica:
+        await replica.sync()
+        archive = await Archive.open(path, PEOPLE)
+        try:
+            assert not (await archive.search("zanzibarite")).hits
+            conn = await asyncpg.connect(pg_archive)
+            try:
+                rid = await _new_record(conn, "Letter, Ulbricht to Khrushchev")
+                changed, sourced = await conn.fetchval("SELECT min(record_id) FROM participants"), 3
+                await conn.execute("UPDATE participants SET role = 'mentioned' WHERE record_id = $1", changed)
+                await conn.execute("INSERT INTO sources (record_id, source, first_seen) VALUES ($1, 'more.txt', "
+                                   "'now')", sourced)
+            finally:
+                await conn.close()
+            report = await replica.sync()
+            assert not report.full and report.records == 3
+            await _same_as_postgresql(pg_archive, path)
+            assert await archive.refresh_if_changed()
+            hits = (await archive.search("zanzibarite")).hits
+            assert [hit.record.id for hit in hits] == [rid]
+            shown = await archive.show(sourced)
+            assert shown is not None and shown.sources[-1] == "more.txt"
+        finally:
+            await archive.close()
+
+
+async def test_a_replica_of_another_archive_is_copied_again(pg_archive: str, pg_database: str, postgres,
+                                                             tmp_path: Path) -> None:
+    path = tmp_path / "archive.replica.db"
+    async with await Replica.open(pg_archive, path) as replica:
+        await replica.sync()
+    other = postgres.create_database()
+    conn = await asyncpg.connect(other)
+    try:
+        async with await Replica.open(other, tmp_path / "unused.db"):  # the schema, and one record
+            pass
+        await _new_record(conn, "The only record")
+    finally:
+        await conn.close()
+    async with await Replica.open(other, path) as replica:
+        report = await replica.sync()
+        held = await replica.store.get_state(ARCHIVE_KEY), await replica.store.get_state(STAMP_KEY)
+    assert report.full and report.records == 1
+    assert (await _same_as_postgresql(other, path))["records"] == 1
+    conn = await asyncpg.connect(other)
+    try:
+        assert held == tuple(map(str, await conn.fetchrow("SELECT archive, value FROM generation")))
+    finally:
+        await conn.close()
+
+
+async def test_a_damaged_replica_is_copied_again(pg_archive: str, tmp_path: Path) -> None:
+    path = tmp_path / "archive.replica.db"
+    path.write_bytes(b"this is no database " * 500)
+    async with await Replica.open(pg_archive, path) as replica:
+        report = await replica.sync()
+    assert report.full and report.records > 50
+    await _same_as_postgresql(pg_archive, path)
+    async with await ArchiveStore.open(path) as store:
+        assert await store.count() == report.records
