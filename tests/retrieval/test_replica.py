@@ -3,16 +3,18 @@ since, each sync one SQLite transaction; searches on it follow without a restart
 real SQLite files."""
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import aiosqlite
 import asyncpg
 import pytest
 
-from retrieval.replica import ARCHIVE_KEY, STAMP_KEY, Replica, replica_path
+from retrieval.replica import ARCHIVE_KEY, BACKOFF_MAX, STAMP_KEY, Replica, SyncReport, replica_path
 from retrieval.search import Archive
 from retrieval.store import ArchiveStore
 from retrieval.transfer import ARCHIVE_TABLES, Digest, Endpoint, PgSide, SqliteSide, migrate
+from testing.postgres import postgres_server
 
 from ..conftest import PEOPLE
 
@@ -97,7 +99,12 @@ async def test_changes_in_postgresql_reach_the_replica_and_its_searches(pg_archi
             report = await replica.sync()
             assert not report.full and report.records == 3
             await _same_as_postgresql(pg_archive, path)
+            base = archive.snapshot.index.base
             assert await archive.refresh_if_changed()
+            # the search machinery followed the replica as it follows any SQLite archive: a delta over the same
+            # memory-mapped base, built in the background while the old snapshot served
+            index = archive.snapshot.index
+            assert index.base is base and index.delta is not None and index.delta.size == 3
             hits = (await archive.search("zanzibarite")).hits
             assert [hit.record.id for hit in hits] == [rid]
             shown = await archive.show(sourced)
@@ -140,3 +147,41 @@ async def test_a_damaged_replica_is_copied_again(pg_archive: str, tmp_path: Path
     await _same_as_postgresql(pg_archive, path)
     async with await ArchiveStore.open(path) as store:
         assert await store.count() == report.records
+
+
+@pytest.mark.slow
+async def test_following_survives_a_postgresql_restart(db: Path, tmp_path: Path) -> None:
+    """PostgreSQL goes away: the replica keeps what it has (searches go on), the follower logs and backs off,
+    and once the server is back the next change arrives. A server of this test's own, to stop and start."""
+    with postgres_server() as server:
+        url = server.create_database()
+        await migrate(Endpoint.parse(f"sqlite:{db}"), Endpoint.parse(url))
+        path = tmp_path / "archive.replica.db"
+        synced: list[SyncReport] = []
+
+        async def changed(report: SyncReport) -> None:
+            synced.append(report)
+
+        async with await Replica.open(url, path) as replica:
+            await replica.sync()
+            follower = asyncio.create_task(replica.follow(changed, every=0.2))
+            try:
+                await asyncio.to_thread(server.stop)
+                await asyncio.sleep(1.5)  # several failed looks
+                assert not follower.done()
+                async with await ArchiveStore.open(path) as store:
+                    assert await store.count() > 50  # the replica still serves
+                await asyncio.to_thread(server.start)
+                conn = await asyncpg.connect(url)
+                try:
+                    await _new_record(conn, "After the restart")
+                finally:
+                    await conn.close()
+                async with asyncio.timeout(BACKOFF_MAX + 10):
+                    while not synced:
+                        await asyncio.sleep(0.2)
+            finally:
+                follower.cancel()
+                await asyncio.gather(follower, return_exceptions=True)
+        assert synced[0].records == 1 and not synced[0].full
+        await _same_as_postgresql(url, path)

@@ -1,0 +1,125 @@
+"""A running `archive-bot` process with DATABASE_URL serves the PostgreSQL archive from its local replica and
+finds a record inserted into PostgreSQL by someone else after it started, without a restart: the console (a real
+process on a pipe) and the bot (a real process against the local stand-in for Discord)."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from retrieval.transfer import Endpoint, migrate
+from testing.fakediscord import FakeDiscord
+
+from ..retrieval.test_replica import _new_record
+from .conftest import embed_text
+from .test_process import TOKEN
+
+ROOT = Path(__file__).resolve().parents[2]
+TITLE = "Letter, Ulbricht to Khrushchev"
+FOLLOW_WAIT = 30.0  # seconds a change may take to reach the process (it looks every 2 s)
+
+
+@pytest.fixture
+async def pg_archive(db: Path, pg_database: str) -> str:
+    await migrate(Endpoint.parse(f"sqlite:{db}"), Endpoint.parse(pg_database))
+    return pg_database
+
+
+def _env(home: Path, url: str, **more: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "ARCHIVE_", "DATABASE_"))}
+    env.update(PYTHONPATH=str(ROOT), DATABASE_URL=url, ARCHIVE_DB=str(home / "archive.db"), LOG_LEVEL="INFO",
+               **more)
+    return env
+
+
+async def _insert(url: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await _new_record(conn, TITLE)
+    finally:
+        await conn.close()
+
+
+async def _answer(process: asyncio.subprocess.Process, line: str) -> str:
+    """The console's answer to one line (it ends with a blank line when read from a pipe)."""
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(line.encode() + b"\n")
+    await process.stdin.drain()
+    lines = []
+    while (got := await asyncio.wait_for(process.stdout.readline(), 60)) not in (b"\n", b""):
+        lines.append(got.decode())
+    return "".join(lines)
+
+
+async def test_the_console_finds_what_was_added_to_postgresql_after_it_started(pg_archive: str,
+                                                                               tmp_path: Path) -> None:
+    home = tmp_path / "bot"  # not the test's own folder, where the seeded archive it migrated lies
+    home.mkdir()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "console", cwd=home, env=_env(home, pg_archive),
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        assert "Filippov" in await _answer(process, "/search Filippov insects")
+        assert TITLE not in await _answer(process, "/search zanzibarite")
+        await _insert(pg_archive)
+        deadline = time.monotonic() + FOLLOW_WAIT
+        while TITLE not in (found := await _answer(process, "/search zanzibarite")):
+            assert time.monotonic() < deadline, found
+            await asyncio.sleep(0.5)
+        assert process.stdin is not None
+        process.stdin.close()
+        status = await asyncio.wait_for(process.wait(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.stderr is not None
+    log = (await process.stderr.read()).decode()
+    assert status == 0, log
+    assert "full copy:" in log and "changes: 1 records synced in" in log
+    assert "archive.replica.db" in log
+    assert not (home / "archive.db").exists()  # the configured archive is never written: only its replica
+    assert (home / "archive.replica.db").is_file()
+
+
+@pytest.mark.slow
+async def test_the_bot_finds_what_was_added_to_postgresql_after_it_started(pg_archive: str, tmp_path: Path) -> None:
+    home = tmp_path / "bot"
+    home.mkdir()
+    async with FakeDiscord() as fake:
+        env = _env(home, pg_archive, DISCORD_TOKEN=TOKEN, DISCORD_API_BASE=fake.api_base,
+                   DISCORD_GATEWAY_URL=fake.gateway_url)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", cwd=home, env=env,
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        try:
+            await fake.wait_ready(timeout=60)
+            await asyncio.sleep(2.5)  # discord.py waits for more servers before it calls itself ready
+            payload = await fake.send_slash("search", {"query": "Filippov insects"})
+            assert "Filippov" in embed_text(await fake.wait_for_response(payload["id"], timeout=15))
+            await _insert(pg_archive)
+            deadline = time.monotonic() + FOLLOW_WAIT
+            while True:
+                payload = await fake.send_slash("search", {"query": "zanzibarite"})
+                text = embed_text(await fake.wait_for_response(payload["id"], timeout=15))
+                if TITLE in text:
+                    break
+                assert time.monotonic() < deadline, text
+                await asyncio.sleep(1)
+            process.send_signal(signal.SIGTERM)
+            status = await asyncio.wait_for(process.wait(), 20)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        assert process.stderr is not None
+        log = (await process.stderr.read()).decode()
+        assert status == 0, log
+        assert "changes: 1 records synced in" in log and "stopped cleanly" in log
+        assert not (home / "archive.db").exists()
