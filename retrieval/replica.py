@@ -126,10 +126,11 @@ class Replica:
         for table in reversed(ARCHIVE_TABLES):
             await local.conn.execute(f"DELETE FROM {table.name}")
         records = 0
-        for table in ARCHIVE_TABLES:
-            async for rows in pg.chunks(table):
-                await local.write(table, rows)
-                records += len(rows) if table.name == "records" else 0
+        async with local.bulk():
+            for table in ARCHIVE_TABLES:
+                async for rows in pg.chunks(table):
+                    await local.write(table, rows)
+                    records += len(rows) if table.name == "records" else 0
         return records
 
     @staticmethod

@@ -16,7 +16,7 @@ import hashlib
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AsyncExitStack, closing, suppress
+from contextlib import AsyncExitStack, asynccontextmanager, closing, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import Enum, StrEnum
@@ -218,6 +218,21 @@ class SqliteSide:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
+    @asynccontextmanager
+    async def bulk(self) -> AsyncIterator[None]:
+        """A whole archive written at once (inside the caller's transaction): the change-stamp triggers, which
+        cost four statements a row, are set aside and put back as they were (their text is SQLite's own), and
+        every record is stamped with one new generation, as the index expects of records it has not seen."""
+        async with self.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'") as cur:
+            triggers = [(str(name), str(sql)) async for name, sql in cur]
+        for name, _ in triggers:
+            await self.conn.execute(f"DROP TRIGGER {name}")
+        yield  # on an error the caller's transaction rolls back, and the triggers with it
+        for _, sql in triggers:
+            await self.conn.execute(sql)
+        await self.conn.execute("UPDATE generation SET value = value + 1")
+        await self.conn.execute("UPDATE records SET generation = (SELECT value FROM generation)")
+
 
 class PgSide:
     """Rows of a PostgreSQL archive (`where` with $n parameters), read inside a transaction the caller holds
@@ -392,14 +407,15 @@ async def _open_side(stack: AsyncExitStack, end: Endpoint, *, writing: bool) -> 
 
 async def _copy(reader: Side, writer: Side, progress: Progress | None) -> tuple[TableReport, ...]:
     read: dict[str, Digest] = {}
-    for table in TABLES:
-        total, digest = await reader.count(table), Digest()
-        async for rows in reader.chunks(table):
-            digest.add(rows)
-            await writer.write(table, rows)
-            if progress is not None:
-                progress(table.name, digest.rows, total)
-        read[table.name] = digest
+    async with writer.bulk() if isinstance(writer, SqliteSide) else nullcontext():
+        for table in TABLES:
+            total, digest = await reader.count(table), Digest()
+            async for rows in reader.chunks(table):
+                digest.add(rows)
+                await writer.write(table, rows)
+                if progress is not None:
+                    progress(table.name, digest.rows, total)
+            read[table.name] = digest
     if isinstance(writer, PgSide):
         await writer.advance_identities(TABLES)
     reports = []

@@ -110,6 +110,11 @@ async def test_sqlite_to_postgresql_and_back_loses_nothing(db: Path, pg_database
     assert len(before["records"]) > 50 and before["participants"] and before["documents"] is not None
     assert [t.source.hex for t in there.tables] == [t.source.hex for t in again.tables]  # the same checksums
     assert all(t.matches for t in (*there.tables, *again.tables))
+    triggers = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    with sqlite3.connect(db) as old_conn, sqlite3.connect(back) as new_conn:  # set aside while copying, put back
+        assert old_conn.execute(triggers).fetchall() == new_conn.execute(triggers).fetchall() != []
+        assert new_conn.execute("SELECT COUNT(DISTINCT generation), MIN(generation) FROM records").fetchone() == \
+            (1, new_conn.execute("SELECT value FROM generation").fetchone()[0])
     # the copy's searches, documents and subscriptions are the original's
     async with await ArchiveStore.open(db) as old, await ArchiveStore.open(back) as new:
         assert await old.all_records() == await new.all_records()
