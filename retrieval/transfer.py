@@ -147,27 +147,29 @@ def _to_text(column: Column, value: Any) -> Any:
 
 
 def _canonical(value: Any) -> Any:
-    """The form a value is compared in: times in UTC to the microsecond, whichever side they came from."""
+    """The form a time is compared in: UTC to the microsecond, whichever side it came from."""
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat(timespec="microseconds")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, memoryview):
-        return bytes(value)
     return value
 
 
 @dataclass
 class Digest:
-    """A table's row count and a SHA-256 over the canonical form of its rows, in the table's order."""
+    """A table's row count and a SHA-256 over the canonical form of its rows (each row's repr: both sides give
+    the same Python types, times aside), in the table's order."""
 
+    table: Table
     rows: int = 0
     _hash: Any = field(default_factory=hashlib.sha256)
 
     def add(self, rows: Sequence[Row]) -> None:
         self.rows += len(rows)
-        for row in rows:
-            self._hash.update(repr(tuple(_canonical(v) for v in row)).encode("utf-8", "surrogatepass") + b"\n")
+        times = [i for i, c in enumerate(self.table.columns) if c.kind is not Kind.PLAIN]
+        if times:
+            rows = [tuple(_canonical(v) if i in times else v for i, v in enumerate(row)) for row in rows]
+        self._hash.update("".join(f"{row!r}\n" for row in rows).encode())
 
     @property
     def hex(self) -> str:
@@ -409,7 +411,7 @@ async def _copy(reader: Side, writer: Side, progress: Progress | None) -> tuple[
     read: dict[str, Digest] = {}
     async with writer.bulk() if isinstance(writer, SqliteSide) else nullcontext():
         for table in TABLES:
-            total, digest = await reader.count(table), Digest()
+            total, digest = await reader.count(table), Digest(table)
             async for rows in reader.chunks(table):
                 digest.add(rows)
                 await writer.write(table, rows)
@@ -420,7 +422,7 @@ async def _copy(reader: Side, writer: Side, progress: Progress | None) -> tuple[
         await writer.advance_identities(TABLES)
     reports = []
     for table in TABLES:
-        written = Digest()
+        written = Digest(table)
         async for rows in writer.chunks(table):
             written.add(rows)
         reports.append(TableReport(table.name, read[table.name], written))

@@ -27,7 +27,7 @@ async def _same_as_postgresql(url: str, replica: Path) -> dict[str, int]:
     try:
         async with conn.transaction(isolation="repeatable_read", readonly=True):
             for table in ARCHIVE_TABLES:
-                theirs, ours = Digest(), Digest()
+                theirs, ours = Digest(table), Digest(table)
                 async for rows in PgSide(conn).chunks(table):
                     theirs.add(rows)
                 async for rows in SqliteSide(local).chunks(table):
