@@ -4,8 +4,10 @@ process on a pipe) and the bot (a real process against the local stand-in for Di
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -123,3 +125,35 @@ async def test_the_bot_finds_what_was_added_to_postgresql_after_it_started(pg_ar
         assert status == 0, log
         assert "changes: 1 records synced in" in log and "stopped cleanly" in log
         assert not (home / "archive.db").exists()
+
+
+def _cli(home: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=home, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+async def test_the_read_commands_read_postgresql_through_the_replica(pg_archive: str, tmp_path: Path) -> None:
+    home = tmp_path / "bot"
+    home.mkdir()
+    await _insert(pg_archive)
+    env = _env(home, pg_archive)
+    found = await asyncio.to_thread(_cli, home, env, "search", "zanzibarite", "--json")
+    assert found.returncode == 0, found.stderr
+    rid = json.loads(found.stdout)["hits"][0]["id"]
+    shown = await asyncio.to_thread(_cli, home, env, "show", str(rid))
+    assert TITLE in shown.stdout
+    del env["DATABASE_URL"]  # --database-url says the same
+    flagged = await asyncio.to_thread(_cli, home, env, "search", "--database-url", pg_archive, "zanzibarite")
+    assert TITLE in flagged.stdout
+    assert not (home / "archive.db").exists() and (home / "archive.replica.db").is_file()
+
+
+@pytest.mark.parametrize("url", ["postgresql://archive:not-the-password-xyz@127.0.0.1:{port}/postgres",
+                                 "postgresql://archive:pw-xyz@127.0.0.1:9/none"])
+async def test_postgresql_refusing_or_unreachable_is_one_line(url: str, postgres, tmp_path: Path) -> None:
+    env = _env(tmp_path, url.format(port=postgres.port))
+    for command in (("search", "mao"), ("console",)):
+        done = await asyncio.to_thread(_cli, tmp_path, env, *command)
+        assert done.returncode == 1
+        assert done.stderr.count("\n") == 1 and done.stderr.startswith("archive-bot: "), done.stderr
+        assert "xyz" not in done.stderr and "Traceback" not in done.stderr
