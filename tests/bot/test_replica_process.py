@@ -142,6 +142,8 @@ async def test_the_read_commands_read_postgresql_through_the_replica(pg_archive:
     rid = json.loads(found.stdout)["hits"][0]["id"]
     shown = await asyncio.to_thread(_cli, home, env, "show", str(rid))
     assert TITLE in shown.stdout
+    exported = await asyncio.to_thread(_cli, home, env, "export")
+    assert TITLE in exported.stdout and exported.stdout.count("\n") > 50
     del env["DATABASE_URL"]  # --database-url says the same
     flagged = await asyncio.to_thread(_cli, home, env, "search", "--database-url", pg_archive, "zanzibarite")
     assert TITLE in flagged.stdout
