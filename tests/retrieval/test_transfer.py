@@ -162,6 +162,18 @@ def _newer(tmp_path: Path, db: Path) -> Path:
     return newer
 
 
+def _newer_postgresql(url: str) -> str:
+    async def mark() -> None:
+        await (await Postgres.open(url)).close()  # the schema, as this archive-bot writes it
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute("INSERT INTO schema_version (version) VALUES ($1)", SCHEMA_VERSION + 100)
+        finally:
+            await conn.close()
+    asyncio.run(mark())
+    return url
+
+
 def _foreign(tmp_path: Path) -> Path:
     other = tmp_path / "other.db"
     with sqlite3.connect(other) as conn:
@@ -170,20 +182,21 @@ def _foreign(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("case", ["missing", "text file", "another program's database", "wrong password",
-                                  "unreachable", "same", "newer", "bad form"])
+                                  "unreachable", "same", "newer", "newer postgresql", "bad form"])
 def test_bad_input_gets_one_line_and_writes_nothing(case: str, db: Path, pg_database: str, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not a database\n")
     dest = tmp_path / "copy.db"
     source, target = {
-        "missing": (f"sqlite:{tmp_path / 'nope.db'}", pg_database),
-        "text file": (f"sqlite:{tmp_path / 'notes.txt'}", pg_database),
-        "another program's database": (f"sqlite:{_foreign(tmp_path)}", pg_database),
-        "wrong password": (_wrong_password(pg_database), f"sqlite:{dest}"),
-        "unreachable": ("postgresql://archive:pw@127.0.0.1:9/none", f"sqlite:{dest}"),
-        "same": (f"sqlite:{db}", f"sqlite:{db}"),
-        "newer": (f"sqlite:{_newer(tmp_path, db)}", pg_database),
-        "bad form": (str(db), pg_database),
-    }[case]
+        "missing": lambda: (f"sqlite:{tmp_path / 'nope.db'}", pg_database),
+        "text file": lambda: (f"sqlite:{tmp_path / 'notes.txt'}", pg_database),
+        "another program's database": lambda: (f"sqlite:{_foreign(tmp_path)}", pg_database),
+        "wrong password": lambda: (_wrong_password(pg_database), f"sqlite:{dest}"),
+        "unreachable": lambda: ("postgresql://archive:pw@127.0.0.1:9/none", f"sqlite:{dest}"),
+        "same": lambda: (f"sqlite:{db}", f"sqlite:{db}"),
+        "newer": lambda: (f"sqlite:{_newer(tmp_path, db)}", pg_database),
+        "newer postgresql": lambda: (_newer_postgresql(pg_database), f"sqlite:{dest}"),
+        "bad form": lambda: (str(db), pg_database),
+    }[case]()
     done = _run("migrate", "--from", source, "--to", target, cwd=tmp_path)
     assert done.returncode != 0
     lines = done.stderr.strip().splitlines()
@@ -194,6 +207,7 @@ def test_bad_input_gets_one_line_and_writes_nothing(case: str, db: Path, pg_data
                 "another program's database": "not an archive-bot database",
                 "wrong password": "refused the user name or password", "unreachable": "cannot reach PostgreSQL",
                 "same": "both the source and the destination", "newer": "newer archive-bot",
+                "newer postgresql": "newer archive-bot",
                 "bad form": "neither sqlite:PATH nor postgresql://"}[case]
     assert expected in lines[0]
     assert not dest.exists()  # a destination file that did not exist is not left behind
