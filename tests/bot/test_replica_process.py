@@ -59,6 +59,7 @@ async def _answer(process: asyncio.subprocess.Process, line: str) -> str:
     return "".join(lines)
 
 
+@pytest.mark.slow
 async def test_the_console_finds_what_was_added_to_postgresql_after_it_started(pg_archive: str,
                                                                                tmp_path: Path) -> None:
     home = tmp_path / "bot"  # not the test's own folder, where the seeded archive it migrated lies
@@ -132,6 +133,7 @@ def _cli(home: Path, env: dict[str, str], *args: str) -> subprocess.CompletedPro
                           text=True, timeout=120)
 
 
+@pytest.mark.slow
 async def test_the_read_commands_read_postgresql_through_the_replica(pg_archive: str, tmp_path: Path) -> None:
     home = tmp_path / "bot"
     home.mkdir()
