@@ -21,7 +21,7 @@ from typing import TypeVar
 import asyncpg
 
 from bench.scale import cached_archive
-from retrieval.replica import Replica
+from retrieval.replica import Replica, SyncReport
 from retrieval.transfer import Endpoint, migrate
 from testing.postgres import postgres_server
 
@@ -65,6 +65,13 @@ async def run(source: Path, folder: Path) -> None:
             print(f"  {full.records:,} records copied; {step.records:,} synced; {idle.records} on the idle look")
         finally:
             await replica.close()
+        reopened = await timed("replica: open again (quick check) and sync", lambda: opened_and_synced(url, folder))
+        print(f"  {reopened.records} records to sync on reopening")
+
+
+async def opened_and_synced(url: str, folder: Path) -> SyncReport:
+    async with await Replica.open(url, folder / "archive.replica.db") as replica:
+        return await replica.sync()
 
 
 def main() -> None:

@@ -138,9 +138,18 @@ async def test_a_replica_of_another_archive_is_copied_again(pg_archive: str, pg_
         await conn.close()
 
 
-async def test_a_damaged_replica_is_copied_again(pg_archive: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("damage", ["not a database", "pages overwritten"])
+async def test_a_damaged_replica_is_copied_again(damage: str, pg_archive: str, tmp_path: Path) -> None:
     path = tmp_path / "archive.replica.db"
-    path.write_bytes(b"this is no database " * 500)
+    if damage == "not a database":
+        path.write_bytes(b"this is no database " * 500)
+    else:  # a good replica, up to date, with pages in its middle overwritten: it opens, and syncs have nothing to do
+        async with await Replica.open(pg_archive, path) as replica:
+            await replica.sync()
+        size = path.stat().st_size
+        with path.open("r+b") as file:
+            file.seek(size // 2 // 4096 * 4096)
+            file.write(b"\xff" * 4096 * 8)
     async with await Replica.open(pg_archive, path) as replica:
         report = await replica.sync()
     assert report.full and report.records > 50
