@@ -36,7 +36,7 @@ from retrieval.site import ARCHIVE_NAME, ARCHIVE_URL
 from retrieval.store import ArchiveStore, StoreError
 from retrieval.text import is_number
 from retrieval.thesaurus import ThesaurusFileError
-from retrieval.transfer import Endpoint, TransferError, migrate
+from retrieval.transfer import ARCHIVE_ONLY, TABLES, Endpoint, TransferError, migrate
 
 from . import runner
 from .commands import Card, Commands, Reply, ReplyKind, app_version
@@ -191,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="sqlite:data/archive.db or postgresql://user:password@host/db")
     move.add_argument("--to", dest="destination", required=True, metavar="WHERE",
                       help="the same forms; it must hold no data yet")
+    move.add_argument("--archive-only", action="store_true",
+                      help="copy the archive (records, crawl state) but not the bot's subscriptions and ledger: "
+                           "for a PostgreSQL that already keeps those")
 
     show = with_pg(with_db(sub.add_parser("show", help="one document in full, with its citation")))
     show.add_argument("id", type=_record_id, metavar="ID")
@@ -401,7 +404,8 @@ async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     try:
         report = await migrate(source, destination,
                                lambda table, done, total: bar.draw(done / total if total else 1.0,
-                                                                   f"{table}: {done:,}/{total:,} rows"))
+                                                                   f"{table}: {done:,}/{total:,} rows"),
+                               ARCHIVE_ONLY if args.archive_only else TABLES)
     finally:
         bar.close()
     for table in report.tables:

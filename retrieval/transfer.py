@@ -17,7 +17,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, closing, nullcontext, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import Enum, StrEnum
 from pathlib import Path
@@ -28,7 +28,9 @@ import aiosqlite
 import asyncpg
 
 from .dburl import is_postgres_url, safe_url
+from .fetch.frontier import RUN_KEY
 from .pg import Postgres
+from .reroles import ROLES_KEY
 from .store import SCHEMA_VERSION, ArchiveStore, StoreError, StoreProblem
 
 CHUNK = 5000  # rows per read and per write: the archive is never held whole
@@ -66,6 +68,13 @@ class Table:
     order: str  # PostgreSQL's ORDER BY; text keys COLLATE "C", byte order, which is SQLite's
     identities: tuple[str, ...] = ()
     archive: bool = True  # part of the archive (what a replica holds), else the bot's own state
+    only: str = ""  # an SQL condition (the same on both sides) on the rows copied; "" for all
+
+    def where(self, where: str = "") -> str:
+        """`where` (a WHERE clause or "") narrowed to the rows this table copies."""
+        if not self.only:
+            return where
+        return f"{where} AND ({self.only})" if where else f"WHERE {self.only}"
 
     def sqlite_order(self) -> str:
         renamed = {c.name: c.sqlite_name for c in self.columns}
@@ -104,6 +113,15 @@ TABLES: tuple[Table, ...] = (
 ARCHIVE_TABLES = tuple(t for t in TABLES if t.archive and t.name != "fetch_pages")
 """What a replica copies: the records and all that belongs to them (not the crawl state, nor the bot's own)."""
 RECORD_CHILDREN = tuple(t for t in ARCHIVE_TABLES if t.name != "records")
+STATE_TABLES = ("bot_state", "subscriptions", "daily_posts")
+ARCHIVE_ONLY: tuple[Table, ...] = (
+    *(t for t in TABLES if t.name not in STATE_TABLES),
+    # of the key-value state, what belongs to the archive: the roles' version and each site's crawl run
+    replace(next(t for t in TABLES if t.name == "bot_state"),
+            only=f"key = '{ROLES_KEY}' OR key LIKE '{RUN_KEY.format(site='')}%'"),
+)
+"""What `migrate --archive-only` copies: into a PostgreSQL that already holds the bot's own state (subscriptions,
+the ledger: kept there since DATABASE_URL was first set) while the archive was still in SQLite."""
 
 
 class TransferProblem(StrEnum):
@@ -194,7 +212,7 @@ class SqliteSide:
     async def chunks(self, table: Table, where: str = "", args: Sequence[Any] = ()) -> AsyncIterator[list[Row]]:
         names = ", ".join(c.sqlite_name for c in table.columns)
         converted = [(i, c) for i, c in enumerate(table.columns) if c.kind is not Kind.PLAIN]
-        sql = f"SELECT {names} FROM {table.name} {where} ORDER BY {table.sqlite_order()}"
+        sql = f"SELECT {names} FROM {table.name} {table.where(where)} ORDER BY {table.sqlite_order()}"
         async with self.conn.execute(sql, tuple(args)) as cur:
             while rows := await cur.fetchmany(CHUNK):
                 if not converted:
@@ -216,7 +234,7 @@ class SqliteSide:
         await self.conn.executemany(f"{verb} INTO {table.name} ({names}) VALUES ({marks})", rows)
 
     async def count(self, table: Table) -> int:
-        async with self.conn.execute(f"SELECT COUNT(*) FROM {table.name}") as cur:
+        async with self.conn.execute(f"SELECT COUNT(*) FROM {table.name} {table.where()}") as cur:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
@@ -245,7 +263,7 @@ class PgSide:
 
     async def chunks(self, table: Table, where: str = "", args: Sequence[Any] = ()) -> AsyncIterator[list[Row]]:
         names = ", ".join(c.name for c in table.columns)
-        cursor = await self.conn.cursor(f"SELECT {names} FROM {table.name} {where} ORDER BY {table.order}",
+        cursor = await self.conn.cursor(f"SELECT {names} FROM {table.name} {table.where(where)} ORDER BY {table.order}",
                                         *args)
         while rows := await cursor.fetch(CHUNK):
             yield [tuple(row) for row in rows]
@@ -254,7 +272,7 @@ class PgSide:
         await self.conn.copy_records_to_table(table.name, records=rows, columns=[c.name for c in table.columns])
 
     async def count(self, table: Table) -> int:
-        return int(await self.conn.fetchval(f"SELECT COUNT(*) FROM {table.name}"))
+        return int(await self.conn.fetchval(f"SELECT COUNT(*) FROM {table.name} {table.where()}"))
 
     async def advance_identities(self, tables: Sequence[Table]) -> None:
         """Move each identity past the largest value copied, so the next insert takes a new one."""
@@ -356,9 +374,10 @@ class MigrateReport:
 Progress = Callable[[str, int, int], None]  # table, rows copied, rows in it
 
 
-async def migrate(source: Endpoint, destination: Endpoint, progress: Progress | None = None) -> MigrateReport:
-    """Copy everything from `source` into the empty `destination`, compare, and commit; or raise and leave the
-    destination as it was (a new SQLite file is removed)."""
+async def migrate(source: Endpoint, destination: Endpoint, progress: Progress | None = None,
+                  tables: Sequence[Table] = TABLES) -> MigrateReport:
+    """Copy `tables` (everything, or ARCHIVE_ONLY) from `source` into `destination`, where they must be empty,
+    compare, and commit; or raise and leave the destination as it was (a new SQLite file is removed)."""
     started = time.perf_counter()
     if source.same_as(destination):
         raise TransferError(f"{source.describe()} is both the source and the destination", TransferProblem.SAME)
@@ -374,18 +393,21 @@ async def migrate(source: Endpoint, destination: Endpoint, progress: Progress | 
         async with AsyncExitStack() as stack:
             reader = await _open_side(stack, source, writing=False)
             writer = await _open_side(stack, destination, writing=True)
-            full = [f"{t.name}: {n:,} rows" for t in TABLES if (n := await writer.count(t))]
+            full = {t.name: n for t in tables if (n := await writer.count(t))}
             if full:
-                raise TransferError(f"{destination.describe()} already holds data ({', '.join(full[:3])}); migrate "
-                                    "copies into an empty database only", TransferProblem.NOT_EMPTY)
-            tables = await _copy(reader, writer, progress)
+                held = ", ".join(f"{name}: {n:,} rows" for name, n in list(full.items())[:3])
+                hint = ("; to copy the archive alone into a database that holds only the bot's own state, add "
+                        "--archive-only" if tables is TABLES and full.keys() <= set(STATE_TABLES) else "")
+                raise TransferError(f"{destination.describe()} already holds data ({held}); migrate copies into an "
+                                    f"empty database only{hint}", TransferProblem.NOT_EMPTY)
+            reports = await _copy(reader, writer, progress, tables)
     except BaseException:
         if created:
             for leftover in sqlite_wal_files(destination.path):
                 with suppress(FileNotFoundError):
                     leftover.unlink()
         raise
-    return MigrateReport(source.describe(), destination.describe(), tables, time.perf_counter() - started)
+    return MigrateReport(source.describe(), destination.describe(), reports, time.perf_counter() - started)
 
 
 async def _open_side(stack: AsyncExitStack, end: Endpoint, *, writing: bool) -> Side:
@@ -407,10 +429,11 @@ async def _open_side(stack: AsyncExitStack, end: Endpoint, *, writing: bool) -> 
     return PgSide(conn)
 
 
-async def _copy(reader: Side, writer: Side, progress: Progress | None) -> tuple[TableReport, ...]:
+async def _copy(reader: Side, writer: Side, progress: Progress | None,
+                tables: Sequence[Table]) -> tuple[TableReport, ...]:
     read: dict[str, Digest] = {}
     async with writer.bulk() if isinstance(writer, SqliteSide) else nullcontext():
-        for table in TABLES:
+        for table in tables:
             total, digest = await reader.count(table), Digest(table)
             async for rows in reader.chunks(table):
                 digest.add(rows)
@@ -419,9 +442,9 @@ async def _copy(reader: Side, writer: Side, progress: Progress | None) -> tuple[
                     progress(table.name, digest.rows, total)
             read[table.name] = digest
     if isinstance(writer, PgSide):
-        await writer.advance_identities(TABLES)
+        await writer.advance_identities(tables)
     reports = []
-    for table in TABLES:
+    for table in tables:
         written = Digest(table)
         async for rows in writer.chunks(table):
             written.add(rows)

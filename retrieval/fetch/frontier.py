@@ -16,6 +16,8 @@ from enum import StrEnum
 from ..store import ArchiveStore
 from .pages import PageKind
 
+RUN_KEY = "fetch.run {site}"  # key-value state: the site's crawl run (its number, and whether it is open)
+
 
 class PageState(StrEnum):
     PENDING = "pending"  # found, never fetched
@@ -52,7 +54,7 @@ class Frontier:
     def __init__(self, store: ArchiveStore, site: str) -> None:
         self.store = store
         self.site = site
-        self._run_key = f"fetch.run {site}"
+        self._run_key = RUN_KEY.format(site=site)
 
     # -- runs --------------------------------------------------------------------------------------
     async def start_run(self) -> Run:

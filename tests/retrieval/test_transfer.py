@@ -17,6 +17,7 @@ import pytest
 
 from retrieval.daily.subscription import Target
 from retrieval.pg import Postgres
+from retrieval.state.postgres import PostgresState
 from retrieval.state.sqlite import SqliteState
 from retrieval.store import SCHEMA_VERSION, ArchiveStore
 from retrieval.transfer import TABLES, Endpoint, TransferError, TransferProblem, migrate
@@ -245,5 +246,38 @@ async def test_a_failed_copy_leaves_no_new_file_and_no_rows(db: Path, pg_databas
     conn = await asyncpg.connect(pg_database)
     try:
         assert await conn.fetchval("SELECT COUNT(*) FROM records") == 0
+    finally:
+        await conn.close()
+
+
+async def test_the_archive_alone_goes_into_a_postgresql_that_keeps_the_bots_state(
+        db: Path, pg_database: str, tmp_path: Path) -> None:
+    """An operator who set DATABASE_URL before the archive could live in PostgreSQL has subscriptions there: the
+    whole copy is refused with a pointer to --archive-only, which copies the records, the crawl state and the
+    archive's own keys, and leaves PostgreSQL's subscriptions and ledger as they were."""
+    await _with_state(db)
+    async with await ArchiveStore.open(db) as store:
+        await store.set_state("roles_version", "7")
+        await store.set_state("fetch.run http://x", '{"run": 3, "open": false}')
+    state = await PostgresState.open(pg_database, "bot")
+    try:
+        await state.subscribe(target=Target.channel(555), guild_id=666, created_by=777, post_time="07:00", zone="UTC")
+        await state.set_state("commands_hash", "kept")
+    finally:
+        await state.close()
+    with pytest.raises(TransferError) as refused:
+        await migrate(Endpoint.parse(f"sqlite:{db}"), Endpoint.parse(pg_database))
+    assert "add --archive-only" in str(refused.value)
+    done = _run("migrate", "--archive-only", "--from", f"sqlite:{db}", "--to", pg_database, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "counts and checksums match" in done.stdout
+    conn = await asyncpg.connect(pg_database)
+    try:
+        assert await conn.fetchval("SELECT COUNT(*) FROM records") == len(_rows(db)["records"])
+        assert await conn.fetchval("SELECT COUNT(*) FROM fetch_pages") == 1
+        assert [r["target"] for r in await conn.fetch("SELECT target FROM subscriptions")] == ["channel:555"]
+        assert dict(await conn.fetch("SELECT key, value FROM bot_state ORDER BY key")) == {
+            "commands_hash": "kept", "fetch.run http://x": '{"run": 3, "open": false}', "roles_version": "7"}
+        assert await conn.fetchval("SELECT COUNT(*) FROM daily_posts") == 0
     finally:
         await conn.close()
