@@ -33,7 +33,7 @@ from retrieval.people import PeopleDirectory, PeopleFileError
 from retrieval.search import MAX_LIMIT, Archive, QueryError
 from retrieval.serialize import citation_to_dict, record_to_dict
 from retrieval.site import ARCHIVE_NAME, ARCHIVE_URL
-from retrieval.store import ArchiveStore, StoreError
+from retrieval.store import SqliteArchiveStore, StoreError
 from retrieval.text import is_number
 from retrieval.thesaurus import ThesaurusFileError
 
@@ -306,7 +306,7 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             print(f"archive-bot: waiting for another process writing to {settings.archive_db} to finish…",
                   file=sys.stderr, flush=True)
 
-    async with await ArchiveStore.open(settings.archive_db, write_wait=args.wait, on_wait=waiting) as store:
+    async with await SqliteArchiveStore.open(settings.archive_db, write_wait=args.wait, on_wait=waiting) as store:
         report = await Ingester(store, people, progress=bar).ingest(args.paths)
     bar.close()
     if not args.quiet:
@@ -336,7 +336,7 @@ async def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
                            listings_only=args.listings_only, refresh=args.refresh, delay=args.delay)
     bar, ingest_bar = FetchBar(sys.stderr), ProgressBar(sys.stderr)
     people = PeopleDirectory.load()
-    async with await ArchiveStore.open(settings.archive_db, write_wait=INGEST_WAIT) as store:
+    async with await SqliteArchiveStore.open(settings.archive_db, write_wait=INGEST_WAIT) as store:
         try:
             report = await Crawler(store, people, options, bar.fetched, ingest_bar).run()
         except FetchError as exc:
@@ -364,7 +364,7 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     if not db.exists():
         print(f"archive-bot: no archive at {db}: run `archive-bot ingest PATH...` first", file=sys.stderr)
         return EXIT_FAILED
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         if args.output is None:
             count = await export(store, sys.stdout, args.format)
         else:

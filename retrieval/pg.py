@@ -186,6 +186,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         FOR EACH STATEMENT EXECUTE FUNCTION records_stamp_children()"""
           for table in _STAMPED_CHILDREN for event in ("INSERT", "UPDATE", "DELETE")),
     ),
+    # 3: the order fetch's frontier found its pages in (SQLite's rowid: retrieval/fetch/frontier.py)
+    (
+        "ALTER TABLE fetch_pages ADD COLUMN seq BIGINT GENERATED ALWAYS AS IDENTITY",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 MIGRATION_LOCK = 0x61726368  # the advisory lock held while migrating ("arch")

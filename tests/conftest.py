@@ -16,7 +16,7 @@ from retrieval.search import Archive
 from retrieval.state import BotState, open_state
 from retrieval.state.postgres import PostgresState
 from retrieval.state.sqlite import SqliteState
-from retrieval.store import ArchiveStore
+from retrieval.store import SqliteArchiveStore
 from testing.archive_site import ArchiveSite, DocPage, SiteServer, load_docpages, serve
 from testing.postgres import PostgresServer, PostgresUnavailable, bindir, postgres_server
 
@@ -30,7 +30,7 @@ PEOPLE = PeopleDirectory.load()
 
 
 async def ingest_into(db: Path, *paths: Path) -> None:
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         await Ingester(store, PEOPLE).ingest(list(paths))
 
 
@@ -133,7 +133,7 @@ class StateBackend:
         self.url = url
         self.opened: list[BotState] = []
 
-    async def open(self, store: ArchiveStore, owner: str | None = None) -> BotState:
+    async def open(self, store: SqliteArchiveStore, owner: str | None = None) -> BotState:
         state = await open_state(store, self.url, owner)
         self.opened.append(state)
         return state

@@ -21,7 +21,7 @@ from retrieval.fetch import Crawler, FetchError, FetchOptions, FetchProblem, Fet
 from retrieval.fetch.http import ATTEMPTS, check_delay, retry_after
 from retrieval.fetch.pages import Verdict, is_challenge, read_document, read_listing
 from retrieval.ingest import Ingester
-from retrieval.store import ArchiveStore
+from retrieval.store import SqliteArchiveStore
 from testing.archive_site import ArchiveSite, DocPage, SiteServer, serve
 
 from ..conftest import PEOPLE, REALPAGES
@@ -37,7 +37,7 @@ def options(server: SiteServer, folder: Path, **kwargs) -> FetchOptions:
 
 
 async def crawl(server: SiteServer, folder: Path, **kwargs) -> FetchReport:
-    async with await ArchiveStore.open(folder / "archive.db") as store:
+    async with await SqliteArchiveStore.open(folder / "archive.db") as store:
         return await Crawler(store, PEOPLE, options(server, folder, **kwargs)).run()
 
 
@@ -200,7 +200,7 @@ async def test_a_deleted_mirror_is_fetched_again_whole(site, server, tmp_path):
 async def test_a_cancelled_fetch_resumes_without_asking_again_for_what_it_saved(site, server, tmp_path,
                                                                                  captured):
     site.hang_after = 5  # the sixth document request never gets an answer
-    async with await ArchiveStore.open(tmp_path / "archive.db") as store:
+    async with await SqliteArchiveStore.open(tmp_path / "archive.db") as store:
         task = asyncio.create_task(Crawler(store, PEOPLE, options(server, tmp_path)).run())
         while not any(h.status == 0 for h in site.hits):
             await asyncio.sleep(0.02)
@@ -265,7 +265,7 @@ async def test_an_unreachable_host_is_one_problem(tmp_path):
         port = sock.getsockname()[1]
     opts = FetchOptions(agent=user_agent(VERSION), mirror=tmp_path / "m", base_url=f"http://127.0.0.1:{port}",
                         delay=0.0)
-    async with await ArchiveStore.open(tmp_path / "archive.db") as store:
+    async with await SqliteArchiveStore.open(tmp_path / "archive.db") as store:
         with pytest.raises(FetchError) as caught:
             await Crawler(store, PEOPLE, opts).run()
     assert caught.value.problem is FetchProblem.UNREACHABLE
@@ -279,7 +279,7 @@ async def test_a_name_that_does_not_resolve_is_one_problem(tmp_path, monkeypatch
     monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
     opts = FetchOptions(agent=user_agent(VERSION), mirror=tmp_path / "m", base_url="http://archive.invalid",
                         delay=0.5)
-    async with await ArchiveStore.open(tmp_path / "archive.db") as store:
+    async with await SqliteArchiveStore.open(tmp_path / "archive.db") as store:
         with pytest.raises(FetchError) as caught:
             await Crawler(store, PEOPLE, opts).run()
     assert caught.value.problem is FetchProblem.DNS and caught.value.host == "archive.invalid"
@@ -329,7 +329,7 @@ def test_a_challenge_is_told_from_a_page_that_mentions_one():
 # -- the saved folder ------------------------------------------------------------------------------------------
 async def test_ingesting_the_saved_folder_reads_its_listing_pages(site, server, tmp_path):
     await crawl(server, tmp_path, listings_only=True)
-    async with await ArchiveStore.open(tmp_path / "again.db") as store:
+    async with await SqliteArchiveStore.open(tmp_path / "again.db") as store:
         report = await Ingester(store, PEOPLE).ingest([tmp_path / "mirror"])
     listings = [f for f in report.files if f.path.name.startswith("listing-")]
     assert [f.path.name for f in listings] == ["listing-0.html", "listing-1.html"]
@@ -350,12 +350,12 @@ async def test_a_fetch_builds_the_same_archive_as_ingesting_the_same_pages(site,
             (tmp_path / "fetched" / "mirror" / f"listing-{number}.html").read_bytes())
     for page in site.documents:  # the captured files themselves, under their own names
         shutil.copyfile(DOCPAGES / f"{page.slug}.html", by_hand / f"{page.slug}.html")
-    async with await ArchiveStore.open(tmp_path / "by_hand.db") as store:
+    async with await SqliteArchiveStore.open(tmp_path / "by_hand.db") as store:
         ingested = await Ingester(store, PEOPLE).ingest([by_hand])
     assert not ingested.failed
 
     async def records(db: Path) -> list[tuple]:
-        async with await ArchiveStore.open(db) as store:
+        async with await SqliteArchiveStore.open(db) as store:
             return sorted((r.title, r.date, r.url, r.info.record_id if r.info else None,
                            r.info.authors if r.info else (), tuple(p.name for p in r.participants))
                           for r in await store.all_records())

@@ -14,20 +14,20 @@ from retrieval.ingest import Ingester, IngestProgress, IngestReport
 from retrieval.people import PeopleDirectory
 from retrieval.people.load import read_people
 from retrieval.records import Participant, Record, Repair, RepairKind
-from retrieval.store import SCHEMA_VERSION, ArchiveStore
+from retrieval.store import SCHEMA_VERSION, SqliteArchiveStore
 from testing.listing_gen import write_listing
 
 from ..conftest import FIXTURES, PEOPLE, SEEDS
 
 
 async def ingest(db: Path, *paths: Path) -> tuple[IngestReport, list[Record]]:
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         report = await Ingester(store, PEOPLE).ingest(list(paths))
         return report, await store.all_records()
 
 
 async def stored(db: Path) -> list[Record]:
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         return await store.all_records()
 
 
@@ -176,7 +176,7 @@ async def test_a_file_truncated_while_being_read_is_rolled_back_and_reported(tmp
             with page.open("r+b") as fh:
                 fh.truncate(page.stat().st_size // 2)
 
-    async with await ArchiveStore.open(tmp_path / "a.db") as store:
+    async with await SqliteArchiveStore.open(tmp_path / "a.db") as store:
         report = await Ingester(store, PEOPLE, progress=truncate_after_first_batch).ingest([page])
         assert await store.count() == 0
     assert [f.error for f in report.failed] == [
@@ -193,7 +193,7 @@ async def test_a_large_file_read_with_worker_processes_stores_what_one_process_w
     def watch(progress: IngestProgress) -> None:
         workers_seen.append(len(multiprocessing.active_children()))
 
-    async with await ArchiveStore.open(tmp_path / "pooled.db") as store:
+    async with await SqliteArchiveStore.open(tmp_path / "pooled.db") as store:
         report = await Ingester(store, PEOPLE, progress=watch).ingest([page, SEEDS])
         pooled = await store.all_records()
     assert not report.failed and max(workers_seen) >= 2
@@ -215,7 +215,7 @@ class CountingDirectory(PeopleDirectory):
 
 
 async def ingest_with(db: Path, people: PeopleDirectory, *paths: Path) -> tuple[IngestReport, list[Record]]:
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         report = await Ingester(store, people).ingest(list(paths))
         return report, await store.all_records()
 

@@ -8,7 +8,7 @@ import pytest
 from retrieval.dates import ArchiveDate, parse_date
 from retrieval.identity import Incoming
 from retrieval.records import Participant, RawRecord
-from retrieval.store import MIGRATIONS, SCHEMA_VERSION, ArchiveStore, StoreError
+from retrieval.store import MIGRATIONS, SCHEMA_VERSION, SqliteArchiveStore, StoreError
 
 
 def raw(title: str, date: str = "October 5, 1958", summary: str = "A summary.", partial: bool = False, **kw):
@@ -17,7 +17,7 @@ def raw(title: str, date: str = "October 5, 1958", summary: str = "A summary.", 
 
 
 async def upsert(db, items, source="page.txt"):
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         async with store.transaction():
             counts = await store.upsert(items, source)
         return counts, await store.all_records()
@@ -25,7 +25,7 @@ async def upsert(db, items, source="page.txt"):
 
 async def test_new_database_gets_the_current_schema(tmp_path):
     db = tmp_path / "nested" / "archive.db"
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         version = await store.schema_version()
     assert version == SCHEMA_VERSION
     tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -61,7 +61,7 @@ async def test_a_database_at_version_1_migrates_forward_and_keeps_its_records(tm
         )
     assert tables(db) == {"records", "participants", "sources"}
 
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         await store.set_state("commands", "hash")
         found = await store.schema_version(), [r.title for r in await store.all_records()], \
             await store.get_state("commands")
@@ -75,14 +75,14 @@ async def test_a_database_from_a_newer_version_is_refused(tmp_path):
     with sqlite3.connect(db) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     with pytest.raises(StoreError, match="newer archive-bot"):
-        await ArchiveStore.open(db)
+        await SqliteArchiveStore.open(db)
 
 
 async def test_a_file_that_is_not_a_database_is_refused(tmp_path):
     db = tmp_path / "archive.db"
     db.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="not a usable archive database"):
-        await ArchiveStore.open(db)
+        await SqliteArchiveStore.open(db)
 
 
 async def test_same_record_with_dates_written_differently_is_one_record(tmp_path):
@@ -148,7 +148,7 @@ async def test_a_failed_transaction_leaves_nothing_behind(tmp_path):
     db = tmp_path / "a.db"
     await upsert(db, [Incoming(raw("Kept"))])
 
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         with pytest.raises(RuntimeError):
             async with store.transaction():
                 await store.upsert([Incoming(raw("Lost"))], "bad.txt")
@@ -159,11 +159,11 @@ async def test_a_failed_transaction_leaves_nothing_behind(tmp_path):
 
 async def test_a_folder_or_an_unreachable_path_is_refused_clearly(tmp_path):
     with pytest.raises(StoreError, match="is a folder"):
-        await ArchiveStore.open(tmp_path)
+        await SqliteArchiveStore.open(tmp_path)
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(StoreError, match="cannot open the archive database"):
-        await ArchiveStore.open(blocker / "archive.db")
+        await SqliteArchiveStore.open(blocker / "archive.db")
 
 
 async def test_the_signature_changes_with_every_commit_by_another_connection_within_one_second(tmp_path, monkeypatch):
@@ -171,7 +171,7 @@ async def test_the_signature_changes_with_every_commit_by_another_connection_wit
     db = tmp_path / "a.db"
     await upsert(db, [Incoming(raw("Report", summary="First version."))])
 
-    async with await ArchiveStore.open(db) as reader, await ArchiveStore.open(db) as writer:
+    async with await SqliteArchiveStore.open(db) as reader, await SqliteArchiveStore.open(db) as writer:
         signatures = [await reader.signature()]
         for summary in ("Second version.", "Third version."):
             async with writer.transaction():
@@ -187,7 +187,7 @@ async def test_the_signature_changes_with_a_commit_through_its_own_connection(tm
     db = tmp_path / "a.db"
     await upsert(db, [Incoming(raw("Report", summary="First version."))])
 
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         before = await store.signature()
         async with store.transaction():
             await store.upsert([Incoming(raw("Report", summary="Second version."))], "same.txt")
