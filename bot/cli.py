@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from retrieval.citation_formats import CRLF, CitationFormat, formatted
 from retrieval.cite import cite
+from retrieval.dburl import safe_url
 from retrieval.export import FORMATS, export
 from retrieval.fetch import (
     DEFAULT_DELAY,
@@ -33,7 +34,8 @@ from retrieval.people import PeopleDirectory, PeopleFileError
 from retrieval.search import MAX_LIMIT, Archive, QueryError
 from retrieval.serialize import citation_to_dict, record_to_dict
 from retrieval.site import ARCHIVE_NAME, ARCHIVE_URL
-from retrieval.store import SqliteArchiveStore, StoreError
+from retrieval.store import StoreError
+from retrieval.stores import open_store
 from retrieval.text import is_number
 from retrieval.thesaurus import ThesaurusFileError
 
@@ -121,6 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", type=Path, help="the archive database (default: $ARCHIVE_DB or data/archive.db)")
         return p
 
+    def with_url(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--database-url", metavar="URL",
+                       help="the archive in PostgreSQL instead of --db: postgresql://user:password@host/db "
+                            "(default: $DATABASE_URL)")
+        return p
+
     run = with_db(sub.add_parser("run", help="start the bot on Discord (the local console when no DISCORD_TOKEN is "
                                              "set)"))
     run.add_argument("--database-url", metavar="URL",
@@ -132,13 +140,15 @@ def build_parser() -> argparse.ArgumentParser:
                                                          "(default: $ARCHIVE_SHARD_COUNT)")
     with_db(sub.add_parser("console", help="chat with the bot locally: /help lists the commands"))
 
-    ingest = with_db(sub.add_parser("ingest", help="read listing pages (text or saved HTML) into the archive"))
+    ingest = with_url(with_db(sub.add_parser("ingest", help="read listing pages (text or saved HTML) into the "
+                                                            "archive")))
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders of .txt/.html pages")
     ingest.add_argument("--quiet", "-q", action="store_true", help="no per-file failure lines, only the summary")
     ingest.add_argument("--wait", type=_seconds, default=INGEST_WAIT, metavar="SECONDS",
                         help=f"how long to wait for another process writing to the archive (default {INGEST_WAIT:g})")
 
-    fetch = with_db(sub.add_parser("fetch", help="build or update the archive from the site (or a mirror of it)"))
+    fetch = with_url(with_db(sub.add_parser("fetch", help="build or update the archive from the site (or a mirror "
+                                                          "of it)")))
     fetch.add_argument("--base-url", default=ARCHIVE_URL, metavar="URL",
                        help=f"the site or a mirror of it (default {ARCHIVE_URL})")
     fetch.add_argument("--mirror", type=Path, metavar="DIR",
@@ -152,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "except for this machine)")
     fetch.add_argument("--quiet", "-q", action="store_true", help="no per-page failure lines, only the summary")
 
-    exp = with_db(sub.add_parser("export", help="write the whole archive, one record per line"))
+    exp = with_url(with_db(sub.add_parser("export", help="write the whole archive, one record per line")))
     exp.add_argument("--format", choices=FORMATS, default="jsonl")
     exp.add_argument("--output", "-o", type=Path, help="a file to write (default: standard output)")
 
@@ -273,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_options(args: argparse.Namespace, settings: Settings) -> Settings:
-    """`run`'s --database-url, --shards and --shard-count, over what the environment said."""
+    """--database-url (run, ingest, fetch, export), --shards and --shard-count, over what the environment said."""
     if getattr(args, "database_url", None) is not None:
         settings = replace(settings, database_url=database_url(args.database_url, "--database-url"))
     shards, count = getattr(args, "shards", None), getattr(args, "shard_count", None)
@@ -293,6 +303,18 @@ async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     return await run_console_app(settings)
 
 
+def archive_target(args: argparse.Namespace, settings: Settings) -> str | Path:
+    """Where ingest, fetch and export find the archive: PostgreSQL when a database URL is set (--database-url, or
+    $DATABASE_URL unless --db names a file), else the SQLite file."""
+    if settings.database_url and (args.database_url is not None or args.db is None):
+        return settings.database_url
+    return settings.archive_db
+
+
+def shown_target(target: str | Path) -> str:
+    return safe_url(target) if isinstance(target, str) else str(target)
+
+
 async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     people = PeopleDirectory.load()
     bar = ProgressBar(sys.stderr)
@@ -303,10 +325,11 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         if not said:
             said.append(True)
             bar.close()
-            print(f"archive-bot: waiting for another process writing to {settings.archive_db} to finish…",
+            print(f"archive-bot: waiting for another process writing to {shown_target(target)} to finish…",
                   file=sys.stderr, flush=True)
 
-    async with await SqliteArchiveStore.open(settings.archive_db, write_wait=args.wait, on_wait=waiting) as store:
+    target = archive_target(args, settings)
+    async with await open_store(target, write_wait=args.wait, on_wait=waiting) as store:
         report = await Ingester(store, people, progress=bar).ingest(args.paths)
     bar.close()
     if not args.quiet:
@@ -336,7 +359,7 @@ async def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
                            listings_only=args.listings_only, refresh=args.refresh, delay=args.delay)
     bar, ingest_bar = FetchBar(sys.stderr), ProgressBar(sys.stderr)
     people = PeopleDirectory.load()
-    async with await SqliteArchiveStore.open(settings.archive_db, write_wait=INGEST_WAIT) as store:
+    async with await open_store(archive_target(args, settings), write_wait=INGEST_WAIT) as store:
         try:
             report = await Crawler(store, people, options, bar.fetched, ingest_bar).run()
         except FetchError as exc:
@@ -360,11 +383,11 @@ async def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    db = settings.archive_db
-    if not db.exists():
-        print(f"archive-bot: no archive at {db}: run `archive-bot ingest PATH...` first", file=sys.stderr)
+    target = archive_target(args, settings)
+    if isinstance(target, Path) and not target.exists():
+        print(f"archive-bot: no archive at {target}: run `archive-bot ingest PATH...` first", file=sys.stderr)
         return EXIT_FAILED
-    async with await SqliteArchiveStore.open(db) as store:
+    async with await open_store(target) as store:
         if args.output is None:
             count = await export(store, sys.stdout, args.format)
         else:

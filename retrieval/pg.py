@@ -210,7 +210,7 @@ def store_error(url: str, exc: BaseException) -> StoreError:
     if isinstance(exc, asyncpg.InvalidCatalogNameError):
         return StoreError(f"{where}: no such database on that PostgreSQL server (create it first)",
                           StoreProblem.REFUSED)
-    detail = str(exc)
+    detail = " ".join(str(exc).split())  # one line: asyncpg puts DETAIL and HINT on lines of their own
     password = urlsplit(url).password
     if password:
         detail = detail.replace(password, "***")
