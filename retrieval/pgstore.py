@@ -102,6 +102,10 @@ class PostgresArchiveStore(ArchiveStore):
     async def transaction(self, wait: float | None = None) -> AsyncIterator[None]:
         async with self.db.conn() as conn, conn.transaction():
             await self._lock(conn, self.write_wait if wait is None else wait)
+            # What a transaction writes is invisible to the planner's statistics until it commits, and a new
+            # archive has none: left to itself the planner scans all of `records` for each batch's lookups
+            # (quadratic over a file). Every lookup a write makes is by an indexed column.
+            await conn.execute("SET LOCAL enable_seqscan = off")
             token = self._held.set(conn)
             try:
                 yield
