@@ -31,7 +31,7 @@ from pathlib import Path
 from retrieval.daily import DailyPost, DailyScheduler, DailyStore, FailureKind, PostError, Subscription, Target
 from retrieval.dates import ArchiveDate
 from retrieval.records import Record
-from retrieval.store import ArchiveStore
+from retrieval.store import SqliteArchiveStore
 
 START = datetime(2026, 3, 27, 0, 0, tzinfo=UTC)  # the European DST change falls inside a 3-day run
 STEP = timedelta(minutes=10)
@@ -123,12 +123,12 @@ async def no_sleep(seconds: float) -> None:
 class Process:
     """One scheduler process: its own connection, ledger owner and clock."""
 
-    store: ArchiveStore
+    store: SqliteArchiveStore
     scheduler: DailyScheduler
 
     @classmethod
     async def start(cls, db: Path, poster: FaultyPoster, clock: Clock) -> Process:
-        store = await ArchiveStore.open(db)
+        store = await SqliteArchiveStore.open(db)
         scheduler = DailyScheduler(Documents(), DailyStore(store), poster, clock=clock, sleep=no_sleep)
         scheduler.send_timeout = SEND_TIMEOUT
         return cls(store, scheduler)
@@ -150,7 +150,7 @@ async def tick_or_crash(process: Process, crash: bool, after: float) -> bool:
 
 
 async def subscribe(db: Path, count: int, rng: random.Random) -> list[Subscription]:
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         ledger = DailyStore(store)
         return [await ledger.subscribe(target=Target.channel(10_000 + n), guild_id=1, created_by=7,
                                        post_time=f"{rng.randrange(24):02d}:{rng.randrange(60):02d}",

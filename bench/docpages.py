@@ -22,7 +22,7 @@ from retrieval.ingest import Ingester  # noqa: E402
 from retrieval.parse import open_page  # noqa: E402
 from retrieval.parse.docpage import read_site_page  # noqa: E402
 from retrieval.people import PeopleDirectory  # noqa: E402
-from retrieval.store import ArchiveStore  # noqa: E402
+from retrieval.store import SqliteArchiveStore  # noqa: E402
 
 DOCPAGES = ROOT.parent / "shared" / "realpages" / "docpages"
 CSS = ".card-document .document-frame .tab-content{position:relative;min-height:40rem;color:#1c2b39}\n"
@@ -72,7 +72,7 @@ async def ingest_mirror(pages: list[str], copies: int) -> None:
                 copy = re.sub(r"(Record ID</h3>\s*<div class=\"text\">\s*)(\d+)", rf"\g<1>{n}\2", text)
                 (page / "index.html").write_text(copy.replace("/document/", f"/document/c{n}-"), encoding="utf-8")
         start = time.perf_counter()
-        async with await ArchiveStore.open(Path(folder, "a.db")) as store:
+        async with await SqliteArchiveStore.open(Path(folder, "a.db")) as store:
             report = await Ingester(store, people).ingest([mirror])
         took = time.perf_counter() - start
     files = len(report.files)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from retrieval.fetch import Crawler, FetchOptions, FetchProgress, user_agent
 from retrieval.people import PeopleDirectory
-from retrieval.store import ArchiveStore
+from retrieval.store import SqliteArchiveStore
 from testing.archive_site import ArchiveSite, load_docpages, serve
 
 DOCPAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "realpages" / "docpages"
@@ -33,7 +33,7 @@ async def run(base_url: str, folder: Path, delay: float, people: PeopleDirectory
         last_page[0] = time.perf_counter()
 
     options = FetchOptions(agent=user_agent("bench"), mirror=folder / "mirror", base_url=base_url, delay=delay)
-    async with await ArchiveStore.open(folder / "archive.db") as store:
+    async with await SqliteArchiveStore.open(folder / "archive.db") as store:
         start = time.perf_counter()
         report = await Crawler(store, people, options, progress=fetched).run()
         end = time.perf_counter()

@@ -20,7 +20,7 @@ from pathlib import Path
 from retrieval.ingest import Ingester
 from retrieval.parse import open_page
 from retrieval.people import PeopleDirectory
-from retrieval.store import ArchiveStore
+from retrieval.store import SqliteArchiveStore
 from testing.listing_gen import write_listing
 
 
@@ -31,7 +31,7 @@ def cpu_seconds() -> float:
 
 
 async def ingest(db: Path, page: Path, people: PeopleDirectory) -> tuple[float, float, str]:
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         start, cpu = time.perf_counter(), cpu_seconds()
         report = await Ingester(store, people).ingest([page])
         return time.perf_counter() - start, cpu_seconds() - cpu, report.summary_line()

@@ -17,7 +17,7 @@ from pathlib import Path
 from retrieval.ingest import Ingester
 from retrieval.people import PeopleDirectory
 from retrieval.search import sentences
-from retrieval.store import ArchiveStore
+from retrieval.store import SqliteArchiveStore
 
 ROOT = Path(__file__).resolve().parents[1]
 REALPAGES = ROOT.parent / "shared" / "realpages"
@@ -44,7 +44,7 @@ def cut_inside(pieces: list[str]) -> tuple[bool, bool]:
 async def summaries(folder: Path) -> list[str]:
     sources = [ROOT / "seeds"] + [REALPAGES / name for name in ("da", "mirror")
                                   if (REALPAGES / name).is_dir()]
-    async with await ArchiveStore.open(folder / "bench.db") as store:
+    async with await SqliteArchiveStore.open(folder / "bench.db") as store:
         await Ingester(store, PeopleDirectory.load()).ingest(sources)
         return [r.summary for r in await store.all_records() if r.summary.strip()]
 

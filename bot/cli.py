@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from retrieval.citation_formats import CRLF, CitationFormat, formatted
 from retrieval.cite import cite
+from retrieval.dburl import safe_url
 from retrieval.export import FORMATS, export
 from retrieval.fetch import (
     DEFAULT_DELAY,
@@ -33,7 +34,8 @@ from retrieval.people import PeopleDirectory, PeopleFileError
 from retrieval.search import MAX_LIMIT, Archive, QueryError
 from retrieval.serialize import citation_to_dict, record_to_dict
 from retrieval.site import ARCHIVE_NAME, ARCHIVE_URL
-from retrieval.store import ArchiveStore, StoreError
+from retrieval.store import StoreError
+from retrieval.stores import open_store
 from retrieval.text import is_number
 from retrieval.thesaurus import ThesaurusFileError
 from retrieval.transfer import ARCHIVE_ONLY, TABLES, Endpoint, TransferError, migrate
@@ -122,10 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", type=Path, help="the archive database (default: $ARCHIVE_DB or data/archive.db)")
         return p
 
-    def with_pg(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    def with_url(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--database-url", metavar="URL",
-                       help="read the archive kept in PostgreSQL (postgresql://user:password@host/db), through a "
-                            "local replica beside --db kept in step with it (default: $DATABASE_URL, else --db)")
+                       help="the archive in PostgreSQL instead of --db: postgresql://user:password@host/db "
+                            "(default: $DATABASE_URL); searches read it through a local replica beside --db")
         return p
 
     run = with_db(sub.add_parser("run", help="start the bot on Discord (the local console when no DISCORD_TOKEN is "
@@ -138,15 +140,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--shards", metavar="IDS", help="run these shards only: 0-3 or 0,2,5 (default: $ARCHIVE_SHARDS)")
     run.add_argument("--shard-count", metavar="N", help="how many shards the application has in all "
                                                          "(default: $ARCHIVE_SHARD_COUNT)")
-    with_pg(with_db(sub.add_parser("console", help="chat with the bot locally: /help lists the commands")))
+    with_url(with_db(sub.add_parser("console", help="chat with the bot locally: /help lists the commands")))
 
-    ingest = with_db(sub.add_parser("ingest", help="read listing pages (text or saved HTML) into the archive"))
+    ingest = with_url(with_db(sub.add_parser("ingest", help="read listing pages (text or saved HTML) into the "
+                                                            "archive")))
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders of .txt/.html pages")
     ingest.add_argument("--quiet", "-q", action="store_true", help="no per-file failure lines, only the summary")
     ingest.add_argument("--wait", type=_seconds, default=INGEST_WAIT, metavar="SECONDS",
                         help=f"how long to wait for another process writing to the archive (default {INGEST_WAIT:g})")
 
-    fetch = with_db(sub.add_parser("fetch", help="build or update the archive from the site (or a mirror of it)"))
+    fetch = with_url(with_db(sub.add_parser("fetch", help="build or update the archive from the site (or a mirror "
+                                                          "of it)")))
     fetch.add_argument("--base-url", default=ARCHIVE_URL, metavar="URL",
                        help=f"the site or a mirror of it (default {ARCHIVE_URL})")
     fetch.add_argument("--mirror", type=Path, metavar="DIR",
@@ -160,11 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "except for this machine)")
     fetch.add_argument("--quiet", "-q", action="store_true", help="no per-page failure lines, only the summary")
 
-    exp = with_pg(with_db(sub.add_parser("export", help="write the whole archive, one record per line")))
+    exp = with_url(with_db(sub.add_parser("export", help="write the whole archive, one record per line")))
     exp.add_argument("--format", choices=FORMATS, default="jsonl")
     exp.add_argument("--output", "-o", type=Path, help="a file to write (default: standard output)")
 
-    search = with_pg(with_db(sub.add_parser("search", help="ranked documents for a query")))
+    search = with_url(with_db(sub.add_parser("search", help="ranked documents for a query")))
     search.add_argument("query", nargs="*", help="words, names, dates: `zhou enlai nehru 1959`")
     search.add_argument("--limit", "-k", type=_positive, default=10, help="how many documents (default 10)")
     search.add_argument("--from", dest="date_from", type=_year, metavar="YEAR", help="only documents from YEAR on")
@@ -173,15 +177,15 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--batch", type=Path, metavar="FILE", help="one query per line; prints JSON lines")
     search.add_argument("--json", action="store_true", help="one JSON object instead of text")
 
-    ask = with_pg(with_db(sub.add_parser("ask", help="a short answer from the best document, with its sources")))
+    ask = with_url(with_db(sub.add_parser("ask", help="a short answer from the best document, with its sources")))
     ask.add_argument("question", nargs="+")
     ask.add_argument("--json", action="store_true")
 
-    day = with_pg(with_db(sub.add_parser("onthisday", help="the day's document (the one a daily post would choose)")))
+    day = with_url(with_db(sub.add_parser("onthisday", help="the day's document (the one a daily post would choose)")))
     day.add_argument("--date", metavar="MM-DD", help="a day of the year: 09-27 or '27 September' (default today)")
     day.add_argument("--json", action="store_true")
 
-    like = with_pg(with_db(sub.add_parser("similar", help="the documents most like one (More like this)")))
+    like = with_url(with_db(sub.add_parser("similar", help="the documents most like one (More like this)")))
     like.add_argument("id", type=_record_id, help="the document's number, e.g. 42")
     like.add_argument("--limit", "-k", type=_positive, default=10, help="how many documents (default 10)")
     like.add_argument("--json", action="store_true", help="one JSON object instead of text")
@@ -195,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="copy the archive (records, crawl state) but not the bot's subscriptions and ledger: "
                            "for a PostgreSQL that already keeps those")
 
-    show = with_pg(with_db(sub.add_parser("show", help="one document in full, with its citation")))
+    show = with_url(with_db(sub.add_parser("show", help="one document in full, with its citation")))
     show.add_argument("id", type=_record_id, metavar="ID")
     show.add_argument("--format", choices=SHOW_FORMATS, default="text",
                       help="text (default), json, or a citation to import: chicago, bibtex, ris (Zotero takes both)")
@@ -310,6 +314,18 @@ async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     return await run_console_app(settings)
 
 
+def archive_target(args: argparse.Namespace, settings: Settings) -> str | Path:
+    """Where ingest, fetch and export find the archive: PostgreSQL when a database URL is set (--database-url, or
+    $DATABASE_URL unless --db names a file), else the SQLite file."""
+    if settings.database_url and (args.database_url is not None or args.db is None):
+        return settings.database_url
+    return settings.archive_db
+
+
+def shown_target(target: str | Path) -> str:
+    return safe_url(target) if isinstance(target, str) else str(target)
+
+
 async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     people = PeopleDirectory.load()
     bar = ProgressBar(sys.stderr)
@@ -320,10 +336,11 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         if not said:
             said.append(True)
             bar.close()
-            print(f"archive-bot: waiting for another process writing to {settings.archive_db} to finish…",
+            print(f"archive-bot: waiting for another process writing to {shown_target(target)} to finish…",
                   file=sys.stderr, flush=True)
 
-    async with await ArchiveStore.open(settings.archive_db, write_wait=args.wait, on_wait=waiting) as store:
+    target = archive_target(args, settings)
+    async with await open_store(target, write_wait=args.wait, on_wait=waiting) as store:
         report = await Ingester(store, people, progress=bar).ingest(args.paths)
     bar.close()
     if not args.quiet:
@@ -353,7 +370,7 @@ async def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
                            listings_only=args.listings_only, refresh=args.refresh, delay=args.delay)
     bar, ingest_bar = FetchBar(sys.stderr), ProgressBar(sys.stderr)
     people = PeopleDirectory.load()
-    async with await ArchiveStore.open(settings.archive_db, write_wait=INGEST_WAIT) as store:
+    async with await open_store(archive_target(args, settings), write_wait=INGEST_WAIT) as store:
         try:
             report = await Crawler(store, people, options, bar.fetched, ingest_bar).run()
         except FetchError as exc:
@@ -377,11 +394,11 @@ async def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    db = settings.archive_db if settings.database_url is None else await runner.synced_replica(settings)
-    if not db.exists():
-        print(f"archive-bot: no archive at {db}: run `archive-bot ingest PATH...` first", file=sys.stderr)
+    target = archive_target(args, settings)
+    if isinstance(target, Path) and not target.exists():
+        print(f"archive-bot: no archive at {target}: run `archive-bot ingest PATH...` first", file=sys.stderr)
         return EXIT_FAILED
-    async with await ArchiveStore.open(db) as store:
+    async with await open_store(target) as store:
         if args.output is None:
             count = await export(store, sys.stdout, args.format)
         else:

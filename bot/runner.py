@@ -21,7 +21,7 @@ from retrieval.people import PeopleDirectory
 from retrieval.replica import Replica, SyncReport, replica_path
 from retrieval.search import Archive
 from retrieval.state import open_state
-from retrieval.store import ArchiveStore
+from retrieval.store import SqliteArchiveStore
 
 from .commands import Commands
 from .config import TOKEN_LIKE, Settings
@@ -123,7 +123,7 @@ async def open_archive(settings: Settings, announce: Callable[[str], None] | Non
     if settings.database_url is not None:
         return await Archive.open(await synced_replica(settings), people, background=background)
     waiting = f"waiting for another process writing to {settings.archive_db} to finish…"
-    async with await ArchiveStore.open(settings.archive_db, on_wait=lambda: say(waiting)) as store:
+    async with await SqliteArchiveStore.open(settings.archive_db, on_wait=lambda: say(waiting)) as store:
         report = await ingest_if_empty(store, people, settings.seeds)
     if report is not None:
         say(f"{settings.archive_db} was empty; added the bundled seed pages ({report.summary_line()})")

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 #   participants, sources, document details or links, stamps that record with the next value of `generation`
 #   (archive_stamp(): one value per transaction, taken under the generation row's lock, so stamps grow in commit
 #   order). A process reading "records stamped after N" therefore misses nothing committed.
-# - `sources.seq` keeps the order sources were seen in (SQLite's rowid).
+# - `sources.seq` and `fetch_pages.seq` keep the order sources were seen and pages found in (SQLite's rowid).
 _STAMPED_CHILDREN = ("participants", "sources", "documents", "document_links")
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: the bot's state: small key-value state, daily subscriptions and the ledger
@@ -146,6 +146,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         attempts      INTEGER NOT NULL DEFAULT 0,
         error         TEXT,
         fetched_at    TEXT,
+        seq           BIGINT GENERATED ALWAYS AS IDENTITY,  -- the order the frontier found pages in
         PRIMARY KEY (site, path)
     )""",
         """CREATE TABLE generation (
@@ -206,7 +207,7 @@ def store_error(url: str, exc: BaseException) -> StoreError:
     if isinstance(exc, asyncpg.InvalidCatalogNameError):
         return StoreError(f"{where}: no such database on that PostgreSQL server (create it first)",
                           StoreProblem.REFUSED)
-    detail = str(exc)
+    detail = " ".join(str(exc).split())  # one line: asyncpg puts DETAIL and HINT on lines of their own
     password = urlsplit(url).password
     if password:
         detail = detail.replace(password, "***")

@@ -26,7 +26,7 @@ from typing import Self
 
 from .pg import Postgres
 from .reroles import ROLES_KEY, ROLES_VERSION
-from .store import ArchiveStore, StoreError
+from .store import SqliteArchiveStore, StoreError
 from .transfer import ARCHIVE_TABLES, RECORD_CHILDREN, PgSide, SqliteSide, sqlite_wal_files
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class SyncReport:
         return f"{kind}: {self.records:,} records synced in {self.seconds:.2f} s (PostgreSQL stamp {self.stamp})"
 
 
-async def _damage(store: ArchiveStore) -> str | None:
+async def _damage(store: SqliteArchiveStore) -> str | None:
     """What SQLite's quick check finds wrong with the replica's pages (about 0.7 s for 100,000 records), if any:
     a replica is only a copy, so a damaged one is simply made again."""
     try:
@@ -66,18 +66,18 @@ async def _damage(store: ArchiveStore) -> str | None:
     return None if found == ["ok"] else found[0]
 
 
-async def _new_replica(path: Path, why: str) -> ArchiveStore:
+async def _new_replica(path: Path, why: str) -> SqliteArchiveStore:
     log.warning("replica %s cannot be used (%s); copying the archive again", path, why[:200])
     for leftover in sqlite_wal_files(path):
         with suppress(FileNotFoundError):
             leftover.unlink()
-    return await ArchiveStore.open(path)
+    return await SqliteArchiveStore.open(path)
 
 
 class Replica:
     """One process's replica: PostgreSQL (a pool) and the replica's SQLite file (a writing connection)."""
 
-    def __init__(self, db: Postgres, store: ArchiveStore) -> None:
+    def __init__(self, db: Postgres, store: SqliteArchiveStore) -> None:
         self.db = db
         self.store = store
 
@@ -88,7 +88,7 @@ class Replica:
         db = await Postgres.open(url)
         try:
             try:
-                store = await ArchiveStore.open(path)
+                store = await SqliteArchiveStore.open(path)
             except StoreError as exc:
                 store = await _new_replica(path, str(exc))
             else:

@@ -38,7 +38,7 @@ async def carry_roles_forward(store: ArchiveStore, people: PeopleDirectory) -> i
         await store.replace_participants(derived)
         await store.put_state(ROLES_KEY, str(ROLES_VERSION))
     if texts:
-        log.info("%s: derived the roles of %d records again (roles version %d)", store.path, len(texts),
+        log.info("%s: derived the roles of %d records again (roles version %d)", store.where, len(texts),
                  ROLES_VERSION)
     return len(texts)
 

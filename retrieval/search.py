@@ -35,7 +35,7 @@ from .records import Record
 from .reroles import carry_roles_forward
 from .segment import UNDATED_KEY, Segment, build, date_of_key
 from .spelling import SpellingIndex
-from .store import ArchiveStore
+from .store import SqliteArchiveStore
 from .text import WORD_RE, fold, tokenize
 from .thesaurus import Thesaurus
 from .titles import TitleLookup
@@ -274,7 +274,7 @@ class _Snapshot:
 
 
 class Archive:
-    def __init__(self, store: ArchiveStore, people: PeopleDirectory, thesaurus: Thesaurus | None = None) -> None:
+    def __init__(self, store: SqliteArchiveStore, people: PeopleDirectory, thesaurus: Thesaurus | None = None) -> None:
         self.store = store
         self.people = people
         self.thesaurus = thesaurus or Thesaurus.load()
@@ -291,7 +291,7 @@ class Archive:
                    background: bool = False) -> Archive:
         """The archive with its index; `background`: return at once and build (or load) the index meanwhile, so
         a bot can connect and acknowledge what arrives (`loaded()` waits for it)."""
-        store = await ArchiveStore.open(db)
+        store = await SqliteArchiveStore.open(db)
         try:
             if people is None:
                 people = await asyncio.to_thread(PeopleDirectory.load)

@@ -1,4 +1,6 @@
-"""The SQLite archive: schema and migrations, the SQL that writes and reads records, and small state.
+"""The archive's store: the interface every caller types against (ArchiveStore, holding all the Python logic),
+and its SQLite implementation (schema and migrations, the SQL that writes and reads records, and small state).
+The PostgreSQL implementation is pgstore.py; `stores.open_store` picks one.
 
 Which stored document an incoming record is, and how the two merge, is decided in `identity`; this module
 only reads the candidates and writes the decisions. Ingesting a file is one transaction
@@ -10,8 +12,9 @@ import asyncio
 import json
 import sqlite3
 import time
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import fields
 from datetime import UTC, datetime
 from enum import Enum, StrEnum
@@ -21,7 +24,7 @@ from typing import Any, Self
 import aiosqlite
 
 from .dates import ArchiveDate
-from .identity import Incoming, Insert, StoredRow, UpsertCounts, plan_upsert
+from .identity import Incoming, Insert, StoredRow, TitlePattern, UpsertCounts, UpsertPlan, plan_upsert
 from .records import DocumentInfo, EntityKind, Participant, Record, Role
 
 # Each entry moves the schema from version i to i + 1, one statement at a time. Append, never edit:
@@ -205,6 +208,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 ROLES = {role.value: role for role in Role}  # a dict lookup: Role(value) is slow on 10^5 rows
 KINDS = {kind.value: kind for kind in EntityKind}
 BATCH = 500
+LAST_ID = 2**63 - 1  # the largest record id either database can hold
 
 WRITE_WAIT = 120.0  # seconds a writer waits for another process's transaction (an ingest holds one per file)
 WAIT_SLICE = 0.2  # seconds of each attempt at the write lock; between attempts the connection serves reads
@@ -296,18 +300,200 @@ def _insert_values(insert: Insert, now: str) -> tuple[object, ...]:
     )
 
 
-class ArchiveStore:
-    def __init__(self, conn: aiosqlite.Connection, path: Path, write_wait: float = WRITE_WAIT,
-                 on_wait: Callable[[], None] | None = None) -> None:
-        self.conn = conn
-        self.path = path
+class ArchiveStore(ABC):
+    """The archive, whichever database holds it (SqliteArchiveStore, or PostgresArchiveStore in pgstore.py).
+
+    Everything decided in Python is here, once: which stored rows an incoming batch is (identity.plan_upsert
+    over the candidates read here) and how rows become Records (assemble_records). Each implementation holds
+    only its SQL: how a transaction takes the archive's write lock, how a plan is written, how rows are read.
+    Records are written only inside `transaction()`, which is all or nothing, and waits at most `write_wait`
+    seconds for another process's (then StoreError(BUSY)).
+    """
+
+    def __init__(self, write_wait: float, on_wait: Callable[[], None] | None) -> None:
         self.write_wait = write_wait
         self.on_wait = on_wait  # called once per transaction that has to wait for another writer
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @property
+    @abstractmethod
+    def where(self) -> str:
+        """The archive's place, as it may be shown (a path, or a URL without its password)."""
+
+    def _busy(self, wait: float) -> StoreError:
+        return StoreError(f"{self.where} stayed busy: another process kept writing to it for over {wait:g} s; "
+                          "try again when it has finished", StoreProblem.BUSY)
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
+    async def schema_version(self) -> int: ...
+
+    @abstractmethod
+    def transaction(self, wait: float | None = None) -> AbstractAsyncContextManager[None]:
+        """All or nothing, holding the archive's write lock: waits up to `wait` seconds (default `write_wait`)
+        for another process's transaction, then raises StoreError(BUSY)."""
+
+    @abstractmethod
+    async def signature(self) -> tuple[int, int]:
+        """Changes with every commit that wrote records: how a long-running reader notices an ingest."""
+
+    # -- writing -----------------------------------------------------------------------------------
+    async def upsert(self, batch: Sequence[Incoming], source: str) -> UpsertCounts:
+        """Insert or merge records seen in `source`; call inside a transaction."""
+        linked = await self._linked({link for item in batch for link in item.links})
+        stored = await self._rows_by_base({item.base_key for item in batch} | {base for base, _ in linked.values()})
+        aliases = await self._damaged_title_aliases([item for item in batch if item.base_key not in stored])
+        stored.update(await self._rows_by_base(set(aliases.values()) - stored.keys()))
+        plan = plan_upsert(batch, stored, aliases, linked)
+        await self._write(plan, source)
+        return plan.counts
+
+    @abstractmethod
+    async def _write(self, plan: UpsertPlan, source: str) -> None:
+        """Carry out `plan` (rows, participants, the source, document details and links)."""
+
+    @abstractmethod
+    async def replace_participants(self, people: Mapping[int, Sequence[Participant]]) -> None:
+        """Every record's participants replaced by `people`'s (records missing from it keep none); call
+        inside a transaction."""
+
+    @abstractmethod
+    async def get_state(self, key: str) -> str | None: ...
+
+    async def set_state(self, key: str, value: str) -> None:
+        """A transaction of its own, so it waits its turn like every other write."""
+        async with self.transaction():
+            await self.put_state(key, value)
+
+    @abstractmethod
+    async def put_state(self, key: str, value: str) -> None:
+        """`set_state` inside a transaction the caller holds."""
+
+    async def participants_found_from(self, inputs: Sequence[bytes]) -> dict[bytes, tuple[Participant, ...]]:
+        """The stored participants of records whose participants were found from one of `inputs`
+        (`Incoming.people_input`)."""
+        first: dict[bytes, int] = {}  # records with the same title and summary under other dates: one will do
+        async for rid, found in self._select_in(
+                "SELECT id, people_input FROM records WHERE people_input IN ({marks})", sorted(set(inputs))):
+            first.setdefault(found, rid)
+        ids = {rid: found for found, rid in first.items()}
+        named: dict[bytes, tuple[Participant, ...]] = dict.fromkeys(first, ())
+        async for rid, name, role, kind in self._select_in(
+            "SELECT record_id, name, role, kind FROM participants WHERE record_id IN ({marks}) "
+            "ORDER BY record_id, position", list(ids),
+        ):
+            named[ids[rid]] += (Participant(name, ROLES[role], KINDS[kind]),)
+        return named
+
+    @abstractmethod
+    def _select_in(self, sql: str, values: Sequence[object]) -> AsyncIterator[Sequence[Any]]:
+        """Rows of `sql`, whose one `IN ({marks})` is matched against all of `values`."""
+
+    async def _linked(self, links: set[str]) -> dict[str, tuple[str, str]]:
+        """link -> (base key, record key) of the stored record that holds it."""
+        return {link: (base, key) async for link, base, key in self._select_in(
+            "SELECT l.link, r.base_key, r.record_key FROM document_links l JOIN records r ON r.id = l.record_id "
+            "WHERE l.link IN ({marks})", sorted(links))}
+
+    async def _rows_by_base(self, bases: set[str]) -> dict[str, list[StoredRow]]:
+        rows: dict[str, list[StoredRow]] = {}
+        by_id: dict[int, StoredRow] = {}
+        async for base, key, rid, summary, partial, notes, url, found_from, *document in self._select_in(
+            "SELECT r.base_key, r.record_key, r.id, r.summary, r.summary_partial, r.notes, r.url, r.people_input, "
+            f"{_DOCUMENT_SELECT} "
+            "FROM records r LEFT JOIN documents d ON d.record_id = r.id WHERE r.base_key IN ({marks}) ORDER BY r.id",
+            sorted(bases),
+        ):
+            row = StoredRow(rid, key, summary, bool(partial), tuple(json.loads(notes)), url,
+                            info=_document_info(document), people_input=found_from)
+            rows.setdefault(base, []).append(row)
+            by_id[rid] = row
+        async for rid, link in self._select_in(
+            "SELECT record_id, link FROM document_links WHERE record_id IN ({marks})", list(by_id),
+        ):
+            by_id[rid].links |= {link}
+        async for rid, name, role, kind in self._select_in(
+            "SELECT record_id, name, role, kind FROM participants WHERE record_id IN ({marks}) "
+            "ORDER BY record_id, position", list(by_id),
+        ):
+            by_id[rid].participants += (Participant(name, ROLES[role], KINDS[kind]),)
+        return rows
+
+    async def _damaged_title_aliases(self, batch: Sequence[Incoming]) -> dict[str, str]:
+        """A title with characters lost to U+FFFD -> the stored base key it stands for (identity.TitlePattern)."""
+        aliases: dict[str, str] = {}
+        for item in batch:
+            pattern = item.title_pattern
+            if pattern is None or item.base_key in aliases:
+                continue
+            found = pattern.pick(await self._base_keys_like(pattern))
+            if found is not None:
+                aliases[item.base_key] = found
+        return aliases
+
+    @abstractmethod
+    async def _base_keys_like(self, pattern: TitlePattern) -> list[str]:
+        """The stored base keys `pattern.glob` matches (a superset of those `pattern` may `pick`)."""
+
+    async def _ids_by_key(self, keys: list[str]) -> dict[str, int]:
+        return {key: rid async for key, rid in self._select_in(
+            "SELECT record_key, id FROM records WHERE record_key IN ({marks})", keys)}
+
+    # -- reading -----------------------------------------------------------------------------------
+    @abstractmethod
+    async def count(self) -> int: ...
+
+    @abstractmethod
+    async def record_texts(self) -> list[tuple[int, str, str]]:
+        """(id, title, summary) of every record: what participants are derived from."""
+
+    @abstractmethod
+    async def record_authors(self) -> dict[int, tuple[str, ...]]:
+        """The authors each record's own page lists, as written, for records whose page was seen."""
+
+    async def get(self, record_id: int) -> Record | None:
+        records = await self._load(record_id, record_id)
+        return records[0] if records else None
+
+    async def all_records(self) -> list[Record]:
+        return await self._load(0)
+
+    async def iter_records(self, chunk: int = 2000) -> AsyncIterator[Record]:
+        """Every record in id order, a chunk at a time, so an export never holds the whole archive."""
+        last = 0
+        while True:
+            records = await self._load(last + 1, limit=chunk)
+            if not records:
+                return
+            for record in records:
+                yield record
+            last = records[-1].id
+
+    @abstractmethod
+    async def _load(self, first: int, last: int = LAST_ID, limit: int = -1) -> list[Record]:
+        """Records with ids from `first` to `last`, in id order, at most `limit` of them (-1: all)."""
+
+
+class SqliteArchiveStore(ArchiveStore):
+    """The archive in one SQLite file (the default): one connection, writes serialized by BEGIN IMMEDIATE."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path, write_wait: float = WRITE_WAIT,
+                 on_wait: Callable[[], None] | None = None) -> None:
+        super().__init__(write_wait, on_wait)
+        self.conn = conn
+        self.path = path
         self._commits = 0  # transactions committed through this connection, which data_version does not see
 
     @classmethod
     async def open(cls, path: str | Path, *, write_wait: float = WRITE_WAIT,
-                   on_wait: Callable[[], None] | None = None) -> ArchiveStore:
+                   on_wait: Callable[[], None] | None = None) -> SqliteArchiveStore:
         """Open (and create or migrate) the archive; `write_wait` bounds how long a transaction waits for
         another process's, and `on_wait` is told when one starts waiting."""
         path = Path(path)
@@ -334,14 +520,12 @@ class ArchiveStore:
             raise
         return store
 
+    @property
+    def where(self) -> str:
+        return str(self.path)
+
     async def close(self) -> None:
         await self.conn.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
 
     async def _migrate(self) -> None:
         """Bring the schema up to date under the write lock, so processes opening a new database at once
@@ -410,8 +594,7 @@ class ArchiveStore:
                     if getattr(exc, "sqlite_errorcode", 0) & 0xFF != _Code.BUSY:
                         raise StoreError.from_sqlite(self.path, exc) from None
                 if time.monotonic() >= deadline:
-                    raise StoreError(f"{self.path} stayed busy: another process kept writing to it for over "
-                                     f"{wait:g} s; try again when it has finished", StoreProblem.BUSY)
+                    raise self._busy(wait)
                 if not announced and self.on_wait is not None:
                     self.on_wait()
                     announced = True
@@ -420,13 +603,7 @@ class ArchiveStore:
             await self.conn.execute(f"PRAGMA busy_timeout = {STATEMENT_WAIT_MS}")
 
     # -- writing -----------------------------------------------------------------------------------
-    async def upsert(self, batch: Sequence[Incoming], source: str) -> UpsertCounts:
-        """Insert or merge records seen in `source`; call inside a transaction."""
-        linked = await self._linked({link for item in batch for link in item.links})
-        stored = await self._rows_by_base({item.base_key for item in batch} | {base for base, _ in linked.values()})
-        aliases = await self._damaged_title_aliases([item for item in batch if item.base_key not in stored])
-        stored.update(await self._rows_by_base(set(aliases.values()) - stored.keys()))
-        plan = plan_upsert(batch, stored, aliases, linked)
+    async def _write(self, plan: UpsertPlan, source: str) -> None:
         now = _now()
         if plan.inserts:
             await self.conn.executemany(
@@ -477,25 +654,13 @@ class ArchiveStore:
                 "INSERT OR IGNORE INTO document_links (link, record_id) VALUES (?, ?)",
                 [(link, ids[key]) for key, links in plan.links.items() for link in sorted(links)],
             )
-        return plan.counts
 
-    async def participants_found_from(self, inputs: Sequence[bytes]) -> dict[bytes, tuple[Participant, ...]]:
-        """The stored participants of records whose participants were found from one of `inputs`
-        (`Incoming.people_input`)."""
-        first: dict[bytes, int] = {}  # records with the same title and summary under other dates: one will do
-        async for rid, found in self._select_in(
-                "SELECT id, people_input FROM records WHERE people_input IN ({marks})", sorted(set(inputs))):
-            first.setdefault(found, rid)
-        ids = {rid: found for found, rid in first.items()}
-        named: dict[bytes, tuple[Participant, ...]] = dict.fromkeys(first, ())
-        async for rid, name, role, kind in self._select_in(
-            "SELECT record_id, name, role, kind FROM participants WHERE record_id IN ({marks}) "
-            "ORDER BY record_id, position", list(ids),
-        ):
-            named[ids[rid]] += (Participant(name, ROLES[role], KINDS[kind]),)
-        return named
+    async def _base_keys_like(self, pattern: TitlePattern) -> list[str]:
+        async with self.conn.execute("SELECT DISTINCT base_key FROM records WHERE base_key GLOB ?",
+                                     (pattern.glob,)) as cur:
+            return [str(row[0]) async for row in cur]
 
-    async def _select_in(self, sql: str, values: Sequence[object]) -> AsyncIterator[sqlite3.Row]:
+    async def _select_in(self, sql: str, values: Sequence[object]) -> AsyncIterator[Sequence[Any]]:
         """Rows of `sql` (with one `IN ({marks})`) for all `values`, a batch at a time: SQLite caps parameters.
         Each batch's rows come back in one trip to the connection's thread (a cursor's would take one per 64)."""
         for start in range(0, len(values), BATCH):
@@ -503,63 +668,10 @@ class ArchiveStore:
             for row in await self.conn.execute_fetchall(sql.format(marks=",".join("?" * len(chunk))), chunk):
                 yield row
 
-    async def _linked(self, links: set[str]) -> dict[str, tuple[str, str]]:
-        """link -> (base key, record key) of the stored record that holds it."""
-        return {link: (base, key) async for link, base, key in self._select_in(
-            "SELECT l.link, r.base_key, r.record_key FROM document_links l JOIN records r ON r.id = l.record_id "
-            "WHERE l.link IN ({marks})", sorted(links))}
-
-    async def _rows_by_base(self, bases: set[str]) -> dict[str, list[StoredRow]]:
-        rows: dict[str, list[StoredRow]] = {}
-        by_id: dict[int, StoredRow] = {}
-        async for base, key, rid, summary, partial, notes, url, found_from, *document in self._select_in(
-            "SELECT r.base_key, r.record_key, r.id, r.summary, r.summary_partial, r.notes, r.url, r.people_input, "
-            f"{_DOCUMENT_SELECT} "
-            "FROM records r LEFT JOIN documents d ON d.record_id = r.id WHERE r.base_key IN ({marks}) ORDER BY r.id",
-            sorted(bases),
-        ):
-            row = StoredRow(rid, key, summary, bool(partial), tuple(json.loads(notes)), url,
-                            info=_document_info(document), people_input=found_from)
-            rows.setdefault(base, []).append(row)
-            by_id[rid] = row
-        async for rid, link in self._select_in(
-            "SELECT record_id, link FROM document_links WHERE record_id IN ({marks})", list(by_id),
-        ):
-            by_id[rid].links |= {link}
-        async for rid, name, role, kind in self._select_in(
-            "SELECT record_id, name, role, kind FROM participants WHERE record_id IN ({marks}) "
-            "ORDER BY record_id, position", list(by_id),
-        ):
-            by_id[rid].participants += (Participant(name, ROLES[role], KINDS[kind]),)
-        return rows
-
-    async def _damaged_title_aliases(self, batch: Sequence[Incoming]) -> dict[str, str]:
-        """A title with characters lost to U+FFFD -> the stored base key it stands for (identity.TitlePattern)."""
-        aliases: dict[str, str] = {}
-        for item in batch:
-            pattern = item.title_pattern
-            if pattern is None or item.base_key in aliases:
-                continue
-            async with self.conn.execute("SELECT DISTINCT base_key FROM records WHERE base_key GLOB ?",
-                                         (pattern.glob,)) as cur:
-                found = pattern.pick([str(row[0]) async for row in cur])
-            if found is not None:
-                aliases[item.base_key] = found
-        return aliases
-
-    async def _ids_by_key(self, keys: list[str]) -> dict[str, int]:
-        return {key: rid async for key, rid in self._select_in(
-            "SELECT record_key, id FROM records WHERE record_key IN ({marks})", keys)}
-
     async def get_state(self, key: str) -> str | None:
         async with self.conn.execute("SELECT value FROM bot_state WHERE key = ?", (key,)) as cur:
             row = await cur.fetchone()
         return None if row is None else str(row[0])
-
-    async def set_state(self, key: str, value: str) -> None:
-        """A transaction of its own, so it waits its turn like every other write."""
-        async with self.transaction():
-            await self.put_state(key, value)
 
     async def put_state(self, key: str, value: str) -> None:
         """`set_state` inside a transaction the caller holds."""
@@ -606,26 +718,9 @@ class ArchiveStore:
             row = await cur.fetchone()
         return (int(row[0]) if row else 0, self._commits)
 
-    async def get(self, record_id: int) -> Record | None:
-        records = await self._load("WHERE r.id = ?", (record_id,))
-        return records[0] if records else None
-
-    async def all_records(self) -> list[Record]:
-        return await self._load("", ())
-
-    async def iter_records(self, chunk: int = 2000) -> AsyncIterator[Record]:
-        """Every record in id order, a chunk at a time, so an export never holds the whole archive."""
-        last = 0
-        while True:
-            records = await self._load("WHERE r.id > ?", (last,), limit=chunk)
-            if not records:
-                return
-            for record in records:
-                yield record
-            last = records[-1].id
-
-    async def _load(self, where: str, params: tuple, limit: int = -1) -> list[Record]:
-        async with self.conn.execute(f"{RECORD_SELECT} {where} ORDER BY r.id LIMIT ?", (*params, limit)) as cur:
+    async def _load(self, first: int, last: int = LAST_ID, limit: int = -1) -> list[Record]:
+        async with self.conn.execute(f"{RECORD_SELECT} WHERE r.id BETWEEN ? AND ? ORDER BY r.id LIMIT ?",
+                                     (first, last, limit)) as cur:
             rows = list(await cur.fetchall())
         if not rows:
             return []

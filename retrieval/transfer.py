@@ -31,7 +31,7 @@ from .dburl import is_postgres_url, safe_url
 from .fetch.frontier import RUN_KEY
 from .pg import Postgres
 from .reroles import ROLES_KEY
-from .store import SCHEMA_VERSION, ArchiveStore, StoreError, StoreProblem
+from .store import SCHEMA_VERSION, SqliteArchiveStore, StoreError, StoreProblem
 
 CHUNK = 5000  # rows per read and per write: the archive is never held whole
 SQLITE_PREFIX = "sqlite:"
@@ -99,9 +99,9 @@ TABLES: tuple[Table, ...] = (
                                 "rights", "donors", "classification", "uploaded", "text", "text_partial",
                                 "scan_url"), "record_id"),
     Table("document_links", _columns("link", "record_id"), 'link COLLATE "C"'),
-    Table("fetch_pages", _columns("site", "path", "kind", "state", "file", "etag", "last_modified", "run",
-                                  "ingested", "attempts", "error", "fetched_at"), 'site COLLATE "C", path COLLATE "C"',
-          archive=False),
+    Table("fetch_pages", (*_columns("site", "path", "kind", "state", "file", "etag", "last_modified", "run",
+                                    "ingested", "attempts", "error", "fetched_at"), Column("seq", sqlite="rowid")),
+          "seq", ("seq",), archive=False),
     Table("bot_state", _columns("key", "value"), 'key COLLATE "C"', archive=False),
     Table("subscriptions", _columns("id", "target", "guild_id", "channel_id", "user_id", "created_by", "post_time",
                                     "timezone", "paused", "created_at"), "id", ("id",), archive=False),
@@ -413,7 +413,7 @@ async def migrate(source: Endpoint, destination: Endpoint, progress: Progress | 
 async def _open_side(stack: AsyncExitStack, end: Endpoint, *, writing: bool) -> Side:
     """The endpoint opened inside one transaction (a snapshot to read, or the one write), closed by `stack`."""
     if end.kind is EndKind.SQLITE:
-        store = await ArchiveStore.open(end.path)
+        store = await SqliteArchiveStore.open(end.path)
         stack.push_async_callback(store.close)
         if writing:
             await stack.enter_async_context(store.transaction())

@@ -20,7 +20,7 @@ from retrieval.identity import record_key
 from retrieval.ingest import Ingester
 from retrieval.people import PeopleDirectory
 from retrieval.search import Archive
-from retrieval.store import ArchiveStore
+from retrieval.store import SqliteArchiveStore
 from testing.database import every_record
 from testing.listing_gen import write_listing
 
@@ -69,7 +69,7 @@ def score(rankings: list[list[str]], questions: list[dict]) -> Scores:
 async def build_archive(db: Path, paths: list[Path]) -> None:
     logging.getLogger("retrieval.ingest").setLevel(logging.ERROR)  # the facet sidebar page fails, as it should
     people = PeopleDirectory.load()
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         report = await Ingester(store, people).ingest(paths)
     bad = [f for f in report.failed if f.path.name != "other_007.txt"]  # the facet sidebar is not a listing
     if bad:

@@ -103,12 +103,12 @@ async def capture(folder: Path, seeds: Path, pages: list[Path]) -> dict[str, tup
     from retrieval.ingest import Ingester
     from retrieval.people import PeopleDirectory
     from retrieval.search import Archive
-    from retrieval.store import ArchiveStore
+    from retrieval.store import SqliteArchiveStore
     from testing.fakediscord import FakeDiscord
 
     db = folder / "archive.db"
     people = PeopleDirectory.load()
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         await Ingester(store, people).ingest([seeds, *pages])
     archive = await Archive.open(db, people)
     bot = ArchiveBot(archive, Settings(archive_db=db), run_scheduler=False)

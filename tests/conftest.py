@@ -16,7 +16,8 @@ from retrieval.search import Archive
 from retrieval.state import BotState, open_state
 from retrieval.state.postgres import PostgresState
 from retrieval.state.sqlite import SqliteState
-from retrieval.store import ArchiveStore
+from retrieval.store import SqliteArchiveStore
+from retrieval.stores import open_store
 from testing.archive_site import ArchiveSite, DocPage, SiteServer, load_docpages, serve
 from testing.postgres import PostgresServer, PostgresUnavailable, bindir, postgres_server
 
@@ -29,8 +30,8 @@ HAVE_REALPAGES = (REALPAGES / "da").is_dir()
 PEOPLE = PeopleDirectory.load()
 
 
-async def ingest_into(db: Path, *paths: Path) -> None:
-    async with await ArchiveStore.open(db) as store:
+async def ingest_into(db: str | Path, *paths: Path) -> None:
+    async with await open_store(db) as store:
         await Ingester(store, PEOPLE).ingest(list(paths))
 
 
@@ -133,7 +134,7 @@ class StateBackend:
         self.url = url
         self.opened: list[BotState] = []
 
-    async def open(self, store: ArchiveStore, owner: str | None = None) -> BotState:
+    async def open(self, store: SqliteArchiveStore, owner: str | None = None) -> BotState:
         state = await open_state(store, self.url, owner)
         self.opened.append(state)
         return state
@@ -160,3 +161,16 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[StateBackend]
     chosen = StateBackend(request.param, url)
     yield chosen
     await chosen.close()
+
+
+# -- the archive's store of either kind (retrieval/store.py, retrieval/pgstore.py) ----------------------------
+ArchiveTarget = str | Path  # what open_store takes: a SQLite file, or a postgresql:// URL
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def archive_target(request: pytest.FixtureRequest, tmp_path: Path) -> ArchiveTarget:
+    """Each test that takes it runs twice: its archive in a new SQLite file, and in a new PostgreSQL database on
+    the session's real server. `open_store(archive_target)` is another process's view of the same archive."""
+    if request.param == "postgres":
+        return str(request.getfixturevalue("pg_database"))
+    return tmp_path / "archive.db"

@@ -17,7 +17,7 @@ from ..ingest import Ingester, IngestProgress, IngestReport
 from ..people import PeopleDirectory
 from ..site import ARCHIVE_URL
 from ..store import ArchiveStore
-from .frontier import Frontier, Page, PageState, Run
+from .frontier import Page, PageState, Run, frontier_for
 from .http import DEFAULT_DELAY, FetchError, FetchProblem, Outcome, PoliteClient, Response
 from .pages import PageKind, Verdict, document_slug, read_document, read_listing
 
@@ -86,7 +86,7 @@ class Crawler:
         self.progress = progress
         self.ingest_progress = ingest_progress
         self.site = options.base_url.rstrip("/")
-        self.frontier = Frontier(store, self.site)
+        self.frontier = frontier_for(store, self.site)
         self.report = FetchReport()
         self._known = 0
 

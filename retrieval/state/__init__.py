@@ -13,7 +13,7 @@ from abc import abstractmethod
 
 from ..daily.ledger import DailyStore
 from ..dburl import is_postgres_url, safe_url
-from ..store import ArchiveStore
+from ..store import SqliteArchiveStore
 
 __all__ = ["BotState", "is_postgres_url", "open_state", "safe_url"]
 
@@ -36,7 +36,7 @@ class BotState(DailyStore):
         """Where the state is, for the log: never a password."""
 
 
-async def open_state(store: ArchiveStore, database_url: str | None = None, owner: str | None = None) -> BotState:
+async def open_state(store: SqliteArchiveStore, database_url: str | None = None, owner: str | None = None) -> BotState:
     """PostgreSQL when `database_url` names it, else the archive's SQLite database (`store`)."""
     if database_url is None:
         from .sqlite import SqliteState

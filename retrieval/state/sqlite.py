@@ -7,7 +7,7 @@ from typing import Any
 
 from ..daily.ledger import ERROR_MAX, LEASE, Claim, Entry, LastPost, PostStatus
 from ..daily.subscription import Subscription, Target
-from ..store import ArchiveStore
+from ..store import SqliteArchiveStore
 from . import BotState
 
 # The database's clock, read inside the statement that uses it: every process on one database measures leases on
@@ -20,7 +20,7 @@ class SqliteState(BotState):
     """On the archive's connection: one process, or several on one machine (SQLite's write lock serialises
     the claims)."""
 
-    def __init__(self, store: ArchiveStore, owner: str | None = None) -> None:
+    def __init__(self, store: SqliteArchiveStore, owner: str | None = None) -> None:
         super().__init__(owner)
         self.store = store
         self.conn = store.conn

@@ -22,7 +22,7 @@ from retrieval.dates import ArchiveDate
 from retrieval.records import DocumentInfo, EntityKind, Participant, Record, Role
 from retrieval.search import Archive
 from retrieval.store import _DOCUMENT_COLUMNS as DOCUMENT_COLUMNS
-from retrieval.store import ArchiveStore
+from retrieval.store import SqliteArchiveStore
 from retrieval.store import _document_values as document_values
 from testing.fakediscord import ALICE_ID, BOB_ID, FakeDiscord
 
@@ -82,7 +82,7 @@ async def with_documents(archive: Archive, *records: Record) -> None:
     await archive.refresh()
 
 
-async def forget(store: ArchiveStore, *records: Record) -> None:
+async def forget(store: SqliteArchiveStore, *records: Record) -> None:
     """`records` deleted from the store (inside a transaction the caller holds)."""
     await store.conn.executemany("DELETE FROM records WHERE id = ?", [(r.id,) for r in records])
 

@@ -98,8 +98,8 @@ def test_concurrent_ingests_of_different_files_all_succeed_and_add_up(tmp_path):
 
 
 def test_four_processes_creating_one_database_at_once_all_succeed(tmp_path):
-    script = ("import asyncio, sys\nfrom retrieval.store import ArchiveStore\n"
-              "async def main():\n    store = await ArchiveStore.open(sys.argv[1])\n    await store.close()\n"
+    script = ("import asyncio, sys\nfrom retrieval.store import SqliteArchiveStore\n"
+              "async def main():\n    store = await SqliteArchiveStore.open(sys.argv[1])\n    await store.close()\n"
               "asyncio.run(main())\n")
     for attempt in range(5):
         db = tmp_path / f"new{attempt}.db"

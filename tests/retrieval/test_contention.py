@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import Settings
 from bot.runner import open_archive
-from retrieval.store import ArchiveStore, StoreError, StoreProblem
+from retrieval.store import SqliteArchiveStore, StoreError, StoreProblem
 
 from ..conftest import SEEDS
 from ..locking import write_lock_held
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow  # locks held by another process for seconds
 
 async def test_a_transaction_waits_for_another_writer_and_says_so_once(db):
     waits: list[str] = []
-    async with await ArchiveStore.open(db, write_wait=30, on_wait=lambda: waits.append("waiting")) as store:
+    async with await SqliteArchiveStore.open(db, write_wait=30, on_wait=lambda: waits.append("waiting")) as store:
         with write_lock_held(db, 3):
             started = time.monotonic()
             await store.set_state("k", "v")
@@ -31,7 +31,7 @@ async def test_a_transaction_waits_for_another_writer_and_says_so_once(db):
 
 
 async def test_a_writer_gives_up_after_its_bound_with_a_busy_error(db):
-    async with await ArchiveStore.open(db, write_wait=1) as store:
+    async with await SqliteArchiveStore.open(db, write_wait=1) as store:
         with write_lock_held(db, 10):
             started = time.monotonic()
             with pytest.raises(StoreError) as caught:
@@ -44,7 +44,7 @@ async def test_a_writer_gives_up_after_its_bound_with_a_busy_error(db):
 
 
 async def test_reads_on_the_same_connection_do_not_wait_behind_a_waiting_writer(db):
-    async with await ArchiveStore.open(db, write_wait=30) as store:
+    async with await SqliteArchiveStore.open(db, write_wait=30) as store:
         with write_lock_held(db, 5):
             writer = asyncio.create_task(store.set_state("k", "v"))
             await asyncio.sleep(0.5)
@@ -57,7 +57,7 @@ async def test_reads_on_the_same_connection_do_not_wait_behind_a_waiting_writer(
 
 async def test_the_bot_starts_on_a_new_archive_while_another_process_writes(tmp_path):
     db = tmp_path / "archive.db"
-    await (await ArchiveStore.open(db)).close()  # created, empty: what another ingest has just begun filling
+    await (await SqliteArchiveStore.open(db)).close()  # created, empty: what another ingest has just begun filling
     notes: list[str] = []
     with write_lock_held(db, 12):  # longer than SQLite's busy timeout used to be
         started = time.monotonic()

@@ -35,7 +35,7 @@ from retrieval.dates import ArchiveDate
 from retrieval.records import Record
 from retrieval.state import BotState
 from retrieval.state.sqlite import SqliteState
-from retrieval.store import MIGRATIONS, ArchiveStore
+from retrieval.store import MIGRATIONS, SqliteArchiveStore
 
 from ..conftest import StateBackend
 
@@ -115,7 +115,7 @@ class Sleeps:
 
 
 class World:
-    def __init__(self, store: ArchiveStore, ledger: DailyStore, backend: StateBackend) -> None:
+    def __init__(self, store: SqliteArchiveStore, ledger: DailyStore, backend: StateBackend) -> None:
         self.store = store
         self.backend = backend
         self.ledger = ledger
@@ -137,7 +137,7 @@ class World:
         self.clock.now += span
         await self.backend.age_claims(self.ledger, span)
 
-    async def process(self, owner: str, store: ArchiveStore | None = None) -> BotState:
+    async def process(self, owner: str, store: SqliteArchiveStore | None = None) -> BotState:
         """Another process's view of the state (on `store`, its own connection to the archive, for SQLite)."""
         return await self.backend.open(store or self.store, owner)
 
@@ -145,7 +145,7 @@ class World:
 @contextlib.asynccontextmanager
 async def world(tmp_path: Path, backend: StateBackend) -> AsyncIterator[World]:
     """A World on a fresh database; a hung test fails after ten seconds instead of hanging the run."""
-    async with asyncio.timeout(10), await ArchiveStore.open(tmp_path / "daily.db") as store:
+    async with asyncio.timeout(10), await SqliteArchiveStore.open(tmp_path / "daily.db") as store:
         yield World(store, await backend.open(store, "me"), backend)
 
 
@@ -171,7 +171,7 @@ async def test_a_due_post_goes_out_once(tmp_path, backend):
 async def test_two_schedulers_on_one_database_post_once(tmp_path, backend):
     async with world(tmp_path, backend) as w:
         await w.subscribe()
-        async with await ArchiveStore.open(w.store.path) as second:  # another process's connection
+        async with await SqliteArchiveStore.open(w.store.path) as second:  # another process's connection
             other = w.scheduler_for(await w.process("other", second))
             batches = await asyncio.gather(w.scheduler.tick(), other.tick())
             assert sorted(results(b) for b in batches) == [[], [Result.SENT]]  # the loser skips, it does not fail
@@ -311,7 +311,7 @@ async def test_one_bad_subscription_does_not_stop_the_others(tmp_path, backend):
 @contextlib.asynccontextmanager
 async def other_process(w: World, clock: Clock | None = None) -> AsyncIterator[DailyScheduler]:
     """A second scheduler on its own connection to the same database, as another process has."""
-    async with await ArchiveStore.open(w.store.path) as second:
+    async with await SqliteArchiveStore.open(w.store.path) as second:
         yield DailyScheduler(Documents(), await w.process("other", second), w.poster, clock=clock or w.clock,
                              sleep=w.sleeps)
 
@@ -409,7 +409,7 @@ async def test_a_claim_left_by_an_older_version_is_taken_over_after_its_lease_an
         stale = (datetime.now(UTC) - LEASE - timedelta(minutes=1)).isoformat()  # its process clock's format
         conn.execute("INSERT INTO daily_posts (subscription_id, local_date, record_id, status, owner, claimed_at) "
                      "VALUES (1, ?, 1, 'claimed', 'old', ?)", (DAY.isoformat(), stale))
-    async with asyncio.timeout(10), await ArchiveStore.open(db) as store:
+    async with asyncio.timeout(10), await SqliteArchiveStore.open(db) as store:
         w = World(store, SqliteState(store, "me"), StateBackend("sqlite", None))
         outcomes = await w.scheduler.tick()
         entry = await w.ledger.entry((await w.ledger.active())[0], DAY)
@@ -496,7 +496,7 @@ async def test_schedulers_running_different_shards_each_post_their_own_subscript
                                       now=datetime(2026, 1, 1, tzinfo=UTC))
         posters = FakePoster(), FakePoster()
         low = DailyScheduler(Documents(), w.ledger, posters[0], clock=w.clock, sleep=w.sleeps, shards=Shards((0, 1), 4))
-        async with await ArchiveStore.open(w.store.path) as second:  # the other process's own connection
+        async with await SqliteArchiveStore.open(w.store.path) as second:  # the other process's own connection
             high = DailyScheduler(Documents(), await w.process("other", second), posters[1], clock=w.clock,
                                   sleep=w.sleeps, shards=Shards((2, 3), 4))
             for _ in range(2):

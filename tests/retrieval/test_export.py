@@ -6,7 +6,7 @@ import io
 import json
 
 from retrieval.export import csv_cell, export
-from retrieval.store import ArchiveStore
+from retrieval.store import SqliteArchiveStore
 
 from ..conftest import ingest_into
 
@@ -21,7 +21,7 @@ PLAIN = "Record of Conversation between Mao Zedong and A.A. Gromyko"
 
 async def _exported(db, fmt: str) -> str:
     out = io.StringIO(newline="")
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         await export(store, out, fmt)
     return out.getvalue()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import shutil
 import socket
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -21,10 +20,12 @@ from retrieval.fetch import Crawler, FetchError, FetchOptions, FetchProblem, Fet
 from retrieval.fetch.http import ATTEMPTS, check_delay, retry_after
 from retrieval.fetch.pages import Verdict, is_challenge, read_document, read_listing
 from retrieval.ingest import Ingester
-from retrieval.store import ArchiveStore
+from retrieval.pgstore import PostgresArchiveStore
+from retrieval.store import SqliteArchiveStore
+from retrieval.stores import open_store
 from testing.archive_site import ArchiveSite, DocPage, SiteServer, serve
 
-from ..conftest import PEOPLE, REALPAGES
+from ..conftest import PEOPLE, REALPAGES, ArchiveTarget
 
 DOCPAGES = REALPAGES / "docpages"
 CONTACT = "mailto:historian@example.org"
@@ -36,14 +37,24 @@ def options(server: SiteServer, folder: Path, **kwargs) -> FetchOptions:
                         **{"delay": 0.0, **kwargs})
 
 
-async def crawl(server: SiteServer, folder: Path, **kwargs) -> FetchReport:
-    async with await ArchiveStore.open(folder / "archive.db") as store:
+async def crawl(server: SiteServer, folder: Path, target: ArchiveTarget | None = None, **kwargs) -> FetchReport:
+    """A fetch into `target` (the tests taking `archive_target` run on SQLite and PostgreSQL), by default the
+    SQLite file archive.db in `folder`."""
+    async with await open_store(target or folder / "archive.db") as store:
         return await Crawler(store, PEOPLE, options(server, folder, **kwargs)).run()
 
 
-def frontier(folder: Path) -> dict[str, tuple[str, str | None]]:
-    with sqlite3.connect(folder / "archive.db") as conn:
-        return {path: (state, file) for path, state, file in conn.execute("SELECT path, state, file FROM fetch_pages")}
+async def frontier(target: ArchiveTarget) -> dict[str, tuple[str, str | None]]:
+    """path -> (state, file) of every page in `target`'s frontier."""
+    sql = "SELECT path, state, file FROM fetch_pages"
+    async with await open_store(target) as store:
+        if isinstance(store, PostgresArchiveStore):
+            async with store.conn() as conn:
+                rows = [tuple(row) for row in await conn.fetch(sql)]
+        else:
+            assert isinstance(store, SqliteArchiveStore)
+            rows = [tuple(row) for row in await store.conn.execute_fetchall(sql)]
+    return {path: (state, file) for path, state, file in rows}
 
 
 def document_paths(site: ArchiveSite) -> list[str]:
@@ -51,8 +62,8 @@ def document_paths(site: ArchiveSite) -> list[str]:
 
 
 # -- the crawl ---------------------------------------------------------------------------------------------
-async def test_a_fetch_saves_every_listing_and_document_page_as_served(site, server, tmp_path):
-    report = await crawl(server, tmp_path)
+async def test_a_fetch_saves_every_listing_and_document_page_as_served(site, server, tmp_path, archive_target):
+    report = await crawl(server, tmp_path, archive_target)
 
     mirror = tmp_path / "mirror"
     assert sorted(p.name for p in mirror.glob("listing-*.html")) == ["listing-0.html", "listing-1.html"]
@@ -60,7 +71,7 @@ async def test_a_fetch_saves_every_listing_and_document_page_as_served(site, ser
         assert (mirror / page.slug / "index.html").read_bytes() == page.body
     assert report.documents.fetched == len(site.documents) == 14 and report.found == 14
     assert report.listings.asked == 3  # two pages of rows, then the page past the end (not saved)
-    states = frontier(tmp_path)
+    states = await frontier(archive_target)
     assert all(states[f"/document/{p.slug}"] == ("done", f"{p.slug}/index.html") for p in site.documents)
     assert states["/search?page=2"] == ("done", None)
     assert not list(mirror.rglob(".*.part"))
@@ -100,7 +111,8 @@ async def test_robots_txt_disallow_is_honoured(site, server, tmp_path):
     barred = [p for p in document_paths(site) if p.startswith("/document/cable-")]
     assert barred and not set(barred) & set(asked)
     assert len(asked) == len(site.documents) - len(barred) and report.documents.disallowed == len(barred)
-    assert {frontier(tmp_path)[p][0] for p in barred} == {"disallowed"}
+    states = await frontier(tmp_path / "archive.db")
+    assert {states[p][0] for p in barred} == {"disallowed"}
 
 
 async def test_a_listing_robots_txt_forbids_is_never_asked_for(site, server, tmp_path):
@@ -140,19 +152,19 @@ async def test_retry_after_as_an_http_date_is_waited_out(site, server, tmp_path)
     assert [h.status for h in mine] == [503, 200] and mine[1].at - mine[0].at >= 0.9
 
 
-async def test_a_page_that_keeps_failing_is_given_up_and_the_crawl_goes_on(site, server, tmp_path):
+async def test_a_page_that_keeps_failing_is_given_up_and_the_crawl_goes_on(site, server, tmp_path, archive_target):
     path = document_paths(site)[1]
     site.faults[path] = [(503, {})] * 10
-    report = await crawl(server, tmp_path)
+    report = await crawl(server, tmp_path, archive_target)
 
     assert [h.status for h in site.hits if h.path == path] == [503] * ATTEMPTS
     assert report.failures == [(path, "HTTP 503")] and report.documents.failed == 1
     assert report.documents.fetched == len(site.documents) - 1
-    assert frontier(tmp_path)[path] == ("failed", None)
+    assert (await frontier(archive_target))[path] == ("failed", None)
 
     site.faults.clear()
     site.hits.clear()
-    again = await crawl(server, tmp_path)  # the next run asks again for what failed, and only that
+    again = await crawl(server, tmp_path, archive_target)  # the next run asks again for what failed, and only that
     assert site.document_hits() == [path] and again.documents.fetched == 1
 
 
@@ -164,11 +176,11 @@ async def test_a_missing_page_is_not_retried(site, server, tmp_path):
     assert report.failures == [(path, "HTTP 404")]
 
 
-async def test_a_second_run_asks_conditionally_and_fetches_only_what_is_new(site, server, tmp_path):
-    await crawl(server, tmp_path)
+async def test_a_second_run_asks_conditionally_and_fetches_only_what_is_new(site, server, tmp_path, archive_target):
+    await crawl(server, tmp_path, archive_target)
     site.hits.clear()
 
-    again = await crawl(server, tmp_path)
+    again = await crawl(server, tmp_path, archive_target)
     assert not site.document_hits(200) and not site.document_hits(304)  # held: not asked for at all
     listing = [h for h in site.hits if h.path.startswith("/search")]
     assert [h.status for h in listing] == [304, 304, 200]  # the page past the end was never saved
@@ -177,14 +189,14 @@ async def test_a_second_run_asks_conditionally_and_fetches_only_what_is_new(site
     assert again.ingest is None  # every saved page was handed to ingest once, read or not (docpages: not yet)
 
     site.hits.clear()
-    refreshed = await crawl(server, tmp_path, refresh=True)
+    refreshed = await crawl(server, tmp_path, archive_target, refresh=True)
     assert len(site.document_hits(304)) == len(site.documents) and not site.document_hits(200)
     assert refreshed.documents.unchanged == len(site.documents)
 
     new = DocPage(site.documents[0].slug + "-new", "A New Document", "1961", "New.", site.documents[0].body)
     site.documents.insert(0, new)
     site.hits.clear()
-    grown = await crawl(server, tmp_path)
+    grown = await crawl(server, tmp_path, archive_target)
     assert site.document_hits() == [f"/document/{new.slug}"] and grown.found == 1
 
 
@@ -197,10 +209,10 @@ async def test_a_deleted_mirror_is_fetched_again_whole(site, server, tmp_path):
     assert not any("If-None-Match" in h.headers for h in site.hits)
 
 
-async def test_a_cancelled_fetch_resumes_without_asking_again_for_what_it_saved(site, server, tmp_path,
+async def test_a_cancelled_fetch_resumes_without_asking_again_for_what_it_saved(site, server, tmp_path, archive_target,
                                                                                  captured):
     site.hang_after = 5  # the sixth document request never gets an answer
-    async with await ArchiveStore.open(tmp_path / "archive.db") as store:
+    async with await open_store(archive_target) as store:
         task = asyncio.create_task(Crawler(store, PEOPLE, options(server, tmp_path)).run())
         while not any(h.status == 0 for h in site.hits):
             await asyncio.sleep(0.02)
@@ -212,35 +224,35 @@ async def test_a_cancelled_fetch_resumes_without_asking_again_for_what_it_saved(
 
     site.hang_after = None
     site.hits.clear()
-    report = await crawl(server, tmp_path)
+    report = await crawl(server, tmp_path, archive_target)
 
     assert report.resumed
     assert not [h for h in site.hits if h.path.startswith("/search")]  # the walk had ended in the stopped run
     assert not set(site.document_hits()) & set(saved)
     assert sorted(saved + site.document_hits()) == sorted(document_paths(site))
-    assert {state for state, _ in frontier(tmp_path).values()} == {"done"}
+    assert {state for state, _ in (await frontier(archive_target)).values()} == {"done"}
 
     reference = tmp_path / "reference"
     reference.mkdir()
     with serve(ArchiveSite(list(captured))) as other:
         await crawl(other, reference)
-    assert records(tmp_path / "archive.db") == records(reference / "archive.db")
+    assert await records(archive_target) == await records(reference / "archive.db")
 
 
-def records(db: Path) -> list[tuple[str, str]]:
-    with sqlite3.connect(db) as conn:
-        return sorted(conn.execute("SELECT title, date_text FROM records"))
+async def records(target: ArchiveTarget) -> list[tuple[str, str]]:
+    async with await open_store(target) as store:
+        return sorted((r.title, r.date_text) for r in await store.all_records())
 
 
 # -- what stops a fetch --------------------------------------------------------------------------------------
 async def test_an_anti_bot_challenge_stops_the_fetch_and_keeps_the_archive(site, server, db, tmp_path):
-    before = records(tmp_path / "archive.db")
+    before = await records(tmp_path / "archive.db")
     site.challenge = True
     with pytest.raises(FetchError) as caught:
         await crawl(server, tmp_path)
     assert caught.value.problem is FetchProblem.CHALLENGE
     assert len(site.hits) == 1 and not (tmp_path / "mirror").exists()
-    assert records(tmp_path / "archive.db") == before
+    assert await records(tmp_path / "archive.db") == before
 
 
 async def test_a_challenge_part_way_keeps_and_ingests_what_was_saved(site, server, tmp_path):
@@ -248,7 +260,7 @@ async def test_a_challenge_part_way_keeps_and_ingests_what_was_saved(site, serve
     report = await crawl(server, tmp_path)
     assert report.stopped is not None and report.stopped.problem is FetchProblem.CHALLENGE
     assert report.documents.fetched == 3 and report.ingest is not None
-    assert len(records(tmp_path / "archive.db")) >= 14  # the listing's rows, at least
+    assert len(await records(tmp_path / "archive.db")) >= 14  # the listing's rows, at least
 
 
 async def test_another_sites_html_is_not_taken_for_the_archive(site, server, tmp_path):
@@ -265,7 +277,7 @@ async def test_an_unreachable_host_is_one_problem(tmp_path):
         port = sock.getsockname()[1]
     opts = FetchOptions(agent=user_agent(VERSION), mirror=tmp_path / "m", base_url=f"http://127.0.0.1:{port}",
                         delay=0.0)
-    async with await ArchiveStore.open(tmp_path / "archive.db") as store:
+    async with await SqliteArchiveStore.open(tmp_path / "archive.db") as store:
         with pytest.raises(FetchError) as caught:
             await Crawler(store, PEOPLE, opts).run()
     assert caught.value.problem is FetchProblem.UNREACHABLE
@@ -279,7 +291,7 @@ async def test_a_name_that_does_not_resolve_is_one_problem(tmp_path, monkeypatch
     monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
     opts = FetchOptions(agent=user_agent(VERSION), mirror=tmp_path / "m", base_url="http://archive.invalid",
                         delay=0.5)
-    async with await ArchiveStore.open(tmp_path / "archive.db") as store:
+    async with await SqliteArchiveStore.open(tmp_path / "archive.db") as store:
         with pytest.raises(FetchError) as caught:
             await Crawler(store, PEOPLE, opts).run()
     assert caught.value.problem is FetchProblem.DNS and caught.value.host == "archive.invalid"
@@ -329,12 +341,12 @@ def test_a_challenge_is_told_from_a_page_that_mentions_one():
 # -- the saved folder ------------------------------------------------------------------------------------------
 async def test_ingesting_the_saved_folder_reads_its_listing_pages(site, server, tmp_path):
     await crawl(server, tmp_path, listings_only=True)
-    async with await ArchiveStore.open(tmp_path / "again.db") as store:
+    async with await SqliteArchiveStore.open(tmp_path / "again.db") as store:
         report = await Ingester(store, PEOPLE).ingest([tmp_path / "mirror"])
     listings = [f for f in report.files if f.path.name.startswith("listing-")]
     assert [f.path.name for f in listings] == ["listing-0.html", "listing-1.html"]
     assert all(f.ok for f in listings) and sum(f.records for f in listings) == len(site.documents)
-    assert records(tmp_path / "again.db") == records(tmp_path / "archive.db")
+    assert await records(tmp_path / "again.db") == await records(tmp_path / "archive.db")
 
 
 async def test_a_fetch_builds_the_same_archive_as_ingesting_the_same_pages(site, server, tmp_path):
@@ -350,12 +362,12 @@ async def test_a_fetch_builds_the_same_archive_as_ingesting_the_same_pages(site,
             (tmp_path / "fetched" / "mirror" / f"listing-{number}.html").read_bytes())
     for page in site.documents:  # the captured files themselves, under their own names
         shutil.copyfile(DOCPAGES / f"{page.slug}.html", by_hand / f"{page.slug}.html")
-    async with await ArchiveStore.open(tmp_path / "by_hand.db") as store:
+    async with await SqliteArchiveStore.open(tmp_path / "by_hand.db") as store:
         ingested = await Ingester(store, PEOPLE).ingest([by_hand])
     assert not ingested.failed
 
     async def records(db: Path) -> list[tuple]:
-        async with await ArchiveStore.open(db) as store:
+        async with await SqliteArchiveStore.open(db) as store:
             return sorted((r.title, r.date, r.url, r.info.record_id if r.info else None,
                            r.info.authors if r.info else (), tuple(p.name for p in r.participants))
                           for r in await store.all_records())

@@ -1,4 +1,5 @@
-"""Ingest on real files into real SQLite: seeds, real pages, and every kind of bad input."""
+"""Ingest on real files into real databases (SQLite, and PostgreSQL for the tests taking `archive_target`):
+seeds, real pages, and every kind of bad input."""
 from __future__ import annotations
 
 import multiprocessing
@@ -14,25 +15,26 @@ from retrieval.ingest import Ingester, IngestProgress, IngestReport
 from retrieval.people import PeopleDirectory
 from retrieval.people.load import read_people
 from retrieval.records import Participant, Record, Repair, RepairKind
-from retrieval.store import SCHEMA_VERSION, ArchiveStore
+from retrieval.store import SCHEMA_VERSION
+from retrieval.stores import open_store
 from testing.listing_gen import write_listing
 
-from ..conftest import FIXTURES, PEOPLE, SEEDS
+from ..conftest import FIXTURES, PEOPLE, SEEDS, ArchiveTarget
 
 
-async def ingest(db: Path, *paths: Path) -> tuple[IngestReport, list[Record]]:
-    async with await ArchiveStore.open(db) as store:
+async def ingest(db: ArchiveTarget, *paths: Path) -> tuple[IngestReport, list[Record]]:
+    async with await open_store(db) as store:
         report = await Ingester(store, PEOPLE).ingest(list(paths))
         return report, await store.all_records()
 
 
-async def stored(db: Path) -> list[Record]:
-    async with await ArchiveStore.open(db) as store:
+async def stored(db: ArchiveTarget) -> list[Record]:
+    async with await open_store(db) as store:
         return await store.all_records()
 
 
-async def test_seeds_give_55_records_from_60_entries(tmp_path):
-    report, records = await ingest(tmp_path / "a.db", SEEDS)
+async def test_seeds_give_55_records_from_60_entries(archive_target, tmp_path):
+    report, records = await ingest(archive_target, SEEDS)
     assert len(report.files) == 5 and not report.failed
     assert (report.totals.new, report.totals.unchanged) == (55, 5)
     assert len(records) == 55
@@ -40,8 +42,9 @@ async def test_seeds_give_55_records_from_60_entries(tmp_path):
     assert len(doubled) == 5  # the five records that two seed pages share
 
 
-async def test_reingest_changes_nothing(db):
-    before = await stored(db)
+async def test_reingest_changes_nothing(archive_target):
+    db = archive_target
+    _, before = await ingest(db, SEEDS)
     report, after = await ingest(db, SEEDS)
     assert (report.totals.new, report.totals.updated, report.totals.unchanged) == (0, 0, 60)
     assert before == after
@@ -57,8 +60,8 @@ async def test_real_pages_ingest_and_reingest_is_stable(tmp_path, realpages):
     assert (again.totals.new, again.totals.updated) == (0, 0)
 
 
-async def test_a_changed_summary_for_a_known_record_updates_it(tmp_path):
-    db = tmp_path / "a.db"
+async def test_a_changed_summary_for_a_known_record_updates_it(archive_target, tmp_path):
+    db = archive_target
     page = tmp_path / "page.txt"
     text = (SEEDS / "000_7db8b0dfcdf7ad4a.txt").read_text(encoding="utf-8")
     page.write_text(text, encoding="utf-8")
@@ -106,20 +109,20 @@ async def test_bad_files_fail_one_by_one_and_lose_nothing(db, tmp_path):
     assert report.totals.unchanged == 10  # the good file still went in
 
 
-async def test_windows_1252_text_is_decoded_not_rejected(tmp_path):
+async def test_windows_1252_text_is_decoded_not_rejected(archive_target, tmp_path):
     page = tmp_path / "cp1252.txt"
     page.write_bytes(
         "Documents\n\nAugust 22, 1952\n\nReport, Zhou Enlai to Chairman Mao [Zedong] \u2013 \u201cL\u00fcshun\u201d\n\n"
         "Zhou reports on the L\u00fcshun Port and the Charg\u00e9 d\u2019Affaires.\n\nPagination\n".encode("cp1252")
     )
-    report, records = await ingest(tmp_path / "a.db", page)
+    report, records = await ingest(archive_target, page)
     assert not report.failed
     assert records[0].title.endswith("\u2013 \u201cL\u00fcshun\u201d")
     assert "Charg\u00e9 d\u2019Affaires" in records[0].summary
 
 
-async def test_html_pages_go_in_with_their_links(tmp_path):
-    report, records = await ingest(tmp_path / "a.db", FIXTURES / "html" / "search_results_list.html")
+async def test_html_pages_go_in_with_their_links(archive_target, tmp_path):
+    report, records = await ingest(archive_target, FIXTURES / "html" / "search_results_list.html")
     assert not report.failed and records
     assert all(r.url and "/document/" in r.url for r in records)
     assert report.files[0].layout == "html"
@@ -144,8 +147,8 @@ PAGE = ("Documents\n\nAugust 22, 1952\n\nReport, Zhou Enlai to Chairman Mao on L
         "Cable, Gromyko to Liu Xiao\n\nGromyko\u2019s note on the Port Arthur talks.\n\nPagination\n")
 
 
-async def test_a_stray_byte_neither_overwrites_nor_duplicates_and_is_reported(tmp_path):
-    db, page = tmp_path / "a.db", tmp_path / "page.txt"
+async def test_a_stray_byte_neither_overwrites_nor_duplicates_and_is_reported(archive_target, tmp_path):
+    db, page = archive_target, tmp_path / "page.txt"
     page.write_text(PAGE, encoding="utf-8")
     _, clean = await ingest(db, page)
     # Saved again by a Windows-1252 editor that wrote one ü and one apostrophe as single bytes.
@@ -158,17 +161,17 @@ async def test_a_stray_byte_neither_overwrites_nor_duplicates_and_is_reported(tm
     assert (report.totals.new, report.totals.updated) == (0, 0)
 
 
-async def test_impossible_days_and_cut_fields_are_reported(tmp_path):
+async def test_impossible_days_and_cut_fields_are_reported(archive_target, tmp_path):
     page = tmp_path / "page.txt"
     page.write_text(PAGE.replace("September 1, 1952", "February 30, 1952")
                     .replace("Port Arthur talks.", "Port Arthur talks. " + "And more. " * 2000), encoding="utf-8")
-    report, records = await ingest(tmp_path / "a.db", page)
+    report, records = await ingest(archive_target, page)
     assert report.files[0].repairs == (Repair(RepairKind.IMPOSSIBLE_DAY, 1), Repair(RepairKind.FIELD_CUT, 1))
     cable = next(r for r in records if r.title.startswith("Cable"))
     assert (cable.date.iso(), cable.date_text, cable.summary_partial) == ("1952-02", "February 30, 1952", True)
 
 
-async def test_a_file_truncated_while_being_read_is_rolled_back_and_reported(tmp_path):
+async def test_a_file_truncated_while_being_read_is_rolled_back_and_reported(archive_target, tmp_path):
     page = write_listing(tmp_path / "big.txt", 3000)
 
     def truncate_after_first_batch(progress: IngestProgress) -> None:
@@ -176,7 +179,7 @@ async def test_a_file_truncated_while_being_read_is_rolled_back_and_reported(tmp
             with page.open("r+b") as fh:
                 fh.truncate(page.stat().st_size // 2)
 
-    async with await ArchiveStore.open(tmp_path / "a.db") as store:
+    async with await open_store(archive_target) as store:
         report = await Ingester(store, PEOPLE, progress=truncate_after_first_batch).ingest([page])
         assert await store.count() == 0
     assert [f.error for f in report.failed] == [
@@ -193,7 +196,7 @@ async def test_a_large_file_read_with_worker_processes_stores_what_one_process_w
     def watch(progress: IngestProgress) -> None:
         workers_seen.append(len(multiprocessing.active_children()))
 
-    async with await ArchiveStore.open(tmp_path / "pooled.db") as store:
+    async with await open_store(tmp_path / "pooled.db") as store:
         report = await Ingester(store, PEOPLE, progress=watch).ingest([page, SEEDS])
         pooled = await store.all_records()
     assert not report.failed and max(workers_seen) >= 2
@@ -214,14 +217,14 @@ class CountingDirectory(PeopleDirectory):
         return super().participants_with_authors(title, summary, authors)
 
 
-async def ingest_with(db: Path, people: PeopleDirectory, *paths: Path) -> tuple[IngestReport, list[Record]]:
-    async with await ArchiveStore.open(db) as store:
+async def ingest_with(db: ArchiveTarget, people: PeopleDirectory, *paths: Path) -> tuple[IngestReport, list[Record]]:
+    async with await open_store(db) as store:
         report = await Ingester(store, people).ingest(list(paths))
         return report, await store.all_records()
 
 
-async def test_records_ingested_again_unchanged_keep_their_participants_without_finding_them_again(tmp_path):
-    db = tmp_path / "a.db"
+async def test_records_ingested_again_unchanged_keep_their_participants_without_finding_them_again(archive_target):
+    db = archive_target
     people = CountingDirectory.load()
     _, first = await ingest_with(db, people, SEEDS)
     assert people.found == 55  # the five records two seed pages share are found stored by the second

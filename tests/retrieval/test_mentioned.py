@@ -18,7 +18,7 @@ from retrieval.people import PeopleDirectory
 from retrieval.records import Participant, Record, Role
 from retrieval.reroles import ROLES_KEY, ROLES_VERSION
 from retrieval.search import Archive
-from retrieval.store import SCHEMA_VERSION, ArchiveStore
+from retrieval.store import SCHEMA_VERSION, SqliteArchiveStore
 from testing.database import every_record
 
 from ..conftest import FIXTURES, HAVE_REALPAGES, PEOPLE, REALPAGES, SEEDS, ingest_into, open_seeded_archive
@@ -162,7 +162,7 @@ async def test_opening_an_old_archive_derives_its_roles_again(tmp_path):
     fresh = tmp_path / "fresh.db"  # the same roles a fresh ingest of the same pages gives, record for record
     await ingest_into(fresh, SEEDS)
     assert stored_roles(db) == stored_roles(fresh)
-    async with await ArchiveStore.open(db) as store:  # so the same pages again change nothing
+    async with await SqliteArchiveStore.open(db) as store:  # so the same pages again change nothing
         totals = (await Ingester(store, PEOPLE).ingest([SEEDS])).totals
     assert (totals.new, totals.updated) == (0, 0)
 

@@ -20,7 +20,7 @@ from retrieval.parse import open_page
 from retrieval.parse.docpage import PageKind, read_site_page
 from retrieval.records import PageError, Record, RepairKind, Role
 from retrieval.serialize import record_to_dict
-from retrieval.store import SCHEMA_VERSION, ArchiveStore
+from retrieval.store import SCHEMA_VERSION, SqliteArchiveStore
 
 from ..conftest import FIXTURES, PEOPLE, REALPAGES
 
@@ -52,7 +52,7 @@ def expected_precision(written: str) -> Precision:
 
 
 async def ingest(db: Path, *paths: Path):
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         report = await Ingester(store, PEOPLE).ingest(list(paths))
         return report, await store.all_records()
 
@@ -311,7 +311,7 @@ async def test_an_archive_made_before_document_pages_is_carried_forward(tmp_path
         before = conn.execute("SELECT COUNT(*) FROM records").fetchone()[0]
     report, records = await ingest(db, DOCPAGES / f"{FILIPPOV}.html")
     assert not report.failed
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         assert await store.schema_version() == SCHEMA_VERSION == 9
     old = [r for r in records if r.info is None]
     assert len(old) >= before and all(r.title for r in old)
@@ -323,7 +323,7 @@ async def test_export_and_json_carry_the_pages_fields(tmp_path):
     _, records = await ingest(db, DOCPAGES / "american-embassy-rome-telegram-1327-secretary-state-washington-dc.html",
                               FIXTURES / "html" / "search_results_list.html")
     out = io.StringIO()
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         await export(store, out, "jsonl")
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     page = next(row for row in rows if row["record_id"] == "300384")
@@ -333,7 +333,7 @@ async def test_export_and_json_carry_the_pages_fields(tmp_path):
     listing_row = next(row for row in rows if row["record_id"] is None)
     assert listing_row["authors"] == [] and listing_row["source"] == "" and listing_row["scan_url"] is None
     out = io.StringIO(newline="")
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         await export(store, out, "csv")
     table = list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
     row = next(r for r in table if r["record_id"] == "300384")

@@ -27,7 +27,7 @@ from retrieval.indexfiles import index_folder
 from retrieval.reader import RecordReader
 from retrieval.records import Record
 from retrieval.search import Archive
-from retrieval.store import ArchiveStore
+from retrieval.store import SqliteArchiveStore
 from retrieval.text import tokenize
 from testing.database import every_record
 from testing.listing_gen import write_listing
@@ -89,7 +89,7 @@ async def change_records(db: Path) -> list[int]:
     """New records ingested, and stored ones changed (summary, title, a participant): what an ingest does."""
     extra = write_listing(db.parent / "more.txt", 300, seed=99)
     await ingest_into(db, extra)
-    async with await ArchiveStore.open(db) as store, store.transaction():
+    async with await SqliteArchiveStore.open(db) as store, store.transaction():
         rows = await (await store.conn.execute("SELECT id FROM records ORDER BY id LIMIT 40")).fetchall()
         changed = [int(r[0]) for r in rows][::4]
         for rid in changed[:5]:

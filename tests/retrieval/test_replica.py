@@ -12,7 +12,7 @@ import pytest
 
 from retrieval.replica import ARCHIVE_KEY, BACKOFF_MAX, STAMP_KEY, Replica, SyncReport, replica_path
 from retrieval.search import Archive
-from retrieval.store import ArchiveStore
+from retrieval.store import SqliteArchiveStore
 from retrieval.transfer import ARCHIVE_TABLES, Digest, Endpoint, PgSide, SqliteSide, migrate
 from testing.postgres import postgres_server
 
@@ -154,7 +154,7 @@ async def test_a_damaged_replica_is_copied_again(damage: str, pg_archive: str, t
         report = await replica.sync()
     assert report.full and report.records > 50
     await _same_as_postgresql(pg_archive, path)
-    async with await ArchiveStore.open(path) as store:
+    async with await SqliteArchiveStore.open(path) as store:
         assert await store.count() == report.records
 
 
@@ -178,7 +178,7 @@ async def test_following_survives_a_postgresql_restart(db: Path, tmp_path: Path)
                 await asyncio.to_thread(server.stop)
                 await asyncio.sleep(1.5)  # several failed looks
                 assert not follower.done()
-                async with await ArchiveStore.open(path) as store:
+                async with await SqliteArchiveStore.open(path) as store:
                     assert await store.count() > 50  # the replica still serves
                 await asyncio.to_thread(server.start)
                 conn = await asyncpg.connect(url)

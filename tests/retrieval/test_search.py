@@ -27,7 +27,7 @@ from retrieval.search import (
     QueryError,
     QueryProblem,
 )
-from retrieval.store import ArchiveStore
+from retrieval.store import SqliteArchiveStore
 
 from ..conftest import HAVE_REALPAGES, PEOPLE, REALPAGES, SEEDS, ingest_into, open_seeded_archive
 
@@ -283,7 +283,7 @@ async def test_refresh_picks_up_new_records_while_searches_keep_running(tmp_path
     async with await Archive.open(db, PEOPLE) as archive:
         before = archive.size
         assert not (await archive.search("Honecker Brezhnev Crimea")).hits
-        async with await ArchiveStore.open(db) as store:
+        async with await SqliteArchiveStore.open(db) as store:
             await Ingester(store, PEOPLE).ingest([SEEDS / "001_22247872895ba0cb.txt"])
         searches = [archive.search("Mao Gromyko") for _ in range(20)]
         results = await asyncio.gather(archive.refresh(), *searches)
@@ -299,7 +299,7 @@ async def test_an_ingest_by_another_process_is_noticed(tmp_path):
     await ingest_into(db, SEEDS / "000_7db8b0dfcdf7ad4a.txt")
     async with await Archive.open(db, PEOPLE) as archive:
         assert await archive.refresh_if_changed() is False
-        async with await ArchiveStore.open(db) as other:  # another connection, as another process has
+        async with await SqliteArchiveStore.open(db) as other:  # another connection, as another process has
             await Ingester(other, PEOPLE).ingest([SEEDS / "003_be2553d67f853f49.txt"])
         assert await archive.refresh_if_changed() is True
         assert await archive.refresh_if_changed() is False

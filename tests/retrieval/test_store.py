@@ -1,4 +1,5 @@
-"""The SQLite store on real database files: schema, dedupe, merges, transactions."""
+"""The archive's store on real databases (each test of both kinds: a SQLite file and a PostgreSQL database):
+schema, dedupe, merges, transactions."""
 from __future__ import annotations
 
 import sqlite3
@@ -8,7 +9,8 @@ import pytest
 from retrieval.dates import ArchiveDate, parse_date
 from retrieval.identity import Incoming
 from retrieval.records import Participant, RawRecord
-from retrieval.store import MIGRATIONS, SCHEMA_VERSION, ArchiveStore, StoreError
+from retrieval.store import MIGRATIONS, SCHEMA_VERSION, SqliteArchiveStore, StoreError
+from retrieval.stores import open_store
 
 
 def raw(title: str, date: str = "October 5, 1958", summary: str = "A summary.", partial: bool = False, **kw):
@@ -17,7 +19,7 @@ def raw(title: str, date: str = "October 5, 1958", summary: str = "A summary.", 
 
 
 async def upsert(db, items, source="page.txt"):
-    async with await ArchiveStore.open(db) as store:
+    async with await open_store(db) as store:
         async with store.transaction():
             counts = await store.upsert(items, source)
         return counts, await store.all_records()
@@ -25,7 +27,7 @@ async def upsert(db, items, source="page.txt"):
 
 async def test_new_database_gets_the_current_schema(tmp_path):
     db = tmp_path / "nested" / "archive.db"
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         version = await store.schema_version()
     assert version == SCHEMA_VERSION
     tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -61,7 +63,7 @@ async def test_a_database_at_version_1_migrates_forward_and_keeps_its_records(tm
         )
     assert tables(db) == {"records", "participants", "sources"}
 
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         await store.set_state("commands", "hash")
         found = await store.schema_version(), [r.title for r in await store.all_records()], \
             await store.get_state("commands")
@@ -75,18 +77,18 @@ async def test_a_database_from_a_newer_version_is_refused(tmp_path):
     with sqlite3.connect(db) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     with pytest.raises(StoreError, match="newer archive-bot"):
-        await ArchiveStore.open(db)
+        await SqliteArchiveStore.open(db)
 
 
 async def test_a_file_that_is_not_a_database_is_refused(tmp_path):
     db = tmp_path / "archive.db"
     db.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="not a usable archive database"):
-        await ArchiveStore.open(db)
+        await SqliteArchiveStore.open(db)
 
 
-async def test_same_record_with_dates_written_differently_is_one_record(tmp_path):
-    db = tmp_path / "a.db"
+async def test_same_record_with_dates_written_differently_is_one_record(archive_target):
+    db = archive_target
     await upsert(db, [Incoming(raw("Letter, Zhou Enlai to Comrade Molotov", "September 06, 1952"))], "one.txt")
     counts, records = await upsert(db, [Incoming(raw("Letter, Zhou Enlai to Comrade Molotov", "September 6, 1952"))],
                                    "two.txt")
@@ -96,14 +98,14 @@ async def test_same_record_with_dates_written_differently_is_one_record(tmp_path
     assert records[0].date_text == "September 06, 1952"  # as first seen
 
 
-async def test_same_title_different_dates_are_different_records(tmp_path):
+async def test_same_title_different_dates_are_different_records(archive_target):
     items = [Incoming(raw("Cable, Mao Zedong to Stalin", d)) for d in ("July 4, 1948", "September 28, 1948")]
-    counts, records = await upsert(tmp_path / "a.db", items)
+    counts, records = await upsert(archive_target, items)
     assert counts.new == 2 and len(records) == 2
 
 
-async def test_two_documents_with_one_title_and_date_on_one_page_stay_two(tmp_path):
-    db = tmp_path / "a.db"
+async def test_two_documents_with_one_title_and_date_on_one_page_stay_two(archive_target):
+    db = archive_target
     first = Incoming(raw("Proposal", "August 19, 1955", "The CPSU CC agrees."), occurrence=1)
     second = Incoming(raw("Proposal", "August 19, 1955", "A Presidium entry."), occurrence=2)
     counts, records = await upsert(db, [first, second], "p105.txt")
@@ -114,8 +116,8 @@ async def test_two_documents_with_one_title_and_date_on_one_page_stay_two(tmp_pa
     assert sorted(r.sources for r in records) == [("p105.txt",), ("p105.txt", "p107")]
 
 
-async def test_changed_summary_updates_and_cut_off_summary_never_overwrites(tmp_path):
-    db = tmp_path / "a.db"
+async def test_changed_summary_updates_and_cut_off_summary_never_overwrites(archive_target):
+    db = archive_target
     whole = "Zhou reports on his meetings with Soviet counterparts about the port."
     await upsert(db, [Incoming(raw("Report", summary=whole))])
     counts, records = await upsert(db, [Incoming(raw("Report", summary=whole[:20], partial=True))], "cut.txt")
@@ -124,8 +126,8 @@ async def test_changed_summary_updates_and_cut_off_summary_never_overwrites(tmp_
     assert counts.updated == 1 and records[0].summary == "A corrected summary."
 
 
-async def test_cut_off_summary_is_completed_by_a_whole_one(tmp_path):
-    db = tmp_path / "a.db"
+async def test_cut_off_summary_is_completed_by_a_whole_one(archive_target):
+    db = archive_target
     await upsert(db, [Incoming(raw("Report", summary="Detailed report on the arrival of the PLA in Xinjia",
                                    partial=True))])
     counts, records = await upsert(db, [Incoming(raw("Report", summary="Detailed report on the arrival of the PLA in "
@@ -134,21 +136,21 @@ async def test_cut_off_summary_is_completed_by_a_whole_one(tmp_path):
     assert records[0].summary.endswith("Xinjiang.") and not records[0].summary_partial
 
 
-async def test_participants_and_notes_are_stored_in_order(tmp_path):
+async def test_participants_and_notes_are_stored_in_order(archive_target):
     people = (Participant("Mao Zedong", "author"), Participant("Joseph Stalin", "recipient"))
     item = Incoming(raw("Cable, Mao Zedong to Filippov [Stalin]", notes=("A note.",), url="https://x/document/1"),
                     people)
-    _, records = await upsert(tmp_path / "a.db", [item])
+    _, records = await upsert(archive_target, [item])
     assert records[0].participants == people
     assert records[0].notes == ("A note.",)
     assert records[0].url == "https://x/document/1"
 
 
-async def test_a_failed_transaction_leaves_nothing_behind(tmp_path):
-    db = tmp_path / "a.db"
+async def test_a_failed_transaction_leaves_nothing_behind(archive_target):
+    db = archive_target
     await upsert(db, [Incoming(raw("Kept"))])
 
-    async with await ArchiveStore.open(db) as store:
+    async with await open_store(db) as store:
         with pytest.raises(RuntimeError):
             async with store.transaction():
                 await store.upsert([Incoming(raw("Lost"))], "bad.txt")
@@ -159,19 +161,20 @@ async def test_a_failed_transaction_leaves_nothing_behind(tmp_path):
 
 async def test_a_folder_or_an_unreachable_path_is_refused_clearly(tmp_path):
     with pytest.raises(StoreError, match="is a folder"):
-        await ArchiveStore.open(tmp_path)
+        await SqliteArchiveStore.open(tmp_path)
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(StoreError, match="cannot open the archive database"):
-        await ArchiveStore.open(blocker / "archive.db")
+        await SqliteArchiveStore.open(blocker / "archive.db")
 
 
-async def test_the_signature_changes_with_every_commit_by_another_connection_within_one_second(tmp_path, monkeypatch):
+async def test_the_signature_changes_with_every_commit_by_another_connection_within_one_second(archive_target,
+                                                                                               monkeypatch):
     monkeypatch.setattr("retrieval.store._now", lambda: "2024-05-01T12:00:00+00:00")  # every write, one second
-    db = tmp_path / "a.db"
+    db = archive_target
     await upsert(db, [Incoming(raw("Report", summary="First version."))])
 
-    async with await ArchiveStore.open(db) as reader, await ArchiveStore.open(db) as writer:
+    async with await open_store(db) as reader, await open_store(db) as writer:
         signatures = [await reader.signature()]
         for summary in ("Second version.", "Third version."):
             async with writer.transaction():
@@ -182,12 +185,12 @@ async def test_the_signature_changes_with_every_commit_by_another_connection_wit
     assert again == signatures[-1]  # nothing committed since: the reader has nothing to rebuild
 
 
-async def test_the_signature_changes_with_a_commit_through_its_own_connection(tmp_path, monkeypatch):
+async def test_the_signature_changes_with_a_commit_through_its_own_connection(archive_target, monkeypatch):
     monkeypatch.setattr("retrieval.store._now", lambda: "2024-05-01T12:00:00+00:00")
-    db = tmp_path / "a.db"
+    db = archive_target
     await upsert(db, [Incoming(raw("Report", summary="First version."))])
 
-    async with await ArchiveStore.open(db) as store:
+    async with await open_store(db) as store:
         before = await store.signature()
         async with store.transaction():
             await store.upsert([Incoming(raw("Report", summary="Second version."))], "same.txt")

@@ -19,7 +19,7 @@ from retrieval.daily.subscription import Target
 from retrieval.pg import Postgres
 from retrieval.state.postgres import PostgresState
 from retrieval.state.sqlite import SqliteState
-from retrieval.store import SCHEMA_VERSION, ArchiveStore
+from retrieval.store import SCHEMA_VERSION, SqliteArchiveStore
 from retrieval.transfer import TABLES, Endpoint, TransferError, TransferProblem, migrate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +41,7 @@ def _rows(path: Path) -> dict[str, list[tuple]]:
 
 async def _with_state(db: Path) -> None:
     """Subscriptions, a sent and a claimed daily post, and some key-value state in the archive."""
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         state = SqliteState(store, "test")
         one = await state.subscribe(target=Target.channel(111), guild_id=222, created_by=333, post_time="09:00",
                                     zone="Europe/Paris")
@@ -117,7 +117,7 @@ async def test_sqlite_to_postgresql_and_back_loses_nothing(db: Path, pg_database
         assert new_conn.execute("SELECT COUNT(DISTINCT generation), MIN(generation) FROM records").fetchone() == \
             (1, new_conn.execute("SELECT value FROM generation").fetchone()[0])
     # the copy's searches, documents and subscriptions are the original's
-    async with await ArchiveStore.open(db) as old, await ArchiveStore.open(back) as new:
+    async with await SqliteArchiveStore.open(db) as old, await SqliteArchiveStore.open(back) as new:
         assert await old.all_records() == await new.all_records()
         targets = [[s.target for s in await SqliteState(store).active()] for store in (old, new)]
         assert targets[0] == targets[1] and len(targets[0]) == 2
@@ -256,7 +256,7 @@ async def test_the_archive_alone_goes_into_a_postgresql_that_keeps_the_bots_stat
     whole copy is refused with a pointer to --archive-only, which copies the records, the crawl state and the
     archive's own keys, and leaves PostgreSQL's subscriptions and ledger as they were."""
     await _with_state(db)
-    async with await ArchiveStore.open(db) as store:
+    async with await SqliteArchiveStore.open(db) as store:
         await store.set_state("roles_version", "7")
         await store.set_state("fetch.run http://x", '{"run": 3, "open": false}')
     state = await PostgresState.open(pg_database, "bot")
