@@ -21,7 +21,7 @@ from retrieval.people import PeopleDirectory
 from retrieval.replica import Replica, SyncReport, replica_path
 from retrieval.search import Archive
 from retrieval.state import open_state
-from retrieval.store import SqliteArchiveStore
+from retrieval.stores import open_store
 
 from .commands import Commands
 from .config import TOKEN_LIKE, Settings
@@ -120,13 +120,15 @@ async def open_archive(settings: Settings, announce: Callable[[str], None] | Non
     PostgreSQL's, served from the local replica (retrieval/replica.py), synced first."""
     say = announce or log.info
     people = await asyncio.to_thread(PeopleDirectory.load)
-    if settings.database_url is not None:
-        return await Archive.open(await synced_replica(settings), people, background=background)
-    waiting = f"waiting for another process writing to {settings.archive_db} to finish…"
-    async with await SqliteArchiveStore.open(settings.archive_db, on_wait=lambda: say(waiting)) as store:
+    target = settings.database_url or settings.archive_db
+    shown = safe_url(target) if isinstance(target, str) else str(target)
+    waiting = f"waiting for another process writing to {shown} to finish…"
+    async with await open_store(target, on_wait=lambda: say(waiting)) as store:
         report = await ingest_if_empty(store, people, settings.seeds)
     if report is not None:
-        say(f"{settings.archive_db} was empty; added the bundled seed pages ({report.summary_line()})")
+        say(f"{shown} was empty; added the bundled seed pages ({report.summary_line()})")
+    if settings.database_url is not None:
+        return await Archive.open(await synced_replica(settings), people, background=background)
     return await Archive.open(settings.archive_db, people, background=background)
 
 

@@ -5,7 +5,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .dburl import is_postgres_url
-from .pgstore import PostgresArchiveStore
 from .store import WRITE_WAIT, ArchiveStore, SqliteArchiveStore
 
 
@@ -13,5 +12,7 @@ async def open_store(target: str | Path, *, write_wait: float = WRITE_WAIT,
                      on_wait: Callable[[], None] | None = None) -> ArchiveStore:
     """The archive at `target`, created or migrated (StoreError, one line without a password, when it cannot be)."""
     if isinstance(target, str) and is_postgres_url(target):
+        from .pgstore import PostgresArchiveStore  # asyncpg only when PostgreSQL is used: a faster start without
+
         return await PostgresArchiveStore.open(target, write_wait=write_wait, on_wait=on_wait)
     return await SqliteArchiveStore.open(target, write_wait=write_wait, on_wait=on_wait)

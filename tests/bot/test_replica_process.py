@@ -161,3 +161,55 @@ async def test_postgresql_refusing_or_unreachable_is_one_line(url: str, postgres
         assert done.returncode == 1
         assert done.stderr.count("\n") == 1 and done.stderr.startswith("archive-bot: "), done.stderr
         assert "xyz" not in done.stderr and "Traceback" not in done.stderr
+
+
+NEW_LISTING = """Results:
+
+1 - 1 of 1
+
+Documents
+
+March 3, 1961
+
+Letter, Ulbricht to Khrushchev on the zanzibarite question
+
+Walter Ulbricht writes to Nikita Khrushchev about the zanzibarite question and the Berlin border.
+"""
+
+
+@pytest.mark.slow
+async def test_an_empty_postgresql_is_seeded_and_an_ingest_by_another_process_reaches_the_console(
+        pg_database: str, tmp_path: Path) -> None:
+    """The whole path of several processes: the first start fills an empty PostgreSQL archive with the seed
+    pages (as SQLite's first start does), and `archive-bot ingest` in another process, into PostgreSQL, shows up in
+    the running console's searches without a restart."""
+    home = tmp_path / "bot"
+    home.mkdir()
+    env = _env(home, pg_database)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "console", cwd=home, env=env,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        assert "Filippov" in await _answer(process, "/search Filippov insects")
+        assert TITLE not in await _answer(process, "/search zanzibarite")
+        listing = tmp_path / "new.txt"
+        listing.write_text(NEW_LISTING, encoding="utf-8")
+        done = await asyncio.to_thread(_cli, tmp_path, env, "ingest", str(listing))
+        assert done.returncode == 0, done.stderr
+        deadline = time.monotonic() + FOLLOW_WAIT
+        while TITLE not in (found := await _answer(process, "/search zanzibarite")):
+            assert time.monotonic() < deadline, found
+            await asyncio.sleep(0.5)
+        assert process.stdin is not None
+        process.stdin.close()
+        status = await asyncio.wait_for(process.wait(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.stderr is not None
+    log = (await process.stderr.read()).decode()
+    assert status == 0, log
+    assert "was empty; added the bundled seed pages" in log
+    assert "changes: 1 records synced in" in log
+    assert not (home / "archive.db").exists()
