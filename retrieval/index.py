@@ -34,6 +34,8 @@ PREFERRED_FLOOR = 0.25
 # every document (its cost is the archive's size); a rarer one visits only the documents it touches.
 SPARSE_SHARE = 64
 
+Part = tuple[np.ndarray, np.ndarray]  # a query term's documents (ascending) and what it adds to each
+
 
 def own_terms(record: Record) -> list[str]:
     """A document as a query for the documents like it: each index term of its title and summary once, so a
@@ -278,7 +280,7 @@ class SearchIndex:
 
     def scores(self, terms: Iterable[str], extra: Iterable[Weighted] = ()) -> np.ndarray:
         """BM25Okapi scores for every document, as `get_scores` returns them (see `scored`)."""
-        return self._dense(self._contributions(terms, extra))
+        return _dense(self.contributions(terms, extra), self.size)
 
     def scored(self, terms: Iterable[str], extra: Iterable[Weighted] = ()) -> Scores:
         """BM25Okapi scores of the documents holding a query term (every other one scores 0); duplicated query
@@ -287,11 +289,11 @@ class SearchIndex:
         Each `extra` adds its weight times the BM25 contribution of its terms, on the documents that hold
         them (as a phrase, in the title or the summary, when there are several).
         """
-        return self._accumulate(self._contributions(terms, extra))
+        return Scores.added(self.contributions(terms, extra), self.size)
 
-    def _contributions(self, terms: Iterable[str], extra: Iterable[Weighted]) -> list[tuple[np.ndarray, np.ndarray]]:
+    def contributions(self, terms: Iterable[str], extra: Iterable[Weighted]) -> list[Part]:
         """Each query term's documents and what it adds to each, in query order (a missing term adds nothing)."""
-        parts: list[tuple[np.ndarray, np.ndarray]] = []
+        parts: list[Part] = []
         for term in terms:
             posting = self.posting(term)
             if posting is not None:
@@ -308,28 +310,6 @@ class SearchIndex:
             parts += [(docs, weighted.weight * posting.weights[np.searchsorted(posting.docs, docs)])
                       for posting in postings]
         return parts
-
-    def _accumulate(self, parts: list[tuple[np.ndarray, np.ndarray]]) -> Scores:
-        """The scores the parts add up to, each document's sum made in query-term order, as `get_scores` makes it."""
-        if not parts:
-            return Scores(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
-        if len(parts) == 1:
-            return Scores(np.asarray(parts[0][0], dtype=np.int64), 0.0 + parts[0][1])
-        if sum(docs.size for docs, _ in parts) > self.size // SPARSE_SHARE:  # common terms: cheaper than a sort
-            return Scores.of(self._dense(parts))
-        # each posting is sorted: a stable sort merges the runs
-        touched = np.sort(np.concatenate([docs for docs, _ in parts]), kind="stable")
-        docs = touched[np.concatenate(([True], touched[1:] != touched[:-1]))]  # the postings' own type: no copies
-        total = np.zeros(docs.size, dtype=np.float64)
-        for held_by, weights in parts:
-            total[np.searchsorted(docs, held_by)] += weights
-        return Scores(docs.astype(np.int64), total)
-
-    def _dense(self, parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-        total = np.zeros(self.size, dtype=np.float64)
-        for held_by, weights in parts:
-            total[held_by] += weights
-        return total
 
     def _phrase_docs(self, phrase: tuple[str, ...], postings: list[Posting]) -> np.ndarray:
         """The documents whose title or summary holds the terms of `phrase` next to each other, in order.
@@ -398,25 +378,59 @@ class SearchIndex:
 class Scores:
     """The documents a query can rank (every other document scores 0 or less) and their BM25 scores.
 
-    Filters are boolean arrays along `docs` (`keep`), so nothing per query is as long as the archive. Scores
-    added up in an array of every document (`of`) keep it: the documents and their scores are picked out of it
-    only when a filter asks for them, and the best few are found in it without.
+    Filters are boolean arrays along `docs` (`keep`), so nothing per query is as long as the archive. A query's
+    parts (`added`) are added up only when something asks for more than its best few (which MaxScore finds
+    among far fewer documents, `pruned`); scores added up in an array of every document keep it, the
+    documents and their scores picked out of it only when a filter asks for them.
     """
 
     def __init__(self, docs: np.ndarray | None, values: np.ndarray | None, every: np.ndarray | None = None) -> None:
         self._docs, self._values = docs, values  # int64 positions ascending, float64; None until asked (`every`)
-        self.every = every  # every document's score, when they were added up so
+        self._every = every  # every document's score, when they were added up so
+        self._parts: list[Part] | None = None  # what is still to add up, over `_size` documents
+        self._size = 0
 
     @classmethod
     def of(cls, scores: np.ndarray) -> Scores:
         """The documents above 0 of a score for every document."""
         return cls(None, None, scores)
 
+    @classmethod
+    def added(cls, parts: list[Part], size: int) -> Scores:
+        """The scores `parts` (each query term's documents and contributions, in query order) add up to over
+        `size` documents, each document's sum made in query-term order, as `get_scores` makes it."""
+        scores = cls(None, None)
+        scores._parts, scores._size = parts, size
+        return scores
+
+    def _add(self) -> None:
+        parts, self._parts = self._parts, None
+        if parts is None:
+            return
+        if not parts:
+            self._docs, self._values = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        elif len(parts) == 1:
+            self._docs, self._values = np.asarray(parts[0][0], dtype=np.int64), 0.0 + parts[0][1]
+        elif sum(docs.size for docs, _ in parts) > self._size // SPARSE_SHARE:  # common terms: cheaper than a sort
+            self._every = _dense(parts, self._size)
+        else:
+            docs = _union([docs for docs, _ in parts])
+            total = np.zeros(docs.size, dtype=np.float64)
+            for held_by, weights in parts:
+                total[np.searchsorted(docs, held_by)] += weights
+            self._docs, self._values = docs.astype(np.int64), total
+
+    @property
+    def every(self) -> np.ndarray | None:
+        self._add()
+        return self._every
+
     def _sparse(self) -> tuple[np.ndarray, np.ndarray]:
+        self._add()
         if self._docs is None or self._values is None:
-            assert self.every is not None
-            self._docs = np.flatnonzero(self.every > 0)
-            self._values = self.every[self._docs]
+            assert self._every is not None
+            self._docs = np.flatnonzero(self._every > 0)
+            self._values = self._every[self._docs]
         return self._docs, self._values
 
     @property
@@ -443,9 +457,14 @@ class Scores:
 
     def best(self, k: int, keep: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The k best positions with a score above zero, best first; ties keep archive order."""
-        if keep is None and self._docs is None and self.every is not None:  # positions are the array's indices
-            docs = contenders(self.every, k)
-            return _best_of(docs, self.every[docs], k)
+        if keep is None and self._parts is not None:
+            found = pruned(self._parts, k, self._size)
+            if found is not None:
+                return found
+        every = self.every
+        if keep is None and self._docs is None and every is not None:  # positions are the array's indices
+            docs = contenders(every, k)
+            return _best_of(docs, every[docs], k)
         at = contenders(self.values, k) if keep is None else np.flatnonzero((self.values > 0) & keep)
         return _best_of(self.docs[at], self.values[at], k)
 
@@ -488,3 +507,80 @@ def _best_of(docs: np.ndarray, values: np.ndarray, k: int) -> list[tuple[int, fl
         docs, values = docs[chosen], values[chosen]
     order = np.lexsort((docs, -values))[:k]
     return list(zip(docs[order].tolist(), values[order].tolist(), strict=True))
+
+
+PRUNE_FROM = 100_000  # postings: fewer are added up at once in well under a millisecond
+SEED = 2048  # documents scored first, to bound the k-th best score from below
+PRUNE_SHARE = 4  # pruning pays when it leaves at most a quarter of the query's postings to visit
+BOUND_SLACK = 1e-9  # far above the rounding of a sum of a few contributions
+
+
+def _dense(parts: list[Part], size: int) -> np.ndarray:
+    """The parts added up in an array of every document, each sum in query-term order."""
+    total = np.zeros(size, dtype=np.float64)
+    for held_by, weights in parts:
+        total[held_by] += weights
+    return total
+
+
+def _union(postings: list[np.ndarray]) -> np.ndarray:
+    """The documents of any of these postings, ascending, once each (in the postings' own type: no copies)."""
+    touched = np.sort(np.concatenate(postings), kind="stable")  # each posting is sorted: a stable sort merges runs
+    return touched[np.concatenate(([True], touched[1:] != touched[:-1]))]
+
+
+def _exact(parts: list[Part], docs: np.ndarray) -> np.ndarray:
+    """The scores of `docs` (ascending), each a sum of its parts' contributions in query-term order (adding the
+    0.0 of a part a document lacks changes no sum: the same floats as `get_scores`)."""
+    total = np.zeros(docs.size, dtype=np.float64)
+    for held_by, weights in parts:
+        if held_by.size == 0:
+            continue
+        at = np.searchsorted(held_by, docs)
+        np.minimum(at, held_by.size - 1, out=at)
+        found = held_by[at] == docs
+        total[found] += weights[at[found]]
+    return total
+
+
+def pruned(parts: list[Part], k: int, size: int, least: int = PRUNE_FROM) -> list[tuple[int, float]] | None:
+    """`Scores.best(k)` of the parts' sum, by MaxScore: None when it would not save work (then add them all up).
+
+    A part's bound is its largest contribution. The k-th best score of a sample of the documents holding the
+    highest-bound parts is a floor under the k-th best of all; the lowest-bound parts whose bounds add up to
+    less than the floor are non-essential: a document holding only those scores below every one of the k best,
+    so only the documents of the essential parts are scored (the non-essential parts looked up for them).
+    Exact: the same k documents and the same floats as adding every part up. Tried when the parts hold more
+    than `least` postings: below that, adding them all up costs less than finding what to leave out.
+    """
+    sizes = [docs.size for docs, _ in parts]
+    every = sum(sizes)
+    if len(parts) < 2 or every <= max(least, size // SPARSE_SHARE):
+        return None
+    if any(weights.size and weights[0] < 0 for _, weights in parts):
+        return None  # a negative idf (each part's contributions share its sign): bounds of sums would not hold
+    bounds = [float(weights.max()) if weights.size else 0.0 for _, weights in parts]
+    order = sorted(range(len(parts)), key=lambda i: -bounds[i])
+    chosen, held = [], 0
+    for i in order:
+        chosen.append(parts[i][0])
+        held += sizes[i]
+        if held >= SEED:
+            break
+    sample = _union(chosen)
+    if sample.size > SEED:
+        sample = sample[::sample.size // SEED]
+    found = _exact(parts, sample)
+    found = found[found > 0]
+    if found.size < k:
+        return None
+    floor = float(np.partition(found, found.size - k)[found.size - k])
+    essential, reach = list(order), 0.0
+    while essential and (reach + bounds[essential[-1]]) * (1 + BOUND_SLACK) < floor:
+        reach += bounds[essential.pop()]
+    if sum(sizes[i] for i in essential) * PRUNE_SHARE > every:
+        return None
+    docs = _union([parts[i][0] for i in essential])
+    scores = _exact(parts, docs)
+    at = np.flatnonzero(scores > 0)
+    return _best_of(docs[at].astype(np.int64), scores[at], k)

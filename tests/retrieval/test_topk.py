@@ -2,10 +2,16 @@
 with the k-th kept in archive order, zero and negative scores never listed."""
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
+from rank_bm25 import BM25Okapi
 
-from retrieval.index import Scores
+from retrieval.dates import UNDATED
+from retrieval.index import Scores, SearchIndex, Weighted, document_tokens, pruned
+from retrieval.records import Record
+from retrieval.text import tokenize
 
 
 def by_sorting(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -31,3 +37,38 @@ def test_fewer_positive_scores_than_asked_are_all_listed() -> None:
     scores = np.zeros(50_000)
     scores[[7, 40_000, 123]] = [1.0, 2.0, 1.0]
     assert Scores.of(scores).best(10) == [(40_000, 2.0), (7, 1.0), (123, 1.0)]
+
+
+def _archive(size: int, seed: int) -> list[Record]:
+    """Titles and summaries of words drawn as a language draws them: a few in most documents, most in few."""
+    rng = random.Random(seed)
+    words = [f"w{n}" for n in range(400)]
+    weights = [1 / (n + 1) ** 0.9 for n in range(len(words))]
+
+    def text(low: int, high: int) -> str:
+        return " ".join(rng.choices(words, weights, k=rng.randint(low, high)))
+
+    return [Record(id=i + 1, date=UNDATED, date_text="", title=text(2, 8), summary=text(0, 25)) for i in range(size)]
+
+
+def test_maxscore_finds_rank_bm25s_top_10_and_prunes_most_questions() -> None:
+    records = _archive(6000, 5)
+    index = SearchIndex.of(records)
+    reference = BM25Okapi([document_tokens(r) for r in records])
+    rng = random.Random(8)
+    words = sorted({w for r in records for w in tokenize(r.title)})
+    questions = [[rng.choice(words[:12] if rng.random() < 0.6 else words) for _ in range(rng.randint(2, 5))]
+                 for _ in range(150)]
+    was_pruned = 0
+    for terms in questions:
+        theirs = reference.get_scores(terms)
+        best = sorted(np.flatnonzero(theirs > 0).tolist(), key=lambda i: (-theirs[i], i))[:10]
+        expected = [(i, float(theirs[i])) for i in best]
+        assert index.scored(terms).best(10) == expected
+        found = pruned(index.contributions(terms, ()), 10, index.size, least=0)  # tried at any size
+        assert found in (None, expected), terms
+        was_pruned += found is not None
+        extra = [Weighted((terms[0],), 0.5), Weighted(("w3",), 0.25)]
+        found = pruned(index.contributions(terms, extra), 10, index.size, least=0)
+        assert found in (None, Scores.of(index.scores(terms, extra)).best(10)), terms
+    assert was_pruned > len(questions) // 3
