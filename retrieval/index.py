@@ -6,7 +6,9 @@ bit for bit in `get_scores`' own order of operations, on the few documents that 
 is saved and memory-mapped; after an ingest a small delta segment holds the added and changed records (a
 changed record's old base position is masked) and the statistics (N, avgdl, each term's document frequency
 and idf, the average idf under the epsilon floor) are those of the union, as a BM25Okapi over it would have
-them. Records are never held: positions map to record ids, read from the store when shown.
+them. Records are never held: positions map to record ids, read from the store when shown. A question's best
+few are found, when they can be, among the documents at the tops of its words' postings (`pruned`, exact);
+counts, filters and browsing add every posting up.
 `bench/search_speed.py` and `bench/scale.py` check the top 10 against `get_scores` on every query they time.
 """
 from __future__ import annotations
@@ -14,14 +16,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
 from .daterange import DateRange
 from .direction import Direction
 from .records import TOOK_PART, Record, Role
-from .segment import EPSILON, TITLE_WEIGHT, Segment, build, calc_idf, date_rank, document_tokens, raw_idf, term_weights
+from .segment import (
+    EPSILON,
+    IMPACT_MIN,
+    IMPACT_TOP,
+    TITLE_WEIGHT,
+    Segment,
+    build,
+    calc_idf,
+    date_rank,
+    document_tokens,
+    raw_idf,
+    term_weights,
+)
 from .text import tokenize
 
 __all__ = ["TITLE_WEIGHT", "PREFERRED_FLOOR", "Posting", "RecordList", "RecordSource", "Scores", "SearchIndex",
@@ -34,7 +48,15 @@ PREFERRED_FLOOR = 0.25
 # every document (its cost is the archive's size); a rarer one visits only the documents it touches.
 SPARSE_SHARE = 64
 
-Part = tuple[np.ndarray, np.ndarray]  # a query term's documents (ascending) and what it adds to each
+
+
+class Part(NamedTuple):
+    """A query term's documents (ascending), what it adds to each, and where its largest additions are,
+    largest first (`Segment.impact`; None when the posting is short, or its weights are not the base's own)."""
+
+    docs: np.ndarray
+    weights: np.ndarray
+    top: np.ndarray | None = None
 
 
 def own_terms(record: Record) -> list[str]:
@@ -71,6 +93,7 @@ class Weighted:
 class Posting:
     docs: np.ndarray  # int32 document positions
     weights: np.ndarray  # float64: idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
+    top: np.ndarray | None = None  # where the largest weights are, largest first (`Segment.impact`)
 
 
 class SearchIndex:
@@ -258,7 +281,7 @@ class SearchIndex:
             if slot < 0:
                 return None
             docs, _, weights = base.posting(slot)
-            return Posting(docs, weights)
+            return Posting(docs, weights, base.impact(slot))
         delta = self.delta
         assert delta is not None
         docs = tf = np.zeros(0, dtype=np.int32)
@@ -297,17 +320,18 @@ class SearchIndex:
         for term in terms:
             posting = self.posting(term)
             if posting is not None:
-                parts.append((posting.docs, posting.weights))
+                parts.append(Part(posting.docs, posting.weights, posting.top))
         for weighted in extra:
             held = [self.posting(term) for term in weighted.terms]
             postings = [p for p in held if p is not None]
             if not postings or len(postings) < len(held):
                 continue
             if len(postings) == 1:  # a single term: its whole posting
-                parts.append((postings[0].docs, weighted.weight * postings[0].weights))
+                parts.append(Part(postings[0].docs, weighted.weight * postings[0].weights,
+                                  postings[0].top if weighted.weight > 0 else None))
                 continue
             docs = self._phrase_docs(weighted.terms, postings)
-            parts += [(docs, weighted.weight * posting.weights[np.searchsorted(posting.docs, docs)])
+            parts += [Part(docs, weighted.weight * posting.weights[np.searchsorted(posting.docs, docs)])
                       for posting in postings]
         return parts
 
@@ -379,8 +403,8 @@ class Scores:
     """The documents a query can rank (every other document scores 0 or less) and their BM25 scores.
 
     Filters are boolean arrays along `docs` (`keep`), so nothing per query is as long as the archive. A query's
-    parts (`added`) are added up only when something asks for more than its best few (which MaxScore finds
-    among far fewer documents, `pruned`); scores added up in an array of every document keep it, the
+    parts (`added`) are added up only when something asks for more than its best few (found from the tops of
+    its postings when that can tell, `pruned`); scores added up in an array of every document keep it, the
     documents and their scores picked out of it only when a filter asks for them.
     """
 
@@ -411,12 +435,12 @@ class Scores:
             self._docs, self._values = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
         elif len(parts) == 1:
             self._docs, self._values = np.asarray(parts[0][0], dtype=np.int64), 0.0 + parts[0][1]
-        elif sum(docs.size for docs, _ in parts) > self._size // SPARSE_SHARE:  # common terms: cheaper than a sort
+        elif sum(docs.size for docs, _, _ in parts) > self._size // SPARSE_SHARE:  # common terms: cheaper than a sort
             self._every = _dense(parts, self._size)
         else:
-            docs = _union([docs for docs, _ in parts])
+            docs = _union([docs for docs, _, _ in parts])
             total = np.zeros(docs.size, dtype=np.float64)
-            for held_by, weights in parts:
+            for held_by, weights, _ in parts:
                 total[np.searchsorted(docs, held_by)] += weights
             self._docs, self._values = docs.astype(np.int64), total
 
@@ -510,15 +534,15 @@ def _best_of(docs: np.ndarray, values: np.ndarray, k: int) -> list[tuple[int, fl
 
 
 PRUNE_FROM = 100_000  # postings: fewer are added up at once in well under a millisecond
-SEED = 2048  # documents scored first, to bound the k-th best score from below
-PRUNE_SHARE = 4  # pruning pays when it leaves at most a quarter of the query's postings to visit
+STEPS = (IMPACT_TOP // 4, IMPACT_TOP)  # how far down its postings' largest contributions a question looks
+GIVE_UP = 0.7  # a first step whose k-th best is below this share of what an unseen document could score
 BOUND_SLACK = 1e-9  # far above the rounding of a sum of a few contributions
 
 
 def _dense(parts: list[Part], size: int) -> np.ndarray:
     """The parts added up in an array of every document, each sum in query-term order."""
     total = np.zeros(size, dtype=np.float64)
-    for held_by, weights in parts:
+    for held_by, weights, _ in parts:
         total[held_by] += weights
     return total
 
@@ -533,7 +557,7 @@ def _exact(parts: list[Part], docs: np.ndarray) -> np.ndarray:
     """The scores of `docs` (ascending), each a sum of its parts' contributions in query-term order (adding the
     0.0 of a part a document lacks changes no sum: the same floats as `get_scores`)."""
     total = np.zeros(docs.size, dtype=np.float64)
-    for held_by, weights in parts:
+    for held_by, weights, _ in parts:
         if held_by.size == 0:
             continue
         at = np.searchsorted(held_by, docs)
@@ -544,43 +568,40 @@ def _exact(parts: list[Part], docs: np.ndarray) -> np.ndarray:
 
 
 def pruned(parts: list[Part], k: int, size: int, least: int = PRUNE_FROM) -> list[tuple[int, float]] | None:
-    """`Scores.best(k)` of the parts' sum, by MaxScore: None when it would not save work (then add them all up).
+    """`Scores.best(k)` of the parts' sum, from the tops of the postings (Fagin's threshold algorithm over
+    impact-ordered prefixes): None when it cannot tell (then every part is added up).
 
-    A part's bound is its largest contribution. The k-th best score of a sample of the documents holding the
-    highest-bound parts is a floor under the k-th best of all; the lowest-bound parts whose bounds add up to
-    less than the floor are non-essential: a document holding only those scores below every one of the k best,
-    so only the documents of the essential parts are scored (the non-essential parts looked up for them).
+    The documents among the first M largest contributions of each long part, and every document of a short
+    one, are scored exactly. A document in none of them scores at most the sum of each long part's M-th
+    largest contribution; when the k-th best score found is above that, the k best are among those found.
     Exact: the same k documents and the same floats as adding every part up. Tried when the parts hold more
-    than `least` postings: below that, adding them all up costs less than finding what to leave out.
+    than `least` postings: below that, adding them all up costs less.
     """
-    sizes = [docs.size for docs, _ in parts]
-    every = sum(sizes)
+    every = sum(part.docs.size for part in parts)
     if len(parts) < 2 or every <= max(least, size // SPARSE_SHARE):
         return None
-    if any(weights.size and weights[0] < 0 for _, weights in parts):
+    if any(part.weights.size and part.weights[0] < 0 for part in parts):
         return None  # a negative idf (each part's contributions share its sign): bounds of sums would not hold
-    bounds = [float(weights.max()) if weights.size else 0.0 for _, weights in parts]
-    order = sorted(range(len(parts)), key=lambda i: -bounds[i])
-    chosen, held = [], 0
-    for i in order:
-        chosen.append(parts[i][0])
-        held += sizes[i]
-        if held >= SEED:
-            break
-    sample = _union(chosen)
-    if sample.size > SEED:
-        sample = sample[::sample.size // SEED]
-    found = _exact(parts, sample)
-    found = found[found > 0]
-    if found.size < k:
-        return None
-    floor = float(np.partition(found, found.size - k)[found.size - k])
-    essential, reach = list(order), 0.0
-    while essential and (reach + bounds[essential[-1]]) * (1 + BOUND_SLACK) < floor:
-        reach += bounds[essential.pop()]
-    if sum(sizes[i] for i in essential) * PRUNE_SHARE > every:
-        return None
-    docs = _union([parts[i][0] for i in essential])
-    scores = _exact(parts, docs)
-    at = np.flatnonzero(scores > 0)
-    return _best_of(docs[at].astype(np.int64), scores[at], k)
+    if any(part.top is None and part.docs.size > IMPACT_MIN for part in parts):
+        return None  # a long part without its order (a delta's statistics, a long phrase): nothing to prune by
+    for step, reach in enumerate(STEPS):
+        seen, bound = [], 0.0
+        for docs, weights, top in parts:
+            if top is None:
+                seen.append(docs)
+                continue
+            m = min(reach, top.size)
+            seen.append(np.sort(docs[top[:m]]))
+            if m < docs.size:
+                bound += float(weights[top[m - 1]])
+        found = _union(seen)
+        scores = _exact(parts, found)
+        at = np.flatnonzero(scores > 0)
+        if at.size < k:
+            return None
+        kth = float(np.partition(scores[at], at.size - k)[at.size - k])
+        if kth > bound * (1 + BOUND_SLACK):
+            return _best_of(found[at].astype(np.int64), scores[at], k)
+        if step == 0 and kth < GIVE_UP * bound:
+            return None
+    return None

@@ -51,8 +51,8 @@ def _archive(size: int, seed: int) -> list[Record]:
     return [Record(id=i + 1, date=UNDATED, date_text="", title=text(2, 8), summary=text(0, 25)) for i in range(size)]
 
 
-def test_maxscore_finds_rank_bm25s_top_10_and_prunes_most_questions() -> None:
-    records = _archive(6000, 5)
+def test_the_tops_of_the_postings_give_rank_bm25s_top_10_and_prune_many_questions() -> None:
+    records = _archive(20_000, 5)
     index = SearchIndex.of(records)
     reference = BM25Okapi([document_tokens(r) for r in records])
     rng = random.Random(8)
@@ -72,3 +72,18 @@ def test_maxscore_finds_rank_bm25s_top_10_and_prunes_most_questions() -> None:
         found = pruned(index.contributions(terms, extra), 10, index.size, least=0)
         assert found in (None, Scores.of(index.scores(terms, extra)).best(10)), terms
     assert was_pruned > len(questions) // 3
+
+
+def test_documents_deep_in_every_posting_still_win_when_they_hold_every_word() -> None:
+    """The best documents hold both words at a middling weight, below the first thousands of each posting
+    (short documents with one of the words): the tops of the postings alone would miss them."""
+    titles = ["alpha"] * 6000 + ["beta"] * 6000 + ["alpha beta"] * 10 + ["gamma"] * 8000
+    records = [Record(id=i + 1, date=UNDATED, date_text="", title=title, summary="") for i, title in enumerate(titles)]
+    index = SearchIndex.of(records)
+    reference = BM25Okapi([document_tokens(r) for r in records])
+    theirs = reference.get_scores(["alpha", "beta"])
+    best = sorted(np.flatnonzero(theirs > 0).tolist(), key=lambda i: (-theirs[i], i))[:10]
+    expected = [(i, float(theirs[i])) for i in best]
+    assert [i for i, _ in expected] == list(range(12_000, 12_010))
+    assert pruned(index.contributions(["alpha", "beta"], ()), 10, index.size, least=0) in (None, expected)
+    assert index.scored(["alpha", "beta"]).best(10) == expected
