@@ -535,15 +535,22 @@ def _best_of(docs: np.ndarray, values: np.ndarray, k: int) -> list[tuple[int, fl
 
 PRUNE_FROM = 100_000  # postings: fewer are added up at once in well under a millisecond
 STEPS = (IMPACT_TOP // 4, IMPACT_TOP)  # how far down its postings' largest contributions a question looks
-GIVE_UP = 0.7  # a first step whose k-th best is below this share of what an unseen document could score
+GIVE_UP = 0.9  # a step whose k-th best is below this share of what an unseen document could score: no more
+LAID_OUT = 5  # a posting holding more than 1/LAID_OUT of the documents is added as a whole array
 BOUND_SLACK = 1e-9  # far above the rounding of a sum of a few contributions
 
 
 def _dense(parts: list[Part], size: int) -> np.ndarray:
-    """The parts added up in an array of every document, each sum in query-term order."""
+    """The parts added up in an array of every document, each sum in query-term order.
+
+    A long posting is laid out as an array of every document first (a posting holds a document once, so each
+    is its own contribution, the rest 0.0) and added whole: faster than adding at scattered places."""
     total = np.zeros(size, dtype=np.float64)
     for held_by, weights, _ in parts:
-        total[held_by] += weights
+        if held_by.size * LAID_OUT > size:
+            total += np.bincount(held_by, weights, minlength=size)
+        else:
+            total[held_by] += weights
     return total
 
 
@@ -584,7 +591,7 @@ def pruned(parts: list[Part], k: int, size: int, least: int = PRUNE_FROM) -> lis
         return None  # a negative idf (each part's contributions share its sign): bounds of sums would not hold
     if any(part.top is None and part.docs.size > IMPACT_MIN for part in parts):
         return None  # a long part without its order (a delta's statistics, a long phrase): nothing to prune by
-    for step, reach in enumerate(STEPS):
+    for reach in STEPS:
         seen, bound = [], 0.0
         for docs, weights, top in parts:
             if top is None:
@@ -602,6 +609,6 @@ def pruned(parts: list[Part], k: int, size: int, least: int = PRUNE_FROM) -> lis
         kth = float(np.partition(scores[at], at.size - k)[at.size - k])
         if kth > bound * (1 + BOUND_SLACK):
             return _best_of(found[at].astype(np.int64), scores[at], k)
-        if step == 0 and kth < GIVE_UP * bound:
+        if kth < GIVE_UP * bound:  # far off: looking further down would cost more than adding everything up
             return None
     return None
