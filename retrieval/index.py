@@ -536,6 +536,7 @@ def _best_of(docs: np.ndarray, values: np.ndarray, k: int) -> list[tuple[int, fl
 PRUNE_FROM = 100_000  # postings: fewer are added up at once in well under a millisecond
 STEPS = (IMPACT_TOP // 4, IMPACT_TOP)  # how far down its postings' largest contributions a question looks
 GIVE_UP = 0.9  # a step whose k-th best is below this share of what an unseen document could score: no more
+LOOKUP_COST = 8  # a document looked up in a posting (a binary search) costs about as much as 8 added densely
 LAID_OUT = 5  # a posting holding more than 1/LAID_OUT of the documents is added as a whole array
 BOUND_SLACK = 1e-9  # far above the rounding of a sum of a few contributions
 
@@ -574,7 +575,7 @@ def _exact(parts: list[Part], docs: np.ndarray) -> np.ndarray:
     return total
 
 
-def pruned(parts: list[Part], k: int, size: int, least: int = PRUNE_FROM) -> list[tuple[int, float]] | None:
+def pruned(parts: list[Part], k: int, size: int, *, costed: bool = True) -> list[tuple[int, float]] | None:
     """`Scores.best(k)` of the parts' sum, from the tops of the postings (Fagin's threshold algorithm over
     impact-ordered prefixes): None when it cannot tell (then every part is added up).
 
@@ -582,16 +583,20 @@ def pruned(parts: list[Part], k: int, size: int, least: int = PRUNE_FROM) -> lis
     one, are scored exactly. A document in none of them scores at most the sum of each long part's M-th
     largest contribution; when the k-th best score found is above that, the k best are among those found.
     Exact: the same k documents and the same floats as adding every part up. Tried when the parts hold more
-    than `least` postings: below that, adding them all up costs less.
+    than PRUNE_FROM postings, and each step only when its lookups cost less than adding everything up
+    (`costed`; without, whatever it costs: to check it on a small archive).
     """
     every = sum(part.docs.size for part in parts)
-    if len(parts) < 2 or every <= max(least, size // SPARSE_SHARE):
+    if len(parts) < 2 or (costed and every <= max(PRUNE_FROM, size // SPARSE_SHARE)):
         return None
     if any(part.weights.size and part.weights[0] < 0 for part in parts):
         return None  # a negative idf (each part's contributions share its sign): bounds of sums would not hold
     if any(part.top is None and part.docs.size > IMPACT_MIN for part in parts):
         return None  # a long part without its order (a delta's statistics, a long phrase): nothing to prune by
     for reach in STEPS:
+        found_at_most = sum(part.docs.size if part.top is None else min(reach, part.top.size) for part in parts)
+        if costed and found_at_most * len(parts) * LOOKUP_COST > every + size:
+            return None  # looking so many documents up in every posting costs more than adding everything up
         seen, bound = [], 0.0
         for docs, weights, top in parts:
             if top is None:

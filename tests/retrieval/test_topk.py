@@ -65,11 +65,11 @@ def test_the_tops_of_the_postings_give_rank_bm25s_top_10_and_prune_many_question
         best = sorted(np.flatnonzero(theirs > 0).tolist(), key=lambda i: (-theirs[i], i))[:10]
         expected = [(i, float(theirs[i])) for i in best]
         assert index.scored(terms).best(10) == expected
-        found = pruned(index.contributions(terms, ()), 10, index.size, least=0)  # tried at any size
+        found = pruned(index.contributions(terms, ()), 10, index.size, costed=False)  # tried whatever it costs
         assert found in (None, expected), terms
         was_pruned += found is not None
         extra = [Weighted((terms[0],), 0.5), Weighted(("w3",), 0.25)]
-        found = pruned(index.contributions(terms, extra), 10, index.size, least=0)
+        found = pruned(index.contributions(terms, extra), 10, index.size, costed=False)
         assert found in (None, Scores.of(index.scores(terms, extra)).best(10)), terms
     assert was_pruned > len(questions) // 3
 
@@ -85,5 +85,5 @@ def test_documents_deep_in_every_posting_still_win_when_they_hold_every_word() -
     best = sorted(np.flatnonzero(theirs > 0).tolist(), key=lambda i: (-theirs[i], i))[:10]
     expected = [(i, float(theirs[i])) for i in best]
     assert [i for i, _ in expected] == list(range(12_000, 12_010))
-    assert pruned(index.contributions(["alpha", "beta"], ()), 10, index.size, least=0) in (None, expected)
+    assert pruned(index.contributions(["alpha", "beta"], ()), 10, index.size, costed=False) in (None, expected)
     assert index.scored(["alpha", "beta"]).best(10) == expected
