@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from urllib.parse import quote, quote_plus, urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from .dates import UNDATED, ArchiveDate
 from .people import name_key
@@ -23,6 +23,11 @@ SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f<>\[\]()`\\@\"']+", re.IGNOREC
 _UNSAFE_IN_PATH = re.compile(r"[\s\x00-\x1f\x7f<>\[\]()`\\@\"'{}|^]")  # SAFE_URL's and BibTeX's
 RECORD_ID = re.compile(r"\d{1,12}")
 _PARENTHESIS = re.compile(r"\s*(\([^()]*\))\s*$")
+# urllib's quote_plus as one table over the UTF-8 bytes: what it leaves alone stays, a space is "+", every other
+# byte is %XX. quote_plus looks each byte up in turn, a tenth of a millisecond per hit cited by a search link.
+_ALWAYS_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+_PLUS_QUOTED = {byte: chr(byte) if byte in _ALWAYS_SAFE else "+" if byte == 0x20 else f"%{byte:02X}"
+                for byte in range(256)}
 
 
 class LinkKind(StrEnum):
@@ -71,11 +76,16 @@ class Citation:
         return f"{self.lead} {self.url}"
 
 
+def quote_plus(text: str) -> str:
+    """`urllib.parse.quote_plus(text)`, the same string, at a fraction of the cost."""
+    return text.encode().decode("latin-1").translate(_PLUS_QUOTED)
+
+
 def search_url(title: str) -> str:
     """The archive's search for `title`, its words dropped from the end until the URL fits URL_MAX."""
     words = title[: URL_MAX + 1].split()  # encoding never shortens text: no more of the title can fit
     while True:
-        url = f"{ARCHIVE_URL}/search?search_api_fulltext={quote_plus(' '.join(words))}"  # urlencode's, at half the cost
+        url = f"{ARCHIVE_URL}/search?search_api_fulltext={quote_plus(' '.join(words))}"
         if len(url) <= URL_MAX:
             return url
         words = words[:-1] if len(words) > 1 else [words[0][: len(words[0]) // 2]]

@@ -6,7 +6,9 @@ bit for bit in `get_scores`' own order of operations, on the few documents that 
 is saved and memory-mapped; after an ingest a small delta segment holds the added and changed records (a
 changed record's old base position is masked) and the statistics (N, avgdl, each term's document frequency
 and idf, the average idf under the epsilon floor) are those of the union, as a BM25Okapi over it would have
-them. Records are never held: positions map to record ids, read from the store when shown.
+them. Records are never held: positions map to record ids, read from the store when shown. A question's best
+few are found, when they can be, among the documents at the tops of its words' postings (`pruned`, exact);
+counts, filters and browsing add every posting up.
 `bench/search_speed.py` and `bench/scale.py` check the top 10 against `get_scores` on every query they time.
 """
 from __future__ import annotations
@@ -14,14 +16,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
 from .daterange import DateRange
 from .direction import Direction
 from .records import TOOK_PART, Record, Role
-from .segment import EPSILON, TITLE_WEIGHT, Segment, build, calc_idf, date_rank, document_tokens, raw_idf, term_weights
+from .segment import (
+    EPSILON,
+    IMPACT_MIN,
+    IMPACT_TOP,
+    TITLE_WEIGHT,
+    Segment,
+    build,
+    calc_idf,
+    date_rank,
+    document_tokens,
+    raw_idf,
+    term_weights,
+)
 from .text import tokenize
 
 __all__ = ["TITLE_WEIGHT", "PREFERRED_FLOOR", "Posting", "RecordList", "RecordSource", "Scores", "SearchIndex",
@@ -33,6 +47,16 @@ PREFERRED_FLOOR = 0.25
 # A query whose postings hold more than 1/SPARSE_SHARE of the archive's documents adds them up in an array of
 # every document (its cost is the archive's size); a rarer one visits only the documents it touches.
 SPARSE_SHARE = 64
+
+
+
+class Part(NamedTuple):
+    """A query term's documents (ascending), what it adds to each, and where its largest additions are,
+    largest first (`Segment.impact`; None when the posting is short, or its weights are not the base's own)."""
+
+    docs: np.ndarray
+    weights: np.ndarray
+    top: np.ndarray | None = None
 
 
 def own_terms(record: Record) -> list[str]:
@@ -69,6 +93,7 @@ class Weighted:
 class Posting:
     docs: np.ndarray  # int32 document positions
     weights: np.ndarray  # float64: idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
+    top: np.ndarray | None = None  # where the largest weights are, largest first (`Segment.impact`)
 
 
 class SearchIndex:
@@ -256,7 +281,7 @@ class SearchIndex:
             if slot < 0:
                 return None
             docs, _, weights = base.posting(slot)
-            return Posting(docs, weights)
+            return Posting(docs, weights, base.impact(slot))
         delta = self.delta
         assert delta is not None
         docs = tf = np.zeros(0, dtype=np.int32)
@@ -278,7 +303,7 @@ class SearchIndex:
 
     def scores(self, terms: Iterable[str], extra: Iterable[Weighted] = ()) -> np.ndarray:
         """BM25Okapi scores for every document, as `get_scores` returns them (see `scored`)."""
-        return self._dense(self._contributions(terms, extra))
+        return _dense(self.contributions(terms, extra), self.size)
 
     def scored(self, terms: Iterable[str], extra: Iterable[Weighted] = ()) -> Scores:
         """BM25Okapi scores of the documents holding a query term (every other one scores 0); duplicated query
@@ -287,49 +312,28 @@ class SearchIndex:
         Each `extra` adds its weight times the BM25 contribution of its terms, on the documents that hold
         them (as a phrase, in the title or the summary, when there are several).
         """
-        return self._accumulate(self._contributions(terms, extra))
+        return Scores.added(self.contributions(terms, extra), self.size)
 
-    def _contributions(self, terms: Iterable[str], extra: Iterable[Weighted]) -> list[tuple[np.ndarray, np.ndarray]]:
+    def contributions(self, terms: Iterable[str], extra: Iterable[Weighted]) -> list[Part]:
         """Each query term's documents and what it adds to each, in query order (a missing term adds nothing)."""
-        parts: list[tuple[np.ndarray, np.ndarray]] = []
+        parts: list[Part] = []
         for term in terms:
             posting = self.posting(term)
             if posting is not None:
-                parts.append((posting.docs, posting.weights))
+                parts.append(Part(posting.docs, posting.weights, posting.top))
         for weighted in extra:
             held = [self.posting(term) for term in weighted.terms]
             postings = [p for p in held if p is not None]
             if not postings or len(postings) < len(held):
                 continue
             if len(postings) == 1:  # a single term: its whole posting
-                parts.append((postings[0].docs, weighted.weight * postings[0].weights))
+                parts.append(Part(postings[0].docs, weighted.weight * postings[0].weights,
+                                  postings[0].top if weighted.weight > 0 else None))
                 continue
             docs = self._phrase_docs(weighted.terms, postings)
-            parts += [(docs, weighted.weight * posting.weights[np.searchsorted(posting.docs, docs)])
+            parts += [Part(docs, weighted.weight * posting.weights[np.searchsorted(posting.docs, docs)])
                       for posting in postings]
         return parts
-
-    def _accumulate(self, parts: list[tuple[np.ndarray, np.ndarray]]) -> Scores:
-        """The scores the parts add up to, each document's sum made in query-term order, as `get_scores` makes it."""
-        if not parts:
-            return Scores(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
-        if len(parts) == 1:
-            return Scores(np.asarray(parts[0][0], dtype=np.int64), 0.0 + parts[0][1])
-        if sum(docs.size for docs, _ in parts) > self.size // SPARSE_SHARE:  # common terms: cheaper than a sort
-            return Scores.of(self._dense(parts))
-        # each posting is sorted: a stable sort merges the runs
-        touched = np.sort(np.concatenate([docs for docs, _ in parts]), kind="stable")
-        docs = touched[np.concatenate(([True], touched[1:] != touched[:-1]))]  # the postings' own type: no copies
-        total = np.zeros(docs.size, dtype=np.float64)
-        for held_by, weights in parts:
-            total[np.searchsorted(docs, held_by)] += weights
-        return Scores(docs.astype(np.int64), total)
-
-    def _dense(self, parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-        total = np.zeros(self.size, dtype=np.float64)
-        for held_by, weights in parts:
-            total[held_by] += weights
-        return total
 
     def _phrase_docs(self, phrase: tuple[str, ...], postings: list[Posting]) -> np.ndarray:
         """The documents whose title or summary holds the terms of `phrase` next to each other, in order.
@@ -395,21 +399,71 @@ class SearchIndex:
         return scored.best_preferring(k, None if mask is None else mask[scored.docs], preferred[scored.docs])
 
 
-@dataclass(frozen=True)
 class Scores:
     """The documents a query can rank (every other document scores 0 or less) and their BM25 scores.
 
-    Filters are boolean arrays along `docs` (`keep`), so nothing per query is as long as the archive."""
+    Filters are boolean arrays along `docs` (`keep`), so nothing per query is as long as the archive. A query's
+    parts (`added`) are added up only when something asks for more than its best few (found from the tops of
+    its postings when that can tell, `pruned`); scores added up in an array of every document keep it, the
+    documents and their scores picked out of it only when a filter asks for them.
+    """
 
-    docs: np.ndarray  # int64 positions, ascending
-    values: np.ndarray  # float64
-    every: np.ndarray | None = None  # every document's score, when they were added up so (for `matched`)
+    def __init__(self, docs: np.ndarray | None, values: np.ndarray | None, every: np.ndarray | None = None) -> None:
+        self._docs, self._values = docs, values  # int64 positions ascending, float64; None until asked (`every`)
+        self._every = every  # every document's score, when they were added up so
+        self._parts: list[Part] | None = None  # what is still to add up, over `_size` documents
+        self._size = 0
 
     @classmethod
     def of(cls, scores: np.ndarray) -> Scores:
-        """The documents scoring above 0 of a score for every document."""
-        docs = np.flatnonzero(scores > 0)
-        return cls(docs, scores[docs], scores)
+        """The documents above 0 of a score for every document."""
+        return cls(None, None, scores)
+
+    @classmethod
+    def added(cls, parts: list[Part], size: int) -> Scores:
+        """The scores `parts` (each query term's documents and contributions, in query order) add up to over
+        `size` documents, each document's sum made in query-term order, as `get_scores` makes it."""
+        scores = cls(None, None)
+        scores._parts, scores._size = parts, size
+        return scores
+
+    def _add(self) -> None:
+        parts, self._parts = self._parts, None
+        if parts is None:
+            return
+        if not parts:
+            self._docs, self._values = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        elif len(parts) == 1:
+            self._docs, self._values = np.asarray(parts[0][0], dtype=np.int64), 0.0 + parts[0][1]
+        elif sum(docs.size for docs, _, _ in parts) > self._size // SPARSE_SHARE:  # common terms: cheaper than a sort
+            self._every = _dense(parts, self._size)
+        else:
+            docs = _union([docs for docs, _, _ in parts])
+            total = np.zeros(docs.size, dtype=np.float64)
+            for held_by, weights, _ in parts:
+                total[np.searchsorted(docs, held_by)] += weights
+            self._docs, self._values = docs.astype(np.int64), total
+
+    @property
+    def every(self) -> np.ndarray | None:
+        self._add()
+        return self._every
+
+    def _sparse(self) -> tuple[np.ndarray, np.ndarray]:
+        self._add()
+        if self._docs is None or self._values is None:
+            assert self._every is not None
+            self._docs = np.flatnonzero(self._every > 0)
+            self._values = self._every[self._docs]
+        return self._docs, self._values
+
+    @property
+    def docs(self) -> np.ndarray:
+        return self._sparse()[0]
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._sparse()[1]
 
     @cached_property
     def matched(self) -> int:
@@ -418,26 +472,25 @@ class Scores:
 
     def without(self, position: int) -> Scores:
         """These scores, the document at `position` left out."""
-        keep = self.docs != position
-        every = None if self.every is None else self.every.copy()
-        if every is not None:
+        if self.every is not None:
+            every = self.every.copy()
             every[position] = 0.0
-        return Scores(self.docs[keep], self.values[keep], every)
+            return Scores.of(every)
+        keep = self.docs != position
+        return Scores(self.docs[keep], self.values[keep])
 
     def best(self, k: int, keep: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The k best positions with a score above zero, best first; ties keep archive order."""
-        positive = self.values > 0
-        at = np.flatnonzero(positive if keep is None else positive & keep)
-        if at.size == 0:
-            return []
-        values = self.values[at]
-        if at.size > k:  # the k best, and every document tied with the k-th (the earliest of them win)
-            kth = -np.partition(-values, k - 1)[k - 1]
-            at = at[values >= kth]
-            values = self.values[at]
-        docs = self.docs[at]
-        order = np.lexsort((docs, -values))[:k]
-        return list(zip(docs[order].tolist(), values[order].tolist(), strict=True))
+        if keep is None and self._parts is not None:
+            found = pruned(self._parts, k, self._size)
+            if found is not None:
+                return found
+        every = self.every
+        if keep is None and self._docs is None and every is not None:  # positions are the array's indices
+            docs = contenders(every, k)
+            return _best_of(docs, every[docs], k)
+        at = contenders(self.values, k) if keep is None else np.flatnonzero((self.values > 0) & keep)
+        return _best_of(self.docs[at], self.values[at], k)
 
     def best_preferring(self, k: int, keep: np.ndarray | None, preferred: np.ndarray) -> list[tuple[int, float]]:
         """`best`, the `preferred` documents first (each part best first), among those scoring at least
@@ -449,3 +502,118 @@ class Scores:
         if len(first) == k:
             return first
         return first + self.best(k - len(first), ~preferred if keep is None else keep & ~preferred)
+
+
+SAMPLED = 4096  # scores looked at to bound the k-th best from below
+
+
+def contenders(values: np.ndarray, k: int) -> np.ndarray:
+    """The indices, ascending, of the values above 0 that can be among the k largest (ties included).
+
+    The k-th largest of an evenly spread sample is at most the k-th largest of all, so every value below it is
+    left out in one pass, instead of the positive values being gathered and partitioned: a few hundred remain
+    of a million."""
+    step = values.size // SAMPLED
+    if step >= 16:  # smaller arrays are as quick to gather whole
+        sample = values[::step]
+        sample = sample[sample > 0]
+        if sample.size >= k:
+            floor = np.partition(sample, sample.size - k)[sample.size - k]
+            return np.flatnonzero(values >= floor)
+    return np.flatnonzero(values > 0)
+
+
+def _best_of(docs: np.ndarray, values: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The k best of these (positions ascending, their scores), best first; ties keep archive order."""
+    if docs.size > k:  # the k best, and every document tied with the k-th (the earliest of them win)
+        kth = -np.partition(-values, k - 1)[k - 1]
+        chosen = values >= kth
+        docs, values = docs[chosen], values[chosen]
+    order = np.lexsort((docs, -values))[:k]
+    return list(zip(docs[order].tolist(), values[order].tolist(), strict=True))
+
+
+PRUNE_FROM = 100_000  # postings: fewer are added up at once in well under a millisecond
+STEPS = (IMPACT_TOP // 4, IMPACT_TOP)  # how far down its postings' largest contributions a question looks
+GIVE_UP = 0.9  # a step whose k-th best is below this share of what an unseen document could score: no more
+LOOKUP_COST = 8  # a document looked up in a posting (a binary search) costs about as much as 8 added densely
+LAID_OUT = 5  # a posting holding more than 1/LAID_OUT of the documents is added as a whole array
+BOUND_SLACK = 1e-9  # far above the rounding of a sum of a few contributions
+
+
+def _dense(parts: list[Part], size: int) -> np.ndarray:
+    """The parts added up in an array of every document, each sum in query-term order.
+
+    A long posting is laid out as an array of every document first (a posting holds a document once, so each
+    is its own contribution, the rest 0.0) and added whole: faster than adding at scattered places."""
+    total = np.zeros(size, dtype=np.float64)
+    for held_by, weights, _ in parts:
+        if held_by.size * LAID_OUT > size:
+            total += np.bincount(held_by, weights, minlength=size)
+        else:
+            total[held_by] += weights
+    return total
+
+
+def _union(postings: list[np.ndarray]) -> np.ndarray:
+    """The documents of any of these postings, ascending, once each (in the postings' own type: no copies)."""
+    touched = np.sort(np.concatenate(postings), kind="stable")  # each posting is sorted: a stable sort merges runs
+    return touched[np.concatenate(([True], touched[1:] != touched[:-1]))]
+
+
+def _exact(parts: list[Part], docs: np.ndarray) -> np.ndarray:
+    """The scores of `docs` (ascending), each a sum of its parts' contributions in query-term order (adding the
+    0.0 of a part a document lacks changes no sum: the same floats as `get_scores`)."""
+    total = np.zeros(docs.size, dtype=np.float64)
+    for held_by, weights, _ in parts:
+        if held_by.size == 0:
+            continue
+        at = np.searchsorted(held_by, docs)
+        np.minimum(at, held_by.size - 1, out=at)
+        found = held_by[at] == docs
+        total[found] += weights[at[found]]
+    return total
+
+
+def pruned(parts: list[Part], k: int, size: int, *, costed: bool = True) -> list[tuple[int, float]] | None:
+    """`Scores.best(k)` of the parts' sum, from the tops of the postings (Fagin's threshold algorithm over
+    impact-ordered prefixes): None when it cannot tell (then every part is added up).
+
+    The documents among the first M largest contributions of each long part, and every document of a short
+    one, are scored exactly. A document in none of them scores at most the sum of each long part's M-th
+    largest contribution; when the k-th best score found is above that, the k best are among those found.
+    Exact: the same k documents and the same floats as adding every part up. Tried when the parts hold more
+    than PRUNE_FROM postings, and each step only when its lookups cost less than adding everything up
+    (`costed`; without, whatever it costs: to check it on a small archive).
+    """
+    every = sum(part.docs.size for part in parts)
+    if len(parts) < 2 or (costed and every <= max(PRUNE_FROM, size // SPARSE_SHARE)):
+        return None
+    if any(part.weights.size and part.weights[0] < 0 for part in parts):
+        return None  # a negative idf (each part's contributions share its sign): bounds of sums would not hold
+    if any(part.top is None and part.docs.size > IMPACT_MIN for part in parts):
+        return None  # a long part without its order (a delta's statistics, a long phrase): nothing to prune by
+    for reach in STEPS:
+        found_at_most = sum(part.docs.size if part.top is None else min(reach, part.top.size) for part in parts)
+        if costed and found_at_most * len(parts) * LOOKUP_COST > every + size:
+            return None  # looking so many documents up in every posting costs more than adding everything up
+        seen, bound = [], 0.0
+        for docs, weights, top in parts:
+            if top is None:
+                seen.append(docs)
+                continue
+            m = min(reach, top.size)
+            seen.append(np.sort(docs[top[:m]]))
+            if m < docs.size:
+                bound += float(weights[top[m - 1]])
+        found = _union(seen)
+        scores = _exact(parts, found)
+        at = np.flatnonzero(scores > 0)
+        if at.size < k:
+            return None
+        kth = float(np.partition(scores[at], at.size - k)[at.size - k])
+        if kth > bound * (1 + BOUND_SLACK):
+            return _best_of(found[at].astype(np.int64), scores[at], k)
+        if kth < GIVE_UP * bound:  # far off: looking further down would cost more than adding everything up
+            return None
+    return None

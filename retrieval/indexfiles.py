@@ -21,7 +21,7 @@ import numpy as np
 
 from .segment import Segment, SegmentMeta
 
-FORMAT = 2  # bump when what is saved, or how the scores are derived from it, changes
+FORMAT = 3  # bump when what is saved, or how the scores are derived from it, changes
 MANIFEST = "manifest.json"
 LEFTOVER_AGE = 3600.0  # seconds: a temporary folder older than this is no build under way
 

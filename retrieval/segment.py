@@ -36,6 +36,10 @@ TITLE_WEIGHT = 2  # title tokens count twice: a word in the title says more abou
 ALL_TIME = (np.iinfo(np.int32).min, np.iinfo(np.int32).max)
 UNDATED_KEY = np.iinfo(np.int32).max  # undated records come last in date order
 WEIGHT_BLOCK = 1 << 22  # postings weighed at a time while building
+# A posting longer than IMPACT_MIN keeps its IMPACT_TOP largest contributions in descending order (`impact`):
+# a question's best few are found among the documents at the top of its words' postings (index.pruned).
+IMPACT_MIN = 4096
+IMPACT_TOP = 4096
 _MONTH_SPAN, _DAY_SPAN = 416, 32  # chronological key: year * 416 + month * 32 + day (0 when not given)
 
 
@@ -152,6 +156,8 @@ class Segment:
         self.idf: np.ndarray = a["idf"]  # with this segment's own statistics
         self.first_doc: np.ndarray = a["first_doc"]  # the first document holding each term ...
         self.first_rank: np.ndarray = a["first_rank"]  # ... and where among that document's distinct terms
+        self.impact_off: np.ndarray = a["impact_off"]  # each term's entries of `impact_at` ...
+        self.impact_at: np.ndarray = a["impact_at"]  # ... where its largest contributions are in its posting
         self.fwd_off: np.ndarray = a["fwd_off"]  # each document's distinct terms, in first-occurrence order
         self.fwd_terms: np.ndarray = a["fwd_terms"]
         self.date_start: np.ndarray = a["date_start"]
@@ -179,14 +185,15 @@ class Segment:
         per_doc = ("ids", "doc_len", "date_start", "date_end", "chrono", "rank", "month_day", "has_summary")
         sizes = {name: len(self.arrays[name]) for name in per_doc}
         expected = {
-            "post_off": v + 1, "idf": v, "first_doc": v, "first_rank": v, "fwd_off": n + 1,
+            "post_off": v + 1, "impact_off": v + 1, "idf": v, "first_doc": v, "first_rank": v, "fwd_off": n + 1,
             "title_pos": len(self.titles), "tword_post_off": len(self.title_words) + 1,
             "spell_freq": len(self.spelling_words), **{f"role_{r}_off": m + 1 for r in ROLE_ORDER},
         }
         bad = [name for name, size in sizes.items() if size != n]
         bad += [name for name, size in expected.items() if len(self.arrays[name]) != size]
         ends = {"post_docs": self.post_off, "post_tf": self.post_off, "post_w": self.post_off,
-                "fwd_terms": self.fwd_off, "tword_docs": self.tword_off, "terms_blob": self.terms.offsets,
+                "fwd_terms": self.fwd_off, "impact_at": self.impact_off, "tword_docs": self.tword_off,
+                "terms_blob": self.terms.offsets,
                 "names_blob": self.names.offsets, "spell_blob": self.spelling_words.offsets,
                 "title_blob": self.titles.offsets, "tword_blob": self.title_words.offsets,
                 **{f"role_{r}_docs": self.role_off[r] for r in ROLE_ORDER}}
@@ -206,6 +213,12 @@ class Segment:
         under this segment's own statistics."""
         start, end = self.post_off[slot:slot + 2].tolist()
         return self.post_docs[start:end], self.post_tf[start:end], self.post_w[start:end]
+
+    def impact(self, slot: int) -> np.ndarray | None:
+        """Where the term's largest contributions are in its posting, largest first (every other is at most the
+        last of them); None for a posting short enough to read whole."""
+        start, end = self.impact_off[slot:slot + 2].tolist()
+        return self.impact_at[start:end] if end > start else None
 
     def doc_terms(self, position: int) -> np.ndarray:
         start, end = self.fwd_off[position:position + 2].tolist()
@@ -336,9 +349,28 @@ def _postings(arrays: dict[str, np.ndarray], vocabulary: dict[str, int], fwd_off
     for at in range(0, len(docs), WEIGHT_BLOCK):
         block = slice(at, at + WEIGHT_BLOCK)
         weights[block] = idf[slot_of[block]] * term_weights(tf[block], lengths[docs[block]], avgdl)
+    arrays["impact_off"], arrays["impact_at"] = _impacts(post_off, weights)
     arrays |= {
         "terms_blob": table.blob, "terms_off": table.offsets, "post_off": post_off, "post_docs": docs,
         "post_tf": tf, "post_w": weights, "idf": idf, "first_doc": first_doc, "first_rank": first_rank,
         "fwd_off": fwd_off.copy(), "fwd_terms": terms,
     }
     return average
+
+
+def _impacts(post_off: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each posting longer than IMPACT_MIN, where its IMPACT_TOP largest weights are, largest first (ties
+    in posting order); nothing for the others."""
+    df = np.diff(post_off)
+    long = np.flatnonzero(df > IMPACT_MIN)
+    counts = np.zeros(len(df), dtype=np.int64)
+    counts[long] = np.minimum(df[long], IMPACT_TOP)
+    offsets = np.zeros(len(df) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    at = np.empty(int(offsets[-1]), dtype=np.int32)
+    for slot, start, end in zip(long.tolist(), post_off[long].tolist(), post_off[long + 1].tolist(), strict=True):
+        posting = weights[start:end]
+        top = np.argpartition(-posting, IMPACT_TOP - 1)[:IMPACT_TOP] if posting.size > IMPACT_TOP \
+            else np.arange(posting.size)
+        at[offsets[slot]:offsets[slot + 1]] = top[np.lexsort((top, -posting[top]))]
+    return offsets, at

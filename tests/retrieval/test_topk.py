@@ -1,0 +1,89 @@
+"""The best k of a score for every document, found without sorting them all, are exactly the sort's: ties
+with the k-th kept in archive order, zero and negative scores never listed."""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from retrieval.dates import UNDATED
+from retrieval.index import Scores, SearchIndex, Weighted, document_tokens, pruned
+from retrieval.records import Record
+from retrieval.text import tokenize
+
+
+def by_sorting(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    positive = np.flatnonzero(scores > 0).tolist()
+    return [(i, float(scores[i])) for i in sorted(positive, key=lambda i: (-scores[i], i))[:k]]
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("k", [1, 10, 37])
+def test_the_best_of_every_document_are_the_sorts(seed: int, k: int) -> None:
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(17_000, 120_000))
+    # few distinct values, so the k-th is tied many times over; a share of zeros and negatives
+    scores = rng.choice(np.array([-1.5, 0.0, 0.0, 0.5, 1.25, 2.0, 3.5]), size) * rng.integers(1, 4, size)
+    scores[rng.integers(0, size, 3)] = 99.0
+    expected = by_sorting(scores, k)
+    assert Scores.of(scores).best(k) == expected
+    docs = np.flatnonzero(scores != 0)
+    assert Scores(docs, scores[docs]).best(k) == expected
+
+
+def test_fewer_positive_scores_than_asked_are_all_listed() -> None:
+    scores = np.zeros(50_000)
+    scores[[7, 40_000, 123]] = [1.0, 2.0, 1.0]
+    assert Scores.of(scores).best(10) == [(40_000, 2.0), (7, 1.0), (123, 1.0)]
+
+
+def _archive(size: int, seed: int) -> list[Record]:
+    """Titles and summaries of words drawn as a language draws them: a few in most documents, most in few."""
+    rng = random.Random(seed)
+    words = [f"w{n}" for n in range(400)]
+    weights = [1 / (n + 1) ** 0.9 for n in range(len(words))]
+
+    def text(low: int, high: int) -> str:
+        return " ".join(rng.choices(words, weights, k=rng.randint(low, high)))
+
+    return [Record(id=i + 1, date=UNDATED, date_text="", title=text(2, 8), summary=text(0, 25)) for i in range(size)]
+
+
+def test_the_tops_of_the_postings_give_rank_bm25s_top_10_and_prune_many_questions() -> None:
+    records = _archive(20_000, 5)
+    index = SearchIndex.of(records)
+    reference = BM25Okapi([document_tokens(r) for r in records])
+    rng = random.Random(8)
+    words = sorted({w for r in records for w in tokenize(r.title)})
+    questions = [[rng.choice(words[:12] if rng.random() < 0.6 else words) for _ in range(rng.randint(2, 5))]
+                 for _ in range(150)]
+    was_pruned = 0
+    for terms in questions:
+        theirs = reference.get_scores(terms)
+        best = sorted(np.flatnonzero(theirs > 0).tolist(), key=lambda i: (-theirs[i], i))[:10]
+        expected = [(i, float(theirs[i])) for i in best]
+        assert index.scored(terms).best(10) == expected
+        found = pruned(index.contributions(terms, ()), 10, index.size, costed=False)  # tried whatever it costs
+        assert found in (None, expected), terms
+        was_pruned += found is not None
+        extra = [Weighted((terms[0],), 0.5), Weighted(("w3",), 0.25)]
+        found = pruned(index.contributions(terms, extra), 10, index.size, costed=False)
+        assert found in (None, Scores.of(index.scores(terms, extra)).best(10)), terms
+    assert was_pruned > len(questions) // 3
+
+
+def test_documents_deep_in_every_posting_still_win_when_they_hold_every_word() -> None:
+    """The best documents hold both words at a middling weight, below the first thousands of each posting
+    (short documents with one of the words): the tops of the postings alone would miss them."""
+    titles = ["alpha"] * 6000 + ["beta"] * 6000 + ["alpha beta"] * 10 + ["gamma"] * 8000
+    records = [Record(id=i + 1, date=UNDATED, date_text="", title=title, summary="") for i, title in enumerate(titles)]
+    index = SearchIndex.of(records)
+    reference = BM25Okapi([document_tokens(r) for r in records])
+    theirs = reference.get_scores(["alpha", "beta"])
+    best = sorted(np.flatnonzero(theirs > 0).tolist(), key=lambda i: (-theirs[i], i))[:10]
+    expected = [(i, float(theirs[i])) for i in best]
+    assert [i for i, _ in expected] == list(range(12_000, 12_010))
+    assert pruned(index.contributions(["alpha", "beta"], ()), 10, index.size, costed=False) in (None, expected)
+    assert index.scored(["alpha", "beta"]).best(10) == expected
