@@ -5,13 +5,13 @@ directory's entities and the folded form it compares everywhere else, the time-z
 """
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Mapping, Sized
 from datetime import date
 
 import numpy as np
 
 from retrieval.daily import zone_names
+from retrieval.dates import MONTH_NAMES
 from retrieval.people import PeopleDirectory, name_key
 from retrieval.records import EntityKind, Record
 from retrieval.titles import TitleLookup
@@ -86,7 +86,7 @@ def complete_document(records: Callable[[list[int]], list[Record]], titles: Titl
 
 def _day_forms(month: int, day: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """How a day may be typed: as numbers ("09-27", "9-27") and in words ("27 september", "sep 27")."""
-    names = dict.fromkeys((calendar.month_name[month].lower(), calendar.month_abbr[month].lower(),
+    names = dict.fromkeys((MONTH_NAMES[month].lower(), MONTH_NAMES[month][:3].lower(),
                            *(("sept",) if month == 9 else ())))
     numbers = (f"{month:02d}-{day:02d}", f"{month}-{day}", f"{month:02d}-{day}", f"{month}-{day:02d}")
     words = tuple(f for name in names for f in (f"{day} {name}", f"{day:02d} {name}", f"{name} {day}"))
@@ -110,7 +110,7 @@ def complete_day(typed: str, today: date, dated: Mapping[tuple[int, int], Sized]
         by_number = any(f.startswith(key) for f in numbers)
         if key and not by_number and not any(f.startswith(key) for f in words):
             continue
-        numeric, spelled = f"{month:02d}-{day:02d}", f"{day} {calendar.month_name[month]}"
+        numeric, spelled = f"{month:02d}-{day:02d}", f"{day} {MONTH_NAMES[month]}"
         count = len(dated.get((month, day), ()))
         held = f"{count:,} document{'' if count == 1 else 's'}" if count else "no documents"
         first, second = (numeric, spelled) if key and by_number else (spelled, numeric)

@@ -3,7 +3,6 @@ call this and only render what it returns, so the two never disagree about what 
 """
 from __future__ import annotations
 
-import calendar
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from retrieval.daily import (
     todays_choice,
     years_ago,
 )
-from retrieval.dates import parse_month_day
+from retrieval.dates import MONTH_NAMES, parse_month_day
 from retrieval.intent import Intent
 from retrieval.records import Record
 from retrieval.search import MAX_BROWSE, Archive, Hit, PersonCard, QueryError, SearchResult
@@ -408,7 +407,7 @@ def _person_reply(card: PersonCard) -> Reply:
 
 
 def _label(day: date) -> str:
-    return f"{day.day} {calendar.month_name[day.month]}"
+    return f"{day.day} {MONTH_NAMES[day.month]}"
 
 
 def _in_year(year: int, month: int, day: int) -> date:

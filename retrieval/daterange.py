@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 
-from .dates import MONTH_NAME_RE, ArchiveDate, month_number, valid_date
+from .dates import MONTH_NAME_RE, MONTH_NAMES, ArchiveDate, month_number, valid_date
 
 _M = MONTH_NAME_RE  # short, for the patterns below
 _YEAR = r"(1[89]\d\d|20\d\d)"
@@ -68,12 +68,12 @@ class DateRange:
         if (s.month, s.day, e.month, e.day) == (1, 1, 12, 31):
             return str(s.year) if s.year == e.year else f"{s.year}–{e.year}"
         if s.day == 1 and e.day == calendar.monthrange(e.year, e.month)[1] and (s.year, s.month) == (e.year, e.month):
-            return f"{calendar.month_name[s.month]} {s.year}"
+            return f"{MONTH_NAMES[s.month]} {s.year}"
         return f"{_day(s)} – {_day(e)}"
 
 
 def _day(d: date) -> str:
-    return f"{d.day} {calendar.month_name[d.month]} {d.year}"
+    return f"{d.day} {MONTH_NAMES[d.month]} {d.year}"
 
 
 def _span(year: int, month: int, day: int | None = None) -> DateRange | None:

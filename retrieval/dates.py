@@ -6,11 +6,15 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-# The one month table: every name and abbreviation the archive and its askers write, lower case.
+# The one month table. English whatever the process's locale (calendar.month_name follows LC_TIME), as the
+# archive writes its dates and as a citation gives them; index 0 is empty, as in `calendar`.
+MONTH_NAMES: tuple[str, ...] = ("", "January", "February", "March", "April", "May", "June", "July", "August",
+                                "September", "October", "November", "December")
+# Every name and abbreviation the archive and its askers write, lower case.
 MONTHS: dict[str, int] = {}
 for _number in range(1, 13):
-    MONTHS[calendar.month_name[_number].lower()] = _number
-    MONTHS[calendar.month_abbr[_number].lower()] = _number
+    MONTHS[MONTH_NAMES[_number].lower()] = _number
+    MONTHS[MONTH_NAMES[_number][:3].lower()] = _number
 MONTHS["sept"] = 9
 
 # Regex fragments without groups, for patterns compiled with re.IGNORECASE. Longest names first, so a match
@@ -80,8 +84,8 @@ class ArchiveDate:
         if self.month is None:
             return str(self.year)
         if self.day is None:
-            return f"{calendar.month_name[self.month]} {self.year}"
-        return f"{calendar.month_name[self.month]} {self.day}, {self.year}"
+            return f"{MONTH_NAMES[self.month]} {self.year}"
+        return f"{MONTH_NAMES[self.month]} {self.day}, {self.year}"
 
     @classmethod
     def from_iso(cls, text: str | None) -> ArchiveDate:

@@ -280,9 +280,12 @@ def _document_values(info: DocumentInfo) -> tuple[object, ...]:
                  else value for f in fields(DocumentInfo) for value in (getattr(info, f.name),))
 
 
+_AUTHORS = _DOCUMENT_COLUMNS.index("authors")  # NOT NULL in a documents row: NULL only from the outer join
+
+
 def _document_info(values: Sequence[object]) -> DocumentInfo | None:
     """A documents row read back (None for a record without one: all its columns NULL from the outer join)."""
-    if all(value is None for value in values):
+    if values[_AUTHORS] is None:
         return None
     read: dict[str, Any] = {
         f.name: tuple(json.loads(str(value))) if f.name in _LIST_COLUMNS else bool(value)
@@ -763,7 +766,7 @@ def assemble_records(rows: Sequence[Sequence[Any]], named: Iterable[Sequence[Any
             date_text=date_text,
             title=title,
             summary=summary,
-            notes=tuple(json.loads(notes)),
+            notes=() if notes == "[]" else tuple(json.loads(notes)),  # most have none: no parse
             url=url,
             participants=tuple(people[rid]),
             sources=tuple(by_source[rid]),
