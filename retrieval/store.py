@@ -209,6 +209,11 @@ ROLES = {role.value: role for role in Role}  # a dict lookup: Role(value) is slo
 KINDS = {kind.value: kind for kind in EntityKind}
 BATCH = 500
 LAST_ID = 2**63 - 1  # the largest record id either database can hold
+# Migration 8's triggers that stamp each inserted record and each inserted participant row: two UPDATEs per row,
+# about half of writing a new record. `upsert` stamps what it writes itself, one generation per batch, with
+# these two set aside for the batch and put back as they were before it returns, inside the caller's
+# transaction: no other connection ever sees them missing, and every other write is stamped by them as before.
+ROW_STAMPS = ("records_stamp_insert", "participants_stamp_insert")
 
 WRITE_WAIT = 120.0  # seconds a writer waits for another process's transaction (an ingest holds one per file)
 WAIT_SLICE = 0.2  # seconds of each attempt at the write lock; between attempts the connection serves reads
@@ -607,13 +612,39 @@ class SqliteArchiveStore(ArchiveStore):
 
     # -- writing -----------------------------------------------------------------------------------
     async def _write(self, plan: UpsertPlan, source: str) -> None:
+        if any(item is not None for item in plan.landed.values()):  # records or participants to write
+            async with self._stamping() as stamp:
+                await self._write_rows(plan, source, stamp)
+        else:  # sources, document pages, summaries (stamped by their trigger): no stamp of the batch's own
+            await self._write_rows(plan, source, 0)
+
+    @asynccontextmanager
+    async def _stamping(self) -> AsyncIterator[int]:
+        """The next generation, for a batch to stamp the records it inserts or gives new participants, with
+        ROW_STAMPS set aside meanwhile (put back even when the batch fails)."""
+        if not self.conn.in_transaction:
+            raise RuntimeError("upsert writes inside store.transaction(): its stamps and triggers go in together")
+        marks = ",".join("?" * len(ROW_STAMPS))
+        triggers = await self.conn.execute_fetchall(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", ROW_STAMPS)
+        for name, _ in triggers:
+            await self.conn.execute(f"DROP TRIGGER {name}")
+        try:
+            opened = await self.conn.execute_fetchall("UPDATE generation SET value = value + 1 RETURNING value")
+            yield int(next(iter(opened))[0])
+        finally:
+            for _, sql in triggers:
+                await self.conn.execute(sql)
+
+    async def _write_rows(self, plan: UpsertPlan, source: str, stamp: int) -> None:
+        """The plan's rows; records inserted or given new participants carry `stamp` (`_stamping`)."""
         now = _now()
         if plan.inserts:
             await self.conn.executemany(
                 """INSERT INTO records (record_key, base_key, date_iso, date_text, precision, year, month, day,
-                   title, summary, summary_partial, notes, url, created_at, updated_at, people_input)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [_insert_values(i, now) for i in plan.inserts],
+                   title, summary, summary_partial, notes, url, created_at, updated_at, people_input, generation)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [(*_insert_values(i, now), stamp) for i in plan.inserts],
             )
         if plan.updates:
             await self.conn.executemany(
@@ -629,10 +660,11 @@ class SqliteArchiveStore(ArchiveStore):
         ids = await self._ids_by_key(list(plan.landed))
         refresh = {ids[key]: item for key, item in plan.landed.items() if item is not None}
         if refresh:
-            await self.conn.executemany("DELETE FROM participants WHERE record_id = ?", [(rid,) for rid in refresh])
-            inserted = {ids[i.key] for i in plan.inserts}
-            await self.conn.executemany("UPDATE records SET people_input = ? WHERE id = ?",
-                                        [(item.people_input, rid) for rid, item in refresh.items()
+            inserted = {ids[i.key] for i in plan.inserts}  # a new record has no participants to delete
+            await self.conn.executemany("DELETE FROM participants WHERE record_id = ?",
+                                        [(rid,) for rid in refresh if rid not in inserted])
+            await self.conn.executemany("UPDATE records SET people_input = ?, generation = ? WHERE id = ?",
+                                        [(item.people_input, stamp, rid) for rid, item in refresh.items()
                                          if rid not in inserted])
             await self.conn.executemany(
                 "INSERT OR IGNORE INTO participants (record_id, position, name, role, kind) VALUES (?, ?, ?, ?, ?)",

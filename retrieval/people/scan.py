@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, compress, count
 from typing import Any
 
 from ..text import fold
@@ -21,7 +22,8 @@ _TOKEN_RE = re.compile(rf"{_WORD}+(?:[\[\]]{_WORD}+)*")
 # The same tokens in a text without "_" (there `\w` and `[^\W_]` agree), with one class per character instead
 # of an alternation: twice as fast, and tokenising titles and summaries is most of ingest's name finding.
 _PLAIN_TOKEN_RE = re.compile(r"[\w\u0300-\u036f]+(?:[\[\]][\w\u0300-\u036f]+)*")
-_SPAN = re.Match.span
+# Both as one capturing group for `split`: tokens and the text between them, with no Match object per token.
+_TOKEN_SPLIT, _PLAIN_TOKEN_SPLIT = (re.compile(f"({pattern.pattern})") for pattern in (_TOKEN_RE, _PLAIN_TOKEN_RE))
 _NON_WORD_RE = re.compile(r"[\W_]+")
 _KEY_CACHE: dict[str, str] = {}
 _KEY_CACHE_MAX = 200_000
@@ -37,22 +39,24 @@ def _token_key(raw: str) -> str:
     return key
 
 
-def _token_spans(text: str) -> list[tuple[int, int]]:
-    return list(map(_SPAN, (_TOKEN_RE if "_" in text else _PLAIN_TOKEN_RE).finditer(text)))
+def _tokens(text: str) -> tuple[list[str], list[int], list[int]]:
+    """The tokens of `text`, their starts and their ends: one split, and the running sum of the pieces' lengths
+    for the offsets, all in C (a Match object per token was most of the time scanning a summary took)."""
+    pieces = (_TOKEN_SPLIT if "_" in text else _PLAIN_TOKEN_SPLIT).split(text)
+    edges = list(accumulate(map(len, pieces)))  # pieces alternate: between, token, between, ..., between
+    return pieces[1::2], edges[0:-1:2], edges[1::2]
 
 
-def _keys_of(text: str, spans: list[tuple[int, int]]) -> list[str]:
-    """The folded key of each token (some may be empty), through the cache in one comprehension."""
-    get = _KEY_CACHE.get
-    cached = [get(text[start:end]) for start, end in spans]
+def _keys_of(tokens: list[str]) -> list[str]:
+    """The folded key of each token (some may be empty), through the cache."""
+    cached = list(map(_KEY_CACHE.get, tokens))
     if None in cached:
-        return [_token_key(text[start:end]) if key is None else key
-                for key, (start, end) in zip(cached, spans, strict=True)]
+        return [_token_key(token) if key is None else key for key, token in zip(cached, tokens, strict=True)]
     return cached  # type: ignore[return-value]  # no None in it
 
 
 def token_keys(text: str) -> list[str]:
-    return [k for k in _keys_of(text, _token_spans(text)) if k]
+    return list(filter(None, _keys_of(_tokens(text)[0])))
 
 
 def name_key(text: str) -> str:
@@ -116,13 +120,11 @@ _BEFORE_GROUP_RE = re.compile(r"\s*(?:['’]s\s*)?")
 
 
 def scan_text(text: str) -> Scan:
-    spans = _token_spans(text)
-    keys = _keys_of(text, spans)
+    tokens, starts, ends = _tokens(text)
+    keys = _keys_of(tokens)
     if "" in keys:  # a token of combining marks alone folds to nothing: it is no word
-        spans = [span for span, key in zip(spans, keys, strict=True) if key]
-        keys = [key for key in keys if key]
-    starts = [start for start, _ in spans]
-    ends = [end for _, end in spans]
+        words = [k for k, key in enumerate(keys) if key]
+        keys, starts, ends = [keys[k] for k in words], [starts[k] for k in words], [ends[k] for k in words]
     scan = Scan(text, keys, starts, ends)
     if "[" in text or "(" in text:
         token_group = [-1] * len(keys)
@@ -194,7 +196,7 @@ class Matcher:
         hits: list[Hit] = []
         n, resume = len(keys), 0
         # Only a token that starts some name can start a hit: visit those (most words start none).
-        for i in [k for k, key in enumerate(keys) if key in trie]:
+        for i in compress(count(), map(trie.__contains__, keys)):
             if i < resume:
                 continue
             node = trie[keys[i]]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.people import PeopleDirectory
+from retrieval.people import PeopleDirectory, scan
 from retrieval.text import fold
 
 # ----------------------------------------------------------------------------------------------- fold
@@ -103,3 +103,18 @@ def test_find_disambiguates_by_title(people: PeopleDirectory) -> None:
         "Zhou Enlai", "Ratan Kumar Nehru"]
     assert [m.name for m in people.find("Nehru gives a detailed report on his visit to China")] == ["Jawaharlal Nehru"]
     assert [m.name for m in people.find("the assassination of President Park Chung Hee.")] == ["Park Chung Hee"]
+
+
+# ----------------------------------------------------------------------------------------------- tokens
+
+
+@pytest.mark.parametrize("text", [
+    "", "   ", "Mao", "V[yacheslav] I. Kochemassov, [Li] Fuchun and Liu [Shaoqi].", "snake_case_words and _x_",
+    "Ceaus\u0326escu e\u0301 \u0301 lone mark", "Mao’s 1954–1955 ‘plan’", "[[Stalin]] (via Kuznetsov)", "a]b[c d",
+    "trailing word", "  leading spaces", "中文 名字 Zhou Enlai", "x_\u0301y",
+])
+def test_tokens_are_the_token_patterns_matches_with_their_spans(text: str) -> None:
+    """The split that finds tokens without a Match object each finds exactly what `finditer` finds."""
+    expected = [(m.group(), *m.span()) for m in scan._TOKEN_RE.finditer(text)]
+    tokens, starts, ends = scan._tokens(text)
+    assert list(zip(tokens, starts, ends, strict=True)) == expected
