@@ -9,9 +9,7 @@ this task, else on any pooled connection.
 """
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -30,7 +28,6 @@ from .store import (
     NAMED_SELECT,
     RECORD_SELECT,
     SOURCES_SELECT,
-    WAIT_SLICE,
     WRITE_WAIT,
     ArchiveStore,
     _document_values,
@@ -113,16 +110,10 @@ class PostgresArchiveStore(ArchiveStore):
                 self._held.reset(token)
 
     async def _lock(self, conn: asyncpg.Connection, wait: float) -> None:
-        """The write lock, tried every WAIT_SLICE / 4 seconds until `wait` has passed."""
-        deadline = time.monotonic() + wait
-        announced = False
-        while not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", WRITE_LOCK):
-            if time.monotonic() >= deadline:
-                raise self._busy(wait)
-            if not announced and self.on_wait is not None:
-                self.on_wait()
-                announced = True
-            await asyncio.sleep(WAIT_SLICE / 4)
+        async def attempt() -> bool:
+            return bool(await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", WRITE_LOCK))
+
+        await self._take_write_lock(attempt, wait)
 
     @asynccontextmanager
     async def _snapshot(self) -> AsyncIterator[asyncpg.Connection]:

@@ -13,7 +13,7 @@ import json
 import sqlite3
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import fields
 from datetime import UTC, datetime
@@ -333,9 +333,19 @@ class ArchiveStore(ABC):
     def where(self) -> str:
         """The archive's place, as it may be shown (a path, or a URL without its password)."""
 
-    def _busy(self, wait: float) -> StoreError:
-        return StoreError(f"{self.where} stayed busy: another process kept writing to it for over {wait:g} s; "
-                          "try again when it has finished", StoreProblem.BUSY)
+    async def _take_write_lock(self, attempt: Callable[[], Awaitable[bool]], wait: float) -> None:
+        """`attempt` (True: the lock is this store's) every WAIT_SLICE / 4 seconds until it succeeds, or
+        StoreError(BUSY) once `wait` has passed; `on_wait` is told once, when the first attempt fails."""
+        deadline = time.monotonic() + wait
+        announced = False
+        while not await attempt():
+            if time.monotonic() >= deadline:
+                raise StoreError(f"{self.where} stayed busy: another process kept writing to it for over {wait:g} "
+                                 "s; try again when it has finished", StoreProblem.BUSY)
+            if not announced and self.on_wait is not None:
+                self.on_wait()
+                announced = True
+            await asyncio.sleep(WAIT_SLICE / 4)
 
     @abstractmethod
     async def close(self) -> None: ...
@@ -590,23 +600,19 @@ class SqliteArchiveStore(ArchiveStore):
 
     async def _begin(self, statement: str, wait: float) -> None:
         """Take the write lock in short attempts, so this connection's reads run while it waits."""
-        deadline = time.monotonic() + wait
-        announced = False
+
+        async def attempt() -> bool:
+            try:
+                await self.conn.execute(statement)
+            except sqlite3.OperationalError as exc:
+                if getattr(exc, "sqlite_errorcode", 0) & 0xFF != _Code.BUSY:
+                    raise StoreError.from_sqlite(self.path, exc) from None
+                return False
+            return True
+
         await self.conn.execute(f"PRAGMA busy_timeout = {int(WAIT_SLICE * 1000)}")
         try:
-            while True:
-                try:
-                    await self.conn.execute(statement)
-                    return
-                except sqlite3.OperationalError as exc:
-                    if getattr(exc, "sqlite_errorcode", 0) & 0xFF != _Code.BUSY:
-                        raise StoreError.from_sqlite(self.path, exc) from None
-                if time.monotonic() >= deadline:
-                    raise self._busy(wait)
-                if not announced and self.on_wait is not None:
-                    self.on_wait()
-                    announced = True
-                await asyncio.sleep(WAIT_SLICE / 4)
+            await self._take_write_lock(attempt, wait)
         finally:
             await self.conn.execute(f"PRAGMA busy_timeout = {STATEMENT_WAIT_MS}")
 
@@ -633,8 +639,11 @@ class SqliteArchiveStore(ArchiveStore):
             opened = await self.conn.execute_fetchall("UPDATE generation SET value = value + 1 RETURNING value")
             yield int(next(iter(opened))[0])
         finally:
-            for _, sql in triggers:
-                await self.conn.execute(sql)
+            # SQLite rolls a transaction back by itself on some failures (a full disk), the drop with it: then
+            # the triggers are there already, and the failure is the one to report
+            if self.conn.in_transaction:
+                for _, sql in triggers:
+                    await self.conn.execute(sql)
 
     async def _write_rows(self, plan: UpsertPlan, source: str, stamp: int) -> None:
         """The plan's rows; records inserted or given new participants carry `stamp` (`_stamping`)."""

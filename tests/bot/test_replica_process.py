@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import asyncpg
@@ -59,18 +60,16 @@ async def _answer(process: asyncio.subprocess.Process, line: str) -> str:
     return "".join(lines)
 
 
-@pytest.mark.slow
-async def test_the_console_finds_what_was_added_to_postgresql_after_it_started(pg_archive: str,
-                                                                               tmp_path: Path) -> None:
-    home = tmp_path / "bot"  # not the test's own folder, where the seeded archive it migrated lies
-    home.mkdir()
+async def _console_until_found(home: Path, env: dict[str, str], add: Callable[[], Awaitable[object]]) -> str:
+    """A console process with DATABASE_URL that knows the seeds, then is asked until it finds what `add` puts into
+    PostgreSQL meanwhile (within FOLLOW_WAIT); returns its log once it has quit cleanly."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "console", cwd=home, env=_env(home, pg_archive),
+        sys.executable, "-m", "bot.cli", "console", cwd=home, env=env,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
         assert "Filippov" in await _answer(process, "/search Filippov insects")
         assert TITLE not in await _answer(process, "/search zanzibarite")
-        await _insert(pg_archive)
+        await add()
         deadline = time.monotonic() + FOLLOW_WAIT
         while TITLE not in (found := await _answer(process, "/search zanzibarite")):
             assert time.monotonic() < deadline, found
@@ -85,6 +84,15 @@ async def test_the_console_finds_what_was_added_to_postgresql_after_it_started(p
     assert process.stderr is not None
     log = (await process.stderr.read()).decode()
     assert status == 0, log
+    return log
+
+
+@pytest.mark.slow
+async def test_the_console_finds_what_was_added_to_postgresql_after_it_started(pg_archive: str,
+                                                                               tmp_path: Path) -> None:
+    home = tmp_path / "bot"  # not the test's own folder, where the seeded archive it migrated lies
+    home.mkdir()
+    log = await _console_until_found(home, _env(home, pg_archive), lambda: _insert(pg_archive))
     assert "full copy:" in log and "changes: 1 records synced in" in log
     assert "archive.replica.db" in log
     assert not (home / "archive.db").exists()  # the configured archive is never written: only its replica
@@ -186,30 +194,14 @@ async def test_an_empty_postgresql_is_seeded_and_an_ingest_by_another_process_re
     home = tmp_path / "bot"
     home.mkdir()
     env = _env(home, pg_database)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "console", cwd=home, env=env,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    try:
-        assert "Filippov" in await _answer(process, "/search Filippov insects")
-        assert TITLE not in await _answer(process, "/search zanzibarite")
-        listing = tmp_path / "new.txt"
-        listing.write_text(NEW_LISTING, encoding="utf-8")
+    listing = tmp_path / "new.txt"
+    listing.write_text(NEW_LISTING, encoding="utf-8")
+
+    async def ingest() -> None:
         done = await asyncio.to_thread(_cli, tmp_path, env, "ingest", str(listing))
         assert done.returncode == 0, done.stderr
-        deadline = time.monotonic() + FOLLOW_WAIT
-        while TITLE not in (found := await _answer(process, "/search zanzibarite")):
-            assert time.monotonic() < deadline, found
-            await asyncio.sleep(0.5)
-        assert process.stdin is not None
-        process.stdin.close()
-        status = await asyncio.wait_for(process.wait(), 30)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    assert process.stderr is not None
-    log = (await process.stderr.read()).decode()
-    assert status == 0, log
+
+    log = await _console_until_found(home, env, ingest)
     assert "was empty; added the bundled seed pages" in log
     assert "changes: 1 records synced in" in log
     assert not (home / "archive.db").exists()
