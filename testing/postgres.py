@@ -28,8 +28,11 @@ class PostgresUnavailable(RuntimeError):
     """The PostgreSQL server programs are not installed here."""
 
 
+PROGRAMS = ("initdb", "pg_ctl", "pg_isready")  # all from one folder: a folder of links to some is passed over
+
+
 def bindir() -> Path:
-    """The folder of initdb and pg_ctl."""
+    """The folder of initdb, pg_ctl and pg_isready."""
     explicit = os.environ.get("PG_BINDIR")
     candidates = [Path(explicit)] if explicit else []
     pg_config = shutil.which("pg_config")
@@ -41,7 +44,7 @@ def bindir() -> Path:
     if initdb is not None:
         candidates.append(Path(initdb).parent)
     for folder in candidates:
-        if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file():
+        if all((folder / program).is_file() for program in PROGRAMS):
             return folder
     raise PostgresUnavailable("the PostgreSQL server programs (initdb, pg_ctl) are not installed: "
                               "apt-get install postgresql, or set PG_BINDIR")

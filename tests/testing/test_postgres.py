@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from testing.postgres import postgres_server
+from testing.postgres import bindir, postgres_server
 
 
 async def test_the_session_server_accepts_connections_and_keeps_databases_apart(postgres, postgres_url):
@@ -47,3 +47,12 @@ async def test_a_second_server_is_independent_and_stopping_it_leaves_nothing(pos
     assert not second.running
     with pytest.raises(OSError):
         await asyncpg.connect(second.url, timeout=5)
+
+
+def test_a_folder_with_only_some_of_the_programs_is_passed_over(postgres, tmp_path, monkeypatch):
+    """Some machines link initdb and pg_ctl into /usr/local/bin but not pg_isready: that folder is not the one."""
+    complete = bindir()
+    for program in ("initdb", "pg_ctl"):
+        (tmp_path / program).symlink_to(complete / program)
+    monkeypatch.setenv("PG_BINDIR", str(tmp_path))
+    assert bindir() == complete
