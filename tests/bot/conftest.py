@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -49,3 +50,19 @@ async def answer(fake: FakeDiscord, name: str, options=None, **kwargs):
     payload = await fake.send_slash(name, options, **kwargs)
     response = await fake.wait_for_response(payload["id"])
     return payload, response
+
+
+@contextlib.asynccontextmanager
+async def cli_process(*args: str, cwd: Path, env: dict[str, str],
+                      stdin: int = asyncio.subprocess.DEVNULL) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`archive-bot ARGS` as a real process (stdout and stderr piped); killed on the way out if the test left it
+    running, so a failed assertion never leaves it behind."""
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", *args, cwd=cwd, env=env,
+                                                   stdin=stdin, stdout=asyncio.subprocess.PIPE,
+                                                   stderr=asyncio.subprocess.PIPE)
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 
 import pytest
 
 from testing.fakediscord import BOB_ID, FakeDiscord
+
+from .conftest import cli_process
 
 TOKEN = "MTAwMA" + "x" * 20 + ".abcdef." + "y" * 27  # the shape of a bot token, good only for the stand-in
 
@@ -20,11 +21,7 @@ async def test_the_bot_process_logs_in_syncs_answers_and_stops_cleanly(tmp_path)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "ARCHIVE_"))}
         env.update(DISCORD_TOKEN=TOKEN, DISCORD_API_BASE=fake.api_base, DISCORD_GATEWAY_URL=fake.gateway_url,
                    ARCHIVE_DB=str(tmp_path / "archive.db"), LOG_LEVEL="INFO")
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", cwd=tmp_path, env=env,
-            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )
-        try:
+        async with cli_process("run", cwd=tmp_path, env=env) as process:
             await fake.wait_ready(timeout=60)
             await fake.wait_for_request("PUT", r"^/applications/\d+/commands$", timeout=30)
             await asyncio.sleep(2.5)  # discord.py waits for more servers before it calls itself ready
@@ -37,10 +34,7 @@ async def test_the_bot_process_logs_in_syncs_answers_and_stops_cleanly(tmp_path)
             assert dm.allowed_mentions == {"parse": []}
             process.send_signal(signal.SIGTERM)
             status = await asyncio.wait_for(process.wait(), 20)
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+        assert process.stderr is not None
         stderr = (await process.stderr.read()).decode()
         assert status == 0, stderr
         assert "was empty; added the bundled seed pages" in stderr

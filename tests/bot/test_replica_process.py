@@ -20,7 +20,7 @@ from retrieval.transfer import Endpoint, migrate
 from testing.fakediscord import FakeDiscord
 
 from ..retrieval.test_replica import _new_record
-from .conftest import embed_text
+from .conftest import cli_process, embed_text
 from .test_process import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,10 +63,7 @@ async def _answer(process: asyncio.subprocess.Process, line: str) -> str:
 async def _console_until_found(home: Path, env: dict[str, str], add: Callable[[], Awaitable[object]]) -> str:
     """A console process with DATABASE_URL that knows the seeds, then is asked until it finds what `add` puts into
     PostgreSQL meanwhile (within FOLLOW_WAIT); returns its log once it has quit cleanly."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "console", cwd=home, env=env,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    try:
+    async with cli_process("console", cwd=home, env=env, stdin=asyncio.subprocess.PIPE) as process:
         assert "Filippov" in await _answer(process, "/search Filippov insects")
         assert TITLE not in await _answer(process, "/search zanzibarite")
         await add()
@@ -77,10 +74,6 @@ async def _console_until_found(home: Path, env: dict[str, str], add: Callable[[]
         assert process.stdin is not None
         process.stdin.close()
         status = await asyncio.wait_for(process.wait(), 30)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
     assert process.stderr is not None
     log = (await process.stderr.read()).decode()
     assert status == 0, log
@@ -106,10 +99,7 @@ async def test_the_bot_finds_what_was_added_to_postgresql_after_it_started(pg_ar
     async with FakeDiscord() as fake:
         env = _env(home, pg_archive, DISCORD_TOKEN=TOKEN, DISCORD_API_BASE=fake.api_base,
                    DISCORD_GATEWAY_URL=fake.gateway_url)
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", cwd=home, env=env,
-            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        try:
+        async with cli_process("run", cwd=home, env=env) as process:
             await fake.wait_ready(timeout=60)
             await asyncio.sleep(2.5)  # discord.py waits for more servers before it calls itself ready
             payload = await fake.send_slash("search", {"query": "Filippov insects"})
@@ -125,10 +115,6 @@ async def test_the_bot_finds_what_was_added_to_postgresql_after_it_started(pg_ar
                 await asyncio.sleep(1)
             process.send_signal(signal.SIGTERM)
             status = await asyncio.wait_for(process.wait(), 20)
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
         assert process.stderr is not None
         log = (await process.stderr.read()).decode()
         assert status == 0, log
