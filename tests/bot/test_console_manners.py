@@ -7,6 +7,7 @@ import pty
 import select
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -73,6 +74,12 @@ class Terminal:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ARCHIVE_", "DISCORD_", "LOG_"))}
         env.update(HOME=str(home), TERM="xterm")
         self.fd, terminal = pty.openpty()
+        # Ctrl-C makes the kernel send SIGINT and then throw away what the console has written but we have not
+        # read yet. Under load the console can answer the signal with its new prompt before that flush, and the
+        # prompt is lost (seen in CI: nothing for 120 s). NOFLSH keeps the output; readline leaves it as set.
+        attrs = termios.tcgetattr(terminal)
+        attrs[3] |= termios.NOFLSH
+        termios.tcsetattr(terminal, termios.TCSANOW, attrs)
         self.process = subprocess.Popen([sys.executable, "-c", _ON_TERMINAL], cwd=cwd, env=env, stdin=terminal,
                                         stdout=terminal, stderr=terminal, close_fds=True)
         os.close(terminal)  # the child holds it now; the parent reads and writes through `fd`
@@ -130,7 +137,9 @@ def test_a_terminal_gets_line_editing_history_and_ctrl_c_clears_the_line(tmp_pat
     term = first_prompt(tmp_path, home, prompt)
     term.type("/abot\x1b[Du\r")  # left arrow, then the missing letter: the line is edited, not sent raw
     assert "== About archive-bot ==" in term.wait_for(prompt)
-    term.type("/nonsense\x03")  # Ctrl-C: the line is dropped and a new prompt shown
+    term.type("/nonsense")
+    term.wait_for("/nonsense")  # read by readline: with NOFLSH, keys still waiting would go to the next prompt
+    term.type("\x03")  # Ctrl-C: the line is dropped and a new prompt shown
     term.wait_for(prompt)
     term.type("\x1b[A\r")  # up arrow: the last line sent, /about, again (the dropped one is not history)
     assert "== About archive-bot ==" in term.wait_for(prompt)
