@@ -94,7 +94,8 @@ def load(folder: Path) -> tuple[Segment, Built]:
             values = np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
             if str(values.dtype) != dtype or values.shape != (length,):
                 raise IndexUnusable(f"{folder}: {name} is not what the manifest says")
-            arrays[name] = values
+            # a plain view of the mapping: indexing a np.memmap runs Python code and makes a memmap per result
+            arrays[name] = values.view(np.ndarray)
         segment = Segment(arrays, meta)
         segment.check()
     except IndexUnusable:

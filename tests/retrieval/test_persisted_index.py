@@ -119,7 +119,8 @@ async def test_a_reopen_maps_the_saved_index_and_scores_the_same(db):
         first = [[(h.record.id, h.score) for h in archive.search_now(q).hits] for q in ("stalin mao", "railway")]
     saved = (index_folder(db) / "post_w.npy").stat().st_mtime_ns
     async with await Archive.open(db, PEOPLE) as archive:
-        assert isinstance(archive.snapshot.index.base.post_w, np.memmap)
+        weights = archive.snapshot.index.base.post_w
+        assert isinstance(weights.base, np.memmap) and not weights.flags.owndata  # a view of the mapped file
         assert (index_folder(db) / "post_w.npy").stat().st_mtime_ns == saved  # read, not built again
         assert [[(h.record.id, h.score) for h in archive.search_now(q).hits] for q in ("stalin mao", "railway")] \
             == first
