@@ -19,9 +19,10 @@ console: $(STAMP)
 	$(BIN)/archive-bot console
 
 # The PostgreSQL tests start a throwaway server (testing/postgres.py) with the programs of `pg_config --bindir`;
-# here they must run, so a machine without them fails instead of skipping them.
+# here they must run, so a machine without them fails instead of skipping them. Two workers (pytest-xdist): most
+# of the time goes to tests that wait on processes, so the suite takes about half as long as one worker's run.
 test: $(STAMP)  ## the test suite (CI runs exactly this)
-	ARCHIVE_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
+	ARCHIVE_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -n 2
 
 test-fast: $(STAMP)  ## everything but the tests marked slow (processes, large archives, quality floors)
 	$(BIN)/python -m pytest -m "not slow" -n 2
