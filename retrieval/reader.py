@@ -13,18 +13,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .dates import ArchiveDate
 from .records import Participant, Record, Role
 from .store import (
     BATCH,
-    KINDS,
     NAMED_ORDER,
     NAMED_SELECT,
     RECORD_SELECT,
-    ROLES,
     SOURCES_ORDER,
     SOURCES_SELECT,
     assemble_records,
+    stored_date,
+    stored_participant,
 )
 
 CHUNK = 5000  # records per read when streaming the archive
@@ -127,8 +126,8 @@ def _indexed(conn: sqlite3.Connection, rows: list[tuple], where: str, params: Se
     people: dict[int, list[Participant]] = {}
     mentioned: dict[int, list[Participant]] = {}
     for rid, name, role, kind in conn.execute(f"{NAMED_SELECT} WHERE {where} {NAMED_ORDER}", params):
-        person = Participant(name, ROLES[role], KINDS[kind])
+        person = stored_participant(name, role, kind)
         (mentioned if person.role is Role.MENTIONED else people).setdefault(rid, []).append(person)
     for rid, year, month, day, title, summary in rows:
-        yield Record(id=rid, date=ArchiveDate(year, month, day), date_text="", title=title, summary=summary,
+        yield Record(id=rid, date=stored_date(year, month, day), date_text="", title=title, summary=summary,
                      participants=tuple(people.get(rid, ())), mentioned=tuple(mentioned.get(rid, ())))
