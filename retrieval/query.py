@@ -65,7 +65,8 @@ class ParsedQuery:
 def clean(text: str) -> str:
     text = _DISCORD_MARKUP.sub(" ", text[: MAX_QUERY_CHARS * 2])
     text = _MARKDOWN.sub(" ", text)
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    if not text.isprintable():  # most questions are: no walk over their characters
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
     return " ".join(text.split())[:MAX_QUERY_CHARS]
 
 

@@ -9,7 +9,7 @@ from retrieval.daterange import DateRange
 from retrieval.dates import ArchiveDate
 from retrieval.index import SearchIndex
 from retrieval.people import PeopleDirectory
-from retrieval.query import EXPANSION_WEIGHT, MAX_QUERY_CHARS, QueryParser
+from retrieval.query import EXPANSION_WEIGHT, MAX_QUERY_CHARS, QueryParser, clean
 from retrieval.records import Record
 from retrieval.spelling import SpellingIndex
 from retrieval.text import WORD_RE, fold, stem
@@ -206,3 +206,8 @@ def test_english_needs_no_file_but_the_periods_terms_do(words_parser):
     bare = QueryParser(words_parser.people, words_parser.spelling, words_parser.known_terms)
     assert bare.parse("Cominform").corrections == (("Cominform", "comintern"),)
     assert bare.parse("Great Leap Forward").absent == ("Leap",)  # English (wordfreq) is known without the file
+
+
+def test_characters_that_do_not_print_are_spaces_in_the_question():
+    assert clean("mao\x00stalin\u200bzhou\u202e\n") == "mao stalin zhou"
+    assert clean("plain question") == "plain question"
