@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, count
+from itertools import accumulate, chain, compress, count, repeat
+from operator import add
 from typing import Any
 
 from ..text import fold
@@ -47,6 +48,41 @@ def _tokens(text: str) -> tuple[list[str], list[int], list[int]]:
     return pieces[1::2], edges[0:-1:2], edges[1::2]
 
 
+# Every ASCII, Latin-1 and general-punctuation character that is no word character (and no bracket, which can
+# join words) as a space: a text that is ASCII afterwards is ASCII words between separators.
+_SEPARATORS = {
+    code: " " for code in chain(range(0x80), range(0xA0, 0x100), range(0x2000, 0x2070))
+    if not re.fullmatch(rf"{_WORD}|[\[\]]", chr(code))
+}
+
+
+def _plain_words(text: str) -> tuple[list[str], list[int], list[int]] | None:
+    """`words` for a text of ASCII words without brackets (most titles and summaries): the lowercased words
+    of a translate and a split, their offsets summed in C, no pattern; None for any other text."""
+    if "[" in text or "]" in text:
+        return None
+    spaced = text.translate(_SEPARATORS)
+    if not spaced.isascii():
+        return None
+    pieces = spaced.lower().split(" ")  # words and the empty strings between neighbouring separators
+    starts = list(compress(accumulate(map(add, map(len, pieces), repeat(1)), initial=0), pieces))
+    keys = list(filter(None, pieces))
+    return keys, starts, list(map(add, starts, map(len, keys)))
+
+
+def words(text: str) -> tuple[list[str], list[int], list[int]]:
+    """The folded key of each word of `text` (tokens that fold to nothing are no words), its start and end."""
+    plain = _plain_words(text)
+    if plain is not None:
+        return plain
+    tokens, starts, ends = _tokens(text)
+    keys = _keys_of(tokens)
+    if "" in keys:  # a token of combining marks alone folds to nothing: it is no word
+        kept = [k for k, key in enumerate(keys) if key]
+        return [keys[k] for k in kept], [starts[k] for k in kept], [ends[k] for k in kept]
+    return keys, starts, ends
+
+
 def _keys_of(tokens: list[str]) -> list[str]:
     """The folded key of each token (some may be empty), through the cache."""
     cached = list(map(_KEY_CACHE.get, tokens))
@@ -56,7 +92,7 @@ def _keys_of(tokens: list[str]) -> list[str]:
 
 
 def token_keys(text: str) -> list[str]:
-    return list(filter(None, _keys_of(_tokens(text)[0])))
+    return words(text)[0]
 
 
 def name_key(text: str) -> str:
@@ -120,11 +156,7 @@ _BEFORE_GROUP_RE = re.compile(r"\s*(?:['’]s\s*)?")
 
 
 def scan_text(text: str) -> Scan:
-    tokens, starts, ends = _tokens(text)
-    keys = _keys_of(tokens)
-    if "" in keys:  # a token of combining marks alone folds to nothing: it is no word
-        words = [k for k, key in enumerate(keys) if key]
-        keys, starts, ends = [keys[k] for k in words], [starts[k] for k in words], [ends[k] for k in words]
+    keys, starts, ends = words(text)
     scan = Scan(text, keys, starts, ends)
     if "[" in text or "(" in text:
         token_group = [-1] * len(keys)
