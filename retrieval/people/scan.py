@@ -126,7 +126,7 @@ def _join_variants(tokens: list[str]) -> list[tuple[str, ...]]:
     return variants
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     """A match under construction: entity index, token span, char span, and the squashed matched text."""
 
@@ -227,26 +227,26 @@ class Matcher:
         keys, trie = scan.keys, self._trie
         hits: list[Hit] = []
         n, resume = len(keys), 0
+        ungrouped = scan.token_group is None
         # Only a token that starts some name can start a hit: visit those (most words start none).
         for i in compress(count(), map(trie.__contains__, keys)):
             if i < resume:
                 continue
             node = trie[keys[i]]
-            best: tuple[int, int] | None = None
+            end = 0
             j = i + 1
             while True:
-                value = node.get("")
-                if value is not None and (scan.token_group is None or self._fits_groups(scan, i, j)):
-                    best = (j, value)
+                found = node.get("")
+                if found is not None and (ungrouped or self._fits_groups(scan, i, j)):
+                    end, value = j, found
                 if j >= n:
                     break
                 node = node.get(keys[j])
                 if node is None:
                     break
                 j += 1
-            if best is None:
+            if not end:
                 continue
-            end, value = best
             if value >= 0:
                 end = self._extend(scan, i, end, value)
                 hits.append(self._new_hit(scan, value, i, end))
@@ -259,9 +259,9 @@ class Matcher:
 
     def _extend(self, scan: Scan, first: int, end: int, value: int) -> int:
         """Let a titled alias run on into the full name: "President Park" + "Park Chung Hee" is one mention."""
-        keys, n = scan.keys, len(scan.keys)
+        keys, n, trie = scan.keys, len(scan.keys), self._trie
         for k in range(first + 1, end):
-            node = self._trie.get(keys[k])
+            node = trie.get(keys[k])
             j = k + 1
             while node is not None:
                 if j > end and node.get("") == value and (scan.token_group is None or self._fits_groups(scan, k, j)):
