@@ -81,11 +81,22 @@ _SUBJECT_AFTER_RE = re.compile(r"\s*(?:,([^,:'‘\"“]*))?[,:]\s*['‘\"“]")
 
 
 _QUOTES = (("'‘", "'’", re.compile("['‘’]")), ('"“', '"”', re.compile('["“”]')))
+_QUOTE_MARKS = frozenset("'‘’\"“”")
+_WORD_AFTER_SPACE_RE = re.compile(r"\s*([^\W_]+)")
+_POSSESSIVE_SUBJECT_RE = re.compile(r"\]?['’]s\]?\s+")
+_PHRASE_STOP_RE = re.compile(r"[^\w\s-]")
+_LINK_RE = re.compile(r"\s*\b(to|from)\s+", re.IGNORECASE)
+_FROM_OR_BY_RE = re.compile(r"\b(?:from|by)\b", re.IGNORECASE)
+_POSSESSIVE_GAP_RE = re.compile(r"\s*['’]s\s+")
+_POSSESSIVE_BRACKET_RE = re.compile(r"\s*['’]s\]?\s+")
+_WITH_OR_AND_RE = re.compile(r"\s+(?:with|and)\b")
 
 
 def _quoted_spans(text: str) -> list[tuple[int, int]]:
     """Quoted subjects ('...', ‘...’, "...", “...”): names inside them are spoken of, not writing or written to."""
     spans: list[tuple[int, int]] = []
+    if _QUOTE_MARKS.isdisjoint(text):  # most titles quote nothing
+        return spans
     for opens, closes, marks in _QUOTES:
         open_at, close_at = [], []
         for i in (m.start() for m in marks.finditer(text)):  # only the quote marks: a title is mostly letters
@@ -157,7 +168,7 @@ def _is_recipient_gap(gap: str) -> bool:
 def _capitalised_run(text: str) -> list[str]:
     """The capitalised words at the start of `text`, up to the first other word or punctuation mark."""
     run = []
-    for m in re.finditer(r"\s*([^\W_]+)", text):
+    for m in _WORD_AFTER_SPACE_RE.finditer(text):
         if not m.group(1)[0].isupper():
             break
         run.append(fold(m.group(1)))
@@ -179,17 +190,18 @@ class RoleReader:
         self.title = title
         self.hits = hits
         self.quotes = _quoted_spans(title)
-        self.free = [k for k, h in enumerate(hits) if not self._quoted(h.start, h.end)]
+        self.free = [k for k, h in enumerate(hits) if not self._quoted(h.start, h.end)] if self.quotes \
+            else list(range(len(hits)))
 
     def _quoted(self, start: int, end: int) -> bool:
-        return any(qs <= start and end <= qe for qs, qe in self.quotes)
+        return bool(self.quotes) and any(qs <= start and end <= qe for qs, qe in self.quotes)
 
     def _in_quote(self, pos: int) -> bool:
-        return any(qs <= pos < qe for qs, qe in self.quotes)
+        return bool(self.quotes) and any(qs <= pos < qe for qs, qe in self.quotes)
 
     def _describes(self, start: int, end: int) -> bool:
         """Is title[start:end] a description (titles, offices) with no quoted subject in it?"""
-        if any(qs < end and start < qe for qs, qe in self.quotes):
+        if self.quotes and any(qs < end and start < qe for qs, qe in self.quotes):
             return False
         return _is_descriptor(self.title[start:end])
 
@@ -206,8 +218,9 @@ class RoleReader:
 
     def _quoted_subject(self, k: int) -> bool:
         hit = self.hits[k]
-        return any(qs <= hit.start and hit.end <= qe and not self._records_exchange(self.title[qs:qe])
-                   for qs, qe in self.quotes)
+        return bool(self.quotes) and any(
+            qs <= hit.start and hit.end <= qe and not self._records_exchange(self.title[qs:qe])
+            for qs, qe in self.quotes)
 
     @staticmethod
     def _records_exchange(text: str) -> bool:
@@ -215,11 +228,11 @@ class RoleReader:
 
     def _owns_subject(self, k: int) -> bool:
         """ "Pol Pot's Visit to the DPRK", "Tito's Official Visit", "Khrushchev's Removal"."""
-        possessive = re.match(r"\]?['’]s\]?\s+", self.title[self.hits[k].end:])
+        possessive = _POSSESSIVE_SUBJECT_RE.match(self.title[self.hits[k].end:])
         if possessive is None:
             return False
         head = ""
-        phrase = re.split(r"[^\w\s-]", self.title[self.hits[k].end + possessive.end():], maxsplit=1)[0]
+        phrase = _PHRASE_STOP_RE.split(self.title[self.hits[k].end + possessive.end():], maxsplit=1)[0]
         for word in _gap_words(phrase)[:3]:
             if fold(word) in _FUNCTION_WORDS:
                 break
@@ -267,7 +280,7 @@ class RoleReader:
         authors: list[int] = []
         recipients: list[int] = []
         position = match.end()
-        while (link := re.match(r"\s*\b(to|from)\s+", self.title[position:], re.IGNORECASE)) is not None:
+        while (link := _LINK_RE.match(self.title[position:])) is not None:
             start = position + link.end()
             k = self._next_free(start)
             if k is None or not self._describes(start, self.hits[k].start):
@@ -353,7 +366,7 @@ class RoleReader:
         if before and fold(before[-1]) in _DOC_NOUNS:
             return True
         clause = head[head.rfind(",") + 1:]
-        if re.search(r"\b(?:from|by)\b", clause, re.IGNORECASE):
+        if _FROM_OR_BY_RE.search(clause):
             return True
         opening = [fold(w) for w in _gap_words(clause)[:2]]
         if len(opening) == 2 and opening[0] in _DOC_NOUNS and opening[1] == "of":  # "Telegram of the ambassador"
@@ -381,7 +394,7 @@ class RoleReader:
             return True
         if gap.lstrip().startswith(",") and gap.rstrip().endswith(","):
             return self._describes(end, to)
-        possessive = re.match(r"\s*['’]s\s+", gap)
+        possessive = _POSSESSIVE_GAP_RE.match(gap)
         if possessive:
             words = [fold(w) for w in _gap_words(gap[possessive.end():])]
             return all(w[:1].isalpha() for w in words) and _names_document(words) \
@@ -435,7 +448,7 @@ class RoleReader:
     def _speaks_of_conversation(self, k: int) -> bool:
         """ "from Khrushchev's Talks with ...": the notes are about a conversation, not by its subject."""
         tail = self.title[self.hits[k].end:]
-        m = re.match(r"\s*['’]s\]?\s+", tail)
+        m = _POSSESSIVE_BRACKET_RE.match(tail)
         return m is not None and any(w in _CONVERSATION_WORDS for w in _capitalised_run(tail[m.end():]))
 
     def _leading(self) -> list[int]:
@@ -448,7 +461,7 @@ class RoleReader:
         subject = _SUBJECT_AFTER_RE.match(tail)
         if subject and (subject.group(1) is None or _is_descriptor(subject.group(1))):
             return members
-        possessive = re.match(r"\s*['’]s\s+", tail)
+        possessive = _POSSESSIVE_GAP_RE.match(tail)
         words = _capitalised_run(tail[possessive.end():] if possessive else tail)
         if (possessive or tail[:1].isspace()) and _names_document(words):
             return members
@@ -468,6 +481,6 @@ class RoleReader:
         if not self._describes(comma + 1, self.hits[k].start):
             return []
         members = self._list_forward(k)
-        if re.match(r"\s+(?:with|and)\b", self.title[self.hits[members[-1]].end:]):
+        if _WITH_OR_AND_RE.match(self.title[self.hits[members[-1]].end:]):
             return []
         return members
