@@ -8,6 +8,7 @@ load: `Matcher.hits` costs a dict lookup per word of text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, count, repeat
@@ -56,15 +57,23 @@ _SEPARATORS = {
 }
 
 
+# The same for an ASCII text's bytes, lowercasing its letters in the same pass.
+_ASCII_SEPARATORS = bytes(ord(_SEPARATORS.get(code, chr(code)).lower()) for code in range(0x80)) + bytes(0x80)
+
+
 def _plain_words(text: str) -> tuple[list[str], list[int], list[int]] | None:
     """`words` for a text of ASCII words without brackets (most titles and summaries): the lowercased words
     of a translate and a split, their offsets summed in C, no pattern; None for any other text."""
     if "[" in text or "]" in text:
         return None
-    spaced = text.translate(_SEPARATORS)
-    if not spaced.isascii():
-        return None
-    pieces = spaced.lower().split(" ")  # words and the empty strings between neighbouring separators
+    if text.isascii():
+        spaced = text.encode().translate(_ASCII_SEPARATORS).decode()
+    else:
+        spaced = text.translate(_SEPARATORS)
+        if not spaced.isascii():
+            return None
+        spaced = spaced.lower()
+    pieces = spaced.split(" ")  # words and the empty strings between neighbouring separators
     starts = list(compress(accumulate(map(add, map(len, pieces), repeat(1)), initial=0), pieces))
     keys = list(filter(None, pieces))
     return keys, starts, list(map(add, starts, map(len, keys)))
@@ -163,14 +172,10 @@ def scan_text(text: str) -> Scan:
         t = 0
         for m in _GROUP_RE.finditer(text):
             open_, close = m.start(), m.end() - 1
-            while t < len(keys) and starts[t] <= open_:
-                t += 1
-            first = t
-            while t < len(keys) and ends[t] <= close:
-                t += 1
+            first = bisect_right(starts, open_, t)  # the words inside: from the first after the bracket opens
+            t = bisect_right(ends, close, first)  # to the last that ends before it closes
             if t > first:
-                for k in range(first, t):
-                    token_group[k] = len(scan.groups)
+                token_group[first:t] = [len(scan.groups)] * (t - first)
                 scan.groups.append((open_, close, first, t))
         scan.token_group = token_group
     return scan
