@@ -127,13 +127,16 @@ def _gap_words(gap: str) -> list[str]:
     return _GAP_WORD_RE.findall(gap)
 
 
+_DESCRIPTOR_STOPS = frozenset(":;‘\"“”")  # a colon, a semicolon or a quote mark ends a description
+
+
 def _is_descriptor(gap: str) -> bool:
     """A stretch of titles and descriptions ("Soviet Ambassador to the DPRK"), no verbs, no conversation.
 
     "to" belongs to a description only after an office ("Ambassador to China"); elsewhere it starts an
     addressee ("the Embassy in Vienna to Deputy Minister X").
     """
-    if any(ch in gap for ch in ":;‘\"“”"):
+    if not _DESCRIPTOR_STOPS.isdisjoint(gap):
         return False
     previous = ""
     for word in _gap_words(gap):
