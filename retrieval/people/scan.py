@@ -49,30 +49,23 @@ def _tokens(text: str) -> tuple[list[str], list[int], list[int]]:
     return pieces[1::2], edges[0:-1:2], edges[1::2]
 
 
-# Every ASCII, Latin-1 and general-punctuation character that is no word character (and no bracket, which can
-# join words) as a space: a text that is ASCII afterwards is ASCII words between separators.
-_SEPARATORS = {
-    code: " " for code in chain(range(0x80), range(0xA0, 0x100), range(0x2000, 0x2070))
-    if not re.fullmatch(rf"{_WORD}|[\[\]]", chr(code))
-}
-
-
-# The same for an ASCII text's bytes, lowercasing its letters in the same pass.
-_ASCII_SEPARATORS = bytes(ord(_SEPARATORS.get(code, chr(code)).lower()) for code in range(0x80)) + bytes(0x80)
+# The characters of a plain text: ASCII, and the Latin-1 and general punctuation characters that are no word
+# character. Each is a letter, a digit or a separator (but the brackets, which can join words).
+_PLAIN_CHARS = frozenset(
+    ch for ch in map(chr, chain(range(0x80), range(0xA0, 0x100), range(0x2000, 0x2070)))
+    if ch.isascii() or not re.fullmatch(_WORD, ch)
+)
+# A plain text's bytes as ASCII, its other characters each a "?": letters lowercased, separators as spaces.
+_SPACED = bytes(code if chr(code).isalnum() else ord(" ") for code in range(0x80)).lower() + bytes(0x80)
 
 
 def _plain_words(text: str) -> tuple[list[str], list[int], list[int]] | None:
-    """`words` for a text of ASCII words without brackets (most titles and summaries): the lowercased words
-    of a translate and a split, their offsets summed in C, no pattern; None for any other text."""
-    if "[" in text or "]" in text:
+    """`words` for a plain text (ASCII words between separators, no brackets: most titles and summaries): the
+    lowercased words of one translate and one split, their offsets summed in C, no pattern; None for any other
+    text."""
+    if "[" in text or "]" in text or not (text.isascii() or _PLAIN_CHARS.issuperset(text)):
         return None
-    if text.isascii():
-        spaced = text.encode().translate(_ASCII_SEPARATORS).decode()
-    else:
-        spaced = text.translate(_SEPARATORS)
-        if not spaced.isascii():
-            return None
-        spaced = spaced.lower()
+    spaced = text.encode("ascii", "replace").translate(_SPACED).decode()
     pieces = spaced.split(" ")  # words and the empty strings between neighbouring separators
     starts = list(compress(accumulate(map(add, map(len, pieces), repeat(1)), initial=0), pieces))
     keys = list(filter(None, pieces))
