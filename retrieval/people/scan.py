@@ -365,7 +365,9 @@ class Matcher:
 
     def context_hits(self, scan: Scan, hits: list[Hit], country: str | None) -> list[Hit]:
         """Bare "the Central Committee" etc., read as the body of the document's country."""
-        phrases = self._context.get(country) if country else None
+        keys = scan.keys
+        # Only the phrases whose first word the text holds (most texts hold none).
+        phrases = [phrase for phrase in self._context.get(country, ()) if phrase[1][0] in keys] if country else None
         if not phrases:
             return hits
         taken = [False] * len(scan.keys)
@@ -373,7 +375,6 @@ class Matcher:
             for t in range(hit.first, hit.last):
                 taken[t] = True
         extra: list[Hit] = []
-        keys = scan.keys
         for idx, words in phrases:
             size, t = len(words), 0
             while True:  # a phrase is tried only where its first word stands
