@@ -1,5 +1,10 @@
 """How fast the people directory reads records: find() and participants() over the seed pages' titles and
-summaries, repeated, as ingest of 100,000 records would. Prints figures; asserts nothing."""
+summaries, repeated, as ingest of 100,000 records would; and participants(title, summary) over records shaped
+as ingest's benchmark generates them, in CPU time (what a record costs, whatever else the machine is doing).
+Prints figures; asserts nothing.
+
+    PYTHONPATH=. python bench/people_speed.py [REPEAT] [RECORDS]
+"""
 from __future__ import annotations
 
 import re
@@ -8,6 +13,7 @@ import time
 from pathlib import Path
 
 from retrieval.people import PeopleDirectory
+from testing.listing_gen import generate_records
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,7 +33,7 @@ def seed_texts() -> list[str]:
     return texts
 
 
-def main(repeat: int = 1000) -> None:
+def main(repeat: int = 1000, records: int = 100_000) -> None:
     started = time.perf_counter()
     people = PeopleDirectory.load()
     loaded = time.perf_counter() - started
@@ -47,13 +53,21 @@ def main(repeat: int = 1000) -> None:
             people.participants(text)
     parted = time.perf_counter() - started
 
+    generated = [(title, summary) for _, title, summary in generate_records(records)]
+    cpu = time.process_time()
+    for title, summary in generated:
+        people.participants(title, summary)
+    per_record = (time.process_time() - cpu) / len(generated)
+
     calls = repeat * len(texts)
     print(f"load: {loaded * 1000:.1f} ms for {len(people.entities)} entities")
     print(f"texts: {len(texts)} seed lines ({chars / len(texts):.0f} chars on average), x{repeat}")
     print(f"find():         {found:.2f} s for {calls} calls = {found / calls * 1e6:.1f} µs per text, "
           f"{mentions // repeat} mentions per pass")
     print(f"participants(): {parted:.2f} s for {calls} calls = {parted / calls * 1e6:.1f} µs per text")
+    print(f"participants(title, summary) of {len(generated):,} generated records: {per_record * 1e6:.1f} µs CPU "
+          f"per record")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
+    main(*(int(arg) for arg in sys.argv[1:3]))

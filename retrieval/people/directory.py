@@ -37,6 +37,8 @@ class PeopleDirectory:
         not_names = list(not_names)
         self._check_and_index(not_names)
         self._matcher = Matcher(self.entities, not_names, self._by_key)
+        # Each entity in each role, made once: participants() hands out these (frozen) objects.
+        self._participant = {role: [Participant(e.name, role, e.kind) for e in self.entities] for role in Role}
         # Another people file (or another version of it) can find other participants in the same text.
         self.fingerprint = hashlib.blake2b(repr((self.entities, sorted(not_names))).encode(), digest_size=16).digest()
 
@@ -150,18 +152,15 @@ class PeopleDirectory:
             summary_scan = scan_text(summary)
             summary_hits = self._matcher.context_hits(summary_scan, self._matcher.hits(summary_scan), country)
 
-        best: dict[int, Role] = {}
-        order: list[int] = []
+        best: dict[int, Role] = {}  # entity -> its strongest role, in order of first appearance
         for position, hit in enumerate(title_hits):
             role = Role.AUTHOR if position in authors else Role.RECIPIENT if position in recipients \
                 else Role.MENTIONED if position in spoken_of else Role.PARTICIPANT
-            self._keep(best, order, hit.entity, role)
-        for hit in summary_hits:
-            self._keep(best, order, hit.entity, Role.MENTIONED)
-        ranked = sorted(range(len(order)), key=lambda k: (ROLE_RANK[best[order[k]]], k))
-        return [
-            Participant(self.entities[order[k]].name, best[order[k]], self.entities[order[k]].kind) for k in ranked
-        ]
+            if hit.entity not in best or ROLE_RANK[role] < ROLE_RANK[best[hit.entity]]:
+                best[hit.entity] = role
+        for hit in summary_hits:  # mentioned is the weakest role: it never replaces another
+            best.setdefault(hit.entity, Role.MENTIONED)
+        return [self._participant[role][entity] for entity, role in sorted(best.items(), key=_rank_of_role)]
 
     def author(self, written: str) -> Participant:
         """An author as a document page writes it ("Stalin, Joseph", "Kim, Il Sung", "China. Ministry of Foreign
@@ -185,14 +184,6 @@ class PeopleDirectory:
                 first.setdefault(author.name, author)
         return [*first.values(), *(p for p in self.participants(title, summary) if p.name not in first)]
 
-    @staticmethod
-    def _keep(best: dict[int, Role], order: list[int], entity: int, role: Role) -> None:
-        if entity not in best:
-            best[entity] = role
-            order.append(entity)
-        elif ROLE_RANK[role] < ROLE_RANK[best[entity]]:
-            best[entity] = role
-
     def _context_country(self, hits: list[Hit]) -> str | None:
         """The country a bare "the Central Committee" belongs to: that of the first person the title names."""
         for hit in hits:
@@ -200,6 +191,11 @@ class PeopleDirectory:
             if entity.kind == EntityKind.PERSON and entity.country:
                 return entity.country
         return None
+
+
+def _rank_of_role(item: tuple[int, Role]) -> int:
+    """Sort key of an (entity, role) pair: its role's strength (a stable sort keeps the order of appearance)."""
+    return ROLE_RANK[item[1]]
 
 
 _BODY = re.compile(r"^(?P<country>[^,.]+)\.\s+(?P<body>.+)$")  # "China. Ministry of Foreign Affairs"

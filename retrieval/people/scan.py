@@ -8,9 +8,11 @@ load: `Matcher.hits` costs a dict lookup per word of text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, count
+from itertools import accumulate, chain, compress, count, repeat
+from operator import add
 from typing import Any
 
 from ..text import fold
@@ -47,6 +49,42 @@ def _tokens(text: str) -> tuple[list[str], list[int], list[int]]:
     return pieces[1::2], edges[0:-1:2], edges[1::2]
 
 
+# The characters of a plain text: ASCII, and the Latin-1 and general punctuation characters that are no word
+# character. Each is a letter, a digit or a separator (but the brackets, which can join words).
+_PLAIN_CHARS = frozenset(
+    ch for ch in map(chr, chain(range(0x80), range(0xA0, 0x100), range(0x2000, 0x2070)))
+    if ch.isascii() or not re.fullmatch(_WORD, ch)
+)
+# A plain text's bytes as ASCII, its other characters each a "?": letters lowercased, separators as spaces.
+_SPACED = bytes(code if chr(code).isalnum() else ord(" ") for code in range(0x80)).lower() + bytes(0x80)
+
+
+def _plain_words(text: str) -> tuple[list[str], list[int], list[int]] | None:
+    """`words` for a plain text (ASCII words between separators, no brackets: most titles and summaries): the
+    lowercased words of one translate and one split, their offsets summed in C, no pattern; None for any other
+    text."""
+    if "[" in text or "]" in text or not (text.isascii() or _PLAIN_CHARS.issuperset(text)):
+        return None
+    spaced = text.encode("ascii", "replace").translate(_SPACED).decode()
+    pieces = spaced.split(" ")  # words and the empty strings between neighbouring separators
+    starts = list(compress(accumulate(map(add, map(len, pieces), repeat(1)), initial=0), pieces))
+    keys = list(filter(None, pieces))
+    return keys, starts, list(map(add, starts, map(len, keys)))
+
+
+def words(text: str) -> tuple[list[str], list[int], list[int]]:
+    """The folded key of each word of `text` (tokens that fold to nothing are no words), its start and end."""
+    plain = _plain_words(text)
+    if plain is not None:
+        return plain
+    tokens, starts, ends = _tokens(text)
+    keys = _keys_of(tokens)
+    if "" in keys:  # a token of combining marks alone folds to nothing: it is no word
+        kept = [k for k, key in enumerate(keys) if key]
+        return [keys[k] for k in kept], [starts[k] for k in kept], [ends[k] for k in kept]
+    return keys, starts, ends
+
+
 def _keys_of(tokens: list[str]) -> list[str]:
     """The folded key of each token (some may be empty), through the cache."""
     cached = list(map(_KEY_CACHE.get, tokens))
@@ -56,7 +94,7 @@ def _keys_of(tokens: list[str]) -> list[str]:
 
 
 def token_keys(text: str) -> list[str]:
-    return list(filter(None, _keys_of(_tokens(text)[0])))
+    return words(text)[0]
 
 
 def name_key(text: str) -> str:
@@ -90,7 +128,7 @@ def _join_variants(tokens: list[str]) -> list[tuple[str, ...]]:
     return variants
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     """A match under construction: entity index, token span, char span, and the squashed matched text."""
 
@@ -120,25 +158,17 @@ _BEFORE_GROUP_RE = re.compile(r"\s*(?:['’]s\s*)?")
 
 
 def scan_text(text: str) -> Scan:
-    tokens, starts, ends = _tokens(text)
-    keys = _keys_of(tokens)
-    if "" in keys:  # a token of combining marks alone folds to nothing: it is no word
-        words = [k for k, key in enumerate(keys) if key]
-        keys, starts, ends = [keys[k] for k in words], [starts[k] for k in words], [ends[k] for k in words]
+    keys, starts, ends = words(text)
     scan = Scan(text, keys, starts, ends)
     if "[" in text or "(" in text:
         token_group = [-1] * len(keys)
         t = 0
         for m in _GROUP_RE.finditer(text):
             open_, close = m.start(), m.end() - 1
-            while t < len(keys) and starts[t] <= open_:
-                t += 1
-            first = t
-            while t < len(keys) and ends[t] <= close:
-                t += 1
+            first = bisect_right(starts, open_, t)  # the words inside: from the first after the bracket opens
+            t = bisect_right(ends, close, first)  # to the last that ends before it closes
             if t > first:
-                for k in range(first, t):
-                    token_group[k] = len(scan.groups)
+                token_group[first:t] = [len(scan.groups)] * (t - first)
                 scan.groups.append((open_, close, first, t))
         scan.token_group = token_group
     return scan
@@ -195,26 +225,26 @@ class Matcher:
         keys, trie = scan.keys, self._trie
         hits: list[Hit] = []
         n, resume = len(keys), 0
+        ungrouped = scan.token_group is None
         # Only a token that starts some name can start a hit: visit those (most words start none).
         for i in compress(count(), map(trie.__contains__, keys)):
             if i < resume:
                 continue
             node = trie[keys[i]]
-            best: tuple[int, int] | None = None
+            end = 0
             j = i + 1
             while True:
-                value = node.get("")
-                if value is not None and (scan.token_group is None or self._fits_groups(scan, i, j)):
-                    best = (j, value)
+                found = node.get("")
+                if found is not None and (ungrouped or self._fits_groups(scan, i, j)):
+                    end, value = j, found
                 if j >= n:
                     break
                 node = node.get(keys[j])
                 if node is None:
                     break
                 j += 1
-            if best is None:
+            if not end:
                 continue
-            end, value = best
             if value >= 0:
                 end = self._extend(scan, i, end, value)
                 hits.append(self._new_hit(scan, value, i, end))
@@ -227,9 +257,9 @@ class Matcher:
 
     def _extend(self, scan: Scan, first: int, end: int, value: int) -> int:
         """Let a titled alias run on into the full name: "President Park" + "Park Chung Hee" is one mention."""
-        keys, n = scan.keys, len(scan.keys)
+        keys, n, trie = scan.keys, len(scan.keys), self._trie
         for k in range(first + 1, end):
-            node = self._trie.get(keys[k])
+            node = trie.get(keys[k])
             j = k + 1
             while node is not None:
                 if j > end and node.get("") == value and (scan.token_group is None or self._fits_groups(scan, k, j)):
@@ -335,7 +365,9 @@ class Matcher:
 
     def context_hits(self, scan: Scan, hits: list[Hit], country: str | None) -> list[Hit]:
         """Bare "the Central Committee" etc., read as the body of the document's country."""
-        phrases = self._context.get(country) if country else None
+        keys = scan.keys
+        # Only the phrases whose first word the text holds (most texts hold none).
+        phrases = [phrase for phrase in self._context.get(country, ()) if phrase[1][0] in keys] if country else None
         if not phrases:
             return hits
         taken = [False] * len(scan.keys)
@@ -343,7 +375,6 @@ class Matcher:
             for t in range(hit.first, hit.last):
                 taken[t] = True
         extra: list[Hit] = []
-        keys = scan.keys
         for idx, words in phrases:
             size, t = len(words), 0
             while True:  # a phrase is tried only where its first word stands

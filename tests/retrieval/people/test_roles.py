@@ -201,3 +201,26 @@ def test_a_name_in_the_title_and_summary_keeps_its_part_in_the_title(people: Peo
                 "Terebin tells Stalin that Mao Zedong wishes to come; Zhou Enlai would go with him.")
     assert got == [("author", "Andrei Orlov"), ("recipient", "Joseph Stalin"), ("mentioned", "Mao Zedong"),
                    ("mentioned", "Zhou Enlai")]
+
+
+# ----------------------------------------------------------------------------------------------- case-blind patterns
+
+
+def test_case_blind_patterns_find_the_same_in_a_lowercased_ascii_title() -> None:
+    """The title grammar's case-blind patterns, run case-sensitively over an ASCII title lowercased (the faster
+    way), find exactly what they find case-blind in the title as written; other titles keep the case-blind way."""
+    from retrieval.people import roles as grammar
+    from testing.listing_gen import generate_records
+
+    titles = [title for _, title, _ in generate_records(2000, seed=9)]
+    titles += [title.upper() for title in titles[:200]] + ["Telegram FROM X To Y, Transmitting A Letter TO Z By W",
+                                                            "Notes ON Mao's Visit, RELATED   TO the Talks; Re: BY"]
+    patterns = [value for value in vars(grammar).values() if isinstance(value, grammar.CaseBlind)]
+    assert len(patterns) == 5
+    for pattern in patterns:
+        for title in titles:
+            text, compiled = pattern.over(title)
+            assert text == title.lower() and compiled is pattern.lower
+            found = [(m.span(), m.group().lower()) for m in compiled.finditer(text)]
+            assert found == [(m.span(), m.group().lower()) for m in pattern.any_case.finditer(title)], title
+        assert pattern.over("Kälte TO Ñ") == ("Kälte TO Ñ", pattern.any_case)

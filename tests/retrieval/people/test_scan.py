@@ -1,10 +1,13 @@
 """Finding names in text: folding, word boundaries, brackets, initials, cover names."""
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from retrieval.people import PeopleDirectory, scan
 from retrieval.text import fold
+from testing.listing_gen import generate_records
 
 # ----------------------------------------------------------------------------------------------- fold
 
@@ -118,3 +121,37 @@ def test_tokens_are_the_token_patterns_matches_with_their_spans(text: str) -> No
     expected = [(m.group(), *m.span()) for m in scan._TOKEN_RE.finditer(text)]
     tokens, starts, ends = scan._tokens(text)
     assert list(zip(tokens, starts, ends, strict=True)) == expected
+
+
+# A character soup for the tokenizer: ASCII letters, digits and punctuation, "_", brackets, typographic
+# punctuation, a no-break space, letters with accents or whose lowercase is longer (İ) or ASCII (the Kelvin
+# sign), combining marks, superscript digits and CJK.
+_SOUP = "aZ09 .,;:'\"-_[]()\t\n’‘“”–—…«»\u00a0\u2009éİ\u212a\u0301\u0326²中ª"
+
+
+def _reference_words(text: str) -> list[tuple[str, int, int]]:
+    """Each token the pattern finds, folded, with its span: the plain definition the fast path must keep."""
+    found = [(scan._NON_WORD_RE.sub("", fold(m.group())), *m.span()) for m in scan._TOKEN_RE.finditer(text)]
+    return [word for word in found if word[0]]
+
+
+def _soups() -> list[str]:
+    rng = random.Random(5)
+    return ["".join(rng.choice(_SOUP) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+
+
+def test_words_are_the_folded_tokens_with_their_spans() -> None:
+    """`words` (a translate-and-split fast path for texts of ASCII words, the pattern otherwise) finds exactly
+    the pattern's tokens, folded, on generated titles and summaries and on random character soup."""
+    texts = [text for _, title, summary in generate_records(3000, seed=3) for text in (title, summary)]
+    for text in [*texts, *_soups(), "Mao’s 1954–1955 ‘plan’", "snake_case_words", "KELVIN \u212a", "İstanbul"]:
+        keys, starts, ends = scan.words(text)
+        assert list(zip(keys, starts, ends, strict=True)) == _reference_words(text), text
+
+
+def test_words_of_plain_texts_take_the_fast_path() -> None:
+    """Texts of ASCII words and typographic punctuation, most of an archive's, are split without the pattern."""
+    for text in ["Letter from Mao Zedong to Stalin, 12 May 1950", "Mao’s “plan” – 1954—1955…", "a_b\tc\u00a0d", ""]:
+        assert scan._plain_words(text) is not None, text
+    for text in ["V[yacheslav] Kochemassov", "Gerő", "x\u0301", "中文"]:
+        assert scan._plain_words(text) is None, text
