@@ -18,6 +18,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppres
 from dataclasses import fields
 from datetime import UTC, datetime
 from enum import Enum, StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Self
 
@@ -207,6 +208,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 ROLES = {role.value: role for role in Role}  # a dict lookup: Role(value) is slow on 10^5 rows
 KINDS = {kind.value: kind for kind in EntityKind}
+
+
+@lru_cache(maxsize=1 << 16)
+def stored_participant(name: str, role: str, kind: str) -> Participant:
+    """A participant as stored (role and kind as their values). One shared object per name, role and kind:
+    an archive names the same few thousand people on every record, and making a Participant costs more than
+    finding it again."""
+    return Participant(name, ROLES[role], KINDS[kind])
 BATCH = 500
 LAST_ID = 2**63 - 1  # the largest record id either database can hold
 # Migration 8's triggers that stamp each inserted record and each inserted participant row: two UPDATEs per row,
@@ -411,7 +420,7 @@ class ArchiveStore(ABC):
             "SELECT record_id, name, role, kind FROM participants WHERE record_id IN ({marks}) "
             "ORDER BY record_id, position", list(ids),
         ):
-            named[ids[rid]] += (Participant(name, ROLES[role], KINDS[kind]),)
+            named[ids[rid]] += (stored_participant(name, role, kind),)
         return named
 
     @abstractmethod
@@ -445,7 +454,7 @@ class ArchiveStore(ABC):
             "SELECT record_id, name, role, kind FROM participants WHERE record_id IN ({marks}) "
             "ORDER BY record_id, position", list(by_id),
         ):
-            by_id[rid].participants += (Participant(name, ROLES[role], KINDS[kind]),)
+            by_id[rid].participants += (stored_participant(name, role, kind),)
         return rows
 
     async def _damaged_title_aliases(self, batch: Sequence[Incoming]) -> dict[str, str]:
@@ -803,7 +812,7 @@ def assemble_records(rows: Sequence[Sequence[Any]], named: Iterable[Sequence[Any
     by_source: dict[int, list[str]] = {row[0]: [] for row in rows}
     for rid, name, role, kind in named:
         if rid in people:
-            person = Participant(name, ROLES[role], KINDS[kind])
+            person = stored_participant(name, role, kind)
             (mentioned if person.role is Role.MENTIONED else people)[rid].append(person)
     for rid, source in sources:
         if rid in by_source:
