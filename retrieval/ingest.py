@@ -337,9 +337,9 @@ async def _batches(records: Iterator[RawRecord], resolve: Resolve, store: Archiv
                 if raws:
                     inputs = [people_input(people, raw) for raw in raws]
                     stored = await store.participants_found_from(inputs)  # a file ingested again: most are
-                    pending.append((raws, inputs, stored,
-                                    resolve.submit([texts_of(r) for r, i in zip(raws, inputs, strict=True)
-                                                    if i not in stored])))
+                    wanted = [texts_of(r) for r, i in zip(raws, inputs, strict=True) if i not in stored]
+                    # none wanted: no worker is asked (or started: seconds of CPU for a file ingested again)
+                    pending.append((raws, inputs, stored, resolve.submit(wanted) if wanted else _found_none()))
             if not pending:
                 return
             raws, inputs, stored, resolving = pending.popleft()
@@ -366,6 +366,12 @@ async def _batches(records: Iterator[RawRecord], resolve: Resolve, store: Archiv
         for done in left:
             if not done.cancelled():
                 done.exception()  # retrieved: a read that failed after a write failed is not news
+
+
+def _found_none() -> asyncio.Future[Found]:
+    done: asyncio.Future[Found] = asyncio.get_running_loop().create_future()
+    done.set_result([])
+    return done
 
 
 def _take(records: Iterator[RawRecord]) -> list[RawRecord]:
