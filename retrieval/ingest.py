@@ -338,7 +338,7 @@ async def _batches(records: Iterator[RawRecord], resolve: Resolve, store: Archiv
                     inputs = [people_input(people, raw) for raw in raws]
                     stored = await store.participants_found_from(inputs)  # a file ingested again: most are
                     wanted = [texts_of(r) for r, i in zip(raws, inputs, strict=True) if i not in stored]
-                    # none wanted: no worker is asked (or started: seconds of CPU for a file ingested again)
+                    # none wanted (a file ingested again): no worker is asked, or started
                     pending.append((raws, inputs, stored, resolve.submit(wanted) if wanted else _found_none()))
             if not pending:
                 return

@@ -229,8 +229,9 @@ WAIT_SLICE = 0.2  # seconds of each attempt at the write lock; between attempts 
 STATEMENT_WAIT_MS = int(WRITE_WAIT * 1000)  # SQLite's own wait, for writes outside `transaction()`
 # SQLite's page cache per connection (default 2 MB). An ingest inserts into the records' five indexes at random
 # places: past ~30,000 records they no longer fit 2 MB, and every batch read their pages back from the OS (writing a
-# new record at 100,000: ~130 µs of CPU in SQLite, ~95 with 64 MiB). The cache grows only as pages are used.
-WRITE_CACHE_KIB = 64 * 1024
+# new record at 100,000: ~110-130 µs of CPU in SQLite, ~85-95 with 32-64 MiB). The cache grows only as pages are
+# used; 32 MiB holds a 100,000-record archive's indexes and keeps its ingest's peak well under 150 MB.
+WRITE_CACHE_KIB = 32 * 1024
 
 
 class StoreProblem(StrEnum):

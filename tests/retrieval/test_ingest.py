@@ -244,8 +244,8 @@ async def test_records_ingested_again_unchanged_keep_their_participants_without_
 
 
 async def test_a_large_file_ingested_again_unchanged_starts_no_worker_process(archive_target, monkeypatch):
-    """Workers find participants; a file whose records all have theirs stored needs none (starting two is
-    seconds of CPU: their imports and the people file)."""
+    """Workers find participants; a file whose records all have theirs stored needs none (starting them costs
+    their imports and the people file, and the file waits for them)."""
     _, first = await ingest(archive_target, SEEDS)
     monkeypatch.setattr(ingest_module, "POOL_BYTES", 1)  # every seed page is a large file now
     workers_seen: list[int] = []
