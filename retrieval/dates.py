@@ -127,7 +127,12 @@ class DateLine:
 
 
 def read_date(text: str) -> DateLine | None:
-    """Read a whole date line; None when the line is not a date (so callers can tell titles from dates)."""
+    """Read a whole date line; None when the line is not a date (so callers can tell titles from dates).
+
+    Every paragraph of a listing is asked, summaries too: one that does not end in a digit (trailing spaces
+    and dots aside), as every date line does, is turned away before it is normalised and matched."""
+    if not _ends_in_digit(text):
+        return None
     s = " ".join(text.split()).strip(" .")
     if not s:
         return None
@@ -151,6 +156,14 @@ def read_date(text: str) -> DateLine | None:
     if day is not None and not valid_date(year, month, day):
         return DateLine(ArchiveDate(year, month), impossible_day=True)
     return DateLine(ArchiveDate(year, month, day))
+
+
+def _ends_in_digit(text: str) -> bool:
+    """Does `text` end in a digit (`\\d`) once trailing whitespace and dots are set aside?"""
+    end = text.rstrip()
+    while end.endswith("."):
+        end = end[:-1].rstrip()
+    return end[-1:].isdecimal()
 
 
 def parse_date(text: str) -> ArchiveDate | None:

@@ -236,6 +236,9 @@ def merge_incoming(first: Incoming, second: Incoming) -> Incoming:
     return Incoming(merged, found.participants, first.occurrence, found.people_input)
 
 
+NOT_STORED = -1  # the id of a row an earlier record of the batch is to insert
+
+
 @dataclass
 class StoredRow:
     """A stored document as far as identity needs it: its key and the fields a merge may change."""
@@ -298,7 +301,8 @@ class UpsertPlan:
     takes, or None where the row keeps its own; each of them gains the batch's source. `documents` has the
     page data to write per key (new or merged), `links` the links each key gains. `found_from` has the digest
     to store for rows that keep their participants, which the incoming record's would be too (a row stored
-    before digests were, or under another of its sightings).
+    before digests were, or under another of its sightings). `ids` has the id of every stored row the batch
+    lands on: only the new rows' are read back once written.
     """
 
     inserts: list[Insert] = field(default_factory=list)
@@ -308,6 +312,7 @@ class UpsertPlan:
     documents: dict[str, DocumentInfo] = field(default_factory=dict)
     links: dict[str, frozenset[str]] = field(default_factory=dict)
     found_from: dict[int, bytes] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
 
 
 def plan_upsert(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredRow]],
@@ -345,7 +350,7 @@ def plan_upsert(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredR
             base = item.base_key  # a damaged title that is none of the documents its pattern found: its own
             rows = candidates.setdefault(base, [])
             key = new_key(base, occurrence, {r.key for r in rows})
-            rows.append(StoredRow(-1, key, raw.summary, raw.summary_partial, info=raw.info, links=item.links))
+            rows.append(StoredRow(NOT_STORED, key, raw.summary, raw.summary_partial, info=raw.info, links=item.links))
             plan.inserts.append(Insert(key, base, item))
             plan.landed[key] = item
             _note_links(plan, found, base, key, item.links, raw.info)
@@ -381,6 +386,8 @@ def _merge_into(plan: UpsertPlan, found: dict[str, tuple[str, str]], rows: list[
     """A record seen again. A document's page is richer than a listing's row of it: a row fills in what the
     page left empty and replaces none of it (summary, link, participants); a page replaces a row's."""
     raw = item.raw
+    if row.id != NOT_STORED:
+        plan.ids[row.key] = row.id
     poorer = row.info is not None and raw.info is None
     if poorer:
         summary, partial = (row.summary, row.summary_partial) if row.summary else (raw.summary, raw.summary_partial)

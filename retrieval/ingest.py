@@ -31,7 +31,7 @@ from .parse.html import looks_like_html
 from .people import PeopleDirectory
 from .records import PageError, Participant, RawRecord, Repair
 from .reroles import ROLES_VERSION, carry_roles_forward
-from .store import KINDS, ROLES, ArchiveStore, StoreError
+from .store import ArchiveStore, StoreError, stored_participant
 
 log = logging.getLogger(__name__)
 
@@ -326,7 +326,6 @@ async def _batches(records: Iterator[RawRecord], resolve: Resolve, store: Archiv
     resolved while the caller writes this one. When the caller stops (a failed write, Ctrl-C), no thread
     reads the file any more once this returns."""
     occurrences = OccurrenceCounter()
-    known: dict[tuple[str, str, str], Participant] = {}
     pending: deque[tuple[list[RawRecord], list[bytes], dict[bytes, tuple[Participant, ...]], asyncio.Future[Found]]]
     pending = deque()
     reading: asyncio.Future[list[RawRecord]] | None = asyncio.ensure_future(asyncio.to_thread(_take, records))
@@ -338,9 +337,9 @@ async def _batches(records: Iterator[RawRecord], resolve: Resolve, store: Archiv
                 if raws:
                     inputs = [people_input(people, raw) for raw in raws]
                     stored = await store.participants_found_from(inputs)  # a file ingested again: most are
-                    pending.append((raws, inputs, stored,
-                                    resolve.submit([texts_of(r) for r, i in zip(raws, inputs, strict=True)
-                                                    if i not in stored])))
+                    wanted = [texts_of(r) for r, i in zip(raws, inputs, strict=True) if i not in stored]
+                    # none wanted (a file ingested again): no worker is asked, or started
+                    pending.append((raws, inputs, stored, resolve.submit(wanted) if wanted else _found_none()))
             if not pending:
                 return
             raws, inputs, stored, resolving = pending.popleft()
@@ -349,8 +348,7 @@ async def _batches(records: Iterator[RawRecord], resolve: Resolve, store: Archiv
             for raw, digest in zip(raws, inputs, strict=True):
                 named = stored.get(digest)
                 if named is None:
-                    named = tuple(known.get(p) or known.setdefault(p, Participant(p[0], ROLES[p[1]], KINDS[p[2]]))
-                                  for p in next(found))
+                    named = tuple(stored_participant(*p) for p in next(found))
                 item = Incoming(raw, named, people_input=digest)
                 occurrence = occurrences.number(item.base_key, raw.summary)
                 # A copy would compute its key again: only the rare second document under one title and date is.
@@ -368,6 +366,12 @@ async def _batches(records: Iterator[RawRecord], resolve: Resolve, store: Archiv
         for done in left:
             if not done.cancelled():
                 done.exception()  # retrieved: a read that failed after a write failed is not news
+
+
+def _found_none() -> asyncio.Future[Found]:
+    done: asyncio.Future[Found] = asyncio.get_running_loop().create_future()
+    done.set_result([])
+    return done
 
 
 def _take(records: Iterator[RawRecord]) -> list[RawRecord]:

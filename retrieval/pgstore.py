@@ -151,7 +151,7 @@ class PostgresArchiveStore(ArchiveStore):
                     [u.row_id for u in plan.updates])
             if plan.found_from:
                 await self._set_found_from(conn, plan.found_from)
-            ids = await self._ids_by_key(list(plan.landed))
+            ids = await self._landed_ids(plan)
             refresh = {ids[key]: item for key, item in plan.landed.items() if item is not None}
             if refresh:
                 await conn.execute("DELETE FROM participants WHERE record_id = ANY($1::bigint[])", list(refresh))

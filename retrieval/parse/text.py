@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from ..dates import MONTH_STEM_RE, UNDATED, parse_date, read_date
+from ..dates import MONTH_STEM_RE, UNDATED, DateLine, read_date
 from ..records import PageError, RawRecord, within_caps
 
 MAX_LINE = 1 << 20  # a longer line is not a listing (a 50 MB file of one line, a minified blob)
@@ -53,6 +53,7 @@ def _looks_like_cut_date(paragraph: str) -> bool:
 class _Entry:
     date_text: str
     paragraphs: list[str] = field(default_factory=list)
+    line: DateLine | None = None  # `date_text` read, where finding the entry read it: not read twice
 
 
 class TextListing:
@@ -155,10 +156,11 @@ class TextListing:
                 self._note_header(paragraph)
                 listing = listing or paragraph.strip().lower() in _LISTING_HEADINGS
                 continue
-            if parse_date(paragraph) is not None:
+            line = read_date(paragraph)
+            if line is not None:
                 if entry is not None:
                     yield entry
-                entry = _Entry(paragraph)
+                entry = _Entry(paragraph, line=line)
                 listing = True
             elif listing and blanks >= 2:
                 # An empty date line shows as a second blank line: an undated record starts here.
@@ -226,8 +228,9 @@ class TextListing:
 
     @staticmethod
     def _dash_entry(chunk: list[str]) -> _Entry:
-        if parse_date(chunk[0]) is not None:
-            return _Entry(chunk[0], chunk[1:])
+        line = read_date(chunk[0])
+        if line is not None:
+            return _Entry(chunk[0], chunk[1:], line)
         return _Entry("", chunk)  # an empty date line: the record is undated
 
     # -- records -----------------------------------------------------------------------------------
@@ -251,7 +254,7 @@ class TextListing:
             self.dropped += 1
             return None
         title = paragraphs[0]
-        line = read_date(entry.date_text) if entry.date_text else None
+        line = entry.line or (read_date(entry.date_text) if entry.date_text else None)
         record = within_caps(RawRecord(
             date_text=" ".join(entry.date_text.split()),
             date=line.date if line else UNDATED,

@@ -27,6 +27,8 @@ from retrieval.dates import (
         ("Sept. 1966", "1966-09", "month"),
         ("1948", "1948", "year"),
         ("  August   1949 ", "1949-08", "month"),
+        ("October 11, 1956 .\u2003. ", "1956-10-11", "day"),  # trailing dots and spaces of any kind
+        ("1948.\n", "1948", "year"),
     ],
 )
 def test_date_lines_keep_their_precision(text, iso, precision):

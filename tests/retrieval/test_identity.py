@@ -152,6 +152,17 @@ def test_a_plan_inserts_numbered_documents_and_merges_into_stored_ones():
     assert plan.landed[f"{base}#2"] is batch[1]
 
 
+def test_a_plan_knows_the_ids_of_the_stored_rows_it_lands_on():
+    """The store reads back only the new rows' ids: every other key the batch lands on is a stored row's."""
+    base, cable = record_key("Report", DAY), record_key("Cable", DAY)
+    stored = {base: [row(7, "Zhou reports", key=base, partial=True)], cable: [row(9, "Same.", key=cable)]}
+    batch = [item(summary="Zhou reports on the port."), item(title="Cable", summary="Same."),
+             item(title="Note", summary="New."), item(title="Note", summary="New, and whole.")]
+    plan = plan_upsert(batch, stored)
+    assert plan.ids == {base: 7, cable: 9}
+    assert set(plan.landed) == set(plan.ids) | {i.key for i in plan.inserts}
+
+
 def test_a_plan_updates_a_stored_row_and_leaves_the_callers_rows_alone():
     base = record_key("Report", DAY)
     stored = {base: [row(7, "Zhou reports", key=base, partial=True, notes=("Old.",))]}

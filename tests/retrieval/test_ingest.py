@@ -243,6 +243,24 @@ async def test_records_ingested_again_unchanged_keep_their_participants_without_
     assert not any("Zhou Enlai" in {p.name for p in (*r.participants, *r.mentioned)} for r in changed)
 
 
+async def test_a_large_file_ingested_again_unchanged_starts_no_worker_process(archive_target, monkeypatch):
+    """Workers find participants; a file whose records all have theirs stored needs none (starting them costs
+    their imports and the people file, and the file waits for them)."""
+    _, first = await ingest(archive_target, SEEDS)
+    monkeypatch.setattr(ingest_module, "POOL_BYTES", 1)  # every seed page is a large file now
+    workers_seen: list[int] = []
+
+    def watch(progress: IngestProgress) -> None:
+        workers_seen.append(len(multiprocessing.active_children()))
+
+    async with await open_store(archive_target) as store:
+        report = await Ingester(store, PEOPLE, progress=watch).ingest([SEEDS])
+        again = await store.all_records()
+    assert (report.totals.new, report.totals.updated, report.totals.unchanged) == (0, 0, 60)
+    assert workers_seen and max(workers_seen) == 0
+    assert again == first
+
+
 async def test_an_archive_from_before_participant_digests_finds_them_once_more_then_keeps_them(tmp_path):
     db = tmp_path / "a.db"
     _, first = await ingest(db, SEEDS)

@@ -9,7 +9,7 @@ import pytest
 from retrieval.dates import ArchiveDate, parse_date
 from retrieval.identity import Incoming
 from retrieval.records import Participant, RawRecord
-from retrieval.store import MIGRATIONS, SCHEMA_VERSION, SqliteArchiveStore, StoreError
+from retrieval.store import MIGRATIONS, SCHEMA_VERSION, WRITE_CACHE_KIB, SqliteArchiveStore, StoreError
 from retrieval.stores import open_store
 
 
@@ -32,6 +32,14 @@ async def test_new_database_gets_the_current_schema(tmp_path):
     assert version == SCHEMA_VERSION
     tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"records", "participants", "sources"} <= tables
+
+
+async def test_a_store_keeps_the_pages_an_ingest_writes_in_a_cache_of_its_size(tmp_path):
+    """SQLite's default 2 MB cache reads the records' indexes back from the OS for every batch past ~30,000
+    records; the cache grows only as pages are used, so a store that writes little stays small."""
+    async with await SqliteArchiveStore.open(tmp_path / "archive.db") as store:
+        pages = await store.conn.execute_fetchall("PRAGMA cache_size")
+    assert next(iter(pages))[0] == -WRITE_CACHE_KIB
 
 
 ALL_TABLES = {"records", "participants", "sources", "bot_state", "subscriptions", "daily_posts", "documents",
