@@ -369,8 +369,12 @@ def _impacts(post_off: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.
     np.cumsum(counts, out=offsets[1:])
     at = np.empty(int(offsets[-1]), dtype=np.int32)
     for slot, start, end in zip(long.tolist(), post_off[long].tolist(), post_off[long + 1].tolist(), strict=True):
-        posting = weights[start:end]
-        top = np.argpartition(-posting, IMPACT_TOP - 1)[:IMPACT_TOP] if posting.size > IMPACT_TOP \
-            else np.arange(posting.size)
-        at[offsets[slot]:offsets[slot + 1]] = top[np.lexsort((top, -posting[top]))]
+        at[offsets[slot]:offsets[slot + 1]] = impact_order(weights[start:end])
     return offsets, at
+
+
+def impact_order(posting: np.ndarray) -> np.ndarray:
+    """Where a posting's IMPACT_TOP largest weights are, largest first (ties in posting order)."""
+    top = np.argpartition(-posting, IMPACT_TOP - 1)[:IMPACT_TOP] if posting.size > IMPACT_TOP \
+        else np.arange(posting.size)
+    return top[np.lexsort((top, -posting[top]))]
