@@ -14,6 +14,7 @@ every posting up.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -49,6 +50,8 @@ PREFERRED_FLOOR = 0.25
 # A query whose postings hold more than 1/SPARSE_SHARE of the archive's documents adds them up in an array of
 # every document (its cost is the archive's size); a rarer one visits only the documents it touches.
 SPARSE_SHARE = 64
+# Bytes of long base postings kept laid out with a delta's statistics (`SearchIndex.laid_out`).
+LAID_OUT_KEPT = 128 << 20
 
 
 
@@ -114,7 +117,7 @@ class UnionPart(Part):
     def __init__(self, index: SearchIndex, slot: int, at: int, idf: float, scale: float) -> None:
         base, delta = index.base, index.delta
         assert delta is not None
-        self._index, self._idf, self._scale = index, idf, scale
+        self._index, self._slot, self._idf, self._scale = index, slot, idf, scale
         empty = np.zeros(0, dtype=np.int32)
         self._base_docs: np.ndarray = base.posting(slot)[0] if slot >= 0 else empty
         self._base_tf: np.ndarray = base.posting(slot)[1] if slot >= 0 else empty
@@ -130,14 +133,20 @@ class UnionPart(Part):
         weights = self._idf * term_weights(tf, lengths, self._index.avgdl)
         return weights if self._scale == 1.0 else self._scale * weights
 
-    @cached_property
-    def _laid_out(self) -> tuple[np.ndarray, np.ndarray]:
+    def live_base(self) -> tuple[np.ndarray, np.ndarray]:
+        """The base's live documents of the term and what it adds to each (unscaled): `SearchIndex.laid_out`."""
         docs, tf = self._base_docs, self._base_tf
         alive = self._index.alive
         if alive is not None:
             keep = alive[docs]
             docs, tf = docs[keep], tf[keep]
-        weights = self._weigh(tf, self._index.base.doc_len[docs])
+        return docs, self._idf * term_weights(tf, self._index.base.doc_len[docs], self._index.avgdl)
+
+    @cached_property
+    def _laid_out(self) -> tuple[np.ndarray, np.ndarray]:
+        docs, weights = self._index.laid_out(self._slot, self)
+        if self._scale != 1.0:
+            weights = self._scale * weights
         return np.concatenate((docs, self._delta_docs)), np.concatenate((weights, self._delta_weights))
 
     @property
@@ -272,6 +281,9 @@ class SearchIndex:
             self.has_summary = np.concatenate((base.has_summary, delta.has_summary))
             self._union_statistics(dead)
         self._phrases: dict[tuple[str, ...], np.ndarray] = {}
+        self._laid: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # base slot -> `UnionPart.live_base`
+        self._laid_bytes = 0
+        self._laid_lock = threading.Lock()
 
     @classmethod
     def of(cls, records: Sequence[Record]) -> SearchIndex:
@@ -454,6 +466,24 @@ class SearchIndex:
                 posting.add_to(weights, docs)  # every phrase document holds every term
                 parts.append(Part(docs, weighted.weight * weights))
         return parts
+
+    def laid_out(self, slot: int, part: UnionPart) -> tuple[np.ndarray, np.ndarray]:
+        """`part.live_base()`, kept for the next question with the term while LAID_OUT_KEPT bytes allow (the
+        oldest let go first): masking and weighing a long posting again costs more than adding it up."""
+        known = self._laid.get(slot)
+        if known is not None:
+            return known
+        found = part.live_base()
+        size = found[0].nbytes + found[1].nbytes
+        if slot >= 0 and found[0].size > IMPACT_MIN and size <= LAID_OUT_KEPT:
+            with self._laid_lock:
+                if slot not in self._laid:
+                    while self._laid_bytes + size > LAID_OUT_KEPT:
+                        old = self._laid.pop(next(iter(self._laid)))
+                        self._laid_bytes -= old[0].nbytes + old[1].nbytes
+                    self._laid[slot] = found
+                    self._laid_bytes += size
+        return found
 
     def _phrase_docs(self, phrase: tuple[str, ...], postings: list[Part]) -> np.ndarray:
         """The documents whose title or summary holds the terms of `phrase` next to each other, in order.

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
+import retrieval.index as index_module
 from retrieval.dates import UNDATED
 from retrieval.index import RecordList, Scores, SearchIndex, Weighted, document_tokens, pruned
 from retrieval.records import Record
@@ -91,12 +92,16 @@ def test_documents_deep_in_every_posting_still_win_when_they_hold_every_word() -
 
 
 @pytest.mark.parametrize("longer", [True, False])
-def test_a_base_and_a_delta_prune_to_rank_bm25s_top_10_and_never_list_a_replaced_record(longer: bool) -> None:
+def test_a_base_and_a_delta_prune_to_rank_bm25s_top_10_and_never_list_a_replaced_record(
+        longer: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """After an ingest the index is the saved base and a delta of changed and new records, scored with the
     statistics of the union (the base's own weights, and the order of its postings' tops, are no longer the
     union's): the tops still give `get_scores`' top 10 over the live records, and a base document the delta
     replaced (often the best of a question before) is never listed. The delta's documents are longer, then
-    shorter, than the base's: the average length moves both ways."""
+    shorter, than the base's: the average length moves both ways. The long postings laid out are kept for
+    the next question within their budget (a small one the second time: the oldest are let go)."""
+    budget = index_module.LAID_OUT_KEPT if longer else 200_000
+    monkeypatch.setattr(index_module, "LAID_OUT_KEPT", budget)
     records = _archive(20_000, 5)
     base = SearchIndex.of(records).base
     rng = random.Random(21)
@@ -131,6 +136,8 @@ def test_a_base_and_a_delta_prune_to_rank_bm25s_top_10_and_never_list_a_replaced
         found = pruned(index.contributions(terms, extra), 10, index.size, costed=False)
         assert found in (None, Scores.of(index.scores(terms, extra)).best(10)), terms
     assert was_pruned > len(questions) // 3
+    kept = list(index._laid.values())
+    assert kept and index._laid_bytes == sum(docs.nbytes + weights.nbytes for docs, weights in kept) <= budget
 
 
 def test_a_delta_of_long_documents_lifts_documents_below_the_bases_tops_and_they_still_win() -> None:
