@@ -7,16 +7,18 @@ is saved and memory-mapped; after an ingest a small delta segment holds the adde
 changed record's old base position is masked) and the statistics (N, avgdl, each term's document frequency
 and idf, the average idf under the epsilon floor) are those of the union, as a BM25Okapi over it would have
 them. Records are never held: positions map to record ids, read from the store when shown. A question's best
-few are found, when they can be, among the documents at the tops of its words' postings (`pruned`, exact);
-counts, filters and browsing add every posting up.
+few are found, when they can be, among the documents at the tops of its words' postings (`pruned`, exact;
+with a delta too: the base's tops bound the union's weights, `UnionPart`); counts, filters and browsing add
+every posting up.
 `bench/search_speed.py` and `bench/scale.py` check the top 10 against `get_scores` on every query they time.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -33,12 +35,13 @@ from .segment import (
     calc_idf,
     date_rank,
     document_tokens,
+    impact_order,
     raw_idf,
     term_weights,
 )
 from .text import tokenize
 
-__all__ = ["TITLE_WEIGHT", "PREFERRED_FLOOR", "Posting", "RecordList", "RecordSource", "Scores", "SearchIndex",
+__all__ = ["TITLE_WEIGHT", "PREFERRED_FLOOR", "Part", "RecordList", "RecordSource", "Scores", "SearchIndex",
            "Weighted", "document_tokens", "own_terms"]
 
 # A document written the way a question's direction says ("from Stalin to Mao") comes first when it scores at
@@ -47,16 +50,163 @@ PREFERRED_FLOOR = 0.25
 # A query whose postings hold more than 1/SPARSE_SHARE of the archive's documents adds them up in an array of
 # every document (its cost is the archive's size); a rarer one visits only the documents it touches.
 SPARSE_SHARE = 64
+# Bytes of long base postings kept laid out with a delta's statistics (`SearchIndex.laid_out`).
+LAID_OUT_KEPT = 128 << 20
 
 
 
-class Part(NamedTuple):
-    """A query term's documents (ascending), what it adds to each, and where its largest additions are,
-    largest first (`Segment.impact`; None when the posting is short, or its weights are not the base's own)."""
+class Part:
+    """A query term's documents (ascending) and what it adds to each, and where its largest additions are,
+    largest first (`Segment.impact`; None when the posting is short enough to read whole). `pruned` reads a
+    part through `seen`, `beyond` and `add_to`; adding everything up reads `docs` and `weights`."""
 
-    docs: np.ndarray
-    weights: np.ndarray
-    top: np.ndarray | None = None
+    def __init__(self, docs: np.ndarray, weights: np.ndarray, top: np.ndarray | None = None) -> None:
+        self._docs, self._weights, self._top = docs, weights, top
+
+    @property
+    def docs(self) -> np.ndarray:
+        return self._docs
+
+    @property
+    def weights(self) -> np.ndarray:
+        return self._weights
+
+    @property
+    def size(self) -> int:
+        """How many documents it holds (what adding it up costs)."""
+        return int(self._docs.size)
+
+    @property
+    def prunable(self) -> bool:
+        """Whether its tops bound it: its order is known (or it is short enough to read whole) and it adds
+        nothing negative (a negative idf: bounds of sums would not hold)."""
+        return (self._top is not None or self.size <= IMPACT_MIN) and not (self.size and self._weights[0] < 0)
+
+    def reach(self, m: int) -> int:
+        """How many documents `seen(m)` holds."""
+        return self.size if self._top is None else min(m, self._top.size)
+
+    def seen(self, m: int) -> np.ndarray:
+        """The documents of its m largest additions (every one when it is short), ascending."""
+        return self._docs if self._top is None else np.sort(self._docs[self._top[:m]])
+
+    def beyond(self, m: int) -> float:
+        """At most what it adds to a document not `seen(m)`."""
+        if self._top is None or m >= self.size:
+            return 0.0
+        return float(self._weights[self._top[min(m, self._top.size) - 1]])
+
+    def add_to(self, total: np.ndarray, docs: np.ndarray) -> None:
+        """Add what it adds to each of `docs` (ascending) into `total`, along `docs` (a document it does not
+        hold gets nothing: no sum changes)."""
+        along, at = _find(self._docs, docs)
+        total[along] += self._weights[at]
+
+
+class UnionPart(Part):
+    """A term's part over a base and a delta, weighed with the union's statistics (`SearchIndex.posting`).
+
+    The base's posting is read as it is mapped: its records the delta replaced are passed over, and only the
+    documents looked up are weighed, so pruning costs what it looks at. The base's order of its largest
+    additions is by the base's own weights (idf times `term_weights` at the base's avgdl); the union's idf is
+    the same for every document and `term_weights` at another avgdl is at most max(1, avgdl' / avgdl) times
+    that at avgdl, so the base's order still bounds what a document below its top adds. `docs` and `weights`
+    (the live base documents, then the delta's) are laid out only when asked, as the whole posting is added.
+    """
+
+    def __init__(self, index: SearchIndex, slot: int, at: int, idf: float, scale: float) -> None:
+        base, delta = index.base, index.delta
+        assert delta is not None
+        self._index, self._slot, self._idf, self._scale = index, slot, idf, scale
+        empty = np.zeros(0, dtype=np.int32)
+        self._base_docs: np.ndarray = base.posting(slot)[0] if slot >= 0 else empty
+        self._base_tf: np.ndarray = base.posting(slot)[1] if slot >= 0 else empty
+        self._base_top = base.impact(slot) if slot >= 0 and base.idf[slot] > 0 else None  # ordered by base weights
+        docs, tf = delta.posting(at)[:2] if at >= 0 else (empty, empty)
+        self._delta_docs = docs + base.size
+        self._delta_weights = self._weigh(tf, delta.doc_len[docs])
+        self._delta_top = impact_order(self._delta_weights) if docs.size > IMPACT_MIN else None
+
+    def _weigh(self, tf: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """idf * `term_weights` under the union's statistics (times the part's scale): the floats of weighing
+        the whole posting, document by document."""
+        weights = self._idf * term_weights(tf, lengths, self._index.avgdl)
+        return weights if self._scale == 1.0 else self._scale * weights
+
+    def live_base(self) -> tuple[np.ndarray, np.ndarray]:
+        """The base's live documents of the term and what it adds to each (unscaled): `SearchIndex.laid_out`."""
+        docs, tf = self._base_docs, self._base_tf
+        alive = self._index.alive
+        if alive is not None:
+            keep = alive[docs]
+            docs, tf = docs[keep], tf[keep]
+        return docs, self._idf * term_weights(tf, self._index.base.doc_len[docs], self._index.avgdl)
+
+    @cached_property
+    def _laid_out(self) -> tuple[np.ndarray, np.ndarray]:
+        docs, weights = self._index.laid_out(self._slot, self)
+        if self._scale != 1.0:
+            weights = self._scale * weights
+        return np.concatenate((docs, self._delta_docs)), np.concatenate((weights, self._delta_weights))
+
+    @property
+    def docs(self) -> np.ndarray:
+        return self._laid_out[0]
+
+    @property
+    def weights(self) -> np.ndarray:
+        return self._laid_out[1]
+
+    @property
+    def size(self) -> int:
+        return int(self._base_docs.size + self._delta_docs.size)
+
+    @property
+    def prunable(self) -> bool:
+        return self._scale > 0 and self._idf >= 0 and \
+            (self._base_top is not None or self._base_docs.size <= IMPACT_MIN) and \
+            (self._delta_top is not None or self._delta_docs.size <= IMPACT_MIN)
+
+    def reach(self, m: int) -> int:
+        return sum(docs.size if top is None else min(m, top.size)
+                   for docs, top in ((self._base_docs, self._base_top), (self._delta_docs, self._delta_top)))
+
+    def seen(self, m: int) -> np.ndarray:
+        base = self._base_docs if self._base_top is None else np.sort(self._base_docs[self._base_top[:m]])
+        if self._index.alive is not None:
+            base = base[self._index.alive[base]]
+        more = self._delta_docs if self._delta_top is None else np.sort(self._delta_docs[self._delta_top[:m]])
+        return np.concatenate((base, more))
+
+    def beyond(self, m: int) -> float:
+        bound = 0.0
+        if self._base_top is not None and m < self._base_docs.size:
+            base = self._index.base
+            last = self._base_top[min(m, self._base_top.size) - 1: min(m, self._base_top.size)]
+            own = float(term_weights(self._base_tf[last], base.doc_len[self._base_docs[last]], base.meta.avgdl)[0])
+            bound = self._scale * self._idf * own * max(1.0, self._index.avgdl / base.meta.avgdl)
+        if self._delta_top is not None and m < self._delta_docs.size:
+            bound = max(bound, float(self._delta_weights[self._delta_top[min(m, self._delta_top.size) - 1]]))
+        return bound
+
+    def add_to(self, total: np.ndarray, docs: np.ndarray) -> None:
+        along, at = _find(self._base_docs, docs)  # `docs` holds no replaced record: `seen` passes them over
+        total[along] += self._weigh(self._base_tf[at], self._index.base.doc_len[self._base_docs[at]])
+        along, at = _find(self._delta_docs, docs)
+        total[along] += self._delta_weights[at]
+
+
+def _find(held_by: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of `docs` (ascending) `held_by` (ascending) holds, and where in it: only the documents within
+    its first and last are looked up."""
+    if held_by.size == 0 or docs.size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    lo = int(np.searchsorted(docs, held_by[0]))
+    hi = int(np.searchsorted(docs, held_by[-1], side="right"))
+    at = np.searchsorted(held_by, docs[lo:hi])
+    np.minimum(at, held_by.size - 1, out=at)
+    found = np.flatnonzero(held_by[at] == docs[lo:hi])
+    return lo + found, at[found]
 
 
 def own_terms(record: Record) -> list[str]:
@@ -87,13 +237,6 @@ class Weighted:
 
     terms: tuple[str, ...]
     weight: float
-
-
-@dataclass(frozen=True)
-class Posting:
-    docs: np.ndarray  # int32 document positions
-    weights: np.ndarray  # float64: idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
-    top: np.ndarray | None = None  # where the largest weights are, largest first (`Segment.impact`)
 
 
 class SearchIndex:
@@ -138,6 +281,9 @@ class SearchIndex:
             self.has_summary = np.concatenate((base.has_summary, delta.has_summary))
             self._union_statistics(dead)
         self._phrases: dict[tuple[str, ...], np.ndarray] = {}
+        self._laid: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # base slot -> `UnionPart.live_base`
+        self._laid_bytes = 0
+        self._laid_lock = threading.Lock()
 
     @classmethod
     def of(cls, records: Sequence[Record]) -> SearchIndex:
@@ -273,33 +419,21 @@ class SearchIndex:
         value = raw_idf(self.corpus_size, frequency)
         return EPSILON * self.average_idf if value < 0 else value
 
-    def posting(self, term: str) -> Posting | None:
-        """The documents holding `term` and its BM25 contribution to each (idf * `term_weights`)."""
+    def posting(self, term: str, scale: float = 1.0) -> Part | None:
+        """The documents holding `term` and its BM25 contribution to each (idf * `term_weights`, times
+        `scale`): the base's own weights, or with a delta the union's (`UnionPart`)."""
         base = self.base
         slot = base.slot(term)
         if not self._combined:
             if slot < 0:
                 return None
             docs, _, weights = base.posting(slot)
-            return Posting(docs, weights, base.impact(slot))
-        delta = self.delta
-        assert delta is not None
-        docs = tf = np.zeros(0, dtype=np.int32)
-        if slot >= 0:
-            docs, tf, _ = base.posting(slot)
-            if self.alive is not None:
-                keep = self.alive[docs]
-                docs, tf = docs[keep], tf[keep]
-        lengths = base.doc_len[docs]
-        at = delta.slot(term)
-        if at >= 0:
-            more, more_tf, _ = delta.posting(at)
-            docs = np.concatenate((docs, more + base.size))
-            tf = np.concatenate((tf, more_tf))
-            lengths = np.concatenate((lengths, delta.doc_len[more]))
-        if not docs.size:
+            return Part(docs, weights if scale == 1.0 else scale * weights, base.impact(slot) if scale > 0 else None)
+        frequency = self._frequency(term)
+        if not frequency:
             return None
-        return Posting(docs, self._floored(int(docs.size)) * term_weights(tf, lengths, self.avgdl))
+        assert self.delta is not None
+        return UnionPart(self, slot, self.delta.slot(term), self._floored(frequency), scale)
 
     def scores(self, terms: Iterable[str], extra: Iterable[Weighted] = ()) -> np.ndarray:
         """BM25Okapi scores for every document, as `get_scores` returns them (see `scored`)."""
@@ -316,26 +450,42 @@ class SearchIndex:
 
     def contributions(self, terms: Iterable[str], extra: Iterable[Weighted]) -> list[Part]:
         """Each query term's documents and what it adds to each, in query order (a missing term adds nothing)."""
-        parts: list[Part] = []
-        for term in terms:
-            posting = self.posting(term)
-            if posting is not None:
-                parts.append(Part(posting.docs, posting.weights, posting.top))
+        parts = [part for part in map(self.posting, terms) if part is not None]
         for weighted in extra:
+            if len(weighted.terms) == 1:  # a single term: its whole posting
+                part = self.posting(weighted.terms[0], weighted.weight)
+                parts += [part] if part is not None else []
+                continue
             held = [self.posting(term) for term in weighted.terms]
             postings = [p for p in held if p is not None]
             if not postings or len(postings) < len(held):
                 continue
-            if len(postings) == 1:  # a single term: its whole posting
-                parts.append(Part(postings[0].docs, weighted.weight * postings[0].weights,
-                                  postings[0].top if weighted.weight > 0 else None))
-                continue
             docs = self._phrase_docs(weighted.terms, postings)
-            parts += [Part(docs, weighted.weight * posting.weights[np.searchsorted(posting.docs, docs)])
-                      for posting in postings]
+            for posting in postings:
+                weights = np.zeros(docs.size, dtype=np.float64)
+                posting.add_to(weights, docs)  # every phrase document holds every term
+                parts.append(Part(docs, weighted.weight * weights))
         return parts
 
-    def _phrase_docs(self, phrase: tuple[str, ...], postings: list[Posting]) -> np.ndarray:
+    def laid_out(self, slot: int, part: UnionPart) -> tuple[np.ndarray, np.ndarray]:
+        """`part.live_base()`, kept for the next question with the term while LAID_OUT_KEPT bytes allow (the
+        oldest let go first): masking and weighing a long posting again costs more than adding it up."""
+        known = self._laid.get(slot)
+        if known is not None:
+            return known
+        found = part.live_base()
+        size = found[0].nbytes + found[1].nbytes
+        if slot >= 0 and found[0].size > IMPACT_MIN and size <= LAID_OUT_KEPT:
+            with self._laid_lock:
+                if slot not in self._laid:
+                    while self._laid_bytes + size > LAID_OUT_KEPT:
+                        old = self._laid.pop(next(iter(self._laid)))
+                        self._laid_bytes -= old[0].nbytes + old[1].nbytes
+                    self._laid[slot] = found
+                    self._laid_bytes += size
+        return found
+
+    def _phrase_docs(self, phrase: tuple[str, ...], postings: list[Part]) -> np.ndarray:
         """The documents whose title or summary holds the terms of `phrase` next to each other, in order.
 
         Kept per phrase: the phrases come from the thesaurus, a few hundred at most, and the snapshot never changes.
@@ -434,14 +584,14 @@ class Scores:
         if not parts:
             self._docs, self._values = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
         elif len(parts) == 1:
-            self._docs, self._values = np.asarray(parts[0][0], dtype=np.int64), 0.0 + parts[0][1]
-        elif sum(docs.size for docs, _, _ in parts) > self._size // SPARSE_SHARE:  # common terms: cheaper than a sort
+            self._docs, self._values = np.asarray(parts[0].docs, dtype=np.int64), 0.0 + parts[0].weights
+        elif sum(part.size for part in parts) > self._size // SPARSE_SHARE:  # common terms: cheaper than a sort
             self._every = _dense(parts, self._size)
         else:
-            docs = _union([docs for docs, _, _ in parts])
+            docs = _union([part.docs for part in parts])
             total = np.zeros(docs.size, dtype=np.float64)
-            for held_by, weights, _ in parts:
-                total[np.searchsorted(docs, held_by)] += weights
+            for part in parts:
+                total[np.searchsorted(docs, part.docs)] += part.weights
             self._docs, self._values = docs.astype(np.int64), total
 
     @property
@@ -547,7 +697,8 @@ def _dense(parts: list[Part], size: int) -> np.ndarray:
     A long posting is laid out as an array of every document first (a posting holds a document once, so each
     is its own contribution, the rest 0.0) and added whole: faster than adding at scattered places."""
     total = np.zeros(size, dtype=np.float64)
-    for held_by, weights, _ in parts:
+    for part in parts:
+        held_by, weights = part.docs, part.weights
         if held_by.size * LAID_OUT > size:
             total += np.bincount(held_by, weights, minlength=size)
         else:
@@ -565,13 +716,8 @@ def _exact(parts: list[Part], docs: np.ndarray) -> np.ndarray:
     """The scores of `docs` (ascending), each a sum of its parts' contributions in query-term order (adding the
     0.0 of a part a document lacks changes no sum: the same floats as `get_scores`)."""
     total = np.zeros(docs.size, dtype=np.float64)
-    for held_by, weights, _ in parts:
-        if held_by.size == 0:
-            continue
-        at = np.searchsorted(held_by, docs)
-        np.minimum(at, held_by.size - 1, out=at)
-        found = held_by[at] == docs
-        total[found] += weights[at[found]]
+    for part in parts:
+        part.add_to(total, docs)
     return total
 
 
@@ -580,33 +726,24 @@ def pruned(parts: list[Part], k: int, size: int, *, costed: bool = True) -> list
     impact-ordered prefixes): None when it cannot tell (then every part is added up).
 
     The documents among the first M largest contributions of each long part, and every document of a short
-    one, are scored exactly. A document in none of them scores at most the sum of each long part's M-th
-    largest contribution; when the k-th best score found is above that, the k best are among those found.
+    one, are scored exactly. A document in none of them scores at most the sum of what each part adds at
+    most below its first M (`Part.beyond`: its M-th largest contribution, or with a delta a bound of it); when
+    the k-th best score found is above that, the k best are among those found.
     Exact: the same k documents and the same floats as adding every part up. Tried when the parts hold more
     than PRUNE_FROM postings, and each step only when its lookups cost less than adding everything up
     (`costed`; without, whatever it costs: to check it on a small archive).
     """
-    every = sum(part.docs.size for part in parts)
+    every = sum(part.size for part in parts)
     if len(parts) < 2 or (costed and every <= max(PRUNE_FROM, size // SPARSE_SHARE)):
         return None
-    if any(part.weights.size and part.weights[0] < 0 for part in parts):
-        return None  # a negative idf (each part's contributions share its sign): bounds of sums would not hold
-    if any(part.top is None and part.docs.size > IMPACT_MIN for part in parts):
-        return None  # a long part without its order (a delta's statistics, a long phrase): nothing to prune by
+    if not all(part.prunable for part in parts):
+        return None  # a long part without its order (a long phrase), or a negative idf: nothing to prune by
     for reach in STEPS:
-        found_at_most = sum(part.docs.size if part.top is None else min(reach, part.top.size) for part in parts)
+        found_at_most = sum(part.reach(reach) for part in parts)
         if costed and found_at_most * len(parts) * LOOKUP_COST > every + size:
             return None  # looking so many documents up in every posting costs more than adding everything up
-        seen, bound = [], 0.0
-        for docs, weights, top in parts:
-            if top is None:
-                seen.append(docs)
-                continue
-            m = min(reach, top.size)
-            seen.append(np.sort(docs[top[:m]]))
-            if m < docs.size:
-                bound += float(weights[top[m - 1]])
-        found = _union(seen)
+        bound = sum(part.beyond(reach) for part in parts)
+        found = _union([part.seen(reach) for part in parts])
         scores = _exact(parts, found)
         at = np.flatnonzero(scores > 0)
         if at.size < k:

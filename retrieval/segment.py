@@ -245,7 +245,7 @@ def build(records: Iterable[Record]) -> Segment:
     title_docs, title_days = array("i"), array("i")
     roles: dict[Role, defaultdict[str, array]] = {role: defaultdict(lambda: array("i")) for role in ROLE_ORDER}
     spelling: Counter[str] = Counter()
-    titles: list[tuple[str, int]] = []
+    titles: list[str] = []  # each record's folded title, by position
     title_holders: defaultdict[str, array] = defaultdict(lambda: array("i"))
     position = 0
     for position, record in enumerate(records):
@@ -273,14 +273,16 @@ def build(records: Iterable[Record]) -> Segment:
         words = list(map(_fold_word, WORD_RE.findall(record.title)))  # title_words, its folds kept
         spelling.update(words)
         spelling.update(map(_fold_word, WORD_RE.findall(record.summary)))
-        titles.append((" ".join(words), position))
+        titles.append(" ".join(words))
         for word in dict.fromkeys(words):
             title_holders[word].append(position)
     size = len(ids)
     arrays: dict[str, np.ndarray] = {"ids": np.frombuffer(ids, dtype=np.int64).copy(),
                                      "doc_len": np.frombuffer(lengths, dtype=np.int32).copy()}
-    average_idf = _postings(arrays, vocabulary, np.frombuffer(fwd_off, dtype=np.int64),
-                            np.frombuffer(fwd_terms, dtype=np.int32), np.frombuffer(fwd_tf, dtype=np.int32), size)
+    forward: list[np.ndarray] = [np.frombuffer(fwd_off, dtype=np.int64), np.frombuffer(fwd_terms, dtype=np.int32),
+               np.frombuffer(fwd_tf, dtype=np.int32)]
+    del fwd_terms, fwd_tf  # held by `forward` alone, which `_postings` lets go of as it is done with each
+    average_idf = _postings(arrays, vocabulary, forward, size)
     arrays |= {"date_start": _array(starts, np.int32), "date_end": _array(ends, np.int32),
                "title_date_docs": _array(title_docs, np.int32), "title_date_days": _array(title_days, np.int32),
                "chrono": _array(chrono, np.int32), "month_day": _array(month_day, np.int16),
@@ -295,11 +297,11 @@ def build(records: Iterable[Record]) -> Segment:
     table = StringTable.of(words)
     arrays |= {"spell_blob": table.blob, "spell_off": table.offsets,
                "spell_freq": np.array([spelling[w] for w in words], dtype=np.int64)}
-    titles.sort()
-    table = StringTable.of(t for t, _ in titles)
+    order = sorted(range(size), key=titles.__getitem__)  # stable: equal titles in position order
+    table = StringTable.of(titles[p] for p in order)
     arrays |= {"title_blob": table.blob, "title_off": table.offsets,
-               "title_pos": np.array([p for _, p in titles], dtype=np.int32)}
-    del titles
+               "title_pos": np.array(order, dtype=np.int32)}
+    del titles, order
     vocabulary_words = sorted(title_holders)
     table = StringTable.of(vocabulary_words)
     arrays |= {"tword_blob": table.blob, "tword_off": table.offsets}
@@ -315,18 +317,21 @@ def date_rank(ids: np.ndarray, chrono: np.ndarray) -> np.ndarray:
     return rank
 
 
-def _postings(arrays: dict[str, np.ndarray], vocabulary: dict[str, int], fwd_off: np.ndarray,
-              fwd_terms: np.ndarray, fwd_tf: np.ndarray, size: int) -> float:
+def _postings(arrays: dict[str, np.ndarray], vocabulary: dict[str, int], forward: list[np.ndarray],
+              size: int) -> float:
     """Fill in the vocabulary (sorted), postings, idf and forward lists; return rank-bm25's average idf.
 
     Arrays as long as the postings are made one at a time and the weights a block at a time, so a million
-    records' build stays well within memory."""
+    records' build stays well within memory: the forward arrays are let go of as soon as they are read."""
+    fwd_off, fwd_terms, fwd_tf = forward
+    forward.clear()
     seen = list(vocabulary)  # first-seen order
     order = sorted(range(len(seen)), key=seen.__getitem__)
     new_slot = np.empty(len(seen), dtype=np.int32)
     new_slot[order] = np.arange(len(seen), dtype=np.int32)
     table = StringTable.of(seen[i] for i in order)
     terms = new_slot[fwd_terms] if len(fwd_terms) else np.zeros(0, dtype=np.int32)
+    del fwd_terms
     by_term = np.argsort(terms, kind="stable")
     df = np.bincount(terms, minlength=len(seen)).astype(np.int64)
     post_off = np.zeros(len(seen) + 1, dtype=np.int64)
@@ -335,6 +340,7 @@ def _postings(arrays: dict[str, np.ndarray], vocabulary: dict[str, int], fwd_off
     docs = doc_of[by_term]
     del doc_of
     tf = fwd_tf[by_term]
+    del fwd_tf
     first_entry = by_term[post_off[:-1]]  # each term's first occurrence, in document order
     first_doc = docs[post_off[:-1]]
     first_rank = (first_entry - fwd_off[first_doc]).astype(np.int32)  # among that document's distinct terms
@@ -345,10 +351,12 @@ def _postings(arrays: dict[str, np.ndarray], vocabulary: dict[str, int], fwd_off
     lengths = arrays["doc_len"]
     avgdl = int(lengths.sum(dtype=np.int64)) / size if size else 0.0
     weights = np.empty(len(docs), dtype=np.float64)
-    slot_of = np.repeat(np.arange(len(seen), dtype=np.int32), df)
     for at in range(0, len(docs), WEIGHT_BLOCK):
-        block = slice(at, at + WEIGHT_BLOCK)
-        weights[block] = idf[slot_of[block]] * term_weights(tf[block], lengths[docs[block]], avgdl)
+        end = min(at + WEIGHT_BLOCK, len(docs))
+        first, last = (np.searchsorted(post_off, (at, end - 1), side="right") - 1).tolist()
+        held = np.diff(np.clip(post_off[first:last + 2], at, end)).astype(np.int64)  # each term's entries here
+        slot_of = np.repeat(np.arange(first, last + 1), held)
+        weights[at:end] = idf[slot_of] * term_weights(tf[at:end], lengths[docs[at:end]], avgdl)
     arrays["impact_off"], arrays["impact_at"] = _impacts(post_off, weights)
     arrays |= {
         "terms_blob": table.blob, "terms_off": table.offsets, "post_off": post_off, "post_docs": docs,
@@ -369,8 +377,12 @@ def _impacts(post_off: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.
     np.cumsum(counts, out=offsets[1:])
     at = np.empty(int(offsets[-1]), dtype=np.int32)
     for slot, start, end in zip(long.tolist(), post_off[long].tolist(), post_off[long + 1].tolist(), strict=True):
-        posting = weights[start:end]
-        top = np.argpartition(-posting, IMPACT_TOP - 1)[:IMPACT_TOP] if posting.size > IMPACT_TOP \
-            else np.arange(posting.size)
-        at[offsets[slot]:offsets[slot + 1]] = top[np.lexsort((top, -posting[top]))]
+        at[offsets[slot]:offsets[slot + 1]] = impact_order(weights[start:end])
     return offsets, at
+
+
+def impact_order(posting: np.ndarray) -> np.ndarray:
+    """Where a posting's IMPACT_TOP largest weights are, largest first (ties in posting order)."""
+    top = np.argpartition(-posting, IMPACT_TOP - 1)[:IMPACT_TOP] if posting.size > IMPACT_TOP \
+        else np.arange(posting.size)
+    return top[np.lexsort((top, -posting[top]))]
