@@ -36,7 +36,7 @@ from .reroles import carry_roles_forward
 from .segment import UNDATED_KEY, Segment, build, date_of_key
 from .spelling import SpellingIndex
 from .store import SqliteArchiveStore
-from .text import WORD_RE, fold, tokenize
+from .text import fold, tokenize, words
 from .thesaurus import Thesaurus
 from .titles import TitleLookup
 
@@ -255,7 +255,7 @@ class _Snapshot:
         if index.delta is not None:
             counts.update(index.delta.spelling())
         aliases = [fold(w) for entity in people.entities for alias in entity.written_forms
-                   for w in WORD_RE.findall(alias)]
+                   for w in words(alias)]
         self.spelling = SpellingIndex(aliases, counts)
         english_zipf("the")  # the word list loads here, in the worker thread, not on a user's first question
         self.parser = QueryParser(people, self.spelling, index, thesaurus)
@@ -642,7 +642,7 @@ def _all(masks: Iterable[np.ndarray]) -> np.ndarray | None:
 
 def matched_words(record: Record, terms: set[str]) -> tuple[str, ...]:
     """The words of the title and summary whose index term the question shares, as written."""
-    return tuple(word for word in dict.fromkeys(WORD_RE.findall(f"{record.title} {record.summary}"))
+    return tuple(word for word in dict.fromkeys(words(f"{record.title} {record.summary}"))
                  if _word_term(word) in terms)
 
 

@@ -25,7 +25,7 @@ from .dates import ArchiveDate, Precision
 from .records import Record, Role
 from .spelling import spellable
 from .stringtable import StringTable
-from .text import WORD_RE, fold, tokenize
+from .text import fold, tokenize, words
 
 # rank-bm25's BM25Okapi defaults, which define the scores
 K1 = 1.5
@@ -64,7 +64,7 @@ _fold_word = lru_cache(maxsize=500_000)(fold)  # the same words recur on every r
 
 def title_words(text: str) -> list[str]:
     """A title's (or what was typed's) words as compared: folded, in order."""
-    return [fold(w) for w in WORD_RE.findall(text)]
+    return [fold(w) for w in words(text)]
 
 
 def chronological_key(d: ArchiveDate) -> int:
@@ -270,11 +270,11 @@ def build(records: Iterable[Record]) -> Segment:
         has_summary.append(bool(record.summary))
         for named in (*record.participants, *record.mentioned):
             roles[named.role][named.name].append(position)
-        words = list(map(_fold_word, WORD_RE.findall(record.title)))  # title_words, its folds kept
-        spelling.update(words)
-        spelling.update(map(_fold_word, WORD_RE.findall(record.summary)))
-        titles.append(" ".join(words))
-        for word in dict.fromkeys(words):
+        folded = list(map(_fold_word, words(record.title)))  # title_words, its folds kept
+        spelling.update(folded)
+        spelling.update(map(_fold_word, words(record.summary)))
+        titles.append(" ".join(folded))
+        for word in dict.fromkeys(folded):
             title_holders[word].append(position)
     size = len(ids)
     arrays: dict[str, np.ndarray] = {"ids": np.frombuffer(ids, dtype=np.int64).copy(),
@@ -293,10 +293,10 @@ def build(records: Iterable[Record]) -> Segment:
     arrays |= {"names_blob": table.blob, "names_off": table.offsets}
     for role in ROLE_ORDER:
         arrays[f"role_{role}_off"], arrays[f"role_{role}_docs"] = _csr(roles[role], names)
-    words = sorted(w for w in spelling if spellable(w))
-    table = StringTable.of(words)
+    spelled = sorted(w for w in spelling if spellable(w))
+    table = StringTable.of(spelled)
     arrays |= {"spell_blob": table.blob, "spell_off": table.offsets,
-               "spell_freq": np.array([spelling[w] for w in words], dtype=np.int64)}
+               "spell_freq": np.array([spelling[w] for w in spelled], dtype=np.int64)}
     order = sorted(range(size), key=titles.__getitem__)  # stable: equal titles in position order
     table = StringTable.of(titles[p] for p in order)
     arrays |= {"title_blob": table.blob, "title_off": table.offsets,

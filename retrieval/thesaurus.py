@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from .text import WORD_RE, fold, tokenize
+from .text import fold, tokenize, words
 
 BUNDLED_FILE = Path(__file__).resolve().parent / "data" / "thesaurus.toml"
 ENV_VAR = "ARCHIVE_THESAURUS_FILE"
@@ -58,7 +58,7 @@ class Thesaurus:
         self._longest = max((len(e) for e in self._group_of), default=0)
         # Every word the file names: a question's word among them is never "corrected" into another.
         self.words = frozenset(fold(w) for text in (*self.terms, *(w for g in self.groups for w in g.written))
-                               for w in WORD_RE.findall(text))
+                               for w in words(text))
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Thesaurus:
