@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,6 +58,38 @@ def _prompt_line() -> str | None:
 
 
 @contextmanager
+def _interrupts_reach_the_prompt() -> Iterator[None]:
+    """Ctrl-C reaches the prompt whichever thread the kernel hands SIGINT to. Readline waits in `select` on
+    the main thread and sees Ctrl-C only when a signal interrupts that wait; SIGINT taken by another thread
+    (a database or worker thread: any may get it) only marks it pending, and the line stayed on screen until
+    the next key. Each signal's number is written to a pipe (`set_wakeup_fd`) by whichever thread takes it, and
+    a watcher sends the main thread SIGUSR1, whose handler does nothing: the wait ends, and the pending Ctrl-C
+    is handled. When the main thread took it itself, the extra signal changes nothing."""
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    main = threading.main_thread().ident
+    assert main is not None
+    previous_usr1 = signal.signal(signal.SIGUSR1, lambda signum, frame: None)
+    previous_fd = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+
+    def watch() -> None:
+        while numbers := os.read(read, 64):
+            if signal.SIGINT in numbers:
+                signal.pthread_kill(main, signal.SIGUSR1)
+        os.close(read)
+
+    watcher = threading.Thread(target=watch, name="ctrl-c-to-prompt", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        signal.set_wakeup_fd(previous_fd)
+        signal.signal(signal.SIGUSR1, previous_usr1)
+        os.close(write)  # the watcher reads the end of the pipe and stops
+        watcher.join(1)
+
+
+@contextmanager
 def _history(path: Path) -> Iterator[None]:
     """Readline's history, read from `path` at the start and written back at the end; a history that
     cannot be read or written is no reason to stop the console, so that failure is silent."""
@@ -86,7 +119,7 @@ async def run_console(commands: Commands, stdin: TextIO = sys.stdin, stdout: Tex
     terminal = stdin is sys.stdin and stdin.isatty()
     if terminal:
         print(BANNER, file=stdout)
-        with _history(HISTORY):
+        with _history(HISTORY), _interrupts_reach_the_prompt():
             await _answer_lines(commands, None, stdout, stop)
     else:
         await _answer_lines(commands, stdin, stdout, stop)
