@@ -117,6 +117,8 @@ class ArchiveBot(discord.Client):
     def __init__(self, archive: Archive, settings: Settings, *, cooldown: Cooldown | None = None,
                  clock: Clock | None = None, run_scheduler: bool = True, state: BotState | None = None,
                  **client_options: Any) -> None:
+        # The bot never joins voice: discord.py's start-up warnings about voice libraries would only alarm.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none(), **client_options)
         self.archive = archive
         self.settings = settings

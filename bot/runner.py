@@ -173,6 +173,16 @@ def _on_signals(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
             pass
 
 
+def _out_of_reach(exc: BaseException | None) -> bool:
+    """Discord could not be reached at all (no network, DNS, a proxy down, its servers failing): an operator's
+    problem to fix outside the bot, said in one line rather than a traceback."""
+    import aiohttp
+    import discord
+
+    return isinstance(exc, (OSError, aiohttp.ClientError, TimeoutError, discord.GatewayNotFound,
+                            discord.DiscordServerError))
+
+
 async def run_bot(settings: Settings) -> int:
     """Run on Discord until SIGINT/SIGTERM; returns the exit status."""
     import discord
@@ -216,6 +226,9 @@ async def run_bot(settings: Settings) -> int:
                 exc = runner.exception()
                 if isinstance(exc, discord.LoginFailure):
                     log.error("Discord refused the token (DISCORD_TOKEN): reset it in the Developer Portal")
+                elif _out_of_reach(exc):
+                    log.error("cannot reach Discord: %s; check this machine's network (and DISCORD_API_BASE if "
+                              "set), then start the bot again", exc)
                 else:
                     log.error("the bot stopped: %s", exc, exc_info=exc)
                 status = 1

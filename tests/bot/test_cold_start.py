@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
+
+import discord
 
 from bot.app import ArchiveBot
 from bot.config import Settings
@@ -63,3 +66,20 @@ async def test_an_index_that_cannot_be_built_stops_the_bot_with_one_line(db, mon
         assert await run_bot(settings) == 1
     assert "the archive's index could not be built: [Errno 28] No space left on device" in caplog.text
     assert "stopped cleanly" in caplog.text
+
+
+async def test_discord_out_of_reach_at_start_stops_the_bot_with_one_line_and_no_traceback(db, caplog, monkeypatch):
+    monkeypatch.setattr(discord.VoiceClient, "warn_nacl", True)  # as in a fresh process without PyNaCl
+    with socket.socket() as closed:  # a port nothing listens on: the connection is refused
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    caplog.set_level(logging.INFO)
+    settings = Settings(archive_db=db, discord_token="fake-bot-token", api_base=f"http://127.0.0.1:{port}/api/v10",
+                        gateway_url=f"ws://127.0.0.1:{port}/")
+    async with asyncio.timeout(BOT_TEST_TIMEOUT):
+        assert await run_bot(settings) == 1
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and errors[0].exc_info is None, [r.getMessage() for r in errors]
+    assert errors[0].getMessage().startswith("cannot reach Discord: ")
+    assert f"127.0.0.1:{port}" in errors[0].getMessage()
+    assert "voice" not in caplog.text  # the bot never joins voice: no warnings about its libraries
