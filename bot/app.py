@@ -308,23 +308,31 @@ class ArchiveBot(discord.Client):
 
 class IdentifyGate:
     """Discord's limit on starting sessions: `max_concurrency` IDENTIFYs at once, one per rate-limit bucket
-    (shard_id % max_concurrency) every IDENTIFY_INTERVAL seconds. discord.py's default waits 5 s before every
-    shard but the first, which is right only at max_concurrency 1; large bots get more buckets."""
+    (shard_id % max_concurrency) every `interval` seconds, counted across every process of the application.
+    discord.py's default waits 5 s before every shard of its own process only, which is right for one process
+    at max_concurrency 1; so the turns are taken in the shared state (`BotState.identify_turn`), and large
+    bots get their many buckets."""
 
-    def __init__(self, max_concurrency: int, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, max_concurrency: int, state: BotState, interval: float | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.max_concurrency = max(1, max_concurrency)
-        self.clock = clock
+        self.state = state
+        self.interval = IDENTIFY_INTERVAL if interval is None else interval
         self.sleep = sleep
-        self._last: dict[int, float] = {}  # bucket -> when its last IDENTIFY went out
 
     async def wait(self, shard_id: int) -> None:
         bucket = shard_id % self.max_concurrency
-        if bucket in self._last:
-            delay = self._last[bucket] + IDENTIFY_INTERVAL - self.clock()
-            if delay > 0:
-                await self.sleep(delay)
-        self._last[bucket] = self.clock()
+        while True:
+            try:
+                left = await self.state.identify_turn(bucket, self.interval)
+            except Exception as exc:  # the shared state away: the shard still connects, spaced as if alone
+                log.warning("could not take shard %d's turn to connect in %s (%s); waiting %.0f s instead",
+                            shard_id, self.state.describe(), exc, self.interval)
+                await self.sleep(self.interval)
+                return
+            if left is None:
+                return
+            await self.sleep(max(left, 0.05))
 
 
 class ShardedArchiveBot(ArchiveBot, discord.AutoShardedClient):
@@ -338,7 +346,7 @@ class ShardedArchiveBot(ArchiveBot, discord.AutoShardedClient):
                 concurrency = (await self.fetch_session_start_limits()).max_concurrency
             except discord.HTTPException:
                 concurrency = 1  # the safe assumption: one at a time
-            self.identify_gate = IdentifyGate(concurrency)
+            self.identify_gate = IdentifyGate(concurrency, self.state)
         await self.identify_gate.wait(shard_id or 0)
 
 

@@ -15,6 +15,8 @@ from ..daily.ledger import DailyStore
 from ..dburl import is_postgres_url, safe_url
 from ..store import SqliteArchiveStore
 
+IDENTIFY_KEY = "identify:{bucket}"  # state: the unix time (the database's clock) of the bucket's last IDENTIFY
+
 __all__ = ["BotState", "is_postgres_url", "open_state", "safe_url"]
 
 
@@ -26,6 +28,12 @@ class BotState(DailyStore):
 
     @abstractmethod
     async def set_state(self, key: str, value: str) -> None: ...
+
+    @abstractmethod
+    async def identify_turn(self, bucket: int, interval: float) -> float | None:
+        """Take Discord's IDENTIFY turn of rate-limit `bucket` when no process sharing this state took it in the
+        last `interval` seconds (None: taken), else the seconds until it is free. Decided by the database, on
+        its clock, so processes on several machines starting their shards take turns as Discord requires."""
 
     @abstractmethod
     async def close(self) -> None:

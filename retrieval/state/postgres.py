@@ -16,7 +16,7 @@ import asyncpg
 from ..daily.ledger import ERROR_MAX, LEASE, Claim, Entry, LastPost, PostStatus
 from ..daily.subscription import Subscription, Target
 from ..pg import Postgres
-from . import BotState
+from . import IDENTIFY_KEY, BotState
 
 _SUB_COLUMNS = "id, target, guild_id, created_by, post_time, timezone, paused, created_at"
 
@@ -55,6 +55,19 @@ class PostgresState(BotState):
         async with self._conn() as conn:
             await conn.execute("INSERT INTO bot_state (key, value) VALUES ($1, $2) "
                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value)
+
+    async def identify_turn(self, bucket: int, interval: float) -> float | None:
+        key = IDENTIFY_KEY.format(bucket=bucket)
+        async with self._conn() as conn:
+            # A second process blocks on the row until the first commits, then sees its time: one turn each.
+            if await conn.fetchval(
+                "INSERT INTO bot_state (key, value) VALUES ($1, extract(epoch FROM clock_timestamp())::text) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
+                "WHERE bot_state.value::float8 <= excluded.value::float8 - $2 RETURNING true", key, interval):
+                return None
+            left = await conn.fetchval("SELECT value::float8 + $2 - extract(epoch FROM clock_timestamp()) "
+                                       "FROM bot_state WHERE key = $1", key, interval)
+        return max(0.0, float(left or 0.0))
 
     # -- subscriptions -----------------------------------------------------------------------------
     async def subscribe(self, *, target: Target, guild_id: int | None, created_by: int, post_time: str, zone: str,

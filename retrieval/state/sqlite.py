@@ -8,11 +8,12 @@ from typing import Any
 from ..daily.ledger import ERROR_MAX, LEASE, Claim, Entry, LastPost, PostStatus
 from ..daily.subscription import Subscription, Target
 from ..store import SqliteArchiveStore
-from . import BotState
+from . import IDENTIFY_KEY, BotState
 
 # The database's clock, read inside the statement that uses it: every process on one database measures leases on
 # the same clock, whatever its own says.
 DB_NOW = "strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')"
+DB_EPOCH = "((julianday('now') - 2440587.5) * 86400.0)"  # unix time, on the database's clock
 LEASE_DAYS = LEASE.total_seconds() / 86400  # julianday() counts days
 
 
@@ -30,6 +31,20 @@ class SqliteState(BotState):
 
     async def set_state(self, key: str, value: str) -> None:
         await self.store.set_state(key, value)
+
+    async def identify_turn(self, bucket: int, interval: float) -> float | None:
+        key = IDENTIFY_KEY.format(bucket=bucket)
+        async with self.store.transaction():
+            cur = await self.conn.execute(
+                f"INSERT INTO bot_state (key, value) VALUES (?, CAST({DB_EPOCH} AS TEXT)) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
+                "WHERE CAST(bot_state.value AS REAL) <= CAST(excluded.value AS REAL) - ?", (key, interval))
+            if cur.rowcount == 1:
+                return None
+            async with self.conn.execute(f"SELECT CAST(value AS REAL) + ? - {DB_EPOCH} FROM bot_state WHERE key = ?",
+                                         (interval, key)) as cur:
+                row = await cur.fetchone()
+        return max(0.0, float(row[0])) if row is not None else 0.0
 
     async def close(self) -> None:
         """Nothing of its own: the connection is the archive's."""

@@ -79,17 +79,23 @@ class FakeDiscord(DiscordWorld):
     """Fake Discord: ``await start()``/``stop()`` or ``async with FakeDiscord() as fake``."""
 
     def __init__(self, *, echo_bot_messages: bool = True, enforce_intents: bool = True,
-                 max_concurrency: int = 1) -> None:
+                 max_concurrency: int = 1, identify_interval: float | None = None) -> None:
         """``echo_bot_messages``: like Discord, send MESSAGE_CREATE/UPDATE/DELETE for the bot's own
         non-ephemeral messages (bots must ignore themselves). ``enforce_intents``: drop message
         events the client has no intent for and blank guild message content without the
         MESSAGE_CONTENT intent (unless the bot is mentioned), as Discord does. ``max_concurrency``: the
         IDENTIFYs a bot may start at once (GET /gateway/bot's session_start_limit; 1 for most bots).
+        ``identify_interval``: like Discord, refuse (op 9, Invalid Session) an IDENTIFY sent sooner than this
+        many seconds after the last one in its rate-limit bucket (shard id % max_concurrency), whichever
+        connection sent it; counted in ``identify_refusals``.
         """
         super().__init__()
         self.echo_bot_messages = echo_bot_messages
         self.enforce_intents = enforce_intents
         self.max_concurrency = max_concurrency
+        self.identify_interval = identify_interval
+        self.identify_refusals = 0
+        self._identified_at: dict[int, float] = {}  # rate-limit bucket -> when its last IDENTIFY was accepted
         self.requests: list[RecordedRequest] = []
         self.identify_payloads: list[dict[str, Any]] = []
         self.resume_payloads: list[dict[str, Any]] = []
@@ -403,10 +409,17 @@ class FakeDiscord(DiscordWorld):
             await self._member_chunk(conn, d)
 
     async def _identify(self, conn: GatewayConnection, d: dict[str, Any]) -> None:
+        shard = d.get("shard")
+        bucket = int(shard[0]) % self.max_concurrency if shard else 0
+        now, last = time.monotonic(), self._identified_at.get(bucket, -math.inf)
+        if self.identify_interval is not None and now - last < self.identify_interval:
+            self.identify_refusals += 1
+            await conn.send(9, False)
+            return
+        self._identified_at[bucket] = now
         self.identify_payloads.append(d)
         conn.intents = d.get("intents")
         # Like Discord, a shard is sent only the guilds whose shard it is: (guild_id >> 22) % shard_count.
-        shard = d.get("shard")
         guilds = [gid for gid in self.guild_ids() if shard is None or (gid >> 22) % int(shard[1]) == int(shard[0])]
         ready: dict[str, Any] = {
             "v": 10, "user": self.bot_user,

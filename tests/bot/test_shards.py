@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,6 +83,12 @@ async def process(fake: FakeDiscord, db: Path, backend: StateBackend, shards: Sh
             yield bot
     finally:
         await archive.close()
+
+
+@pytest.fixture(autouse=True)
+def quick_identify_turns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Discord's 5 s between IDENTIFYs of a bucket, as a fifth of a second: processes still take turns."""
+    monkeypatch.setattr("bot.app.IDENTIFY_INTERVAL", 0.2)
 
 
 @pytest.fixture
@@ -160,28 +167,51 @@ def test_the_database_password_is_redacted_from_every_log_line():
     assert "Pg-s3cret-77" not in repr(Settings(database_url=url))
 
 
-async def test_identifies_wait_only_for_their_own_rate_limit_bucket():
-    now = [100.0]
-    slept: list[float] = []
+async def test_identifies_wait_only_for_their_own_bucket_whichever_process_took_its_turn(db, backend):
+    interval = 0.6  # Discord's is 5 s; the turns are measured the same way on the database's clock
+    first_archive, second_archive = await Archive.open(db, PEOPLE), await Archive.open(db, PEOPLE)
+    try:
+        one, other = await backend.open(first_archive.store), await backend.open(second_archive.store)
+        gate, other_gate = IdentifyGate(2, one, interval=interval), IdentifyGate(2, other, interval=interval)
+        started = time.monotonic()
+        await gate.wait(0)
+        await other_gate.wait(1)  # another bucket: at once, though another process took bucket 0's turn
+        assert time.monotonic() - started < interval / 2
+        await other_gate.wait(2)  # bucket 0 again, from the other process: waits out the first one's turn
+        assert time.monotonic() - started >= interval
+        both = time.monotonic()
+        await asyncio.gather(gate.wait(4), other_gate.wait(6))  # both want bucket 0 at once: one turn each
+        assert time.monotonic() - both >= 2 * interval - 0.05
+    finally:
+        await first_archive.close()
+        await second_archive.close()
 
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        now[0] += seconds
 
-    gate = IdentifyGate(2, clock=lambda: now[0], sleep=sleep)
-    for shard in (0, 1):
-        await gate.wait(shard)  # two buckets: both at once
-    assert slept == []
-    now[0] += 1.0
-    await gate.wait(2)  # bucket 0 again, 1 s after its last: 4 s more
-    await gate.wait(3)  # bucket 1, 5 s after its last by now: no wait
-    assert slept == [4.0]
-    await gate.wait(4)
-    assert slept == [4.0, 5.0]
-    single = IdentifyGate(1, clock=lambda: now[0], sleep=sleep)
-    await single.wait(0)
-    await single.wait(1)
-    assert slept[-1] == 5.0  # max_concurrency 1: discord.py's own 5 s between shards
+async def test_a_shard_still_connects_when_the_shared_state_is_away(db, on_postgres, caplog):
+    archive = await Archive.open(db, PEOPLE)
+    try:
+        state = await on_postgres.open(archive.store)
+        await state.close()  # PostgreSQL out of reach: the pool is gone
+        started = time.monotonic()
+        await IdentifyGate(1, state, interval=0.3).wait(0)
+        assert time.monotonic() - started >= 0.3  # spaced as if the process were alone
+        assert "could not take shard 0's turn to connect" in caplog.text
+    finally:
+        await archive.close()
+
+
+async def test_two_processes_starting_together_identify_in_turn_as_discord_requires(db, on_postgres, monkeypatch):
+    monkeypatch.setattr("bot.app.IDENTIFY_INTERVAL", 1.0)
+    clock = Clock(datetime(2026, 9, 27, 9, 1, tzinfo=UTC))
+    async with asyncio.timeout(BOT_TEST_TIMEOUT), FakeDiscord(identify_interval=1.0) as fake:
+        fake.add_guild(SHARD_1_GUILD, "Second Server", SHARD_1_CHANNEL)
+        async with contextlib.AsyncExitStack() as stack:
+            first, second = await asyncio.gather(
+                stack.enter_async_context(process(fake, db, on_postgres, Shards((0,), 2), clock)),
+                stack.enter_async_context(process(fake, db, on_postgres, Shards((1,), 2), clock)))
+            assert first.get_guild(fake.GUILD_ID) is not None and second.get_guild(SHARD_1_GUILD) is not None
+            assert sorted(p["shard"][0] for p in fake.identify_payloads) == [0, 1]
+            assert fake.identify_refusals == 0  # each waited for the other's turn: none was sent too soon
 
 
 async def test_a_process_with_four_shards_uses_the_concurrency_discord_allows(db, on_postgres):
