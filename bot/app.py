@@ -53,6 +53,7 @@ SYNC_KEY = "commands_hash:{scope}"
 SOMETHING_WENT_WRONG = "Something went wrong on my side; the details are in my log. Please try again."
 ARCHIVE_BUSY = ("The archive is busy with a long update right now, so I couldn't save that. "
                 "Please try again in a few minutes.")
+DATABASE_AWAY = "I can't reach my database right now, so nothing was saved. Please try again in a minute."
 
 
 def use_discord_endpoints(settings: Settings) -> None:
@@ -101,9 +102,9 @@ class ArchiveTree(app_commands.CommandTree["ArchiveBot"]):
                        exc: app_commands.AppCommandError) -> None:
         if isinstance(exc, app_commands.CheckFailure):
             reply = error(str(exc) or "You can't use this command here.")
-        elif _archive_busy(getattr(exc, "original", exc), interaction.client.archive.store.path):
-            log.warning("/%s: the archive stayed busy", getattr(interaction.command, "name", "?"))
-            reply = error(ARCHIVE_BUSY)
+        elif (trouble := _store_trouble(getattr(exc, "original", exc), interaction.client.archive.store.path)):
+            log.warning("/%s: %s", getattr(interaction.command, "name", "?"), getattr(exc, "original", exc))
+            reply = error(trouble)
         else:
             log.error("/%s failed", getattr(interaction.command, "name", "?"), exc_info=exc)
             reply = error(SOMETHING_WENT_WRONG)
@@ -359,11 +360,14 @@ def make_bot(archive: Archive, settings: Settings, **kwargs: Any) -> ArchiveBot:
                              shard_count=settings.shards.count, **kwargs)
 
 
-def _archive_busy(exc: BaseException, db: Path) -> bool:
-    """A write that waited its whole bound for another process: not a failure of the bot, nor the user's."""
+def _store_trouble(exc: BaseException, db: Path) -> str | None:
+    """What to tell the user when a database, not the bot nor the user, stopped a command: a write that waited
+    its whole bound for another process, or the shared PostgreSQL out of reach (the pool reconnects)."""
     if isinstance(exc, sqlite3.Error):
         exc = StoreError.from_sqlite(db, exc)
-    return isinstance(exc, StoreError) and exc.problem is StoreProblem.BUSY
+    if not isinstance(exc, StoreError):
+        return None
+    return {StoreProblem.BUSY: ARCHIVE_BUSY, StoreProblem.UNREACHABLE: DATABASE_AWAY}.get(exc.problem)
 
 
 def cooldown_reply(wait: float) -> Reply:

@@ -10,6 +10,7 @@ import pytest
 
 from bot.app import ArchiveBot
 from bot.daily import DiscordPoster
+from retrieval import pg
 from retrieval.daily import (
     LEASE,
     Choice,
@@ -24,6 +25,7 @@ from retrieval.daily import (
 from retrieval.search import Archive
 from testing.database import every_record
 from testing.fakediscord import ALICE_ID, BOB_ID, GENERAL_ID, GUILD_ID, OWNER_ID, READ_ONLY_ID, FakeDiscord
+from testing.postgres import postgres_server
 
 from ..conftest import StateBackend
 from .conftest import BOT_TEST_TIMEOUT, EPHEMERAL, PEOPLE, answer, embed_text, running_bot, start_bot
@@ -324,3 +326,21 @@ async def test_onthisday_shows_the_days_pick_first(db, backend):
         _, reply = await answer(fake, "onthisday", {"date": "27 September"})
         assert "On this day in 1958" in embed_text(reply)
         assert "Letter, Central Committee of the Communist Party of the Soviet Union" in embed_text(reply)
+
+
+async def test_the_shared_database_out_of_reach_is_said_plainly_and_nothing_is_half_saved(db, monkeypatch):
+    monkeypatch.setattr(pg, "CONNECT_BACKOFF", (0.2, 0.4))
+    with postgres_server() as server:
+        backend = StateBackend("postgres", server.url)
+        try:
+            async with running_bot(db, backend) as (fake, bot):
+                await asyncio.to_thread(server.stop)
+                _, away = await answer(fake, "daily", {"channel": GENERAL_ID}, subcommand="set", user_id=OWNER_ID)
+                assert away.flags & EPHEMERAL
+                assert "can't reach my database" in embed_text(away) and "nothing was saved" in embed_text(away)
+                await asyncio.to_thread(server.start)
+                assert await bot.ledger.by_target(Target.channel(GENERAL_ID)) is None
+                _, ok = await answer(fake, "daily", {"channel": GENERAL_ID}, subcommand="set", user_id=OWNER_ID)
+                assert "Every day at" in embed_text(ok)
+        finally:
+            await backend.close()
