@@ -164,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "except for this machine)")
     fetch.add_argument("--quiet", "-q", action="store_true", help="no per-page failure lines, only the summary")
 
+    index = with_db(sub.add_parser("index", help="build the search index now when the bot's next start would "
+                                                 "(ingest and fetch do this themselves)"))
+    index.add_argument("--quiet", "-q", action="store_true", help="say nothing when the index is up to date")
+
     exp = with_url(with_db(sub.add_parser("export", help="write the whole archive, one record per line")))
     exp.add_argument("--format", choices=FORMATS, default="jsonl")
     exp.add_argument("--output", "-o", type=Path, help="a file to write (default: standard output)")
@@ -270,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("retrieval.ingest").setLevel(logging.ERROR)  # the CLI prints failures itself
     handler = {"run": cmd_run, "console": cmd_console, "ingest": cmd_ingest, "fetch": cmd_fetch, "export": cmd_export,
                "search": cmd_search, "ask": cmd_ask, "show": cmd_show, "onthisday": cmd_onthisday,
-               "similar": cmd_similar, "migrate": cmd_migrate}[args.command]
+               "similar": cmd_similar, "migrate": cmd_migrate, "index": cmd_index}[args.command]
     try:
         return asyncio.run(handler(args, settings))
     except (StoreError, PeopleFileError, ThesaurusFileError) as exc:
@@ -287,8 +291,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         note = {"ingest": " (files already read are kept; the one being read was rolled back)",
+                "index": " (the bot builds the search index on its next start)",
                 "fetch": " (the pages saved are kept: `archive-bot fetch` again goes on from here)"
                 }.get(args.command, "")
+        if getattr(args, "indexing", False):  # ingest or fetch had finished; only the index was left
+            note = " (the archive is complete; the bot builds the search index on its next start)"
         print(f"archive-bot: interrupted{note}", file=sys.stderr)
         return 130
 
@@ -350,7 +357,42 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             if done.repairs:
                 print(f"repaired: {done.path}: {repairs_text(done.repairs)}", file=sys.stderr)
     print(report.summary_line())
+    if isinstance(target, Path) and report.totals.new + report.totals.updated:
+        await prepare_index(args, target)
     return EXIT_FAILED if report.failed else EXIT_OK
+
+
+async def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.database_url and args.db is None:
+        print("archive-bot: with DATABASE_URL, each bot process builds the index of its own replica when it starts; "
+              "`archive-bot index` is for an archive in SQLite (--db PATH)", file=sys.stderr)
+        return EXIT_USAGE
+    if not settings.archive_db.exists():
+        print(f"archive-bot: no archive at {settings.archive_db}: run `archive-bot ingest PATH...` first",
+              file=sys.stderr)
+        return EXIT_FAILED
+    started = time.perf_counter()
+    if (size := await Archive.prepare_index(settings.archive_db)) is not None:
+        print(f"search index built: {size:,} documents in {time.perf_counter() - started:.1f} s; the bot's next "
+              "start maps it")
+    elif not args.quiet:
+        print("search index: up to date")
+    return EXIT_OK
+
+
+async def prepare_index(args: argparse.Namespace, db: Path) -> None:
+    """After an ingest into SQLite, the index the bot's next start needs, built now in a process of its own (its
+    memory goes back to the system at once; an ingest's stays bounded). The child is kept from the terminal's
+    Ctrl-C, which stops it through this process, so that one line says what happened."""
+    args.indexing = True
+    child = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "index", "--quiet", "--db", str(db),
+                                                 stdout=sys.stderr.fileno(), start_new_session=True)
+    try:
+        await child.wait()
+    finally:
+        if child.returncode is None:
+            child.terminate()
+            await child.wait()
 
 
 
@@ -370,7 +412,8 @@ async def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
                            listings_only=args.listings_only, refresh=args.refresh, delay=args.delay)
     bar, ingest_bar = FetchBar(sys.stderr), ProgressBar(sys.stderr)
     people = PeopleDirectory.load()
-    async with await open_store(archive_target(args, settings), write_wait=INGEST_WAIT) as store:
+    target = archive_target(args, settings)
+    async with await open_store(target, write_wait=INGEST_WAIT) as store:
         try:
             report = await Crawler(store, people, options, bar.fetched, ingest_bar).run()
         except FetchError as exc:
@@ -390,6 +433,8 @@ async def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
     print(fetch_summary_text(report))
     if report.stopped is not None:
         print(f"archive-bot: {fetch_problem_text(report.stopped)}", file=sys.stderr)
+    if isinstance(target, Path) and report.ingest and report.ingest.totals.new + report.ingest.totals.updated:
+        await prepare_index(args, target)
     return EXIT_FAILED if report.failed else EXIT_OK
 
 

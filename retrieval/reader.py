@@ -98,6 +98,12 @@ class RecordReader:
         return ArchiveState(str(archive), int(generation), int(count))
 
     @staticmethod
+    def changed_ids(conn: sqlite3.Connection, after_generation: int) -> list[int]:
+        """The ids of the records stamped after `after_generation`, in order (by the generation's index)."""
+        return sorted(rid for (rid,) in conn.execute("SELECT id FROM records WHERE generation > ?",
+                                                     (after_generation,)))
+
+    @staticmethod
     def indexed(conn: sqlite3.Connection, after_generation: int | None = None) -> Iterator[Record]:
         """What the index sees of every record (or of those stamped after `after_generation`), in id order:
         dates, title, summary and the people named; not the notes, sources or page details it never reads."""
@@ -110,8 +116,7 @@ class RecordReader:
                 last = rows[-1][0]
                 yield from _indexed(conn, rows, "record_id BETWEEN ? AND ?", (rows[0][0], last))
         else:  # the few changed: found by the generation's index, read by id
-            ids = sorted(rid for (rid,) in conn.execute("SELECT id FROM records WHERE generation > ?",
-                                                        (after_generation,)))
+            ids = RecordReader.changed_ids(conn, after_generation)
             for start in range(0, len(ids), BATCH):
                 chunk = ids[start:start + BATCH]
                 marks = ",".join("?" * len(chunk))

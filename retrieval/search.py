@@ -162,6 +162,20 @@ class Similar:
     hits: list[Hit]
 
 
+def _delta_limit(base: Segment) -> int:
+    """The most changed records searched as a delta beside `base`; past it a new base is built."""
+    return max(DELTA_MIN, base.size // DELTA_SHARE)
+
+
+def _serves(base: Segment, changed: list[int], state: ArchiveState) -> bool:
+    """Whether `base` with a delta of the `changed` records (ids) is the archive as it is: not when the delta
+    outgrew its limit, nor when records were deleted since (the base would still find them)."""
+    if len(changed) > _delta_limit(base):
+        return False
+    held_again = int(np.isin(base.ids, changed).sum()) if changed else 0
+    return base.size - held_again + len(changed) == state.records
+
+
 @dataclass(frozen=True)
 class ArchiveStats:
     documents: int
@@ -340,20 +354,44 @@ class Archive:
         """(Worker thread.) Everything read in one read transaction: one committed state of the archive."""
         with self.reader.reading() as conn:
             state = RecordReader.state(conn)
-            base, delta = self._current_base(state), None
+            base, changed = self._current_base(state), []
             if base is not None:
-                segment, built = base
-                limit = max(DELTA_MIN, segment.size // DELTA_SHARE)
-                changed = list(islice(RecordReader.indexed(conn, built.generation), limit + 1))
-                held_again = int(np.isin(segment.ids, [r.id for r in changed]).sum()) if changed else 0
-                if len(changed) > limit or segment.size - held_again + len(changed) != state.records:
-                    base = None  # grown too large, or records deleted: a new base
-                elif changed:
-                    delta = build(changed)
+                changed = list(islice(RecordReader.indexed(conn, base[1].generation), _delta_limit(base[0]) + 1))
+                if not _serves(base[0], [r.id for r in changed], state):
+                    base, changed = None, []
             if base is None:
                 base = self._new_base(build(RecordReader.indexed(conn)), state)
         self._base = base
+        delta = build(changed) if changed else None
         return _Snapshot(SearchIndex(base[0], self.reader, delta), self.people, self.thesaurus)
+
+    @classmethod
+    async def prepare_index(cls, db: str | Path, people: PeopleDirectory | None = None) -> int | None:
+        """Build and save a new base now when the saved one would not serve the next start (there is none, it is
+        another archive's, or what changed since outgrew a delta), so that start maps it in about a second
+        instead of building it (minutes at a million records). The documents it holds when one was built."""
+        store = await SqliteArchiveStore.open(db)
+        try:
+            if people is None:
+                people = await asyncio.to_thread(PeopleDirectory.load)
+            await carry_roles_forward(store, people)
+            archive = cls(store, people)
+            try:
+                return await asyncio.to_thread(archive._prepare)
+            finally:
+                archive.reader.close()
+        finally:
+            await store.close()
+
+    def _prepare(self) -> int | None:
+        """(Worker thread.) `prepare_index`: the changed records' ids alone decide whether the base serves."""
+        with self.reader.reading() as conn:
+            state = RecordReader.state(conn)
+            base = self._current_base(state)
+            if base is not None and _serves(base[0], RecordReader.changed_ids(conn, base[1].generation), state):
+                return None
+            self._new_base(build(RecordReader.indexed(conn)), state)
+        return state.records
 
     def _current_base(self, state: ArchiveState) -> tuple[Segment, Built] | None:
         """The base segment in use, else the saved one, when it was built from this archive as it was then."""

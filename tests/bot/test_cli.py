@@ -1,17 +1,21 @@
 """The `archive-bot` command as a user runs it: a real process, real files, exit codes and output."""
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
+import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from retrieval.search import Archive
 from testing.listing_gen import write_listing
 
 from ..conftest import SEEDS
@@ -38,6 +42,38 @@ def test_ingest_prints_one_summary_line_and_defaults_to_data_archive_db(tmp_path
     assert (tmp_path / "data" / "archive.db").exists()
     again = cli("ingest", str(SEEDS), cwd=tmp_path)
     assert again.stdout.strip() == "5 files read: 0 new, 0 updated, 60 unchanged; 0 failed"
+
+
+def test_ingest_leaves_the_index_the_next_start_maps_and_index_says_when_it_is_current(tmp_path, caplog):
+    first = cli("ingest", str(SEEDS / "000_7db8b0dfcdf7ad4a.txt"), "--db", "a.db", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip().startswith("1 file read: ")  # stdout is still the one summary line
+    assert re.search(r"search index built: [\d,]+ documents in [\d.]+ s; the bot's next start maps it",
+                     first.stderr), first.stderr
+    caplog.set_level(logging.INFO, logger="retrieval.search")
+
+    async def start() -> int:
+        archive = await Archive.open(tmp_path / "a.db")
+        try:
+            return archive.size
+        finally:
+            await archive.close()
+
+    assert asyncio.run(start()) > 0
+    assert "building the search index" not in caplog.text  # mapped, not built
+    assert cli("index", "--db", "a.db", cwd=tmp_path).stdout.strip() == "search index: up to date"
+    unchanged = cli("ingest", str(SEEDS / "000_7db8b0dfcdf7ad4a.txt"), "--db", "a.db", cwd=tmp_path)
+    assert "search index" not in unchanged.stderr  # nothing new: nothing to build
+    shutil.rmtree(tmp_path / "a.index")
+    rebuilt = cli("index", "--db", "a.db", cwd=tmp_path)
+    assert rebuilt.returncode == 0 and rebuilt.stdout.startswith("search index built: ")
+    missing = cli("index", "--db", "nothing-here.db", cwd=tmp_path)
+    assert missing.returncode == 1 and missing.stderr.strip() == (
+        f"archive-bot: no archive at {Path('nothing-here.db')}: run `archive-bot ingest PATH...` first")
+    assert not (tmp_path / "nothing-here.db").exists()
+    shared = cli("index", cwd=tmp_path, env={"DATABASE_URL": "postgresql://bot:Secret-9@127.0.0.1:1/archive"})
+    assert shared.returncode == 2 and "builds the index of its own replica" in shared.stderr
+    assert "Secret-9" not in shared.stderr
 
 
 def test_database_from_env_file_and_from_flag(tmp_path):
