@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 from dotenv import load_dotenv
 
 from retrieval.daily import Shards
-from retrieval.state import is_postgres_url
+from retrieval.dburl import PROBLEM_TEXT, url_problem
 from retrieval.text import is_number
 
 DEFAULT_DB = Path("data") / "archive.db"
@@ -54,8 +54,12 @@ class Settings:
 
 
 def _url(key: str, value: str, schemes: tuple[str, ...]) -> str:
-    parsed = urlparse(value)
-    if parsed.scheme not in schemes or not parsed.netloc:
+    try:
+        parsed = urlparse(value)
+        readable = parsed.scheme in schemes and bool(parsed.netloc) and (parsed.port or 0) >= 0
+    except ValueError:  # a bracket left open, a port that is not a number
+        readable = False
+    if not readable:
         raise ConfigError(f"{key} must be a {' or '.join(s + '://' for s in schemes)} URL, got {value[:60]!r}")
     return value.rstrip("/")
 
@@ -110,13 +114,9 @@ def database_url(value: str | None, key: str = "DATABASE_URL") -> str | None:
     """A postgresql:// URL (its text is never repeated in an error: it may hold a password)."""
     if value is None:
         return None
-    parsed = urlparse(value)
-    if not is_postgres_url(value) or not parsed.hostname and "host=" not in parsed.query:
-        raise ConfigError(f"{key} must be a postgresql://user:password@host/database URL")
-    try:
-        parsed.port  # noqa: B018 - a port that is not a number raises here
-    except ValueError:
-        raise ConfigError(f"{key} has a port that is not a number") from None
+    problem = url_problem(value)
+    if problem is not None:
+        raise ConfigError(f"{key} {PROBLEM_TEXT[problem]}")
     return value
 
 

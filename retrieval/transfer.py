@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import aiosqlite
 import asyncpg
 
-from .dburl import is_postgres_url, safe_url
+from .dburl import PROBLEM_TEXT, UrlProblem, safe_url, url_problem
 from .fetch.frontier import RUN_KEY
 from .pg import Postgres
 from .reroles import ROLES_KEY
@@ -298,11 +298,11 @@ class Endpoint:
 
     @classmethod
     def parse(cls, text: str) -> Endpoint:
-        if is_postgres_url(text):
-            if not urlsplit(text).hostname and "host=" not in urlsplit(text).query:
-                raise TransferError(f"{safe_url(text)}: a PostgreSQL URL names a host: "
-                                    "postgresql://user:password@host/db", TransferProblem.BAD_ENDPOINT)
+        problem = url_problem(text)
+        if problem is None:
             return cls(EndKind.POSTGRES, text)
+        if problem is not UrlProblem.NOT_POSTGRES:
+            raise TransferError(f"the PostgreSQL URL {PROBLEM_TEXT[problem]}", TransferProblem.BAD_ENDPOINT)
         if text.startswith(SQLITE_PREFIX) and text[len(SQLITE_PREFIX):]:
             return cls(EndKind.SQLITE, text[len(SQLITE_PREFIX):].removeprefix("//"))
         raise TransferError(f"{safe_url(text)[:80]!r} is neither sqlite:PATH nor postgresql://user:password@host/db",

@@ -22,7 +22,7 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from bot.config import Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings
 from bot.runner import setup_logging
 
 from ..conftest import ROOT
@@ -204,3 +204,11 @@ def test_an_uncaught_exception_goes_through_the_log_redacted(tmp_path):
         assert "CRITICAL" in text and "RuntimeError: refused: Authorization: Bot [redacted]" in text
         assert "uncaught exception in thread worker" in text and "ValueError: in a thread: Bot [redacted]" in text
         assert_no_secret(text)
+
+
+@pytest.mark.parametrize("value", ["http://[::1/api/v10", "http://127.0.0.1:port/api", "ftp://proxy/api"])
+def test_a_malformed_endpoint_url_is_one_configuration_error(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("DISCORD_API_BASE", value)  # undone after the test, unlike what a .env would leave
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path / ".env")
+    assert str(caught.value).startswith("DISCORD_API_BASE must be a http:// or https:// URL")

@@ -49,6 +49,9 @@ def test_bad_shard_settings_are_one_clear_line(text, count, says):
     (["--shards", "0-9", "--shard-count", "8"], "archive-bot: --shards: shard 9 is out of range"),
     (["--shards", "0-3"], "archive-bot: --shards and --shard-count go together"),
     (["--database-url", "mysql://root:hunter22@db/x"], "archive-bot: --database-url must be a postgresql://"),
+    (["--database-url", "postgresql://root:hunter22@[::1/x"], "archive-bot: --database-url cannot be read"),
+    (["--database-url", "postgresql://root:hunter22@db:99999/x"], "archive-bot: --database-url has a port that"),
+    (["--database-url", "postgresql://root:hunter22@/x"], "archive-bot: --database-url must be a postgresql://"),
 ])
 def test_bad_run_options_stop_with_one_line_and_never_echo_a_password(args, says, capsys, tmp_path):
     assert main(["run", "--db", str(tmp_path / "a.db"), *args]) == 2

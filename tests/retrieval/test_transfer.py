@@ -183,7 +183,8 @@ def _foreign(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("case", ["missing", "text file", "another program's database", "wrong password",
-                                  "unreachable", "same", "newer", "newer postgresql", "bad form"])
+                                  "unreachable", "same", "newer", "newer postgresql", "bad form", "bad bracket",
+                                  "bad port"])
 def test_bad_input_gets_one_line_and_writes_nothing(case: str, db: Path, pg_database: str, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not a database\n")
     dest = tmp_path / "copy.db"
@@ -197,6 +198,8 @@ def test_bad_input_gets_one_line_and_writes_nothing(case: str, db: Path, pg_data
         "newer": lambda: (f"sqlite:{_newer(tmp_path, db)}", pg_database),
         "newer postgresql": lambda: (_newer_postgresql(pg_database), f"sqlite:{dest}"),
         "bad form": lambda: (str(db), pg_database),
+        "bad bracket": lambda: (f"sqlite:{db}", "postgresql://archive:not-the-password-xyz@[::1/x"),
+        "bad port": lambda: (f"sqlite:{db}", "postgresql://archive:not-the-password-xyz@db:99999/x"),
     }[case]()
     done = _run("migrate", "--from", source, "--to", target, cwd=tmp_path)
     assert done.returncode != 0
@@ -209,7 +212,8 @@ def test_bad_input_gets_one_line_and_writes_nothing(case: str, db: Path, pg_data
                 "wrong password": "refused the user name or password", "unreachable": "cannot reach PostgreSQL",
                 "same": "both the source and the destination", "newer": "newer archive-bot",
                 "newer postgresql": "newer archive-bot",
-                "bad form": "neither sqlite:PATH nor postgresql://"}[case]
+                "bad form": "neither sqlite:PATH nor postgresql://", "bad bracket": "cannot be read",
+                "bad port": "has a port that is not a number"}[case]
     assert expected in lines[0]
     assert not dest.exists()  # a destination file that did not exist is not left behind
     with sqlite3.connect(db) as conn:
