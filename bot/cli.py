@@ -372,7 +372,13 @@ async def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
               file=sys.stderr)
         return EXIT_FAILED
     started = time.perf_counter()
-    if (size := await Archive.prepare_index(settings.archive_db)) is not None:
+    try:
+        size = await Archive.prepare_index(settings.archive_db)
+    except OSError as exc:
+        print(f"archive-bot: the search index could not be saved beside {settings.archive_db} ({exc.strerror or exc}); "
+              "the bot builds it in memory when it starts", file=sys.stderr)
+        return EXIT_FAILED
+    if size is not None:
         print(f"search index built: {size:,} documents in {time.perf_counter() - started:.1f} s; the bot's next "
               "start maps it")
     elif not args.quiet:

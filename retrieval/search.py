@@ -369,7 +369,8 @@ class Archive:
     async def prepare_index(cls, db: str | Path, people: PeopleDirectory | None = None) -> int | None:
         """Build and save a new base now when the saved one would not serve the next start (there is none, it is
         another archive's, or what changed since outgrew a delta), so that start maps it in about a second
-        instead of building it (minutes at a million records). The documents it holds when one was built."""
+        instead of building it (minutes at a million records). The documents it holds when one was built; OSError
+        when it could not be saved."""
         store = await SqliteArchiveStore.open(db)
         try:
             if people is None:
@@ -390,7 +391,7 @@ class Archive:
             base = self._current_base(state)
             if base is not None and _serves(base[0], RecordReader.changed_ids(conn, base[1].generation), state):
                 return None
-            self._new_base(build(RecordReader.indexed(conn)), state)
+            self._save(build(RecordReader.indexed(conn)), state)
         return state.records
 
     def _current_base(self, state: ArchiveState) -> tuple[Segment, Built] | None:
@@ -410,14 +411,16 @@ class Archive:
 
     def _new_base(self, segment: Segment, state: ArchiveState) -> tuple[Segment, Built]:
         """Save a newly built base and map it back from disk (so its pages are shared and can be dropped)."""
-        built = Built(state.archive, state.generation, segment.size)
-        remove_leftovers(self.index_folder)
         try:
-            save(self.index_folder, segment, built)
+            self._save(segment, state)
             return load(self.index_folder)
         except (OSError, IndexUnusable) as exc:
             log.warning("search index not saved (kept in memory): %s", exc)
-            return segment, built
+            return segment, Built(state.archive, state.generation, segment.size)
+
+    def _save(self, segment: Segment, state: ArchiveState) -> None:
+        remove_leftovers(self.index_folder)
+        save(self.index_folder, segment, Built(state.archive, state.generation, segment.size))
 
     async def refresh_if_changed(self) -> bool:
         """Refresh when the database changed since the last build (an ingest by any process)."""

@@ -71,6 +71,11 @@ def test_ingest_leaves_the_index_the_next_start_maps_and_index_says_when_it_is_c
     assert missing.returncode == 1 and missing.stderr.strip() == (
         f"archive-bot: no archive at {Path('nothing-here.db')}: run `archive-bot ingest PATH...` first")
     assert not (tmp_path / "nothing-here.db").exists()
+    shutil.rmtree(tmp_path / "a.index")
+    (tmp_path / "a.index").write_text("my notes\n")  # a file of the user's where the index would go
+    refused = cli("index", "--db", "a.db", cwd=tmp_path)
+    assert refused.returncode == 1 and refused.stderr.startswith("archive-bot: the search index could not be saved")
+    assert "Traceback" not in refused.stderr and (tmp_path / "a.index").read_text() == "my notes\n"
     shared = cli("index", cwd=tmp_path, env={"DATABASE_URL": "postgresql://bot:Secret-9@127.0.0.1:1/archive"})
     assert shared.returncode == 2 and "builds the index of its own replica" in shared.stderr
     assert "Secret-9" not in shared.stderr
