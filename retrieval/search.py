@@ -305,19 +305,28 @@ class Archive:
                    background: bool = False) -> Archive:
         """The archive with its index; `background`: return at once and build (or load) the index meanwhile, so
         a bot can connect and acknowledge what arrives (`loaded()` waits for it)."""
+        archive = await cls._without_index(db, people)
+        archive._loading = asyncio.create_task(archive.refresh(), name="archive-index")
+        if not background:
+            try:
+                await archive._loading
+            except BaseException:
+                await archive.close()
+                raise
+        return archive
+
+    @classmethod
+    async def _without_index(cls, db: str | Path, people: PeopleDirectory | None) -> Archive:
+        """The archive open, its roles current (they are what the index reads), no index yet."""
         store = await SqliteArchiveStore.open(db)
         try:
             if people is None:
                 people = await asyncio.to_thread(PeopleDirectory.load)
             await carry_roles_forward(store, people)
-            archive = cls(store, people)
-            archive._loading = asyncio.create_task(archive.refresh(), name="archive-index")
-            if not background:
-                await archive._loading
+            return cls(store, people)
         except BaseException:
             await store.close()  # aiosqlite's thread would otherwise keep the process alive
             raise
-        return archive
 
     async def loaded(self) -> None:
         """Wait until the first index is ready; raises what stopped it being built."""
@@ -371,18 +380,11 @@ class Archive:
         another archive's, or what changed since outgrew a delta), so that start maps it in about a second
         instead of building it (minutes at a million records). The documents it holds when one was built; OSError
         when it could not be saved."""
-        store = await SqliteArchiveStore.open(db)
+        archive = await cls._without_index(db, people)
         try:
-            if people is None:
-                people = await asyncio.to_thread(PeopleDirectory.load)
-            await carry_roles_forward(store, people)
-            archive = cls(store, people)
-            try:
-                return await asyncio.to_thread(archive._prepare)
-            finally:
-                archive.reader.close()
+            return await asyncio.to_thread(archive._prepare)
         finally:
-            await store.close()
+            await archive.close()
 
     def _prepare(self) -> int | None:
         """(Worker thread.) `prepare_index`: the changed records' ids alone decide whether the base serves."""
