@@ -13,7 +13,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from .dates import UNDATED, ArchiveDate
 from .people import name_key
-from .records import Record, Role
+from .records import DocumentInfo, Record, Role
 from .site import ARCHIVE_NAME, ARCHIVE_URL
 
 URL_MAX = 512  # the longest link a chat platform takes everywhere (Discord refuses longer link buttons)
@@ -144,13 +144,13 @@ def reading_name(written: str, known: tuple[str, ...] = ()) -> str:
 
 def cite(record: Record) -> Citation:
     url, link = document_link(record)
-    info = record.info
-    took_part = tuple(p.name for p in record.participants)
-    if info is not None and info.authors:
-        authors = tuple(" ".join(a.split()) for a in info.authors)
-        names = tuple(reading_name(a, took_part) for a in authors)
+    info = record.info or _LISTING  # a listing's record (most of the archive): every field of its page empty
+    took_part = tuple([p.name for p in record.participants])
+    if info.authors:
+        authors = tuple([" ".join(a.split()) for a in info.authors])
+        names = tuple([reading_name(a, took_part) for a in authors])
     else:
-        authors = names = tuple(p.name for p in record.participants if p.role is Role.AUTHOR)
+        authors = names = tuple([p.name for p in record.participants if p.role is Role.AUTHOR])
     return Citation(
         title=" ".join(record.title.split()),
         date=record.date.human(),
@@ -161,12 +161,15 @@ def cite(record: Record) -> Citation:
         when=record.date,
         authors=authors,
         author_names=names,
-        source=" ".join(info.source.split()) if info is not None else "",
-        original_archive=" ".join(info.original_archive.split()) if info is not None else "",
-        doc_type=info.doc_type.strip() if info is not None else "",
-        languages=info.languages if info is not None else (),
-        subjects=info.subjects if info is not None else (),
-        record_id=info.record_id.strip() if info is not None and info.record_id else None,
+        source=" ".join(info.source.split()),
+        original_archive=" ".join(info.original_archive.split()),
+        doc_type=info.doc_type.strip(),
+        languages=info.languages,
+        subjects=info.subjects,
+        record_id=info.record_id.strip() if info.record_id else None,
         summary=record.summary,
-        scan_url=linkable(info.scan_url) if info is not None else None,
+        scan_url=linkable(info.scan_url),
     )
+
+
+_LISTING = DocumentInfo()

@@ -99,8 +99,20 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# Every pattern above holds an ASCII digit (a year, a decade's "0", a day before a year): a question without one
+# names no date, and is not run through the nine patterns (most questions are words alone).
+_ANY_DIGIT = re.compile(r"[0-9]")
+
+
 def extract_dates(question: str) -> tuple[DateRange | None, str]:
     """The date constraint a question names (every one of them intersected) and the question without it."""
+    if _ANY_DIGIT.search(question) is None:
+        return None, question
+    return _extract_dates(question)
+
+
+def _extract_dates(question: str) -> tuple[DateRange | None, str]:
+    """`extract_dates` by every pattern in turn."""
     found: list[DateRange] = []
     rest = question
     for kind, pattern in _PATTERNS:

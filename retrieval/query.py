@@ -85,10 +85,11 @@ class QueryParser:
         mentions = self.people.find(corrected)
         names = tuple(dict.fromkeys(m.name for m in mentions))
         terms = _without_filler(tokenize(corrected))
+        # a question naming nobody is all topic: its terms as they are, not tokenized again
+        topic = tuple(_without_filler(tokenize(_outside(corrected, mentions)))) if mentions else tuple(terms)
         expansions, absent = self._expand(terms, real)
         gone = {stem(fold(word)) for word in absent}
         terms = [t for t in terms if t not in gone]  # the archive lacks them: the rest of the words are searched
-        topic = tuple(_without_filler(tokenize(_outside(corrected, mentions))))
         present = set(terms)
         for _, better in corrections:  # a guessed word also matches its shorter forms ("separatist": "separ-")
             for term in self._shorter_forms(tokenize(better)):

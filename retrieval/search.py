@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import lru_cache
-from itertools import islice
+from itertools import compress, islice
 from pathlib import Path
 
 import numpy as np
@@ -539,7 +539,8 @@ class Archive:
         else:
             found = strict
         scored = dict(found)
-        result.hits = [self._hit(record, scored[i], understood) for i, record in index.records_at(scored)]
+        terms = understood.matching_terms
+        result.hits = [self._hit(record, scored[i], terms) for i, record in index.records_at(scored)]
         result.total = len(result.hits)
         if not result.hits:
             counts = [Count(Constraint.WORDS, understood.text or understood.original, scores.matched)]
@@ -627,12 +628,13 @@ class Archive:
     def _requested(self, question: str, request: Request, today: date) -> Answer:
         result = SearchResult(query=question, understood=self.snapshot.parser.parse(""))
         answer = Answer(result, intent=request.intent)
+        terms = result.understood.matching_terms
         if request.intent is Intent.PERSON:
             assert request.person is not None
             answer.person = self.person_card(request.person, request.typed)
-            result.hits = [self._hit(r, 0.0, result.understood) for r in answer.person.records[:MAX_BROWSE]]
+            result.hits = [self._hit(r, 0.0, terms) for r in answer.person.records[:MAX_BROWSE]]
         elif request.intent is Intent.ONTHISDAY:
-            result.hits = [self._hit(r, 0.0, result.understood) for r in self.on_this_day(today.month, today.day)]
+            result.hits = [self._hit(r, 0.0, terms) for r in self.on_this_day(today.month, today.day)]
         result.total = len(result.hits)
         return answer
 
@@ -647,8 +649,10 @@ class Archive:
     def _unknown_person(self, name: str) -> QueryError:
         return QueryError(QueryProblem.UNKNOWN_PERSON, name, *self.people.suggest(name)[:3])
 
-    def _hit(self, record: Record, score: float, understood: ParsedQuery) -> Hit:
-        return Hit(record, score, cite(record), matched_words(record, understood.matching_terms))
+    @staticmethod
+    def _hit(record: Record, score: float, terms: set[str]) -> Hit:
+        """`terms`: the question's `matching_terms`, made once for all its hits."""
+        return Hit(record, score, cite(record), matched_words(record, terms))
 
     def _hints(self, understood: ParsedQuery, date_from: int | None, date_to: int | None,
                person: str | None) -> list[Hint]:
@@ -684,9 +688,9 @@ def _all(masks: Iterable[np.ndarray]) -> np.ndarray | None:
 
 
 def matched_words(record: Record, terms: set[str]) -> tuple[str, ...]:
-    """The words of the title and summary whose index term the question shares, as written."""
-    return tuple(word for word in dict.fromkeys(words(f"{record.title} {record.summary}"))
-                 if _word_term(word) in terms)
+    """The words of the title and summary whose index term the question shares, as written, each once."""
+    found = words(f"{record.title} {record.summary}")  # the loop runs in C: a hit's summary is some 50 words
+    return tuple(dict.fromkeys(compress(found, map(terms.__contains__, map(_word_term, found)))))
 
 
 @lru_cache(maxsize=200_000)

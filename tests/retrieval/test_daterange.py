@@ -1,6 +1,7 @@
 """Dates named in a question (retrieval/daterange.py): pure functions, no archive needed."""
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import pytest
@@ -50,6 +51,21 @@ def test_the_date_leaves_the_question_and_the_words_stay():
     found, rest = extract_dates("mao cables on 6 October 1958 about Taiwan")
     assert found == DateRange.from_iso("1958-10-06", "1958-10-06")
     assert rest == "mao cables about Taiwan"
+
+
+def test_a_question_without_an_ascii_digit_is_answered_as_every_pattern_would():
+    """extract_dates skips its patterns on a question with no ASCII digit: they must all need one."""
+    from retrieval.daterange import _extract_dates
+
+    rng = random.Random(7)
+    pieces = ["in", "the", "early", "mid", "late", "between", "and", "from", "to", "since", "before", "on", "of",
+              "October", "Sept.", "March", "mao", "'s", "s", "-", "–", ",", "th", "1958", "50", "60's", "27",
+              "١٩٥٨", "١٩٥٠s", "²", "٦", "X"]
+    questions = [" ".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(3000)]
+    questions += [q.replace(" ", "") for q in questions[:500]]
+    assert sum(_extract_dates(q)[0] is not None for q in questions) > 300  # dates are found where they are
+    for question in questions:
+        assert extract_dates(question) == _extract_dates(question), question
 
 
 def test_two_constraints_narrow_each_other():

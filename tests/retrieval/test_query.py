@@ -156,6 +156,20 @@ def test_a_real_word_the_archive_lacks_is_kept_reported_and_not_searched(words_p
     assert parsed.absent == absent
     assert parsed.text == question
     assert not {stem(fold(w)) for w in absent} & set(parsed.terms)
+    assert {stem(fold(w)) for w in absent} <= set(parsed.topic)  # still what the question is about
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("nuclear testing papers", ("nuclear", "test")),  # filler is no topic
+        ("Mao cables on the Taiwan Strait in 1958", ("cabl", "taiwan", "strait")),  # nor a person, nor a date
+        ("Khrushchev and Zhou Enlai", ()),
+        ("Mao", ()),
+    ],
+)
+def test_the_topic_is_the_terms_that_are_neither_a_person_a_date_nor_filler(parser, question, topic):
+    assert parser.parse(question).topic == topic
 
 
 def test_the_rest_of_the_words_are_searched(words_parser):

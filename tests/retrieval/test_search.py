@@ -451,3 +451,23 @@ def test_an_absent_word_is_left_out_and_the_rest_searched(archive):
     result = archive.search_now("Cominform Stalin Tito Yugoslavia", limit=5)
     assert result.understood.absent == ("Cominform",) and result.hits and result.notice is None
     assert titles(result) == titles(archive.search_now("Stalin Tito Yugoslavia", limit=5))
+
+
+def test_matched_words_are_the_words_whose_term_the_question_shares_as_written_each_once():
+    from retrieval.dates import ArchiveDate
+    from retrieval.records import Record
+    from retrieval.search import matched_words
+    from retrieval.text import WORD_RE, tokenize
+
+    record = Record(id=1, date=ArchiveDate(1958), date_text="1958", title="Mao's talks with Khrushchev's envoy",
+                    summary="Talks on the 'Taiwan Strait' crisis. Mao talked; the Soviets' note on TALKS, "
+                            "the chargé d'Affaires, Gerő. 1958 talks.")
+    assert matched_words(record, {"talk", "mao", "affair", "gero", "1958"}) == (
+        "Mao's", "talks", "Talks", "Mao", "talked", "TALKS", "d'Affaires", "Gerő", "1958")
+    rng = random.Random(3)
+    text = f"{record.title} {record.summary}"
+    vocabulary = sorted({t for w in WORD_RE.findall(text) for t in tokenize(w)})
+    for _ in range(50):  # the words as the plain rule finds them, for any set of terms
+        terms = set(rng.sample(vocabulary, rng.randint(0, len(vocabulary))))
+        expected = tuple(w for w in dict.fromkeys(WORD_RE.findall(text)) if (tokenize(w) or [None])[0] in terms)
+        assert matched_words(record, terms) == expected

@@ -17,7 +17,9 @@ def _texts(tmp_path) -> list[str]:
     rng = random.Random(5)
     soup = ["".join(rng.choice(_SOUP) for _ in range(rng.randint(0, 60))) for _ in range(3000)]
     ascii_soup = ["".join(rng.choice(_SOUP[:40]) for _ in range(rng.randint(0, 60))) for _ in range(3000)]
-    return page.read_text(encoding="utf-8").splitlines() + soup + ascii_soup + ["", "_", "'", "a'b", "a''b", "x'"]
+    return page.read_text(encoding="utf-8").splitlines() + soup + ascii_soup + ["", "_", "'", "a'b", "a''b", "x'"] + [
+        "Mao's and Zhou's talks on rock'n'roll, 1950s", "the Soviets' note", "'tis Stalin's", "x'' y",
+        "\x1c\x0bA_b\x7fc", "d'Affaires Khrushchev's"]
 
 
 def test_words_are_word_re_s_words_for_ascii_and_other_texts(tmp_path):
