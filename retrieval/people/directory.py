@@ -123,7 +123,7 @@ class PeopleDirectory:
 
     def find(self, text: str) -> list[Mention]:
         """All mentions in `text`, longest match first, non-overlapping, in order of position."""
-        return [self._mention(hit) for hit in self._matcher.hits(scan_text(text))]
+        return [self._mention(hit) for hit in self._matcher.find(text).hits]
 
     def _mention(self, hit: Hit) -> Mention:
         entity = self.entities[hit.entity]
@@ -140,17 +140,15 @@ class PeopleDirectory:
         named only in the summary are mentioned. One entry per canonical name, with its strongest role;
         authors first, then recipients, participants and the mentioned, each in order of appearance.
         """
-        title_scan = scan_text(title)
-        title_hits = self._matcher.hits(title_scan)
-        country = self._context_country(title_hits)
-        title_hits = self._matcher.context_hits(title_scan, title_hits, country)
+        title_found = self._matcher.find(title)
+        country = self._context_country(title_found.hits)
+        title_hits = self._matcher.context_hits(title_found, country)
         reader = RoleReader(title, title_hits)
         authors, recipients = reader.read()
         spoken_of = reader.spoken_of(authors | recipients)
         summary_hits: list[Hit] = []
         if summary:
-            summary_scan = scan_text(summary)
-            summary_hits = self._matcher.context_hits(summary_scan, self._matcher.hits(summary_scan), country)
+            summary_hits = self._matcher.context_hits(self._matcher.find(summary), country)
 
         best: dict[int, Role] = {}  # entity -> its strongest role, in order of first appearance
         for position, hit in enumerate(title_hits):
