@@ -257,7 +257,7 @@ def scan_text(text: str) -> Scan:
     return scan
 
 
-@dataclass
+@dataclass(slots=True)
 class Found:
     """The names found in one text, and what they were found in: the text's words between spaces when one
     pattern found them (`Matcher.plain_hits`), else its scan."""
@@ -367,11 +367,11 @@ class Matcher:
     def find(self, text: str) -> Found:
         """The names in `text`: by one compiled pattern when it is plain and no name touches a bracket (most
         titles and summaries), else by its scan. The same hits either way."""
-        hits = self.plain_hits(text)
-        if hits is None:
+        found = self.plain_hits(text)
+        if found is None:
             scan = scan_text(text)
             return Found(text, self.hits(scan), None, scan)
-        return Found(text, hits[0], hits[1])
+        return found
 
     @cached_property
     def _plain_pattern(self) -> re.Pattern[str]:
@@ -392,8 +392,8 @@ class Matcher:
         return any((longer := self._plain_pattern.match(padded, word.start() - 1)) is not None
                    and longer.end() > end for word in words)
 
-    def plain_hits(self, text: str) -> tuple[list[Hit], str] | None:
-        """`hits(scan_text(text))` and the text's spaced words, found by `_plain_pattern` with no word list;
+    def plain_hits(self, text: str) -> Found | None:
+        """`hits(scan_text(text))`, with the text's spaced words, found by `_plain_pattern` with no word list;
         None when the text is not plain, a name touches a bracket, or a titled alias may run on into a longer
         name (`_extend`): the scan decides those."""
         spaced = _spaced(text)
@@ -419,7 +419,7 @@ class Matcher:
             hits.append(Hit(name.entity, before, before + name.size, start, end, name.key))
             before += name.size
             counted = end
-        return self._finish(text, None, hits), spaced
+        return Found(text, self._finish(text, None, hits), spaced)
 
     def _extend(self, scan: Scan, first: int, end: int, value: int) -> int:
         """Let a titled alias run on into the full name: "President Park" + "Park Chung Hee" is one mention."""
