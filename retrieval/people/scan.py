@@ -274,9 +274,12 @@ class Found:
             self._scan = scan_text(self.text)
         return self._scan
 
-    def may_hold(self, word: str) -> bool:
-        """Might a word be among the text's words? Never False when it is (a substring test on the spaced text)."""
-        return word in self.spaced if self.spaced is not None else word in self.scan.keys
+    def may_hold(self, words: list[str]) -> bool:
+        """Might the text hold all these words? Never False when it does: substring tests on the spaced text
+        (no word list is made for them), else the first word among the scan's words."""
+        if self.spaced is not None:
+            return all(word in self.spaced for word in words)
+        return words[0] in self.scan.keys
 
 
 class Matcher:
@@ -535,9 +538,9 @@ class Matcher:
     def context_hits(self, found: Found, country: str | None) -> list[Hit]:
         """Bare "the Central Committee" etc., read as the body of the document's country."""
         hits = found.hits
-        # Only the phrases whose first word the text holds (most texts hold none): the words are looked at
-        # only when the text may hold one.
-        phrases = [phrase for phrase in self._context.get(country, ()) if found.may_hold(phrase[1][0])] \
+        # Only the phrases whose first word the text holds (most texts hold none; a phrase whose other words it
+        # lacks cannot match either): the scan's words are made only when the text may hold a whole phrase.
+        phrases = [phrase for phrase in self._context.get(country, ()) if found.may_hold(phrase[1])] \
             if country else None
         if not phrases:
             return hits
