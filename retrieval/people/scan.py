@@ -60,11 +60,23 @@ _PLAIN_CHARS = frozenset(
 _SPACED = bytes(code if chr(code).isalnum() else ord(" ") for code in range(0x80)).lower() + bytes(0x80)
 
 
+# The Latin letters that fold to one ASCII letter or digit ("ő" -> "o", "Ș" -> "s"): a word of them folds letter by
+# letter, so a text of them and ASCII is plain once they are replaced.
+_ONE_LETTER_FOLDS = {code: fold(chr(code)) for code in range(0xC0, 0x250)
+                     if re.fullmatch(_WORD, chr(code)) and len(fold(chr(code))) == 1 and fold(chr(code)).isascii()
+                     and fold(chr(code)).isalnum()}
+
+
 def _spaced(text: str) -> str | None:
-    """A plain text (ASCII words between separators, no brackets: most titles and summaries) as its lowercased
-    words between spaces, offset for offset (one translate); None for any other text."""
-    if "[" in text or "]" in text or not (text.isascii() or _PLAIN_CHARS.issuperset(text)):
+    """A plain text (words of ASCII and of Latin letters that fold to one, between separators, no brackets:
+    most titles and summaries) as its folded words between spaces, offset for offset (one or two translates);
+    None for any other text."""
+    if "[" in text or "]" in text:
         return None
+    if not text.isascii():
+        text = text.translate(_ONE_LETTER_FOLDS)
+        if not _PLAIN_CHARS.issuperset(text):
+            return None
     return text.encode("ascii", "replace").translate(_SPACED).decode()
 
 
