@@ -127,8 +127,9 @@ class PeopleDirectory:
     # -- matching
 
     def find(self, text: str) -> list[Mention]:
-        """All mentions in `text`, longest match first, non-overlapping, in order of position."""
-        return [self._mention(hit) for hit in self._matcher.find(text).hits]
+        """All mentions in `text`, longest match first, non-overlapping, in order of position. By the scan: a
+        question is short, and the bot's first one should not wait for `participants`' compiled pattern."""
+        return [self._mention(hit) for hit in self._matcher.hits(scan_text(text))]
 
     def _mention(self, hit: Hit) -> Mention:
         entity = self.entities[hit.entity]
