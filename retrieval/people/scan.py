@@ -3,7 +3,9 @@
 Names are compared as sequences of folded word tokens ("A.A. Gromyko", "A. A. Gromyko" and "AA Gromyko" are
 all `a a gromyko` or `aa gromyko`), and every alias is indexed with all ways of joining its tokens, so
 "Chou En-lai" also matches "Chou Enlai" and "Kim Il-sung" matches "Kim Ilsung". The trie is built once at
-load: `Matcher.hits` costs a dict lookup per word of text.
+load: `Matcher.hits` costs a dict lookup per word of text. For ingest, `Matcher.find` matches a plain title or
+summary (most of them) with the same trie compiled into one regular expression, so no word list is made and the
+engine, in C, looks only after spaces; the scan decides the rest, and tests check both find the same.
 """
 from __future__ import annotations
 
