@@ -100,6 +100,7 @@ RESOLVE_FILLERS = _FUNCTION_WORDS | _HONORIFICS | _OFFICE_NOUNS | {
     "vice", "deputy", "prime", "first", "leader", "former", "acting", "defense", "defence", "party",
 }
 _GAP_WORD_RE = re.compile(r"[^\W_]+")
+_ASCII_GAP_WORD_RE = re.compile(r"[A-Za-z0-9]+")  # the same words in ASCII, by a table instead of Unicode's categories
 # "..., Transmitting a Letter to X from Y": a document that carries another's words. Few titles hold one of the
 # verbs: a lowercased ASCII title is searched only when one is in it.
 _RELAY_VERBS = ("transmitting", "relaying", "forwarding", "conveying", "enclosing", "passing on")
@@ -156,7 +157,7 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _gap_words(gap: str) -> list[str]:
-    return _GAP_WORD_RE.findall(gap)
+    return (_ASCII_GAP_WORD_RE if gap.isascii() else _GAP_WORD_RE).findall(gap)
 
 
 _DESCRIPTOR_STOPS = frozenset(":;‘\"“”")  # a colon, a semicolon or a quote mark ends a description
