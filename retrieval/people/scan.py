@@ -75,8 +75,8 @@ def _spaced(text: str) -> str | None:
     None for any other text."""
     if "[" in text or "]" in text:
         return None
-    if not text.isascii():
-        text = text.translate(_ONE_LETTER_FOLDS)
+    if not (text.isascii() or _PLAIN_CHARS.issuperset(text)):  # a translate by a dict costs a lookup per letter:
+        text = text.translate(_ONE_LETTER_FOLDS)  # only for a text that has a letter to fold
         if not _PLAIN_CHARS.issuperset(text):
             return None
     return text.encode("ascii", "replace").translate(_SPACED).decode()
