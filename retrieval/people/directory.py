@@ -7,6 +7,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from ..records import EntityKind, Participant, Role
@@ -25,6 +26,10 @@ class Mention:
     end: int
 
 
+_AUTHOR, _RECIPIENT, _PARTICIPANT, _MENTIONED = (ROLE_RANK[role] for role in (Role.AUTHOR, Role.RECIPIENT,
+                                                                              Role.PARTICIPANT, Role.MENTIONED))
+
+
 class PeopleDirectory:
     """Canonical names, their aliases, and the matcher over them."""
 
@@ -37,8 +42,8 @@ class PeopleDirectory:
         not_names = list(not_names)
         self._check_and_index(not_names)
         self._matcher = Matcher(self.entities, not_names, self._by_key)
-        # Each entity in each role, made once: participants() hands out these (frozen) objects.
-        self._participant = {role: [Participant(e.name, role, e.kind) for e in self.entities] for role in Role}
+        # Each entity in each role (by the role's rank), made once: participants() hands out these (frozen) objects.
+        self._participant = [[Participant(e.name, role, e.kind) for e in self.entities] for role in ROLE_RANK]
         # Another people file (or another version of it) can find other participants in the same text.
         self.fingerprint = hashlib.blake2b(repr((self.entities, sorted(not_names))).encode(), digest_size=16).digest()
 
@@ -122,7 +127,8 @@ class PeopleDirectory:
     # -- matching
 
     def find(self, text: str) -> list[Mention]:
-        """All mentions in `text`, longest match first, non-overlapping, in order of position."""
+        """All mentions in `text`, longest match first, non-overlapping, in order of position. By the scan: a
+        question is short, and the bot's first one should not wait for `participants`' compiled pattern."""
         return [self._mention(hit) for hit in self._matcher.hits(scan_text(text))]
 
     def _mention(self, hit: Hit) -> Mention:
@@ -140,27 +146,28 @@ class PeopleDirectory:
         named only in the summary are mentioned. One entry per canonical name, with its strongest role;
         authors first, then recipients, participants and the mentioned, each in order of appearance.
         """
-        title_scan = scan_text(title)
-        title_hits = self._matcher.hits(title_scan)
-        country = self._context_country(title_hits)
-        title_hits = self._matcher.context_hits(title_scan, title_hits, country)
+        title_found = self._matcher.find(title)
+        country = self._context_country(title_found.hits)
+        title_hits = self._matcher.context_hits(title_found, country)
         reader = RoleReader(title, title_hits)
         authors, recipients = reader.read()
         spoken_of = reader.spoken_of(authors | recipients)
         summary_hits: list[Hit] = []
         if summary:
-            summary_scan = scan_text(summary)
-            summary_hits = self._matcher.context_hits(summary_scan, self._matcher.hits(summary_scan), country)
+            summary_hits = self._matcher.context_hits(self._matcher.find(summary), country)
 
-        best: dict[int, Role] = {}  # entity -> its strongest role, in order of first appearance
+        # entity -> the rank of its strongest role, in order of first appearance (ranks, not roles: an enum
+        # hashes in Python, an int in C)
+        best: dict[int, int] = {}
         for position, hit in enumerate(title_hits):
-            role = Role.AUTHOR if position in authors else Role.RECIPIENT if position in recipients \
-                else Role.MENTIONED if position in spoken_of else Role.PARTICIPANT
-            if hit.entity not in best or ROLE_RANK[role] < ROLE_RANK[best[hit.entity]]:
-                best[hit.entity] = role
+            rank = _AUTHOR if position in authors else _RECIPIENT if position in recipients \
+                else _MENTIONED if position in spoken_of else _PARTICIPANT
+            known = best.get(hit.entity)
+            if known is None or rank < known:
+                best[hit.entity] = rank
         for hit in summary_hits:  # mentioned is the weakest role: it never replaces another
-            best.setdefault(hit.entity, Role.MENTIONED)
-        return [self._participant[role][entity] for entity, role in sorted(best.items(), key=_rank_of_role)]
+            best.setdefault(hit.entity, _MENTIONED)
+        return [self._participant[rank][entity] for entity, rank in sorted(best.items(), key=itemgetter(1))]
 
     def author(self, written: str) -> Participant:
         """An author as a document page writes it ("Stalin, Joseph", "Kim, Il Sung", "China. Ministry of Foreign
@@ -191,11 +198,6 @@ class PeopleDirectory:
             if entity.kind == EntityKind.PERSON and entity.country:
                 return entity.country
         return None
-
-
-def _rank_of_role(item: tuple[int, Role]) -> int:
-    """Sort key of an (entity, role) pair: its role's strength (a stable sort keeps the order of appearance)."""
-    return ROLE_RANK[item[1]]
 
 
 _BODY = re.compile(r"^(?P<country>[^,.]+)\.\s+(?P<body>.+)$")  # "China. Ministry of Foreign Affairs"

@@ -28,9 +28,20 @@ class CaseBlind:
     def compile(cls, pattern: str) -> CaseBlind:
         return cls(re.compile(pattern, re.IGNORECASE), re.compile(pattern))
 
-    def over(self, title: str) -> tuple[str, re.Pattern[str]]:
-        """The text to search for `title`, and the pattern to search it with."""
-        return (title.lower(), self.lower) if title.isascii() else (title, self.any_case)
+    @classmethod
+    def words(cls, words: tuple[str, ...], capture: bool = False) -> CaseBlind:
+        """One of `words` (patterns, each starting with a letter) standing as a word. The lowercase twin checks
+        the boundary before a word after its first letter, so that each branch starts with a letter: the engine
+        then skips in C to where one of them stands instead of trying every position."""
+        group = "(" if capture else "(?:"
+        checked = [rf"{word[0]}(?<=\b{word[0]}){word[1:]}" for word in words]
+        return cls(re.compile(rf"\b{group}{'|'.join(words)})\b", re.IGNORECASE),
+                   re.compile(rf"{group}{'|'.join(checked)})\b"))
+
+    def over(self, title: str, lowered: str | None) -> tuple[str, re.Pattern[str]]:
+        """The text to search for `title` (`lowered`: the title lowercased when it is ASCII, made once per
+        title), and the pattern to search it with."""
+        return (lowered, self.lower) if lowered is not None else (title, self.any_case)
 
 
 # Strength of a role, strongest first: a name keeps its strongest role when a record names it twice.
@@ -66,7 +77,7 @@ _BY_EXCLUDED = {"led", "headed", "chaired", "accompanied", "attended", "received
                 "organised", "visited", "followed", "replaced", "joined"}
 # Words after which a title says what it is about ("on", "regarding"): a name there is spoken of, unless that
 # stretch records an exchange the name was in ("regarding a Meeting with Mao Zedong").
-_SUBJECT = CaseBlind.compile(r"\b(?:on|about|regarding|concerning|re|related\s+to)\b")
+_SUBJECT = CaseBlind.words(("on", "about", "regarding", "concerning", "re", r"related\s+to"))
 # Words saying a stretch of title records an exchange (its names took part): conversation words and verbs.
 _EXCHANGE_WORDS = _CONVERSATION_WORDS | {
     "briefing", "briefings", "discuss", "discusses", "discussed", "talked", "meets", "met", "receives",
@@ -89,12 +100,15 @@ RESOLVE_FILLERS = _FUNCTION_WORDS | _HONORIFICS | _OFFICE_NOUNS | {
     "vice", "deputy", "prime", "first", "leader", "former", "acting", "defense", "defence", "party",
 }
 _GAP_WORD_RE = re.compile(r"[^\W_]+")
-# "..., Transmitting a Letter to X from Y": a document that carries another's words
+_ASCII_GAP_WORD_RE = re.compile(r"[A-Za-z0-9]+")  # the same words in ASCII, by a table instead of Unicode's categories
+# "..., Transmitting a Letter to X from Y": a document that carries another's words. Few titles hold one of the
+# verbs: a lowercased ASCII title is searched only when one is in it.
+_RELAY_VERBS = ("transmitting", "relaying", "forwarding", "conveying", "enclosing", "passing on")
 _RELAYED = CaseBlind.compile(
-    r"\b(?:transmitting|relaying|forwarding|conveying|enclosing|passing on)\s+(?:(?:a|an|the|his|her|their)\s+)?"
+    rf"\b(?:{'|'.join(_RELAY_VERBS)})\s+(?:(?:a|an|the|his|her|their)\s+)?"
     r"(?:[\w'’-]+\s+){0,3}?(?:letter|message|cable|telegram|note|reply|appeal)s?\b")
-_TO = CaseBlind.compile(r"\bto\b")
-_TRIGGER = CaseBlind.compile(r"\b(from|by|of)\b")
+_TO = CaseBlind.words(("to",))
+_TRIGGER = CaseBlind.words(("from", "by", "of"), capture=True)
 _POSSESSIVE_RE = re.compile(r"['’]s\b")
 _SUBJECT_AFTER_RE = re.compile(r"\s*(?:,([^,:'‘\"“]*))?[,:]\s*['‘\"“]")
 
@@ -143,7 +157,7 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _gap_words(gap: str) -> list[str]:
-    return _GAP_WORD_RE.findall(gap)
+    return (_ASCII_GAP_WORD_RE if gap.isascii() else _GAP_WORD_RE).findall(gap)
 
 
 _DESCRIPTOR_STOPS = frozenset(":;‘\"“”")  # a colon, a semicolon or a quote mark ends a description
@@ -210,6 +224,7 @@ class RoleReader:
 
     def __init__(self, title: str, hits: list[Hit]) -> None:
         self.title = title
+        self.lowered = title.lower() if title.isascii() else None  # what the CaseBlind patterns search
         self.hits = hits
         self.quotes = _quoted_spans(title)
         self.free = [k for k, h in enumerate(hits) if not self._quoted(h.start, h.end)] if self.quotes \
@@ -265,7 +280,7 @@ class RoleReader:
         """The stretches after "on"/"about"/"regarding"/... that record no exchange. A stretch ends at
         punctuation, "by", a quote's edge or a writer or addressee."""
         found = []
-        text, subject = _SUBJECT.over(self.title)
+        text, subject = _SUBJECT.over(self.title, self.lowered)
         for m in subject.finditer(text):
             follows = _gap_words(self.title[m.end():m.end() + 20])
             if not follows or follows[0][0].isdigit() or fold(follows[0]) in MONTHS or fold(follows[0]) == "behalf":
@@ -277,7 +292,7 @@ class RoleReader:
 
     def _subject_end(self, start: int, roles: set[int]) -> int:
         ends = [len(self.title)]
-        text, phrase_end = _PHRASE_END.over(self.title)
+        text, phrase_end = _PHRASE_END.over(self.title, self.lowered)
         stop = phrase_end.search(text, start)
         if stop:
             ends.append(stop.start())
@@ -298,7 +313,9 @@ class RoleReader:
     def _relayed(self) -> tuple[list[int], list[int]]:
         """ "Telegram from Shtykov to Stalin, Transmitting a Letter to Stalin from Kim Il Sung": the relayed
         letter's writer (Kim) and addressee are authors and recipients too; the document carries their words."""
-        text, relayed = _RELAYED.over(self.title)
+        if self.lowered is not None and not any(verb in self.lowered for verb in _RELAY_VERBS):
+            return [], []
+        text, relayed = _RELAYED.over(self.title, self.lowered)
         match = relayed.search(text)
         if match is None or self._in_quote(match.start()):
             return [], []
@@ -369,7 +386,7 @@ class RoleReader:
     def _connector(self) -> tuple[list[int], list[int]]:
         """ "X to Y": X wrote to Y. The author must stand right before "to"; else "from <place> to Y"."""
         fallback: tuple[list[int], list[int]] = ([], [])
-        text, to = _TO.over(self.title)
+        text, to = _TO.over(self.title, self.lowered)
         for m in to.finditer(text):
             before = _gap_words(self.title[max(0, m.start() - 40):m.start()])
             if self._in_quote(m.start()) or (before and fold(before[-1]) in _OFFICE_NOUNS):
@@ -439,7 +456,7 @@ class RoleReader:
 
     def _trigger(self) -> list[int]:
         """ "from X", "by X", "Diary of X": X is the author."""
-        text, trigger = _TRIGGER.over(self.title)
+        text, trigger = _TRIGGER.over(self.title, self.lowered)
         for m in trigger.finditer(text):
             if self._in_quote(m.start()):
                 continue

@@ -3,7 +3,9 @@
 Names are compared as sequences of folded word tokens ("A.A. Gromyko", "A. A. Gromyko" and "AA Gromyko" are
 all `a a gromyko` or `aa gromyko`), and every alias is indexed with all ways of joining its tokens, so
 "Chou En-lai" also matches "Chou Enlai" and "Kim Il-sung" matches "Kim Ilsung". The trie is built once at
-load: `Matcher.hits` costs a dict lookup per word of text.
+load: `Matcher.hits` costs a dict lookup per word of text. For ingest, `Matcher.find` matches a plain title or
+summary (most of them) with the same trie compiled into one regular expression, so no word list is made and the
+engine, in C, looks only after spaces; the scan decides the rest, and tests check both find the same.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import accumulate, chain, compress, count, repeat
 from operator import add
 from typing import Any
@@ -59,13 +62,32 @@ _PLAIN_CHARS = frozenset(
 _SPACED = bytes(code if chr(code).isalnum() else ord(" ") for code in range(0x80)).lower() + bytes(0x80)
 
 
-def _plain_words(text: str) -> tuple[list[str], list[int], list[int]] | None:
-    """`words` for a plain text (ASCII words between separators, no brackets: most titles and summaries): the
-    lowercased words of one translate and one split, their offsets summed in C, no pattern; None for any other
-    text."""
-    if "[" in text or "]" in text or not (text.isascii() or _PLAIN_CHARS.issuperset(text)):
+# The Latin letters that fold to one ASCII letter or digit ("ő" -> "o", "Ș" -> "s"): a word of them folds letter by
+# letter, so a text of them and ASCII is plain once they are replaced.
+_ONE_LETTER_FOLDS = {code: fold(chr(code)) for code in range(0xC0, 0x250)
+                     if re.fullmatch(_WORD, chr(code)) and len(fold(chr(code))) == 1 and fold(chr(code)).isascii()
+                     and fold(chr(code)).isalnum()}
+
+
+def _spaced(text: str) -> str | None:
+    """A plain text (words of ASCII and of Latin letters that fold to one, between separators, no brackets:
+    most titles and summaries) as its folded words between spaces, offset for offset (one or two translates);
+    None for any other text."""
+    if "[" in text or "]" in text:
         return None
-    spaced = text.encode("ascii", "replace").translate(_SPACED).decode()
+    if not (text.isascii() or _PLAIN_CHARS.issuperset(text)):  # a translate by a dict costs a lookup per letter:
+        text = text.translate(_ONE_LETTER_FOLDS)  # only for a text that has a letter to fold
+        if not _PLAIN_CHARS.issuperset(text):
+            return None
+    return text.encode("ascii", "replace").translate(_SPACED).decode()
+
+
+def _plain_words(text: str) -> tuple[list[str], list[int], list[int]] | None:
+    """`words` for a plain text: the words of `_spaced` by one split, their offsets summed in C, no pattern;
+    None for any other text."""
+    spaced = _spaced(text)
+    if spaced is None:
+        return None
     pieces = spaced.split(" ")  # words and the empty strings between neighbouring separators
     starts = list(compress(accumulate(map(add, map(len, pieces), repeat(1)), initial=0), pieces))
     keys = list(filter(None, pieces))
@@ -128,6 +150,81 @@ def _join_variants(tokens: list[str]) -> list[tuple[str, ...]]:
     return variants
 
 
+_PLAIN_KEY_RE = re.compile("[a-z0-9]+")
+
+
+def _alternation(branches: list[tuple[str, str]]) -> str:
+    """Words, each followed by its own pattern, as one alternation that shares their common beginnings: the
+    regex engine compares a letter once per position, not once per word."""
+    by_first: dict[str, list[tuple[str, str]]] = {}
+    for word, after in branches:
+        by_first.setdefault(word[:1], []).append((word[1:], after))
+    parts = []
+    for first, rest in by_first.items():
+        if not first:  # the word ends here; the others go on with letters, which its `\b` refuses
+            parts.append(rest[0][1])
+        elif len(rest) == 1:
+            parts.append(re.escape(first + rest[0][0]) + rest[0][1])
+        else:
+            parts.append(f"{re.escape(first)}(?:{_alternation(rest)})")
+    return "|".join(parts)
+
+
+def _names_from(node: dict[str, Any]) -> str | None:
+    """A pattern of the names that go on from `node` in plain text, each as long as it goes (the engine tries
+    going on before stopping, and a word ends at `\b`, so one path is followed): the trie walk of
+    `Matcher.hits`, as a pattern. None when no name does."""
+    branches = []
+    for token, child in node.items():
+        if token and _PLAIN_KEY_RE.fullmatch(token):  # other keys never meet a plain text's words
+            rest = _names_from(child)
+            if rest is not None:
+                branches.append((token, rf"\b(?: +(?:{rest})){'?' if '' in child else ''}"))
+            elif "" in child:
+                branches.append((token, r"\b"))
+    return _alternation(branches) if branches else None
+
+
+@dataclass(frozen=True, slots=True)
+class PlainName:
+    """A name of plain words as `Matcher.plain_hits` meets it: its entity (-1: a phrase that is no name), how
+    many words it has, their squash, and whether a word after its first starts a longer name of the same
+    entity that goes on past its end (then `Matcher._extend` may lengthen it, and the scan decides)."""
+
+    entity: int
+    size: int
+    key: str
+    may_extend: bool
+
+
+def _plain_names(trie: dict[str, Any]) -> dict[str, PlainName]:
+    """Every name of plain words in the trie, its words joined by single spaces -> what `plain_hits` needs."""
+    names: dict[str, PlainName] = {}
+
+    def ends_below(node: dict[str, Any]) -> set[int]:
+        """The entities of the names that go on past `node`."""
+        return {value for token, child in node.items() if token
+                for value in (ends_below(child) | ({child[""]} if "" in child else set()))}
+
+    def goes_on(words: tuple[str, ...], entity: int) -> bool:
+        """Does a name of `entity` start with `words` and go on past them?"""
+        node: dict[str, Any] | None = trie
+        for word in words:
+            node = node.get(word) if node is not None else None
+        return node is not None and entity in ends_below(node)
+
+    def walk(node: dict[str, Any], path: tuple[str, ...]) -> None:
+        for token, child in node.items():
+            if not token:
+                may_extend = child >= 0 and any(goes_on(path[k:], child) for k in range(1, len(path)))
+                names[" ".join(path)] = PlainName(child, len(path), "".join(path), may_extend)
+            elif _PLAIN_KEY_RE.fullmatch(token):
+                walk(child, (*path, token))
+
+    walk(trie, ())
+    return names
+
+
 @dataclass(slots=True)
 class Hit:
     """A match under construction: entity index, token span, char span, and the squashed matched text."""
@@ -172,6 +269,31 @@ def scan_text(text: str) -> Scan:
                 scan.groups.append((open_, close, first, t))
         scan.token_group = token_group
     return scan
+
+
+@dataclass(slots=True)
+class Found:
+    """The names found in one text, and what they were found in: the text's words between spaces when one
+    pattern found them (`Matcher.plain_hits`), else its scan."""
+
+    text: str
+    hits: list[Hit]
+    spaced: str | None = None
+    _scan: Scan | None = None
+
+    @property
+    def scan(self) -> Scan:
+        """The text's scan, made when first asked for (the pattern needs none)."""
+        if self._scan is None:
+            self._scan = scan_text(self.text)
+        return self._scan
+
+    def may_hold(self, words: list[str]) -> bool:
+        """Might the text hold all these words? Never False when it does: substring tests on the spaced text
+        (no word list is made for them), else the first word among the scan's words."""
+        if self.spaced is not None:
+            return all(word in self.spaced for word in words)
+        return words[0] in self.scan.keys
 
 
 class Matcher:
@@ -249,11 +371,72 @@ class Matcher:
                 end = self._extend(scan, i, end, value)
                 hits.append(self._new_hit(scan, value, i, end))
             resume = end
+        return self._finish(scan.text, scan, hits)
+
+    def _finish(self, text: str, scan: Scan | None, hits: list[Hit]) -> list[Hit]:
+        """Merged annotations and cover names; `scan` is None when no name touches a bracket."""
         if hits:
-            hits = self._merge(scan, hits)
+            hits = self._merge(text, scan, hits)
             if self._cover_by_key:
                 self._apply_cover_context(hits)
         return hits
+
+    def find(self, text: str) -> Found:
+        """The names in `text`: by one compiled pattern when it is plain and no name touches a bracket (most
+        titles and summaries), else by its scan. The same hits either way."""
+        found = self.plain_hits(text)
+        if found is None:
+            scan = scan_text(text)
+            return Found(text, self.hits(scan), None, scan)
+        return found
+
+    @cached_property
+    def _plain_pattern(self) -> re.Pattern[str]:
+        """Every name of plain words, as a space and the longest name after it: the engine skips to the
+        spaces in C and follows one path of letters from each (compiled when first used: about half a second)."""
+        names = _names_from(self._trie)
+        return re.compile(f" (?:{names})" if names else "(?!)")
+
+    @cached_property
+    def _plain_names(self) -> dict[str, PlainName]:
+        return _plain_names(self._trie)
+
+    def _runs_on(self, padded: str, start: int, end: int) -> bool:
+        """Does a name start at a word of this one after its first and run on past `end` (a superset of the
+        names `_extend` lengthens a hit by)?"""
+        words = _PLAIN_KEY_RE.finditer(padded, start + 1, end)
+        next(words)
+        return any((longer := self._plain_pattern.match(padded, word.start() - 1)) is not None
+                   and longer.end() > end for word in words)
+
+    def plain_hits(self, text: str) -> Found | None:
+        """`hits(scan_text(text))`, with the text's spaced words, found by `_plain_pattern` with no word list;
+        None when the text is not plain, a name touches a bracket, or a titled alias may run on into a longer
+        name (`_extend`): the scan decides those."""
+        spaced = _spaced(text)
+        if spaced is None:
+            return None
+        groups = [(m.start(), m.end()) for m in _GROUP_RE.finditer(text)] if "(" in text else None
+        padded = " " + spaced  # a name starts after a space: at padded[start], its first word at text[start]
+        search, names = self._plain_pattern.search, self._plain_names
+        hits: list[Hit] = []
+        position, counted, before = 0, 0, 0  # where to search; text[:counted] holds `before` words
+        while (m := search(padded, position)) is not None:
+            start, position = m.span()
+            end = position - 1
+            if groups and any(open_ < end and start < close for open_, close in groups):
+                return None
+            found = m.group()
+            name = names.get(found[1:]) or names[" ".join(found.split())]
+            if name.entity < 0:
+                continue
+            if name.may_extend and self._runs_on(padded, start, m.end()):
+                return None
+            before += len(spaced[counted:start].split())
+            hits.append(Hit(name.entity, before, before + name.size, start, end, name.key))
+            before += name.size
+            counted = end
+        return Found(text, self._finish(text, None, hits), spaced)
 
     def _extend(self, scan: Scan, first: int, end: int, value: int) -> int:
         """Let a titled alias run on into the full name: "President Park" + "Park Chung Hee" is one mention."""
@@ -295,14 +478,17 @@ class Matcher:
                     return False
         return True
 
-    def _merge(self, scan: Scan, hits: list[Hit]) -> list[Hit]:
+    def _merge(self, text: str, scan: Scan | None, hits: list[Hit]) -> list[Hit]:
         """Fold "Filippov [Stalin]", "Chairman Mao [Zedong]" and "Stalin [via Kuznetsov]" into one mention."""
         out: list[Hit] = [hits[0]]
         for hit in hits[1:]:
             prev = out[-1]
-            between = scan.text[prev.end:hit.start]
+            between = text[prev.end:hit.start]
             if hit.entity == prev.entity and _ADJACENT_RE.fullmatch(between):
-                prev.last, prev.end = hit.last, self._close_after(scan, hit)
+                prev.last, prev.end = hit.last, hit.end if scan is None else self._close_after(scan, hit)
+                continue
+            if scan is None:
+                out.append(hit)
                 continue
             group = self._annotation_group(scan, prev, hit)
             if group is not None:
@@ -363,11 +549,18 @@ class Matcher:
                     hit.entity = owner
                     break
 
-    def context_hits(self, scan: Scan, hits: list[Hit], country: str | None) -> list[Hit]:
+    def context_hits(self, found: Found, country: str | None) -> list[Hit]:
         """Bare "the Central Committee" etc., read as the body of the document's country."""
+        hits = found.hits
+        # Only the phrases whose first word the text holds (most texts hold none; a phrase whose other words it
+        # lacks cannot match either): the scan's words are made only when the text may hold a whole phrase.
+        phrases = [phrase for phrase in self._context.get(country, ()) if found.may_hold(phrase[1])] \
+            if country else None
+        if not phrases:
+            return hits
+        scan = found.scan
         keys = scan.keys
-        # Only the phrases whose first word the text holds (most texts hold none).
-        phrases = [phrase for phrase in self._context.get(country, ()) if phrase[1][0] in keys] if country else None
+        phrases = [phrase for phrase in phrases if phrase[1][0] in keys]
         if not phrases:
             return hits
         taken = [False] * len(scan.keys)

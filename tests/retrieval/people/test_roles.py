@@ -219,8 +219,21 @@ def test_case_blind_patterns_find_the_same_in_a_lowercased_ascii_title() -> None
     assert len(patterns) == 5
     for pattern in patterns:
         for title in titles:
-            text, compiled = pattern.over(title)
+            text, compiled = pattern.over(title, grammar.RoleReader(title, []).lowered)
             assert text == title.lower() and compiled is pattern.lower
             found = [(m.span(), m.group().lower()) for m in compiled.finditer(text)]
             assert found == [(m.span(), m.group().lower()) for m in pattern.any_case.finditer(title)], title
-        assert pattern.over("Kälte TO Ñ") == ("Kälte TO Ñ", pattern.any_case)
+        assert pattern.over("Kälte TO Ñ", grammar.RoleReader("Kälte TO Ñ", []).lowered) == ("Kälte TO Ñ",
+                                                                                          pattern.any_case)
+
+
+def test_the_ascii_word_pattern_is_the_word_pattern_on_ascii() -> None:
+    """A gap of ASCII is split by a class of ASCII letters and digits: the same words as `[^\\W_]`."""
+    from retrieval.people import roles as grammar
+
+    for code in range(0x80):
+        ch = chr(code)
+        assert bool(grammar._ASCII_GAP_WORD_RE.fullmatch(ch)) == bool(grammar._GAP_WORD_RE.fullmatch(ch)), ch
+    gap = "], and Comrades Mao's 1954 a_b-c "
+    assert grammar._gap_words(gap) == grammar._GAP_WORD_RE.findall(gap) == ["and", "Comrades", "Mao", "s", "1954",
+                                                                           "a", "b", "c"]

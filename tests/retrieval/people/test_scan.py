@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
 from retrieval.people import PeopleDirectory, scan
 from retrieval.text import fold
 from testing.listing_gen import generate_records
+
+ROOT = Path(__file__).resolve().parents[3]
 
 # ----------------------------------------------------------------------------------------------- fold
 
@@ -150,8 +153,65 @@ def test_words_are_the_folded_tokens_with_their_spans() -> None:
 
 
 def test_words_of_plain_texts_take_the_fast_path() -> None:
-    """Texts of ASCII words and typographic punctuation, most of an archive's, are split without the pattern."""
-    for text in ["Letter from Mao Zedong to Stalin, 12 May 1950", "Mao’s “plan” – 1954—1955…", "a_b\tc\u00a0d", ""]:
+    """Texts of ASCII words, Latin letters that fold to one and typographic punctuation, most of an archive's,
+    are split without the pattern."""
+    for text in ["Letter from Mao Zedong to Stalin, 12 May 1950", "Mao’s “plan” – 1954—1955…", "a_b\tc\u00a0d", "",
+                 "Gerő", "Nicolae Ceaușescu and Emil Bodnăraş", "İstanbul"]:
         assert scan._plain_words(text) is not None, text
-    for text in ["V[yacheslav] Kochemassov", "Gerő", "x\u0301", "中文"]:
+    for text in ["V[yacheslav] Kochemassov", "Straße", "Æsop", "x\u0301", "Ceaus\u0326escu", "中文"]:
         assert scan._plain_words(text) is None, text
+
+
+# ----------------------------------------------------------------------------------------------- the pattern
+
+_EDGES = [
+    "Letter from Mao Zedong to Stalin (No. 5)", "Stalin (Kuznetsov) to Mao Zedong", "Kuznetsov (Stalin) tells Terebin",
+    "the assassination of President Park Chung Hee.", "President Park and Park Chung Hee", "Ho Chi Minh City and Ho Chi Minh",
+    "Mao,  Zedong -- and Mao Zedong's  visit", "Zhou Enlai, Chou En-lai and Chou Enlai", "A. A. Gromyko and AA Gromyko",
+    "Stalin Stalin", "Filippov (Stalin)", "(Mao Zedong)", "Mao (Zedong)", "the Central Committee of the Party", "", " ",
+    "Soviet Foreign Ministry", "Telegram from Kuznetsov to Soviet Foreign Ministry", "Premier Zhou Enlai and Ambassador Nehru",
+    "Talks between Nicolae Ceauşescu, Emil Bodnăraş and Rezső Nyers", "GERŐ and Ernő Gerő", "Nicolae CEAUȘESCU",
+]
+
+
+def _pattern_texts() -> list[str]:
+    """Generated titles and summaries, the seed pages' lines, the cases above, and the seed lines cut and
+    glued at random (names broken, run together, put in brackets)."""
+    generated = [text for _, title, summary in generate_records(3000, seed=21) for text in (title, summary)]
+    seeds = [line for page in sorted(ROOT.joinpath("seeds").glob("*.txt"))
+             for line in page.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rng = random.Random(8)
+    mixed = []
+    for _ in range(3000):
+        words = " ".join(rng.sample(seeds, 2)).split()
+        at = rng.randrange(len(words))
+        piece = words[at:at + rng.randint(2, 12)]
+        if rng.random() < 0.3:
+            k = rng.randrange(len(piece))
+            piece[k] = f"({piece[k]})"
+        mixed.append(rng.choice([" ", "  ", ", ", " - "]).join(piece))
+    return [*generated, *seeds, *_EDGES, *mixed]
+
+
+def test_the_compiled_pattern_finds_exactly_what_the_scan_finds(people: PeopleDirectory) -> None:
+    """`plain_hits` (one pattern in C, no word list) gives the same hits, spans, words and keys as the trie walk
+    over the scanned words, or leaves the text to the scan; and it takes most titles and summaries."""
+    matcher = people._matcher
+    texts = _pattern_texts()
+    taken = 0
+    for text in texts:
+        plain = matcher.plain_hits(text)
+        if plain is not None:
+            taken += 1
+            assert plain.hits == matcher.hits(scan.scan_text(text)), text
+    assert taken >= 0.9 * len(texts)
+
+
+def test_the_pattern_leaves_brackets_and_longer_names_to_the_scan(people: PeopleDirectory) -> None:
+    matcher = people._matcher
+    for text in ["Stalin (Kuznetsov) to Mao Zedong", "(Mao Zedong)", "the assassination of President Park Chung Hee.",
+                 "V[yacheslav] I. Kochemassov", "Straße"]:
+        assert matcher.plain_hits(text) is None, text
+    for text in ["Letter from Mao Zedong to Stalin (No. 5)", "President Park and Park Chung Hee", "Mao,  Zedong",
+                 "Talks between Nicolae Ceauşescu, Emil Bodnăraş and Rezső Nyers"]:
+        assert matcher.plain_hits(text) is not None, text
