@@ -13,7 +13,6 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from functools import cached_property
 from urllib.parse import unquote, urlsplit
 
 from .dates import ArchiveDate
@@ -29,25 +28,27 @@ class Incoming:
     has such pairs: same title, same day, different summaries); a plain repeat of a record is occurrence 1.
     `people_input` is a digest of what `participants` were found from (`ingest.people_input`), stored with them:
     a record seen again with the same one is given the stored participants instead of finding them again.
+    `base_key` is `record_key` of its title and date: computed here unless given (an ingest computes it where
+    the record was parsed, in another process for a large file).
     """
 
     raw: RawRecord
     participants: tuple[Participant, ...] = ()
     occurrence: int = 1
     people_input: bytes | None = None
+    base_key: str = ""
+    links: frozenset[str] = field(init=False, repr=False, compare=False)  # see `document_links`
 
-    @cached_property
-    def base_key(self) -> str:
-        """Computed once: the store and the plan both ask for it."""
-        return record_key(self.raw.title, self.raw.date)
+    def __post_init__(self) -> None:
+        """Both asked for by the store and the plan; set once here (a cached_property takes a lock each time)."""
+        if not self.base_key:  # a key is never empty: it ends in '|' and the date
+            object.__setattr__(self, "base_key", record_key(self.raw.title, self.raw.date))
+        object.__setattr__(self, "links", document_links(self.raw.url, self.raw.info))
 
     @property
     def title_pattern(self) -> TitlePattern | None:
         return title_pattern(self.raw.title, self.raw.date)
 
-    @cached_property
-    def links(self) -> frozenset[str]:
-        return document_links(self.raw.url, self.raw.info)
 
 
 @dataclass
