@@ -68,7 +68,9 @@ def document_links(url: str | None, info: DocumentInfo | None) -> frozenset[str]
     links `/document/<Record ID>` and `/document/<slug>`; a listing links one of them, a document page says both)."""
     links = {f"id:{info.record_id}"} if info is not None and info.record_id else set()
     for address in (url, info.canonical_url if info is not None else None):
-        path = urlsplit(address or "").path
+        if not address:  # most listing entries link nothing: no parse
+            continue
+        path = urlsplit(address).path
         at = path.find("/document/")
         segment = next((s for s in path[at + len("/document/"):].split("/") if s), "") if at >= 0 else ""
         if segment:

@@ -212,10 +212,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE records ADD COLUMN people_input BLOB",
         "CREATE INDEX records_people_input ON records (people_input)",
     ),
-    # 10: participants WITHOUT ROWID, kept in their key's order (record, name): a row is written into two trees
-    # instead of three (writing a new record's ~4 rows, about a tenth of its SQLite time), a record's rows are
-    # read together, and the name index leads to the record with no lookup in between. Dropping the table drops
-    # its two stamp triggers (migration 8), made again here; the rows are copied unstamped, as they were.
+    # 10: participants WITHOUT ROWID, kept in their key's order (record, name), and without the index by name,
+    # which no query uses (participants are read by record; a search finds people in its own index): a row is
+    # written into one tree instead of three, and a record's rows are read together. Dropping the table drops its
+    # index and its two stamp triggers (migration 8), made again here; the rows are copied unstamped, as they were.
     (
         """CREATE TABLE participants_10 (
         record_id INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
@@ -229,7 +229,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "SELECT record_id, position, name, role, kind FROM participants",
         "DROP TABLE participants",
         "ALTER TABLE participants_10 RENAME TO participants",
-        "CREATE INDEX participants_name ON participants (name)",
         *(_stamp_trigger(name, event, row) for name, event, row in _PARTICIPANT_STAMPS),
     ),
 )

@@ -206,23 +206,26 @@ async def test_the_signature_changes_with_a_commit_through_its_own_connection(ar
     assert after != before and again == after
 
 
-def participants_and_stamps(db) -> tuple[list[tuple], list[tuple], dict[str, str], str]:
+def participants_and_stamps(db) -> tuple[list[tuple], list[tuple], dict[str, str], str, list[str]]:
     with sqlite3.connect(db) as conn:
         return (conn.execute("SELECT * FROM participants ORDER BY record_id, position").fetchall(),
                 conn.execute("SELECT id, generation FROM records ORDER BY id").fetchall(),
                 dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")),
-                conn.execute("SELECT sql FROM sqlite_master WHERE name = 'participants'").fetchone()[0])
+                conn.execute("SELECT sql FROM sqlite_master WHERE name = 'participants'").fetchone()[0],
+                [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                                  "AND tbl_name = 'participants' ORDER BY name")])
 
 
 async def test_an_archive_at_version_9_gets_participants_without_rowid_keeping_every_row_and_stamp(db, tmp_path):
     fresh = participants_and_stamps(db)
-    assert fresh[3].endswith("WITHOUT ROWID")
+    assert fresh[3].endswith("WITHOUT ROWID") and fresh[4] == []  # its key is its only tree
     with sqlite3.connect(db) as conn:  # the participants table as versions 5 to 9 made it, with its stamps
         for statement in (*MIGRATIONS[4], *(s for s in MIGRATIONS[7] if "participants_stamp" in s)):
             conn.execute(statement)
         conn.execute("PRAGMA user_version = 9")
     old = participants_and_stamps(db)
     assert not old[3].endswith("WITHOUT ROWID") and old[:3] == fresh[:3]
+    assert old[4] == ["participants_name", "sqlite_autoindex_participants_1"]
 
     async with await SqliteArchiveStore.open(db) as store:
         assert await store.schema_version() == SCHEMA_VERSION
