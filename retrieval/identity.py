@@ -133,6 +133,8 @@ def _reread(match: re.Match[str]) -> str:
 
 def damaged_copy(damaged: str, clean: str) -> bool:
     """Is `damaged` the `clean` text with characters lost to U+FFFD or turned to mojibake, and nothing else?"""
+    if damaged.isascii():  # neither U+FFFD nor mojibake is ASCII: the common case, decided before any copy
+        return False
     damaged, clean = " ".join(damaged.split()), " ".join(clean.split())
     repaired = unmojibake(damaged)
     if repaired == clean:
@@ -172,6 +174,8 @@ def title_pattern(title: str, date: ArchiveDate) -> TitlePattern | None:
 def summaries_agree(a: str, b: str) -> bool:
     """Could two listings' summaries be the same document's? Equal, one cut off from the other, one missing,
     or one a damaged copy of the other."""
+    if a == b:
+        return True
     a, b = " ".join(a.split()), " ".join(b.split())
     return not a or not b or a.startswith(b) or b.startswith(a) or damaged_copy(a, b) or damaged_copy(b, a)
 
