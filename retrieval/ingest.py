@@ -1,10 +1,11 @@
 """Files -> parse -> participants -> store, one transaction per file, and a report of what happened.
 
-Parsing is done in a worker thread a batch at a time, so a bot that ingests while serving keeps answering.
-Finding participants, most of an ingest's work, is done in that thread too for a small file, and in worker
-processes (one per core) for a large one, batches streamed in order; a record whose participants were found
-from the same text before (`people_input`) is given the stored ones. A file that fails, or Ctrl-C, leaves the
-archive exactly as it was.
+A small file is parsed, and its participants found, in a worker thread a batch at a time, so a bot that ingests
+while serving keeps answering. A large one is parsed in a process of its own, which streams keyed batches in file
+order (with the reader's layout, cut-off and repair counts at the end), and its participants, most of an ingest's
+work, are found in worker processes (one per core): this process only plans and writes. A record whose
+participants were found from the same text before (`people_input`) is given the stored ones. A file that fails,
+or Ctrl-C, leaves the archive exactly as it was.
 """
 from __future__ import annotations
 
@@ -208,8 +209,8 @@ class Ingester:
         try:
             before = _identity(path)
             reader = await asyncio.to_thread(open_page, path)
-            parse, resolve = self._pipeline(reader)
             async with self.store.transaction():  # waits its turn, bounded by the store's write_wait
+                parse, resolve = self._pipeline(reader)  # started once the turn came: _batches stops it
                 async with aclosing(_batches(parse, resolve, self.store)) as batches:
                     async for batch in batches:
                         result.counts.add(await self.store.upsert(batch, source))
