@@ -3,11 +3,11 @@ file, and the same file ingested again (every record unchanged).
 
     python bench/ingest_speed.py [--records 100000]
 
-Prints records per second for each stage, in wall time and in CPU time (this process and its worker processes:
-what the ingest costs, whatever else the machine is doing; per record, split between the process, which parses
-and writes, and the workers, which find participants), and the process's peak memory. Participants are
-timed as a second pass that parses and finds names, less the parse-only pass (records are never all held in
-memory).
+Prints records per second for each stage, in wall time and in CPU time (this process and its child processes:
+what the ingest costs, whatever else the machine is doing; per record, split between the process, which plans
+and writes, and its children, which parse the file and find participants), and the process's peak memory.
+Participants are timed as a second pass that parses and finds names, less the parse-only pass (records are never
+all held in memory).
 """
 from __future__ import annotations
 
@@ -26,14 +26,15 @@ from testing.listing_gen import write_listing
 
 
 def cpu_seconds() -> tuple[float, float]:
-    """User and system time of this process, and of its children that have ended (the ingest's workers)."""
+    """User and system time of this process, and of its children that have ended (the ingest's parser and
+    workers)."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 async def ingest(db: Path, page: Path, people: PeopleDirectory) -> tuple[float, tuple[float, float], str]:
-    """Wall seconds, CPU seconds (this process: parsing, writing, passing batches; its workers: participants),
-    and the ingest's summary."""
+    """Wall seconds, CPU seconds (this process: planning, writing, passing batches; its children: parsing and
+    participants), and the ingest's summary."""
     async with await SqliteArchiveStore.open(db) as store:
         start, (own, workers) = time.perf_counter(), cpu_seconds()
         report = await Ingester(store, people).ingest([page])
@@ -45,7 +46,7 @@ def ingest_line(label: str, records: int, wall: float, cpu: tuple[float, float],
     total = sum(cpu)
     return (f"{label} {records / wall:10,.0f} records/s ({wall:.2f} s; CPU {total:.2f} s, {records / total:,.0f} "
             f"records per CPU second; per record {cpu[0] / records * 1e6:.0f} µs in this process, "
-            f"{cpu[1] / records * 1e6:.0f} µs in its workers) -> {summary}")
+            f"{cpu[1] / records * 1e6:.0f} µs in its children) -> {summary}")
 
 
 def main() -> None:

@@ -13,7 +13,6 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from functools import cached_property
 from urllib.parse import unquote, urlsplit
 
 from .dates import ArchiveDate
@@ -29,25 +28,27 @@ class Incoming:
     has such pairs: same title, same day, different summaries); a plain repeat of a record is occurrence 1.
     `people_input` is a digest of what `participants` were found from (`ingest.people_input`), stored with them:
     a record seen again with the same one is given the stored participants instead of finding them again.
+    `base_key` is `record_key` of its title and date: computed here unless given (an ingest computes it where
+    the record was parsed, in another process for a large file).
     """
 
     raw: RawRecord
     participants: tuple[Participant, ...] = ()
     occurrence: int = 1
     people_input: bytes | None = None
+    base_key: str = ""
+    links: frozenset[str] = field(init=False, repr=False, compare=False)  # see `document_links`
 
-    @cached_property
-    def base_key(self) -> str:
-        """Computed once: the store and the plan both ask for it."""
-        return record_key(self.raw.title, self.raw.date)
+    def __post_init__(self) -> None:
+        """Both asked for by the store and the plan; set once here (a cached_property takes a lock each time)."""
+        if not self.base_key:  # a key is never empty: it ends in '|' and the date
+            object.__setattr__(self, "base_key", record_key(self.raw.title, self.raw.date))
+        object.__setattr__(self, "links", document_links(self.raw.url, self.raw.info))
 
     @property
     def title_pattern(self) -> TitlePattern | None:
         return title_pattern(self.raw.title, self.raw.date)
 
-    @cached_property
-    def links(self) -> frozenset[str]:
-        return document_links(self.raw.url, self.raw.info)
 
 
 @dataclass
@@ -67,7 +68,9 @@ def document_links(url: str | None, info: DocumentInfo | None) -> frozenset[str]
     links `/document/<Record ID>` and `/document/<slug>`; a listing links one of them, a document page says both)."""
     links = {f"id:{info.record_id}"} if info is not None and info.record_id else set()
     for address in (url, info.canonical_url if info is not None else None):
-        path = urlsplit(address or "").path
+        if not address:  # most listing entries link nothing: no parse
+            continue
+        path = urlsplit(address).path
         at = path.find("/document/")
         segment = next((s for s in path[at + len("/document/"):].split("/") if s), "") if at >= 0 else ""
         if segment:
@@ -130,6 +133,8 @@ def _reread(match: re.Match[str]) -> str:
 
 def damaged_copy(damaged: str, clean: str) -> bool:
     """Is `damaged` the `clean` text with characters lost to U+FFFD or turned to mojibake, and nothing else?"""
+    if damaged.isascii():  # neither U+FFFD nor mojibake is ASCII: the common case, decided before any copy
+        return False
     damaged, clean = " ".join(damaged.split()), " ".join(clean.split())
     repaired = unmojibake(damaged)
     if repaired == clean:
@@ -169,6 +174,8 @@ def title_pattern(title: str, date: ArchiveDate) -> TitlePattern | None:
 def summaries_agree(a: str, b: str) -> bool:
     """Could two listings' summaries be the same document's? Equal, one cut off from the other, one missing,
     or one a damaged copy of the other."""
+    if a == b:
+        return True
     a, b = " ".join(a.split()), " ".join(b.split())
     return not a or not b or a.startswith(b) or b.startswith(a) or damaged_copy(a, b) or damaged_copy(b, a)
 

@@ -1,10 +1,11 @@
 """Files -> parse -> participants -> store, one transaction per file, and a report of what happened.
 
-Parsing is done in a worker thread a batch at a time, so a bot that ingests while serving keeps answering.
-Finding participants, most of an ingest's work, is done in that thread too for a small file, and in worker
-processes (one per core) for a large one, batches streamed in order; a record whose participants were found
-from the same text before (`people_input`) is given the stored ones. A file that fails, or Ctrl-C, leaves the
-archive exactly as it was.
+A small file is parsed, and its participants found, in a worker thread a batch at a time, so a bot that ingests
+while serving keeps answering. A large one is parsed in a process of its own, which streams keyed batches in file
+order (with the reader's layout, cut-off and repair counts at the end), and its participants, most of an ingest's
+work, are found in worker processes (one per core): this process only plans and writes. A record whose
+participants were found from the same text before (`people_input`) is given the stored ones. A file that fails,
+or Ctrl-C, leaves the archive exactly as it was.
 """
 from __future__ import annotations
 
@@ -19,19 +20,21 @@ import stat
 from collections import deque
 from collections.abc import AsyncGenerator, Callable, Iterable, Iterator
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
-from contextlib import aclosing
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import islice
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
 
-from .identity import Incoming, OccurrenceCounter, UpsertCounts
+from .identity import Incoming, OccurrenceCounter, UpsertCounts, record_key
 from .parse import PageReader, open_page
 from .parse.html import looks_like_html
 from .people import PeopleDirectory
-from .records import PageError, Participant, RawRecord, Repair
+from .records import DocumentInfo, PageError, Participant, RawRecord, Repair
 from .reroles import ROLES_VERSION, carry_roles_forward
-from .store import ArchiveStore, StoreError, stored_participant
+from .store import ArchiveStore, StoreError, stored_date, stored_participant
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,7 @@ BATCH = 500
 # take most of an ingest's time. Smaller files (and tests) do without the workers' start-up (about a second).
 POOL_BYTES = 1_000_000
 WORKERS = min(os.cpu_count() or 1, 4)
+PARSER_NAME = "archive-bot parse"  # the process a large file is parsed in
 
 Progress = Callable[["IngestProgress"], None]
 
@@ -205,13 +209,13 @@ class Ingester:
         try:
             before = _identity(path)
             reader = await asyncio.to_thread(open_page, path)
-            resolve = self._resolver(before[1])
             async with self.store.transaction():  # waits its turn, bounded by the store's write_wait
-                async with aclosing(_batches(reader.records(), resolve, self.store, self.people)) as batches:
+                parse, resolve = self._pipeline(reader)  # started once the turn came: _batches stops it
+                async with aclosing(_batches(parse, resolve, self.store)) as batches:
                     async for batch in batches:
                         result.counts.add(await self.store.upsert(batch, source))
                         result.records += len(batch)
-                        self._report(index, count, path, result.records, reader)
+                        self._report(index, count, path, result.records, parse.bytes_read(), reader.size)
                 if _identity(path) != before:  # truncated or rewritten under us: what was read is not the file
                     raise PageError("changed while being read (another program wrote to it): nothing stored; "
                                     "ingest it again")
@@ -226,26 +230,28 @@ class Ingester:
         except BrokenExecutor:  # killed, or out of memory: the next large file starts new ones
             self._stop_pool()
             result.counts = UpsertCounts()
-            result.error = "a worker process finding participants stopped (killed, or out of memory): nothing stored; "\
-                "ingest it again"
+            result.error = "a worker process parsing it or finding participants stopped (killed, or out of memory): "\
+                "nothing stored; ingest it again"
         if result.error:
             log.warning("%s: %s", path, result.error)
         return result
 
-    def _resolver(self, size: int) -> Resolve:
-        """Participants found in this process for a small file; for a large one, in worker processes (one per
-        core, started on the first such file), which is where an ingest spends most of its time."""
-        if size < POOL_BYTES or WORKERS < 2:
-            return _Local(self.people)
+    def _pipeline(self, reader: PageReader) -> tuple[Parse, Resolve]:
+        """A small file is parsed, and its participants found, in threads of this process; a large one is parsed
+        in a process of its own and its participants found in worker processes (one per core, started on the
+        first such file), so this process only plans and writes: finding participants is most of an ingest's
+        work, and parsing most of what is left once it is elsewhere."""
+        fingerprint = self.people.fingerprint
+        if reader.size < POOL_BYTES or WORKERS < 2:
+            return _ThreadParse(reader, fingerprint), _Local(self.people)
         if self._pool is None:
             self._pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_start_worker, initargs=(self.people,))
-        return _Pooled(self._pool)
+        return _ChildParse(reader, fingerprint), _Pooled(self._pool)
 
-    def _report(self, index: int, count: int, path: Path, records: int, reader: PageReader) -> None:
-        if self.progress is None:
-            return
-        self.progress(IngestProgress(index, count, path, records, reader.bytes_read(), reader.size))
+    def _report(self, index: int, count: int, path: Path, records: int, done: int, size: int) -> None:
+        if self.progress is not None:
+            self.progress(IngestProgress(index, count, path, records, done, size))
 
 
 # What a batch of parsed records' participants come back as from resolving: (name, role, kind) per participant.
@@ -281,13 +287,20 @@ class _Pooled:
     ahead: int = 2 * WORKERS
 
     def submit(self, texts: list[Texts]) -> asyncio.Future[Found]:
-        # A worker is started by the submit that needs it, and inherits this thread's signal mask: with Ctrl-C
-        # blocked it cannot die of one while it starts (a terminal sends it to every process of the command).
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
+        # A worker is started by the submit that needs it
+        with _no_ctrl_c():
             return asyncio.wrap_future(self.pool.submit(_resolve_in_worker, texts))
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+@contextmanager
+def _no_ctrl_c() -> Iterator[None]:
+    """A process started inside inherits this thread's signal mask: with Ctrl-C blocked it cannot die of one
+    while it starts (a terminal sends it to every process of the command); once started it ignores it."""
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 _worker_people: PeopleDirectory | None = None
@@ -312,53 +325,162 @@ def _resolve(people: PeopleDirectory, texts: list[Texts]) -> Found:
             for found_from in texts]
 
 
-def people_input(people: PeopleDirectory, raw: RawRecord) -> bytes:
+def people_input(fingerprint: bytes, raw: RawRecord) -> bytes:
     """A digest of all that a record's participants are found from: its title, summary and authors, the people
-    file and the rules' version. The same digest, the same participants."""
+    file (its `fingerprint`) and the rules' version. The same digest, the same participants."""
     title, summary, authors = texts_of(raw)
     text = "\0".join((str(ROLES_VERSION), title, summary, *authors)).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(text, digest_size=16, key=people.fingerprint).digest()
+    return hashlib.blake2b(text, digest_size=16, key=fingerprint).digest()
 
 
-async def _batches(records: Iterator[RawRecord], resolve: Resolve, store: ArchiveStore,
-                   people: PeopleDirectory) -> AsyncGenerator[list[Incoming], None]:
+# A parsed record with what is computed from it alone where it was parsed: its base key (`record_key`) and its
+# `people_input`.
+Keyed = tuple[RawRecord, str, bytes]
+
+
+def _take(records: Iterator[RawRecord], fingerprint: bytes) -> list[Keyed]:
+    """The next batch of records, keyed; empty at the end."""
+    return [(raw, record_key(raw.title, raw.date), people_input(fingerprint, raw)) for raw in islice(records, BATCH)]
+
+
+class Parse(Protocol):
+    """Where a file's records are parsed: `take` gives them a batch at a time, in order, and an empty batch at
+    the end, when the reader's layout, truncation, dropped count and repairs are final."""
+
+    async def take(self) -> list[Keyed]: ...
+
+    def bytes_read(self) -> int: ...
+
+    async def close(self) -> None:
+        """No longer wanted: nothing reads the file once this returns."""
+
+
+@dataclass
+class _ThreadParse:
+    reader: PageReader
+    fingerprint: bytes
+    records: Iterator[RawRecord] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.records = self.reader.records()
+
+    async def take(self) -> list[Keyed]:
+        return await asyncio.to_thread(_take, self.records, self.fingerprint)
+
+    def bytes_read(self) -> int:
+        return self.reader.bytes_read()
+
+    async def close(self) -> None:
+        return None  # the caller waits for the `take` in hand; nothing reads after it
+
+
+# What a record crosses from the parsing process as: plain tuples, several times cheaper than RawRecords.
+_Wire = tuple[str, int | None, int | None, int | None, str, str, tuple[str, ...], str | None, bool, bool, bool,
+              DocumentInfo | None, str, bytes]
+
+
+class _ChildParse:
+    """A large file parsed in a process of its own (spawned, like the workers), which streams keyed batches
+    down a pipe (it waits while the pipe is full: memory stays bounded) and, at the end, the reader's
+    results; an exception it raises (PageError, OSError) is raised here, and a child killed is BrokenExecutor."""
+
+    def __init__(self, reader: PageReader, fingerprint: bytes) -> None:
+        self.reader = reader
+        context = multiprocessing.get_context("spawn")
+        self._pipe, send = context.Pipe(duplex=False)
+        self._child = context.Process(target=_parse_in_child, args=(reader, fingerprint, send), daemon=True,
+                                      name=PARSER_NAME)
+        with _no_ctrl_c():
+            self._child.start()
+        send.close()  # this end is the child's: once it exits, reading the pipe ends (EOFError)
+        self._done = 0
+
+    async def take(self) -> list[Keyed]:
+        return await asyncio.to_thread(self._receive)
+
+    def _receive(self) -> list[Keyed]:
+        try:
+            message = self._pipe.recv()
+        except (EOFError, OSError):  # gone, perhaps in the middle of a message
+            raise BrokenProcessPool("the process parsing the file stopped") from None
+        if isinstance(message, BaseException):
+            raise message
+        if isinstance(message, PageReader):  # the end: the reader as the child left it
+            for name in ("layout", "truncated", "dropped", "count", "flagged", "decoding"):
+                setattr(self.reader, name, getattr(message, name))
+            return []
+        wire: list[_Wire]
+        wire, self._done = message
+        return [(RawRecord(date_text, stored_date(year, month, day), title, summary, notes, url, partial, impossible,
+                           cut, info), key, digest)
+                for date_text, year, month, day, title, summary, notes, url, partial, impossible, cut, info, key, digest
+                in wire]
+
+    def bytes_read(self) -> int:
+        return self._done
+
+    async def close(self) -> None:
+        if self._child.is_alive():
+            self._child.kill()
+        await asyncio.to_thread(self._child.join)
+        self._pipe.close()
+
+
+def _parse_in_child(reader: PageReader, fingerprint: bytes, pipe: Connection) -> None:
+    """The parsing process: keyed batches as `_Wire` tuples with how far into the file they go, then the reader
+    (its results final), or the exception that stopped it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        records = reader.records()
+        while batch := _take(records, fingerprint):
+            pipe.send(([(raw.date_text, raw.date.year, raw.date.month, raw.date.day, raw.title, raw.summary,
+                         raw.notes, raw.url, raw.summary_partial, raw.day_impossible, raw.fields_cut, raw.info,
+                         key, digest) for raw, key, digest in batch], reader.bytes_read()))
+        pipe.send(reader)
+    except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it as a parse in a thread would
+        pipe.send(exc)
+    finally:
+        pipe.close()
+
+
+async def _batches(parse: Parse, resolve: Resolve, store: ArchiveStore) -> AsyncGenerator[list[Incoming], None]:
     """The file's records a batch at a time, in order, with their participants: the next batches are parsed and
-    resolved while the caller writes this one. When the caller stops (a failed write, Ctrl-C), no thread
-    reads the file any more once this returns."""
+    resolved while the caller writes this one. When the caller stops (a failed write, Ctrl-C), nothing reads
+    the file any more once this returns."""
     occurrences = OccurrenceCounter()
-    pending: deque[tuple[list[RawRecord], list[bytes], dict[bytes, tuple[Participant, ...]], asyncio.Future[Found]]]
-    pending = deque()
-    reading: asyncio.Future[list[RawRecord]] | None = asyncio.ensure_future(asyncio.to_thread(_take, records))
+    pending: deque[tuple[list[Keyed], dict[bytes, tuple[Participant, ...]], asyncio.Future[Found]]] = deque()
+    reading: asyncio.Future[list[Keyed]] | None = asyncio.ensure_future(parse.take())
     try:
         while True:
             while reading is not None and len(pending) <= resolve.ahead:
-                raws = await reading
-                reading = asyncio.ensure_future(asyncio.to_thread(_take, records)) if raws else None
-                if raws:
-                    inputs = [people_input(people, raw) for raw in raws]
-                    stored = await store.participants_found_from(inputs)  # a file ingested again: most are
-                    wanted = [texts_of(r) for r, i in zip(raws, inputs, strict=True) if i not in stored]
+                keyed = await reading
+                reading = asyncio.ensure_future(parse.take()) if keyed else None
+                if keyed:
+                    # a file ingested again: most are stored
+                    stored = await store.participants_found_from([digest for _, _, digest in keyed])
+                    wanted = [texts_of(raw) for raw, _, digest in keyed if digest not in stored]
                     # none wanted (a file ingested again): no worker is asked, or started
-                    pending.append((raws, inputs, stored, resolve.submit(wanted) if wanted else _found_none()))
+                    pending.append((keyed, stored, resolve.submit(wanted) if wanted else _found_none()))
             if not pending:
                 return
-            raws, inputs, stored, resolving = pending.popleft()
+            keyed, stored, resolving = pending.popleft()
             found = iter(await resolving)
             batch = []
-            for raw, digest in zip(raws, inputs, strict=True):
+            for raw, key, digest in keyed:
                 named = stored.get(digest)
                 if named is None:
                     named = tuple(stored_participant(*p) for p in next(found))
-                item = Incoming(raw, named, people_input=digest)
-                occurrence = occurrences.number(item.base_key, raw.summary)
+                item = Incoming(raw, named, people_input=digest, base_key=key)
+                occurrence = occurrences.number(key, raw.summary)
                 # A copy would compute its key again: only the rare second document under one title and date is.
                 batch.append(item if occurrence == 1 else replace(item, occurrence=occurrence))
             yield batch
-    finally:  # a thread still reading the file is waited for; what is being resolved is no longer wanted
+    finally:  # a parse still reading the file is stopped and waited for; what is being resolved is no longer wanted
         resolving_left = [future for *_, future in pending]
         for future in resolving_left:
             future.cancel()
-        left: list[asyncio.Future[Found] | asyncio.Future[list[RawRecord]]] = [*resolving_left]
+        await parse.close()
+        left: list[asyncio.Future[Found] | asyncio.Future[list[Keyed]]] = [*resolving_left]
         if reading is not None:
             left.append(reading)
         if left:
@@ -372,10 +494,6 @@ def _found_none() -> asyncio.Future[Found]:
     done: asyncio.Future[Found] = asyncio.get_running_loop().create_future()
     done.set_result([])
     return done
-
-
-def _take(records: Iterator[RawRecord]) -> list[RawRecord]:
-    return list(islice(records, BATCH))
 
 
 def _identity(path: Path) -> tuple[int, int, int]:

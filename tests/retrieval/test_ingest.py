@@ -250,8 +250,8 @@ async def test_a_large_file_ingested_again_unchanged_starts_no_worker_process(ar
     monkeypatch.setattr(ingest_module, "POOL_BYTES", 1)  # every seed page is a large file now
     workers_seen: list[int] = []
 
-    def watch(progress: IngestProgress) -> None:
-        workers_seen.append(len(multiprocessing.active_children()))
+    def watch(progress: IngestProgress) -> None:  # the process that parses a large file is no such worker
+        workers_seen.append(sum(c.name != ingest_module.PARSER_NAME for c in multiprocessing.active_children()))
 
     async with await open_store(archive_target) as store:
         report = await Ingester(store, PEOPLE, progress=watch).ingest([SEEDS])
@@ -278,3 +278,63 @@ async def test_an_archive_from_before_participant_digests_finds_them_once_more_t
     people.found = 0
     await ingest_with(db, people, SEEDS)
     assert people.found == 0  # the participants found once more matched the stored ones: their digests were kept
+
+
+def parsers() -> int:
+    return sum(c.name == ingest_module.PARSER_NAME for c in multiprocessing.active_children())
+
+
+async def test_a_large_file_is_parsed_in_a_process_of_its_own_and_reports_what_a_thread_would(tmp_path, monkeypatch):
+    """Its layout, truncation, dropped entries and repairs come back from that process exactly."""
+    data = write_listing(tmp_path / "big.txt", 8000).read_bytes()  # more than fits the pipe: the parser waits
+    cut = data[:data.rindex(b"\n\n", 0, len(data) // 2) + 2] + b"March 3, 1950\n\nA title cut"  # no footer
+    page = tmp_path / "page.txt"
+    page.write_bytes(PAGE.encode().replace(b"Pagination\n", b"").replace(b"September 1", b"February 30")
+                     .replace("Mao on L\u00fcshun".encode(), b"Mao on L\xfcshun") + cut)
+    parsers_seen: list[int] = []
+
+    async def run(db: Path) -> tuple[IngestReport, list[Record]]:
+        async with await open_store(db) as store:
+            report = await Ingester(store, PEOPLE, progress=lambda _: parsers_seen.append(parsers())).ingest([page])
+            return report, await store.all_records()
+
+    monkeypatch.setattr(ingest_module, "POOL_BYTES", page.stat().st_size + 1)
+    alone, alone_records = await run(tmp_path / "alone.db")
+    assert parsers_seen and max(parsers_seen) == 0
+    monkeypatch.setattr(ingest_module, "POOL_BYTES", 1)
+    parsers_seen.clear()
+    apart, apart_records = await run(tmp_path / "apart.db")
+    assert max(parsers_seen) == 1 and parsers() == 0
+    assert not apart.failed and apart_records == alone_records and len(apart_records) > 3000
+    file, expected = apart.files[0], alone.files[0]
+    assert (file.layout, file.truncated, file.dropped, file.repairs) == ("blank-line", True, 1, (
+        Repair(RepairKind.BYTES_REPLACED, 1), Repair(RepairKind.IMPOSSIBLE_DAY, 1)))
+    assert (file.layout, file.truncated, file.dropped, file.repairs, file.records, file.counts) == (
+        expected.layout, expected.truncated, expected.dropped, expected.repairs, expected.records, expected.counts)
+
+
+async def test_a_large_file_that_is_no_listing_fails_as_in_one_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest_module, "POOL_BYTES", 1)
+    page = tmp_path / "notes.txt"
+    page.write_text("Shopping list\n\nmilk, bread\n" * 100, encoding="utf-8")
+    report, records = await ingest(tmp_path / "a.db", page)
+    assert [f.error for f in report.failed] == ["no archive records found: not a listing page of the archive"]
+    assert records == [] and parsers() == 0
+
+
+async def test_a_parsing_process_killed_mid_file_stores_nothing_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest_module, "POOL_BYTES", 1)
+    monkeypatch.setattr(ingest_module, "WORKERS", 2)
+    page = write_listing(tmp_path / "big.txt", 6000)  # more than this process reads ahead: the parser is busy
+
+    def kill_the_parser(progress: IngestProgress) -> None:
+        for child in multiprocessing.active_children():
+            if child.name == ingest_module.PARSER_NAME:
+                child.kill()
+
+    async with await open_store(tmp_path / "a.db") as store:
+        report = await Ingester(store, PEOPLE, progress=kill_the_parser).ingest([page, SEEDS])
+        assert await store.count() == 55  # the seeds, after: the next files are read as usual
+    assert [f.error for f in report.failed] == ["a worker process parsing it or finding participants stopped "
+                                                "(killed, or out of memory): nothing stored; ingest it again"]
+    assert multiprocessing.active_children() == []

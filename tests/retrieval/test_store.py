@@ -55,7 +55,7 @@ async def test_a_fresh_database_runs_every_migration(tmp_path):
     db = tmp_path / "archive.db"
     await upsert(db, [])
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 9
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 10
     assert tables(db) == ALL_TABLES
 
 
@@ -204,3 +204,46 @@ async def test_the_signature_changes_with_a_commit_through_its_own_connection(ar
             await store.upsert([Incoming(raw("Report", summary="Second version."))], "same.txt")
         after, again = await store.signature(), await store.signature()
     assert after != before and again == after
+
+
+def participants_and_stamps(db) -> tuple[list[tuple], list[tuple], dict[str, str], str, list[str]]:
+    with sqlite3.connect(db) as conn:
+        return (conn.execute("SELECT * FROM participants ORDER BY record_id, position").fetchall(),
+                conn.execute("SELECT id, generation FROM records ORDER BY id").fetchall(),
+                dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")),
+                conn.execute("SELECT sql FROM sqlite_master WHERE name = 'participants'").fetchone()[0],
+                [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                                  "AND tbl_name = 'participants' ORDER BY name")])
+
+
+async def test_an_archive_at_version_9_gets_participants_without_rowid_keeping_every_row_and_stamp(db, tmp_path):
+    fresh = participants_and_stamps(db)
+    assert fresh[3].endswith("WITHOUT ROWID") and fresh[4] == []  # its key is its only tree
+    with sqlite3.connect(db) as conn:  # the participants table as versions 5 to 9 made it, with its stamps
+        for statement in (*MIGRATIONS[4], *(s for s in MIGRATIONS[7] if "participants_stamp" in s)):
+            conn.execute(statement)
+        conn.execute("PRAGMA user_version = 9")
+    old = participants_and_stamps(db)
+    assert not old[3].endswith("WITHOUT ROWID") and old[:3] == fresh[:3]
+    assert old[4] == ["participants_name", "sqlite_autoindex_participants_1"]
+
+    async with await SqliteArchiveStore.open(db) as store:
+        assert await store.schema_version() == SCHEMA_VERSION
+    assert participants_and_stamps(db) == fresh
+    with sqlite3.connect(db) as conn:  # its stamp triggers are back
+        conn.execute("INSERT INTO participants (record_id, position, name, role) VALUES (1, 9, 'Someone', 'mentioned')")
+        assert conn.execute("SELECT generation FROM records WHERE id = 1").fetchone()[0] > max(g for _, g in fresh[1])
+
+
+async def test_new_records_after_the_largest_possible_id_still_get_their_own_participants(tmp_path):
+    """New ids are the next ones in order, until the largest possible is taken: then SQLite picks them at random,
+    and each is read back."""
+    db = tmp_path / "archive.db"
+    await upsert(db, [Incoming(raw("Report on the harvest"))])
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE records SET id = 9223372036854775807")
+    people = ("Mao Zedong", "Zhou Enlai", "Kim Il Sung")
+    counts, records = await upsert(db, [Incoming(raw(f"Cable from {name}"), (Participant(name),)) for name in people])
+    assert counts.new == 3
+    assert {r.title: [p.name for p in r.participants] for r in records if r.title.startswith("Cable")} == {
+        f"Cable from {name}": [name] for name in people}
