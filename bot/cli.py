@@ -167,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     index = with_db(sub.add_parser("index", help="build the search index now when the bot's next start would "
                                                  "(ingest and fetch do this themselves)"))
     index.add_argument("--quiet", "-q", action="store_true", help="say nothing when the index is up to date")
+    index.add_argument("--built-quietly", action="store_true", help=argparse.SUPPRESS)  # ingest's, off a terminal
 
     exp = with_url(with_db(sub.add_parser("export", help="write the whole archive, one record per line")))
     exp.add_argument("--format", choices=FORMATS, default="jsonl")
@@ -378,7 +379,7 @@ async def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         print(f"archive-bot: the search index could not be saved beside {settings.archive_db} ({exc.strerror or exc}); "
               "the bot builds it in memory when it starts", file=sys.stderr)
         return EXIT_FAILED
-    if size is not None:
+    if size is not None and not args.built_quietly:
         print(f"search index built: {size:,} documents in {time.perf_counter() - started:.1f} s; the bot's next "
               "start maps it")
     elif not args.quiet:
@@ -391,8 +392,10 @@ async def prepare_index(args: argparse.Namespace, db: Path) -> None:
     memory goes back to the system at once; an ingest's stays bounded). The child is kept from the terminal's
     Ctrl-C, which stops it through this process, so that one line says what happened."""
     args.indexing = True
-    child = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "index", "--quiet", "--db", str(db),
-                                                 stdout=sys.stderr.fileno(), start_new_session=True)
+    # What it built is said on a terminal, like the progress bar; a problem is said wherever stderr goes.
+    said = () if sys.stderr.isatty() else ("--built-quietly",)
+    child = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "index", "--quiet", *said, "--db",
+                                                 str(db), stdout=sys.stderr.fileno(), start_new_session=True)
     try:
         await child.wait()
     finally:
