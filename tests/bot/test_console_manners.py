@@ -83,7 +83,7 @@ class Terminal:
         """Everything shown until `text` appears (and the text itself); fails after `timeout` seconds."""
         start, deadline = len(self.seen), time.monotonic() + timeout
         while text not in self.seen[start:]:
-            assert time.monotonic() < deadline, f"no {text!r} in {self.seen[start:]!r}"
+            assert time.monotonic() < deadline, f"no {text!r} in {self.seen[start:]!r}; {self.threads()}"
             if select.select([self.fd], [], [], 1)[0]:
                 try:
                     self.seen += os.read(self.fd, 65536).decode("utf-8", "replace")
@@ -92,6 +92,34 @@ class Terminal:
         found = self.seen.index(text, start) + len(text)
         shown, self.seen = self.seen[:found], self.seen[found:]
         return shown
+
+    def threads(self) -> str:
+        """What each thread of the console is doing (state, kernel wait, signals pending and blocked), and the
+        terminal's foreground group: why a console shows nothing, for the failure message."""
+        found = [f"terminal foreground group {self._foreground()}, console group {self._group()}"]
+        for task in sorted(Path(f"/proc/{self.process.pid}/task").glob("*")):
+            try:
+                status = dict(line.split(":\t", 1) for line in (task / "status").read_text().splitlines()
+                              if ":\t" in line)
+                wchan = (task / "wchan").read_text()
+            except OSError:
+                continue
+            found.append(f"{task.name} {status.get('Name', '?')}: {status.get('State', '?')}, wchan {wchan}, "
+                         f"pending {status.get('ShdPnd', '?')}/{status.get('SigPnd', '?')}, "
+                         f"blocked {status.get('SigBlk', '?')}")
+        return "; ".join(found)
+
+    def _foreground(self) -> int | str:
+        try:
+            return os.tcgetpgrp(self.fd)
+        except OSError as exc:
+            return str(exc)
+
+    def _group(self) -> int | str:
+        try:
+            return os.getpgid(self.process.pid)
+        except OSError as exc:
+            return str(exc)
 
     def type(self, keys: str) -> None:
         os.write(self.fd, keys.encode())
