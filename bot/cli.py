@@ -359,7 +359,7 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"repaired: {done.path}: {repairs_text(done.repairs)}", file=sys.stderr)
     print(report.summary_line())
     if isinstance(target, Path) and report.totals.new + report.totals.updated:
-        await prepare_index(args, target)
+        await prepare_index(args, target, people)
     return EXIT_FAILED if report.failed else EXIT_OK
 
 
@@ -387,11 +387,14 @@ async def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-async def prepare_index(args: argparse.Namespace, db: Path) -> None:
-    """After an ingest into SQLite, the index the bot's next start needs, built now in a process of its own (its
-    memory goes back to the system at once; an ingest's stays bounded). The child is kept from the terminal's
-    Ctrl-C, which stops it through this process, so that one line says what happened."""
+async def prepare_index(args: argparse.Namespace, db: Path, people: PeopleDirectory) -> None:
+    """After an ingest into SQLite, the index the bot's next start needs when the saved one would not serve it,
+    built now in a process of its own (its memory goes back to the system at once; an ingest's stays bounded).
+    The child is kept from the terminal's Ctrl-C, which stops it through this process, so that one line says
+    what happened."""
     args.indexing = True
+    if await Archive.index_serves(db, people):
+        return
     # What it built is said on a terminal, like the progress bar; a problem is said wherever stderr goes.
     said = () if sys.stderr.isatty() else ("--built-quietly",)
     child = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "index", "--quiet", *said, "--db",
@@ -443,7 +446,7 @@ async def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
     if report.stopped is not None:
         print(f"archive-bot: {fetch_problem_text(report.stopped)}", file=sys.stderr)
     if isinstance(target, Path) and report.ingest and report.ingest.totals.new + report.ingest.totals.updated:
-        await prepare_index(args, target)
+        await prepare_index(args, target, people)
     return EXIT_FAILED if report.failed else EXIT_OK
 
 

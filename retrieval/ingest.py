@@ -311,6 +311,7 @@ def _start_worker(people: PeopleDirectory) -> None:
     the one a worker got while it started is dropped."""
     global _worker_people
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    people.for_bulk()
     _worker_people = people
 
 

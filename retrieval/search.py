@@ -9,6 +9,7 @@ import asyncio
 import logging
 import random
 import re
+import sqlite3
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -386,12 +387,30 @@ class Archive:
         finally:
             await archive.close()
 
+    @classmethod
+    async def index_serves(cls, db: str | Path, people: PeopleDirectory | None = None) -> bool:
+        """Whether the saved index serves the next start as it is (with a delta of what changed): a check of a
+        few milliseconds, so that only an archive that needs a new base starts a process to build one."""
+        archive = await cls._without_index(db, people)
+        try:
+            return await asyncio.to_thread(archive._serves_now)
+        finally:
+            await archive.close()
+
+    def _serves_now(self) -> bool:
+        with self.reader.reading() as conn:
+            return self._serving(conn, RecordReader.state(conn))
+
+    def _serving(self, conn: sqlite3.Connection, state: ArchiveState) -> bool:
+        """(Worker thread.) The saved base serves `state`: the changed records' ids alone decide it."""
+        base = self._current_base(state)
+        return base is not None and _serves(base[0], RecordReader.changed_ids(conn, base[1].generation), state)
+
     def _prepare(self) -> int | None:
-        """(Worker thread.) `prepare_index`: the changed records' ids alone decide whether the base serves."""
+        """(Worker thread.) `prepare_index`, in one read transaction."""
         with self.reader.reading() as conn:
             state = RecordReader.state(conn)
-            base = self._current_base(state)
-            if base is not None and _serves(base[0], RecordReader.changed_ids(conn, base[1].generation), state):
+            if self._serving(conn, state):
                 return None
             self._save(build(RecordReader.indexed(conn)), state)
         return state.records

@@ -47,6 +47,11 @@ class PeopleDirectory:
         # Another people file (or another version of it) can find other participants in the same text.
         self.fingerprint = hashlib.blake2b(repr((self.entities, sorted(not_names))).encode(), digest_size=16).digest()
 
+    def for_bulk(self) -> None:
+        """Participants of thousands of records follow (an ingest's worker): names are found by the compiled
+        pattern (`Matcher.for_bulk`), the same names, a quarter cheaper each once its half second is paid."""
+        self._matcher.for_bulk()
+
     # -- construction
 
     @classmethod

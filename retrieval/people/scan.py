@@ -304,6 +304,7 @@ class Matcher:
     """
 
     def __init__(self, entities: Sequence[Entity], not_names: Sequence[str], by_key: Mapping[str, int]) -> None:
+        self._bulk = False  # `find` by the compiled pattern: see `for_bulk`
         self._trie: dict[str, Any] = {}
         self._cover: dict[int, frozenset[str]] = {}
         self._cover_by_key: dict[str, list[int]] = {}
@@ -381,10 +382,16 @@ class Matcher:
                 self._apply_cover_context(hits)
         return hits
 
+    def for_bulk(self) -> None:
+        """From now on `find` uses the compiled pattern, compiled now: its half second of CPU pays off only over
+        thousands of texts (an ingest's workers), never over a small file's few or a question's one."""
+        self._bulk = True
+        self._plain_pattern  # noqa: B018 - compiled here, not inside the first batch
+
     def find(self, text: str) -> Found:
-        """The names in `text`: by one compiled pattern when it is plain and no name touches a bracket (most
-        titles and summaries), else by its scan. The same hits either way."""
-        found = self.plain_hits(text)
+        """The names in `text`: in bulk (`for_bulk`) by one compiled pattern when it is plain and no name touches
+        a bracket (most titles and summaries), else by its scan. The same hits either way."""
+        found = self.plain_hits(text) if self._bulk else None
         if found is None:
             scan = scan_text(text)
             return Found(text, self.hits(scan), None, scan)
