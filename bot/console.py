@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +31,10 @@ QUIT = {"quit", "exit"}
 PROMPT = "\narchive> "
 HISTORY = Path(os.path.expanduser("~/.archive_bot_history"))
 HISTORY_LINES = 1000
+# Set when the prompt has taken a Ctrl-C (see `_interrupts_reach_the_prompt`): the watcher stops knocking.
+_CTRL_C_TAKEN = threading.Event()
+KNOCK_EVERY = 0.05  # seconds between the watcher's wake-up signals while a Ctrl-C waits to be taken
+KNOCK_FOR = 2.0  # at most this long: a Ctrl-C that came between prompts is asyncio's, and no prompt takes it
 
 
 async def _read_line(stream: TextIO) -> str | None:
@@ -49,6 +54,7 @@ def _prompt_line() -> str | None:
             try:
                 return input(PROMPT)
             except KeyboardInterrupt:
+                _CTRL_C_TAKEN.set()
                 print()
             except EOFError:
                 print()
@@ -64,7 +70,9 @@ def _interrupts_reach_the_prompt() -> Iterator[None]:
     (a database or worker thread: any may get it) only marks it pending, and the line stayed on screen until
     the next key. Each signal's number is written to a pipe (`set_wakeup_fd`) by whichever thread takes it, and
     a watcher sends the main thread SIGUSR1, whose handler does nothing: the wait ends, and the pending Ctrl-C
-    is handled. When the main thread took it itself, the extra signal changes nothing."""
+    is handled. A wake-up that lands just before readline enters its wait is lost (readline looks at signals
+    only when the wait is interrupted), so the watcher knocks again every KNOCK_EVERY seconds until the prompt
+    has taken the Ctrl-C. When the main thread took it itself, the extra signals change nothing."""
     read, write = os.pipe()
     os.set_blocking(write, False)
     main = threading.main_thread().ident
@@ -75,7 +83,11 @@ def _interrupts_reach_the_prompt() -> Iterator[None]:
     def watch() -> None:
         while numbers := os.read(read, 64):
             if signal.SIGINT in numbers:
+                _CTRL_C_TAKEN.clear()
+                until = time.monotonic() + KNOCK_FOR
                 signal.pthread_kill(main, signal.SIGUSR1)
+                while not _CTRL_C_TAKEN.wait(KNOCK_EVERY) and time.monotonic() < until:
+                    signal.pthread_kill(main, signal.SIGUSR1)
         os.close(read)
 
     watcher = threading.Thread(target=watch, name="ctrl-c-to-prompt", daemon=True)
