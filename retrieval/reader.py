@@ -30,6 +30,10 @@ CHUNK = 5000  # records per read when streaming the archive
 MMAP_BYTES = 1 << 40  # SQLite maps as much of the file as this (it is address space, not memory)
 
 
+class ReaderClosed(RuntimeError):
+    """The archive was closed while a thread still read it (the bot stopping during a cold start)."""
+
+
 @dataclass(frozen=True)
 class ArchiveState:
     """What the index is built against: the archive's id, its change generation, its number of records."""
@@ -46,9 +50,13 @@ class RecordReader:
         self.path = path
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
+        self._busy: set[sqlite3.Connection] = set()  # inside `reading` on some thread
         self._lock = threading.Lock()
+        self.closing = threading.Event()  # set by `close`: a stream of the whole archive stops at its next chunk
 
     def _conn(self) -> sqlite3.Connection:
+        if self.closing.is_set():
+            raise ReaderClosed(f"{self.path}: the archive was closed")
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
@@ -62,10 +70,17 @@ class RecordReader:
         return conn
 
     def close(self) -> None:
+        """Close every connection; one that a thread is reading with (an index build that outlived the archive's
+        task) is interrupted and closed by that thread on its way out: closing it under the thread crashed the
+        process."""
+        self.closing.set()
         with self._lock:
             for conn in self._opened:
-                conn.close()
-            self._opened.clear()
+                if conn in self._busy:
+                    conn.interrupt()
+                else:
+                    conn.close()
+            self._opened = [conn for conn in self._opened if conn in self._busy]
 
     def records(self, ids: Sequence[int]) -> list[Record]:
         """The records with these ids, in this order; ids no longer stored are left out."""
@@ -85,11 +100,21 @@ class RecordReader:
     def reading(self) -> Iterator[sqlite3.Connection]:
         """One read transaction: everything read inside it is one committed state of the archive."""
         conn = self._conn()
-        conn.execute("BEGIN")
+        with self._lock:
+            self._busy.add(conn)
         try:
-            yield conn
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                if conn.in_transaction:  # an interrupted statement may have ended it
+                    conn.execute("COMMIT")
         finally:
-            conn.execute("COMMIT")
+            with self._lock:
+                self._busy.discard(conn)
+                if self.closing.is_set() and conn in self._opened:
+                    self._opened.remove(conn)
+                    conn.close()
 
     @staticmethod
     def state(conn: sqlite3.Connection) -> ArchiveState:
@@ -104,12 +129,15 @@ class RecordReader:
                                                      (after_generation,)))
 
     @staticmethod
-    def indexed(conn: sqlite3.Connection, after_generation: int | None = None) -> Iterator[Record]:
+    def indexed(conn: sqlite3.Connection, after_generation: int | None = None,
+                stop: threading.Event | None = None) -> Iterator[Record]:
         """What the index sees of every record (or of those stamped after `after_generation`), in id order:
         dates, title, summary and the people named; not the notes, sources or page details it never reads."""
         if after_generation is None:
             last = -(2**63)
             while True:
+                if stop is not None and stop.is_set():
+                    raise ReaderClosed("the archive was closed while its index was being built")
                 rows = conn.execute(f"{_INDEXED} WHERE id > ? ORDER BY id LIMIT ?", (last, CHUNK)).fetchall()
                 if not rows:
                     return

@@ -370,7 +370,7 @@ class Archive:
                 if not _serves(base[0], [r.id for r in changed], state):
                     base, changed = None, []
             if base is None:
-                base = self._new_base(build(RecordReader.indexed(conn)), state)
+                base = self._new_base(build(RecordReader.indexed(conn, stop=self.reader.closing)), state)
         self._base = base
         delta = build(changed) if changed else None
         return _Snapshot(SearchIndex(base[0], self.reader, delta), self.people, self.thesaurus)
@@ -412,7 +412,7 @@ class Archive:
             state = RecordReader.state(conn)
             if self._serving(conn, state):
                 return None
-            self._save(build(RecordReader.indexed(conn)), state)
+            self._save(build(RecordReader.indexed(conn, stop=self.reader.closing)), state)
         return state.records
 
     def _current_base(self, state: ArchiveState) -> tuple[Segment, Built] | None:

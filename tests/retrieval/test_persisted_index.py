@@ -24,7 +24,7 @@ from rank_bm25 import BM25Okapi
 from retrieval import indexfiles
 from retrieval.index import SearchIndex, document_tokens
 from retrieval.indexfiles import index_folder
-from retrieval.reader import RecordReader
+from retrieval.reader import ReaderClosed, RecordReader
 from retrieval.records import Record
 from retrieval.search import Archive
 from retrieval.store import SqliteArchiveStore
@@ -283,3 +283,39 @@ async def test_the_index_never_takes_the_place_of_another_file(tmp_path, seeded_
     assert (tmp_path / "other.index").read_text() == "not an index"
     async with await Archive.open(db, PEOPLE) as archive:  # the database itself is whole
         assert archive.size > 0
+
+
+async def test_closing_the_archive_while_its_index_builds_stops_the_build_and_closes_cleanly(db, monkeypatch):
+    """The bot stopping during a cold start (Discord out of reach, Ctrl-C): the build's thread was reading
+    through a connection that `close` closed under it, which crashed the process."""
+    import asyncio
+    import threading
+
+    from retrieval import search
+
+    reading, stopped = threading.Event(), threading.Event()
+    raised: list[BaseException] = []
+    real_build = search.build
+
+    def slow_build(records):  # a large archive's build: still reading when the archive is closed
+        def slowly():
+            for record in records:
+                reading.set()
+                time.sleep(0.01)
+                yield record
+        try:
+            return real_build(slowly())
+        except BaseException as exc:
+            raised.append(exc)
+            stopped.set()
+            raise
+
+    monkeypatch.setattr(search, "build", slow_build)
+    monkeypatch.setattr("retrieval.reader.CHUNK", 5)  # the build looks for a stop between chunks
+    shutil.rmtree(index_folder(db), ignore_errors=True)
+    archive = await Archive.open(db, background=True)
+    assert await asyncio.to_thread(reading.wait, 30)
+    await archive.close()  # while the thread still reads
+    assert await asyncio.to_thread(stopped.wait, 5)  # the build stopped at its next chunk, not at its end
+    assert isinstance(raised[0], ReaderClosed), raised  # told the archive closed; its connection never closed under it
+    assert not index_folder(db).exists()  # and saved nothing
