@@ -379,11 +379,12 @@ async def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         print(f"archive-bot: the search index could not be saved beside {settings.archive_db} ({exc.strerror or exc}); "
               "the bot builds it in memory when it starts", file=sys.stderr)
         return EXIT_FAILED
-    if size is not None and not args.built_quietly:
+    if size is None:
+        if not args.quiet:
+            print("search index: up to date")
+    elif not args.built_quietly:
         print(f"search index built: {size:,} documents in {time.perf_counter() - started:.1f} s; the bot's next "
               "start maps it")
-    elif not args.quiet:
-        print("search index: up to date")
     return EXIT_OK
 
 
