@@ -167,7 +167,6 @@ def build_parser() -> argparse.ArgumentParser:
     index = with_db(sub.add_parser("index", help="build the search index now when the bot's next start would "
                                                  "(ingest and fetch do this themselves)"))
     index.add_argument("--quiet", "-q", action="store_true", help="say nothing when the index is up to date")
-    index.add_argument("--built-quietly", action="store_true", help=argparse.SUPPRESS)  # ingest's, off a terminal
 
     exp = with_url(with_db(sub.add_parser("export", help="write the whole archive, one record per line")))
     exp.add_argument("--format", choices=FORMATS, default="jsonl")
@@ -382,7 +381,7 @@ async def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     if size is None:
         if not args.quiet:
             print("search index: up to date")
-    elif not args.built_quietly:
+    else:
         print(f"search index built: {size:,} documents in {time.perf_counter() - started:.1f} s; the bot's next "
               "start maps it")
     return EXIT_OK
@@ -396,16 +395,16 @@ async def prepare_index(args: argparse.Namespace, db: Path, people: PeopleDirect
     args.indexing = True
     if await Archive.index_serves(db, people):
         return
-    # What it built is said on a terminal, like the progress bar; a problem is said wherever stderr goes.
-    said = () if sys.stderr.isatty() else ("--built-quietly",)
-    child = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "index", "--quiet", *said, "--db",
-                                                 str(db), stdout=sys.stderr.fileno(), start_new_session=True)
+    child = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "index", "--quiet", "--db", str(db),
+                                                 stdout=asyncio.subprocess.PIPE, start_new_session=True)
     try:
-        await child.wait()
+        built, _ = await child.communicate()
     finally:
         if child.returncode is None:
             child.terminate()
             await child.wait()
+    if sys.stderr.isatty():  # what was built is said on a terminal, like the progress bar; a problem, always
+        sys.stderr.write(built.decode())
 
 
 

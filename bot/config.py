@@ -56,10 +56,10 @@ class Settings:
 def _url(key: str, value: str, schemes: tuple[str, ...]) -> str:
     try:
         parsed = urlparse(value)
-        readable = parsed.scheme in schemes and bool(parsed.netloc) and (parsed.port or 0) >= 0
-    except ValueError:  # a bracket left open, a port that is not a number
-        readable = False
-    if not readable:
+        parsed.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:  # that, or a bracket left open
+        parsed = None
+    if parsed is None or parsed.scheme not in schemes or not parsed.netloc:
         raise ConfigError(f"{key} must be a {' or '.join(s + '://' for s in schemes)} URL, got {value[:60]!r}")
     return value.rstrip("/")
 
