@@ -48,6 +48,9 @@ AUTOCOMPLETE_MAX = 25
 REFRESH_EVERY = 60.0  # seconds between checks for an ingest by another process
 HEALTH_EVERY = 300.0  # seconds between health lines in the log
 IDENTIFY_INTERVAL = 5.0  # Discord: one IDENTIFY per rate-limit bucket every 5 s
+# Turns are spaced this much more: Discord counts when an IDENTIFY arrives, and the one before may have left
+# its process later after taking its turn (a busy machine, a slow network) than this one will.
+IDENTIFY_MARGIN = 0.5
 SHARD_KEY = "shard:{count}:{shard}"  # state: "<process> <unix time>" of the process that last ran the shard
 SYNC_KEY = "commands_hash:{scope}"
 SOMETHING_WENT_WRONG = "Something went wrong on my side; the details are in my log. Please try again."
@@ -325,7 +328,7 @@ class IdentifyGate:
         bucket = shard_id % self.max_concurrency
         while True:
             try:
-                left = await self.state.identify_turn(bucket, self.interval)
+                left = await self.state.identify_turn(bucket, self.interval + IDENTIFY_MARGIN)
             except Exception as exc:  # the shared state away: the shard still connects, spaced as if alone
                 log.warning("could not take shard %d's turn to connect in %s (%s); waiting %.0f s instead",
                             shard_id, self.state.describe(), exc, self.interval)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
@@ -187,7 +187,25 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         FOR EACH STATEMENT EXECUTE FUNCTION records_stamp_children()"""
           for table in _STAMPED_CHILDREN for event in ("INSERT", "UPDATE", "DELETE")),
     ),
+    # 3: a transaction that takes a stamp also says so on CHANGES_CHANNEL; PostgreSQL delivers it at the commit
+    # (never for a rollback), so a replica syncs as soon as there is something to copy (retrieval/replica.py)
+    (
+        """CREATE OR REPLACE FUNCTION archive_stamp() RETURNS BIGINT LANGUAGE plpgsql AS $$
+        DECLARE
+            taken TEXT := current_setting('archive.stamp', true);  -- set for this transaction only
+            stamp BIGINT;
+        BEGIN
+            IF taken IS NOT NULL AND taken <> '' THEN
+                RETURN taken::BIGINT;
+            END IF;
+            UPDATE generation SET value = value + 1 WHERE id = 1 RETURNING value INTO stamp;
+            PERFORM set_config('archive.stamp', stamp::text, true);
+            PERFORM pg_notify('archive_changed', stamp::text);
+            RETURN stamp;
+        END $$""",
+    ),
 )
+CHANGES_CHANNEL = "archive_changed"  # migration 3's channel: the stamp a committed transaction took
 SCHEMA_VERSION = len(MIGRATIONS)
 MIGRATION_LOCK = 0x61726368  # the advisory lock held while migrating ("arch")
 CONNECT_TIMEOUT = 10.0  # seconds for one connection attempt
@@ -268,6 +286,20 @@ class Postgres:
             raise store_error(self.url, exc) from None
         finally:
             await self.pool.release(conn)
+
+    async def listen(self, channel: str, heard: Callable[[], None]) -> asyncpg.Connection:
+        """A connection of its own (a pooled one forgets its LISTEN when released) that calls `heard` for each
+        notification on `channel`, and once when the connection is lost. The caller closes it."""
+        conn: asyncpg.Connection | None = None
+        try:
+            conn = await asyncpg.connect(self.url, timeout=CONNECT_TIMEOUT)
+            await conn.add_listener(channel, lambda *_: heard())
+        except (asyncpg.PostgresError, *LOST) as exc:
+            if conn is not None:
+                conn.terminate()
+            raise store_error(self.url, exc) from None
+        conn.add_termination_listener(lambda _: heard())
+        return conn
 
     async def _migrate(self) -> None:
         async with self.conn() as conn, conn.transaction():

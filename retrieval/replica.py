@@ -8,9 +8,10 @@ background) works on the replica unchanged.
 In step: PostgreSQL stamps every record with the transaction that last changed it or anything of it
 (retrieval/pg.py, `records.generation`, in commit order). A sync reads, in one snapshot, the records stamped
 after the replica's last stamp with all their participants, sources, document details and links, and replaces
-them in the replica in one SQLite transaction (readers see all of it or none). The replica records which
-PostgreSQL archive it copies (`generation.archive`) and up to which stamp; a replica of another archive, or one
-that cannot be opened, is copied again whole.
+them in the replica in one SQLite transaction (readers see all of it or none). PostgreSQL tells the replica when
+such a transaction commits (LISTEN), so a change reaches every process within moments, without polling. The
+replica records which PostgreSQL archive it copies (`generation.archive`) and up to which stamp; a replica of
+another archive, or one that cannot be opened, is copied again whole.
 """
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
-from .pg import Postgres
+import asyncpg
+
+from .pg import CHANGES_CHANNEL, Postgres
 from .reroles import ROLES_KEY, ROLES_VERSION
 from .store import SqliteArchiveStore, StoreError
 from .transfer import ARCHIVE_TABLES, RECORD_CHILDREN, PgSide, SqliteSide, sqlite_wal_files
@@ -34,7 +37,8 @@ log = logging.getLogger(__name__)
 REPLICA_SUFFIX = ".replica.db"
 ARCHIVE_KEY = "replica.archive"  # the PostgreSQL archive's id (generation.archive)
 STAMP_KEY = "replica.stamp"  # the last of its stamps the replica holds
-SYNC_EVERY = 2.0  # seconds between looks at PostgreSQL's stamp (one small query)
+SYNC_EVERY = 2.0  # seconds between syncs at most often, and between looks when PostgreSQL cannot tell of changes
+IDLE_EVERY = 60.0  # seconds between looks while PostgreSQL tells of changes (in case a word was lost)
 BACKOFF_MAX = 60.0  # seconds between attempts while PostgreSQL cannot be reached
 
 
@@ -171,22 +175,55 @@ class Replica:
                 await local.write(table, rows, verb="INSERT OR REPLACE")  # a link may have moved to this record
         return records
 
-    async def follow(self, changed: Callable[[SyncReport], Awaitable[None]], every: float = SYNC_EVERY) -> None:
-        """Sync every `every` seconds until cancelled, telling `changed` of each sync that brought something. While
-        PostgreSQL cannot be reached the replica keeps serving as it is; attempts back off up to BACKOFF_MAX."""
-        wait, failing = every, False
-        while True:
-            await asyncio.sleep(wait)
-            try:
-                report = await self.sync()
-            except StoreError as exc:
-                wait = min(max(wait * 2, every), BACKOFF_MAX)
-                log.warning("replica: cannot sync (%s); searches go on from the replica, next try in %g s", exc, wait)
-                failing = True
-                continue
-            if failing:
-                log.info("replica: PostgreSQL is back")
-            wait, failing = every, False
-            if report.records:
-                log.info("replica %s: %s", self.path, report.summary_line())
-                await changed(report)
+    async def follow(self, changed: Callable[[SyncReport], Awaitable[None]], every: float = SYNC_EVERY,
+                     idle: float = IDLE_EVERY) -> None:
+        """Sync until cancelled, telling `changed` of each sync that brought something. PostgreSQL says when a
+        transaction that changed the archive commits (pg.CHANGES_CHANNEL, LISTEN): the sync follows at once, at
+        most one per `every` seconds (a long ingest commits batch after batch), and one every `idle` seconds
+        regardless. Without that connection (it could not be made, or was lost) it looks every `every` seconds and
+        listens again after its next sync. While PostgreSQL cannot be reached the replica keeps serving as it is;
+        attempts back off up to BACKOFF_MAX."""
+        heard = asyncio.Event()
+        listener: asyncpg.Connection | None = None
+        wait, failing, deaf, last = every, False, False, time.monotonic()
+        try:
+            while True:
+                if listener is not None and not listener.is_closed():
+                    with suppress(TimeoutError):
+                        async with asyncio.timeout(idle):
+                            await heard.wait()
+                    await asyncio.sleep(last + every - time.monotonic())
+                else:
+                    await asyncio.sleep(wait)
+                heard.clear()
+                last = time.monotonic()
+                try:
+                    report = await self.sync()
+                except StoreError as exc:
+                    wait = min(max(wait * 2, every), BACKOFF_MAX)
+                    log.warning("replica: cannot sync (%s); searches go on from the replica, next try in %g s",
+                                exc, wait)
+                    failing = True
+                    continue
+                if failing:
+                    log.info("replica: PostgreSQL is back")
+                wait, failing = every, False
+                if listener is None or listener.is_closed():
+                    listener = await self._listen(heard, every, quiet=deaf)
+                    deaf = listener is None
+                if report.records:
+                    log.info("replica %s: %s", self.path, report.summary_line())
+                    await changed(report)
+        finally:
+            if listener is not None:
+                listener.terminate()
+
+    async def _listen(self, heard: asyncio.Event, every: float, quiet: bool) -> asyncpg.Connection | None:
+        """The connection PostgreSQL tells of changes on, or None (said once, not at every attempt)."""
+        try:
+            return await self.db.listen(CHANGES_CHANNEL, heard.set)
+        except StoreError as exc:
+            if not quiet:
+                log.warning("replica: cannot listen for PostgreSQL's changes (%s); looking every %g s instead", exc,
+                            every)
+            return None

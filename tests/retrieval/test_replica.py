@@ -4,12 +4,14 @@ real SQLite files."""
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import aiosqlite
 import asyncpg
 import pytest
 
+from retrieval.pg import CHANGES_CHANNEL
 from retrieval.replica import ARCHIVE_KEY, BACKOFF_MAX, STAMP_KEY, Replica, SyncReport, replica_path
 from retrieval.search import Archive
 from retrieval.store import SqliteArchiveStore
@@ -156,6 +158,88 @@ async def test_a_damaged_replica_is_copied_again(damage: str, pg_archive: str, t
     await _same_as_postgresql(pg_archive, path)
     async with await SqliteArchiveStore.open(path) as store:
         assert await store.count() == report.records
+
+
+async def _follow_until(replica: Replica, url: str, titles: list[str], *, cut_listener: bool = False,
+                        within: float = 10.0) -> tuple[list[SyncReport], list[float]]:
+    """A follower whose only regular look is an hour away: each new record (one transaction each) must reach
+    the replica because PostgreSQL said so. Returns the syncs and how long each record took to arrive."""
+    synced: list[SyncReport] = []
+
+    async def changed(report: SyncReport) -> None:
+        synced.append(report)
+
+    follower = asyncio.create_task(replica.follow(changed, every=0.1, idle=3600))
+    conn = await asyncpg.connect(url)
+    delays = []
+    try:
+        await asyncio.sleep(0.5)  # the first sync (nothing new) made, and the follower listening
+        for title in titles:
+            if cut_listener:  # the listening connection dies (a server-side kill, a network cut)
+                cut = await conn.fetchval("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                          "WHERE query = 'LISTEN \"' || $1 || '\"'", CHANGES_CHANNEL)
+                assert cut == 1
+                await asyncio.sleep(0.5)
+            seen = len(synced)
+            started = time.monotonic()
+            async with conn.transaction():
+                await _new_record(conn, title)
+            async with asyncio.timeout(within):
+                while len(synced) == seen:
+                    await asyncio.sleep(0.02)
+            delays.append(time.monotonic() - started)
+            assert not follower.done()
+    finally:
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)
+        await conn.close()
+    return synced, delays
+
+
+async def test_a_commit_in_postgresql_reaches_a_following_replica_at_once(pg_archive: str, tmp_path: Path) -> None:
+    """No waiting for the next look: PostgreSQL tells the follower of each committed change (LISTEN/NOTIFY)."""
+    async with await Replica.open(pg_archive, tmp_path / "archive.replica.db") as replica:
+        await replica.sync()
+        synced, delays = await _follow_until(replica, pg_archive, ["First late letter", "Second late letter"])
+    assert [report.records for report in synced] == [1, 1]
+    assert max(delays) < 10  # an hour without the word from PostgreSQL
+    await _same_as_postgresql(pg_archive, tmp_path / "archive.replica.db")
+
+
+async def test_a_lost_listening_connection_is_made_again(pg_archive: str, tmp_path: Path) -> None:
+    """The connection PostgreSQL tells on is killed before each change: the follower notices, syncs, listens
+    again, and the change after still arrives without waiting for the hourly look."""
+    async with await Replica.open(pg_archive, tmp_path / "archive.replica.db") as replica:
+        await replica.sync()
+        synced, _ = await _follow_until(replica, pg_archive, ["After one cut", "After another cut"],
+                                        cut_listener=True)
+    assert sum(report.records for report in synced) == 2
+    await _same_as_postgresql(pg_archive, tmp_path / "archive.replica.db")
+
+
+async def test_a_rolled_back_change_says_nothing(pg_archive: str) -> None:
+    """PostgreSQL delivers the word at the commit only: a listener hears the committed stamp, never a rolled-back
+    one."""
+    heard: list[str] = []
+    listener = await asyncpg.connect(pg_archive)
+    writer = await asyncpg.connect(pg_archive)
+    try:
+        await listener.add_listener(CHANGES_CHANNEL, lambda _c, _p, _ch, payload: heard.append(payload))
+        tx = writer.transaction()
+        await tx.start()
+        await _new_record(writer, "Never committed")
+        await tx.rollback()
+        await asyncio.sleep(0.3)
+        assert heard == []
+        async with writer.transaction():  # one transaction, one stamp, one word
+            await _new_record(writer, "Committed")
+        async with asyncio.timeout(5):
+            while not heard:
+                await asyncio.sleep(0.02)
+        assert heard == [str(await writer.fetchval("SELECT value FROM generation"))]
+    finally:
+        await listener.close()
+        await writer.close()
 
 
 @pytest.mark.slow
