@@ -12,6 +12,7 @@ from enum import StrEnum
 from urllib.parse import quote, urljoin, urlsplit
 
 from .dates import UNDATED, ArchiveDate
+from .frozen import make
 from .people import name_key
 from .records import DocumentInfo, Record, Role
 from .site import ARCHIVE_NAME, ARCHIVE_URL
@@ -151,7 +152,8 @@ def cite(record: Record) -> Citation:
         names = tuple([reading_name(a, took_part) for a in authors])
     else:
         authors = names = tuple([p.name for p in record.participants if p.role is Role.AUTHOR])
-    return Citation(
+    return make(
+        Citation,
         title=" ".join(record.title.split()),
         date=record.date.human(),
         participants=took_part,

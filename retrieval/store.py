@@ -25,6 +25,7 @@ from typing import Any, Self
 import aiosqlite
 
 from .dates import ArchiveDate
+from .frozen import make
 from .identity import Incoming, Insert, StoredRow, TitlePattern, UpsertCounts, UpsertPlan, plan_upsert
 from .records import DocumentInfo, EntityKind, Participant, Record, Role
 
@@ -234,6 +235,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 ROLES = {role.value: role for role in Role}  # a dict lookup: Role(value) is slow on 10^5 rows
+_MENTIONED = Role.MENTIONED.value
 KINDS = {kind.value: kind for kind in EntityKind}
 
 
@@ -858,19 +860,20 @@ SOURCES_ORDER = "ORDER BY record_id, rowid"
 def assemble_records(rows: Sequence[Sequence[Any]], named: Iterable[Sequence[Any]],
                      sources: Iterable[Sequence[Any]]) -> list[Record]:
     """Records from RECORD_SELECT's rows, with their participants (NAMED_SELECT) and sources (SOURCES_SELECT),
-    in the rows' order; participants and sources of other records are ignored."""
-    people: dict[int, list[Participant]] = {row[0]: [] for row in rows}
-    mentioned: dict[int, list[Participant]] = {row[0]: [] for row in rows}
-    by_source: dict[int, list[str]] = {row[0]: [] for row in rows}
+    in the rows' order; participants and sources of other records are ignored.
+
+    A shown record is assembled on every answer (ten a search): lists are made only for the records that have
+    participants or sources, and each is looked up once by its id."""
+    people: dict[int, list[Participant]] = {}
+    mentioned: dict[int, list[Participant]] = {}
+    by_source: dict[int, list[str]] = {}
     for rid, name, role, kind in named:
-        if rid in people:
-            person = stored_participant(name, role, kind)
-            (mentioned if person.role is Role.MENTIONED else people)[rid].append(person)
+        (mentioned if role == _MENTIONED else people).setdefault(rid, []).append(stored_participant(name, role, kind))
     for rid, source in sources:
-        if rid in by_source:
-            by_source[rid].append(source)
+        by_source.setdefault(rid, []).append(source)
     return [
-        Record(
+        make(
+            Record,
             id=rid,
             date=stored_date(year, month, day),
             date_text=date_text,
@@ -878,10 +881,10 @@ def assemble_records(rows: Sequence[Sequence[Any]], named: Iterable[Sequence[Any
             summary=summary,
             notes=() if notes == "[]" else tuple(json.loads(notes)),  # most have none: no parse
             url=url,
-            participants=tuple(people[rid]),
-            sources=tuple(by_source[rid]),
+            participants=tuple(people.get(rid, ())),
+            sources=tuple(by_source.get(rid, ())),
             summary_partial=bool(partial),
-            mentioned=tuple(mentioned[rid]),
+            mentioned=tuple(mentioned.get(rid, ())),
             info=_document_info(document),
         )
         for rid, year, month, day, date_text, title, summary, notes, url, partial, *document in rows
