@@ -14,7 +14,7 @@ import sqlite3
 import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
 from dataclasses import fields
 from datetime import UTC, datetime
 from enum import Enum, StrEnum
@@ -255,9 +255,15 @@ BATCH = 500
 LAST_ID = 2**63 - 1  # the largest record id either database can hold
 # Migration 8's triggers that stamp each inserted record and each inserted participant row: two UPDATEs per row,
 # about half of writing a new record. `upsert` stamps what it writes itself, one generation per batch, with
-# these two set aside for the batch and put back as they were before it returns, inside the caller's
-# transaction: no other connection ever sees them missing, and every other write is stamped by them as before.
+# these two set aside (for the batch, or for a whole file's batches: `ingesting`) and put back as they were
+# inside the caller's transaction: no other connection ever sees them missing, and every other write is stamped
+# by them as before. Each drop and create changes the schema, which makes SQLite prepare every statement again.
 ROW_STAMPS = ("records_stamp_insert", "participants_stamp_insert")
+# Indexes no statement of an ingest reads (dates are read by browsing and daily posts, generations by the index
+# refresh): a file bringing more records than the archive holds has them built again once its rows are in,
+# sorted in one pass, instead of inserting into them row by row, at random places for the dates.
+DEFERRED_INDEXES = ("records_date", "records_generation")
+DEFER_FROM = 5_000  # records a file should bring at least for that: a small file's writes are too few to matter
 
 WRITE_WAIT = 120.0  # seconds a writer waits for another process's transaction (an ingest holds one per file)
 WAIT_SLICE = 0.2  # seconds of each attempt at the write lock; between attempts the connection serves reads
@@ -427,6 +433,13 @@ class ArchiveStore(ABC):
         await self._write(plan, source)
         return plan.counts
 
+    def ingesting(self, expected: int) -> AbstractAsyncContextManager[None]:
+        """A file's `upsert`s, inside `transaction()`: what a store sets up for writing batches is set up once
+        for them all (SQLite's row triggers, and its indexes nothing reads meanwhile when the file brings more
+        records than the archive holds), and put back before the transaction ends. `expected`: about how many
+        records the file brings."""
+        return nullcontext()
+
     @abstractmethod
     async def _write(self, plan: UpsertPlan, source: str) -> None:
         """Carry out `plan` (rows, participants, the source, document details and links)."""
@@ -565,6 +578,7 @@ class SqliteArchiveStore(ArchiveStore):
         self.conn = conn
         self.path = path
         self._commits = 0  # transactions committed through this connection, which data_version does not see
+        self._stamps_aside = False  # ROW_STAMPS are set aside for a file's batches (`ingesting`)
 
     @classmethod
     async def open(cls, path: str | Path, *, write_wait: float = WRITE_WAIT,
@@ -683,24 +697,42 @@ class SqliteArchiveStore(ArchiveStore):
             await self._write_rows(plan, source, 0)
 
     @asynccontextmanager
+    async def ingesting(self, expected: int) -> AsyncIterator[None]:
+        aside: tuple[str, ...] = ROW_STAMPS
+        if expected >= DEFER_FROM and await self._last_id() < expected:  # ids approach the count, in O(log n)
+            aside += DEFERRED_INDEXES
+        async with self._set_aside(aside):
+            self._stamps_aside = True
+            try:
+                yield
+            finally:
+                self._stamps_aside = False
+
+    @asynccontextmanager
     async def _stamping(self) -> AsyncIterator[int]:
         """The next generation, for a batch to stamp the records it inserts or gives new participants, with
-        ROW_STAMPS set aside meanwhile (put back even when the batch fails)."""
-        if not self.conn.in_transaction:
-            raise RuntimeError("upsert writes inside store.transaction(): its stamps and triggers go in together")
-        marks = ",".join("?" * len(ROW_STAMPS))
-        triggers = await self.conn.execute_fetchall(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", ROW_STAMPS)
-        for name, _ in triggers:
-            await self.conn.execute(f"DROP TRIGGER {name}")
-        try:
+        ROW_STAMPS set aside meanwhile (unless they are for the file: `ingesting`)."""
+        async with nullcontext() if self._stamps_aside else self._set_aside(ROW_STAMPS):
             opened = await self.conn.execute_fetchall("UPDATE generation SET value = value + 1 RETURNING value")
             yield int(next(iter(opened))[0])
+
+    @asynccontextmanager
+    async def _set_aside(self, names: tuple[str, ...]) -> AsyncIterator[None]:
+        """The triggers and indexes `names` dropped inside the caller's transaction, and made again as they were
+        before it ends, even when what it does fails."""
+        if not self.conn.in_transaction:
+            raise RuntimeError("upsert writes inside store.transaction(): its stamps and triggers go in together")
+        dropped = await self.conn.execute_fetchall(
+            f"SELECT type, name, sql FROM sqlite_master WHERE name IN ({','.join('?' * len(names))})", names)
+        for kind, name, _ in dropped:
+            await self.conn.execute(f"DROP {kind.upper()} {name}")
+        try:
+            yield
         finally:
             # SQLite rolls a transaction back by itself on some failures (a full disk), the drop with it: then
-            # the triggers are there already, and the failure is the one to report
+            # they are there already, and the failure is the one to report
             if self.conn.in_transaction:
-                for _, sql in triggers:
+                for *_, sql in dropped:
                     await self.conn.execute(sql)
 
     async def _write_rows(self, plan: UpsertPlan, source: str, stamp: int) -> None:
