@@ -23,7 +23,7 @@ from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field, replace
-from itertools import islice
+from itertools import islice, starmap
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
@@ -472,7 +472,7 @@ async def _batches(parse: Parse, resolve: Resolve, store: ArchiveStore) -> Async
             for raw, key, digest in keyed:
                 named = stored.get(digest)
                 if named is None:
-                    named = tuple(stored_participant(*p) for p in next(found))
+                    named = tuple(starmap(stored_participant, next(found)))
                 item = Incoming(raw, named, people_input=digest, base_key=key)
                 occurrence = occurrences.number(key, raw.summary)
                 # A copy would compute its key again: only the rare second document under one title and date is.

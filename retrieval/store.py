@@ -359,6 +359,11 @@ def _json_list(values: Sequence[str]) -> str:
     return json.dumps(list(values)) if values else "[]"
 
 
+def stored_notes(text: str) -> tuple[str, ...]:
+    """A record's notes as stored (`_json_list`); most have none, read without the decoder."""
+    return () if text == "[]" else tuple(json.loads(text))
+
+
 def _insert_values(insert: Insert, now: str) -> tuple[object, ...]:
     raw = insert.item.raw
     return (
@@ -465,12 +470,12 @@ class ArchiveStore(ABC):
         """The stored participants of records whose participants were found from one of `inputs`
         (`Incoming.people_input`)."""
         first: dict[bytes, int] = {}  # records with the same title and summary under other dates: one will do
-        async for rid, found in self._select_in(
+        for rid, found in await self._select_in(
                 "SELECT id, people_input FROM records WHERE people_input IN ({marks})", sorted(set(inputs))):
             first.setdefault(found, rid)
         ids = {rid: found for found, rid in first.items()}
         named: dict[bytes, tuple[Participant, ...]] = dict.fromkeys(first, ())
-        async for rid, name, role, kind in self._select_in(
+        for rid, name, role, kind in await self._select_in(
             "SELECT record_id, name, role, kind FROM participants WHERE record_id IN ({marks}) "
             "ORDER BY record_id, position", list(ids),
         ):
@@ -478,33 +483,34 @@ class ArchiveStore(ABC):
         return named
 
     @abstractmethod
-    def _select_in(self, sql: str, values: Sequence[object]) -> AsyncIterator[Sequence[Any]]:
-        """Rows of `sql`, whose one `IN ({marks})` is matched against all of `values`."""
+    async def _select_in(self, sql: str, values: Sequence[object]) -> list[Sequence[Any]]:
+        """Rows of `sql`, whose one `IN ({marks})` is matched against all of `values`: a list, not an async
+        iterator (a batch's lookups return thousands of rows, and each step of one costs a microsecond or two)."""
 
     async def _linked(self, links: set[str]) -> dict[str, tuple[str, str]]:
         """link -> (base key, record key) of the stored record that holds it."""
-        return {link: (base, key) async for link, base, key in self._select_in(
+        return {link: (base, key) for link, base, key in await self._select_in(
             "SELECT l.link, r.base_key, r.record_key FROM document_links l JOIN records r ON r.id = l.record_id "
             "WHERE l.link IN ({marks})", sorted(links))}
 
     async def _rows_by_base(self, bases: set[str]) -> dict[str, list[StoredRow]]:
         rows: dict[str, list[StoredRow]] = {}
         by_id: dict[int, StoredRow] = {}
-        async for base, key, rid, summary, partial, notes, url, found_from, *document in self._select_in(
+        for base, key, rid, summary, partial, notes, url, found_from, *document in await self._select_in(
             "SELECT r.base_key, r.record_key, r.id, r.summary, r.summary_partial, r.notes, r.url, r.people_input, "
             f"{_DOCUMENT_SELECT} "
             "FROM records r LEFT JOIN documents d ON d.record_id = r.id WHERE r.base_key IN ({marks}) ORDER BY r.id",
             sorted(bases),
         ):
-            row = StoredRow(rid, key, summary, bool(partial), tuple(json.loads(notes)), url,
+            row = StoredRow(rid, key, summary, bool(partial), stored_notes(notes), url,
                             info=_document_info(document), people_input=found_from)
             rows.setdefault(base, []).append(row)
             by_id[rid] = row
-        async for rid, link in self._select_in(
+        for rid, link in await self._select_in(
             "SELECT record_id, link FROM document_links WHERE record_id IN ({marks})", list(by_id),
         ):
             by_id[rid].links |= {link}
-        async for rid, name, role, kind in self._select_in(
+        for rid, name, role, kind in await self._select_in(
             "SELECT record_id, name, role, kind FROM participants WHERE record_id IN ({marks}) "
             "ORDER BY record_id, position", list(by_id),
         ):
@@ -530,7 +536,7 @@ class ArchiveStore(ABC):
     async def _landed_ids(self, plan: UpsertPlan) -> dict[str, int]:
         """The id of every key `plan` lands on, once its new rows are inserted: only theirs are read back."""
         ids = dict(plan.ids)
-        ids.update({key: rid async for key, rid in self._select_in(
+        ids.update({key: rid for key, rid in await self._select_in(
             "SELECT record_key, id FROM records WHERE record_key IN ({marks})", [i.key for i in plan.inserts])})
         return ids
 
@@ -805,13 +811,14 @@ class SqliteArchiveStore(ArchiveStore):
                                      (pattern.glob,)) as cur:
             return [str(row[0]) async for row in cur]
 
-    async def _select_in(self, sql: str, values: Sequence[object]) -> AsyncIterator[Sequence[Any]]:
+    async def _select_in(self, sql: str, values: Sequence[object]) -> list[Sequence[Any]]:
         """Rows of `sql` (with one `IN ({marks})`) for all `values`, a batch at a time: SQLite caps parameters.
         Each batch's rows come back in one trip to the connection's thread (a cursor's would take one per 64)."""
+        rows: list[Sequence[Any]] = []
         for start in range(0, len(values), BATCH):
             chunk = values[start:start + BATCH]
-            for row in await self.conn.execute_fetchall(sql.format(marks=",".join("?" * len(chunk))), chunk):
-                yield row
+            rows.extend(await self.conn.execute_fetchall(sql.format(marks=",".join("?" * len(chunk))), chunk))
+        return rows
 
     async def get_state(self, key: str) -> str | None:
         async with self.conn.execute("SELECT value FROM bot_state WHERE key = ?", (key,)) as cur:
@@ -908,7 +915,7 @@ def assemble_records(rows: Sequence[Sequence[Any]], named: Iterable[Sequence[Any
             date_text=date_text,
             title=title,
             summary=summary,
-            notes=() if notes == "[]" else tuple(json.loads(notes)),  # most have none: no parse
+            notes=stored_notes(notes),
             url=url,
             participants=tuple(people[rid]),
             sources=tuple(by_source[rid]),
