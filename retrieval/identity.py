@@ -81,6 +81,8 @@ def document_links(url: str | None, info: DocumentInfo | None) -> frozenset[str]
 
 def links_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
     """Do two sets of links name different documents (another Record ID, or another slug)?"""
+    if not a or not b:  # most listing entries link nothing
+        return False
     kinds = {link.split(":", 1)[0] for link in a} & {link.split(":", 1)[0] for link in b}
     return any({x for x in a if x.startswith(kind + ":")}.isdisjoint({y for y in b if y.startswith(kind + ":")})
                for kind in kinds)

@@ -23,7 +23,7 @@ from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field, replace
-from itertools import islice
+from itertools import islice, starmap
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
@@ -44,6 +44,7 @@ BATCH = 500
 # take most of an ingest's time. Smaller files (and tests) do without the workers' start-up (about a second).
 POOL_BYTES = 1_000_000
 WORKERS = min(os.cpu_count() or 1, 4)
+RECORD_BYTES = 350  # a listing file's bytes per record, about: how many records a file brings (at most)
 PARSER_NAME = "archive-bot parse"  # the process a large file is parsed in
 
 Progress = Callable[["IngestProgress"], None]
@@ -211,7 +212,8 @@ class Ingester:
             reader = await asyncio.to_thread(open_page, path)
             async with self.store.transaction():  # waits its turn, bounded by the store's write_wait
                 parse, resolve = self._pipeline(reader)  # started once the turn came: _batches stops it
-                async with aclosing(_batches(parse, resolve, self.store)) as batches:
+                async with (aclosing(_batches(parse, resolve, self.store)) as batches,
+                            self.store.ingesting(reader.size // RECORD_BYTES)):
                     async for batch in batches:
                         result.counts.add(await self.store.upsert(batch, source))
                         result.records += len(batch)
@@ -470,7 +472,7 @@ async def _batches(parse: Parse, resolve: Resolve, store: ArchiveStore) -> Async
             for raw, key, digest in keyed:
                 named = stored.get(digest)
                 if named is None:
-                    named = tuple(stored_participant(*p) for p in next(found))
+                    named = tuple(starmap(stored_participant, next(found)))
                 item = Incoming(raw, named, people_input=digest, base_key=key)
                 occurrence = occurrences.number(key, raw.summary)
                 # A copy would compute its key again: only the rare second document under one title and date is.

@@ -205,14 +205,12 @@ class PostgresArchiveStore(ArchiveStore):
             await conn.execute("INSERT INTO bot_state (key, value) VALUES ($1, $2) "
                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value)
 
-    async def _select_in(self, sql: str, values: Sequence[object]) -> AsyncIterator[Sequence[Any]]:
+    async def _select_in(self, sql: str, values: Sequence[object]) -> list[Sequence[Any]]:
         """One statement for all `values` (as an array): PostgreSQL has no cap that SQLite's batches avoid."""
         if not values:
-            return
+            return []
         async with self.conn() as conn:
-            rows = await conn.fetch(sql.replace("IN ({marks})", "= ANY($1)"), list(values))
-        for row in rows:
-            yield row
+            return list(await conn.fetch(sql.replace("IN ({marks})", "= ANY($1)"), list(values)))
 
     async def _base_keys_like(self, pattern: TitlePattern) -> list[str]:
         async with self.conn() as conn:

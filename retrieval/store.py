@@ -14,11 +14,12 @@ import sqlite3
 import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
 from dataclasses import fields
 from datetime import UTC, datetime
 from enum import Enum, StrEnum
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any, Self
 
@@ -257,9 +258,16 @@ BATCH = 500
 LAST_ID = 2**63 - 1  # the largest record id either database can hold
 # Migration 8's triggers that stamp each inserted record and each inserted participant row: two UPDATEs per row,
 # about half of writing a new record. `upsert` stamps what it writes itself, one generation per batch, with
-# these two set aside for the batch and put back as they were before it returns, inside the caller's
-# transaction: no other connection ever sees them missing, and every other write is stamped by them as before.
+# these two set aside (for the batch, or for a whole file's batches: `ingesting`) and put back as they were
+# inside the caller's transaction: no other connection ever sees them missing, and every other write is stamped
+# by them as before. Each drop and create changes the schema, which makes SQLite prepare every statement again.
 ROW_STAMPS = ("records_stamp_insert", "participants_stamp_insert")
+# Indexes no statement of an ingest reads (dates are read by browsing and daily posts, generations by the index
+# refresh): a file bringing more records than the archive holds has them built again once its rows are in,
+# sorted in one pass, instead of inserting into them row by row, at random places for the dates.
+DEFERRED_INDEXES = ("records_date", "records_generation")
+DEFER_FROM = 5_000  # records a file should bring at least for that: a small file's writes are too few to matter
+ROWS_PER_INSERT = 32  # rows an INSERT of a batch writes at once (32 records' columns: 544 of SQLite's 999 variables)
 
 WRITE_WAIT = 120.0  # seconds a writer waits for another process's transaction (an ingest holds one per file)
 WAIT_SLICE = 0.2  # seconds of each attempt at the write lock; between attempts the connection serves reads
@@ -355,6 +363,11 @@ def _json_list(values: Sequence[str]) -> str:
     return json.dumps(list(values)) if values else "[]"
 
 
+def stored_notes(text: str) -> tuple[str, ...]:
+    """A record's notes as stored (`_json_list`); most have none, read without the decoder."""
+    return () if text == "[]" else tuple(json.loads(text))
+
+
 def _insert_values(insert: Insert, now: str) -> tuple[object, ...]:
     raw = insert.item.raw
     return (
@@ -429,6 +442,13 @@ class ArchiveStore(ABC):
         await self._write(plan, source)
         return plan.counts
 
+    def ingesting(self, expected: int) -> AbstractAsyncContextManager[None]:
+        """A file's `upsert`s, inside `transaction()`: what a store sets up for writing batches is set up once
+        for them all (SQLite's row triggers, and its indexes nothing reads meanwhile when the file brings more
+        records than the archive holds), and put back before the transaction ends. `expected`: about how many
+        records the file brings."""
+        return nullcontext()
+
     @abstractmethod
     async def _write(self, plan: UpsertPlan, source: str) -> None:
         """Carry out `plan` (rows, participants, the source, document details and links)."""
@@ -454,12 +474,12 @@ class ArchiveStore(ABC):
         """The stored participants of records whose participants were found from one of `inputs`
         (`Incoming.people_input`)."""
         first: dict[bytes, int] = {}  # records with the same title and summary under other dates: one will do
-        async for rid, found in self._select_in(
+        for rid, found in await self._select_in(
                 "SELECT id, people_input FROM records WHERE people_input IN ({marks})", sorted(set(inputs))):
             first.setdefault(found, rid)
         ids = {rid: found for found, rid in first.items()}
         named: dict[bytes, tuple[Participant, ...]] = dict.fromkeys(first, ())
-        async for rid, name, role, kind in self._select_in(
+        for rid, name, role, kind in await self._select_in(
             "SELECT record_id, name, role, kind FROM participants WHERE record_id IN ({marks}) "
             "ORDER BY record_id, position", list(ids),
         ):
@@ -467,33 +487,34 @@ class ArchiveStore(ABC):
         return named
 
     @abstractmethod
-    def _select_in(self, sql: str, values: Sequence[object]) -> AsyncIterator[Sequence[Any]]:
-        """Rows of `sql`, whose one `IN ({marks})` is matched against all of `values`."""
+    async def _select_in(self, sql: str, values: Sequence[object]) -> list[Sequence[Any]]:
+        """Rows of `sql`, whose one `IN ({marks})` is matched against all of `values`: a list, not an async
+        iterator (a batch's lookups return thousands of rows, and each step of one costs a microsecond or two)."""
 
     async def _linked(self, links: set[str]) -> dict[str, tuple[str, str]]:
         """link -> (base key, record key) of the stored record that holds it."""
-        return {link: (base, key) async for link, base, key in self._select_in(
+        return {link: (base, key) for link, base, key in await self._select_in(
             "SELECT l.link, r.base_key, r.record_key FROM document_links l JOIN records r ON r.id = l.record_id "
             "WHERE l.link IN ({marks})", sorted(links))}
 
     async def _rows_by_base(self, bases: set[str]) -> dict[str, list[StoredRow]]:
         rows: dict[str, list[StoredRow]] = {}
         by_id: dict[int, StoredRow] = {}
-        async for base, key, rid, summary, partial, notes, url, found_from, *document in self._select_in(
+        for base, key, rid, summary, partial, notes, url, found_from, *document in await self._select_in(
             "SELECT r.base_key, r.record_key, r.id, r.summary, r.summary_partial, r.notes, r.url, r.people_input, "
             f"{_DOCUMENT_SELECT} "
             "FROM records r LEFT JOIN documents d ON d.record_id = r.id WHERE r.base_key IN ({marks}) ORDER BY r.id",
             sorted(bases),
         ):
-            row = StoredRow(rid, key, summary, bool(partial), tuple(json.loads(notes)), url,
+            row = StoredRow(rid, key, summary, bool(partial), stored_notes(notes), url,
                             info=_document_info(document), people_input=found_from)
             rows.setdefault(base, []).append(row)
             by_id[rid] = row
-        async for rid, link in self._select_in(
+        for rid, link in await self._select_in(
             "SELECT record_id, link FROM document_links WHERE record_id IN ({marks})", list(by_id),
         ):
             by_id[rid].links |= {link}
-        async for rid, name, role, kind in self._select_in(
+        for rid, name, role, kind in await self._select_in(
             "SELECT record_id, name, role, kind FROM participants WHERE record_id IN ({marks}) "
             "ORDER BY record_id, position", list(by_id),
         ):
@@ -519,7 +540,7 @@ class ArchiveStore(ABC):
     async def _landed_ids(self, plan: UpsertPlan) -> dict[str, int]:
         """The id of every key `plan` lands on, once its new rows are inserted: only theirs are read back."""
         ids = dict(plan.ids)
-        ids.update({key: rid async for key, rid in self._select_in(
+        ids.update({key: rid for key, rid in await self._select_in(
             "SELECT record_key, id FROM records WHERE record_key IN ({marks})", [i.key for i in plan.inserts])})
         return ids
 
@@ -567,6 +588,7 @@ class SqliteArchiveStore(ArchiveStore):
         self.conn = conn
         self.path = path
         self._commits = 0  # transactions committed through this connection, which data_version does not see
+        self._stamps_aside = False  # ROW_STAMPS are set aside for a file's batches (`ingesting`)
 
     @classmethod
     async def open(cls, path: str | Path, *, write_wait: float = WRITE_WAIT,
@@ -685,24 +707,42 @@ class SqliteArchiveStore(ArchiveStore):
             await self._write_rows(plan, source, 0)
 
     @asynccontextmanager
+    async def ingesting(self, expected: int) -> AsyncIterator[None]:
+        aside: tuple[str, ...] = ROW_STAMPS
+        if expected >= DEFER_FROM and await self._last_id() < expected:  # ids approach the count, in O(log n)
+            aside += DEFERRED_INDEXES
+        async with self._set_aside(aside):
+            self._stamps_aside = True
+            try:
+                yield
+            finally:
+                self._stamps_aside = False
+
+    @asynccontextmanager
     async def _stamping(self) -> AsyncIterator[int]:
         """The next generation, for a batch to stamp the records it inserts or gives new participants, with
-        ROW_STAMPS set aside meanwhile (put back even when the batch fails)."""
-        if not self.conn.in_transaction:
-            raise RuntimeError("upsert writes inside store.transaction(): its stamps and triggers go in together")
-        marks = ",".join("?" * len(ROW_STAMPS))
-        triggers = await self.conn.execute_fetchall(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", ROW_STAMPS)
-        for name, _ in triggers:
-            await self.conn.execute(f"DROP TRIGGER {name}")
-        try:
+        ROW_STAMPS set aside meanwhile (unless they are for the file: `ingesting`)."""
+        async with nullcontext() if self._stamps_aside else self._set_aside(ROW_STAMPS):
             opened = await self.conn.execute_fetchall("UPDATE generation SET value = value + 1 RETURNING value")
             yield int(next(iter(opened))[0])
+
+    @asynccontextmanager
+    async def _set_aside(self, names: tuple[str, ...]) -> AsyncIterator[None]:
+        """The triggers and indexes `names` dropped inside the caller's transaction, and made again as they were
+        before it ends, even when what it does fails."""
+        if not self.conn.in_transaction:
+            raise RuntimeError("upsert writes inside store.transaction(): its stamps and triggers go in together")
+        dropped = await self.conn.execute_fetchall(
+            f"SELECT type, name, sql FROM sqlite_master WHERE name IN ({','.join('?' * len(names))})", names)
+        for kind, name, _ in dropped:
+            await self.conn.execute(f"DROP {kind.upper()} {name}")
+        try:
+            yield
         finally:
             # SQLite rolls a transaction back by itself on some failures (a full disk), the drop with it: then
-            # the triggers are there already, and the failure is the one to report
+            # they are there already, and the failure is the one to report
             if self.conn.in_transaction:
-                for _, sql in triggers:
+                for *_, sql in dropped:
                     await self.conn.execute(sql)
 
     async def _write_rows(self, plan: UpsertPlan, source: str, stamp: int) -> None:
@@ -711,10 +751,9 @@ class SqliteArchiveStore(ArchiveStore):
         ids = dict(plan.ids)
         if plan.inserts:
             before = await self._last_id()
-            await self.conn.executemany(
-                """INSERT INTO records (record_key, base_key, date_iso, date_text, precision, year, month, day,
-                   title, summary, summary_partial, notes, url, created_at, updated_at, people_input, generation)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            await self._insert_rows(
+                "INSERT INTO records (record_key, base_key, date_iso, date_text, precision, year, month, day, title, "
+                "summary, summary_partial, notes, url, created_at, updated_at, people_input, generation)",
                 [(*_insert_values(i, now), stamp) for i in plan.inserts],
             )
             if await self._last_id() - before == len(plan.inserts):
@@ -742,14 +781,7 @@ class SqliteArchiveStore(ArchiveStore):
             await self.conn.executemany("UPDATE records SET people_input = ?, generation = ? WHERE id = ?",
                                         [(item.people_input, stamp, rid) for rid, item in refresh.items()
                                          if rid not in inserted])
-            await self.conn.executemany(
-                "INSERT OR IGNORE INTO participants (record_id, position, name, role, kind) VALUES (?, ?, ?, ?, ?)",
-                [  # plain strs: sqlite3 binds an enum only after looking for an adapter, ~2 µs a row
-                    (rid, position, p.name, str(p.role), str(p.kind))
-                    for rid, item in refresh.items()
-                    for position, p in enumerate(item.participants)
-                ],
-            )
+            await self._insert_participants({rid: item.participants for rid, item in refresh.items()})
         await self.conn.executemany(
             "INSERT OR IGNORE INTO sources (record_id, source, first_seen) VALUES (?, ?, ?)",
             [(rid, source, now) for rid in ids.values()],
@@ -766,6 +798,29 @@ class SqliteArchiveStore(ArchiveStore):
                 [(link, ids[key]) for key, links in plan.links.items() for link in sorted(links)],
             )
 
+    async def _insert_participants(self, people: Mapping[int, Sequence[Participant]]) -> None:
+        await self._insert_rows(
+            "INSERT OR IGNORE INTO participants (record_id, position, name, role, kind)",
+            # plain strs: sqlite3 binds an enum only after looking for an adapter, ~2 µs a row
+            [(rid, position, p.name, str(p.role), str(p.kind)) for rid, named in people.items()
+             for position, p in enumerate(named)],
+        )
+
+    async def _insert_rows(self, head: str, rows: Sequence[tuple[object, ...]]) -> None:
+        """`head` ('INSERT ... (columns)') with the VALUES of `rows`, in order, ROWS_PER_INSERT to a statement:
+        SQLite builds the lookup of a CHECK's `IN (...)` list (records' precision, participants' role) once for
+        each time a statement runs, so a statement per row paid for it on every row (~2.5 µs)."""
+        if not rows:
+            return
+        one = f"({','.join('?' * len(rows[0]))})"
+        full = len(rows) - len(rows) % ROWS_PER_INSERT
+        if full:
+            await self.conn.executemany(f"{head} VALUES {','.join([one] * ROWS_PER_INSERT)}",
+                                        [tuple(chain.from_iterable(rows[start:start + ROWS_PER_INSERT]))
+                                         for start in range(0, full, ROWS_PER_INSERT)])
+        if full < len(rows):
+            await self.conn.executemany(f"{head} VALUES {one}", rows[full:])
+
     async def _last_id(self) -> int:
         rows = await self.conn.execute_fetchall("SELECT coalesce(max(id), 0) FROM records")
         return int(next(iter(rows))[0])
@@ -775,13 +830,14 @@ class SqliteArchiveStore(ArchiveStore):
                                      (pattern.glob,)) as cur:
             return [str(row[0]) async for row in cur]
 
-    async def _select_in(self, sql: str, values: Sequence[object]) -> AsyncIterator[Sequence[Any]]:
+    async def _select_in(self, sql: str, values: Sequence[object]) -> list[Sequence[Any]]:
         """Rows of `sql` (with one `IN ({marks})`) for all `values`, a batch at a time: SQLite caps parameters.
         Each batch's rows come back in one trip to the connection's thread (a cursor's would take one per 64)."""
+        rows: list[Sequence[Any]] = []
         for start in range(0, len(values), BATCH):
             chunk = values[start:start + BATCH]
-            for row in await self.conn.execute_fetchall(sql.format(marks=",".join("?" * len(chunk))), chunk):
-                yield row
+            rows.extend(await self.conn.execute_fetchall(sql.format(marks=",".join("?" * len(chunk))), chunk))
+        return rows
 
     async def get_state(self, key: str) -> str | None:
         async with self.conn.execute("SELECT value FROM bot_state WHERE key = ?", (key,)) as cur:
@@ -810,11 +866,7 @@ class SqliteArchiveStore(ArchiveStore):
         inside a transaction."""
         await self.conn.execute("DELETE FROM participants")
         await self.conn.execute("UPDATE records SET people_input = NULL")  # found by other rules than the stored
-        await self.conn.executemany(
-            "INSERT OR IGNORE INTO participants (record_id, position, name, role, kind) VALUES (?, ?, ?, ?, ?)",
-            [(rid, position, p.name, str(p.role), str(p.kind)) for rid, named in people.items()
-             for position, p in enumerate(named)],
-        )
+        await self._insert_participants(people)
 
     # -- reading -----------------------------------------------------------------------------------
     async def count(self) -> int:
@@ -879,7 +931,7 @@ def assemble_records(rows: Sequence[Sequence[Any]], named: Iterable[Sequence[Any
             date_text=date_text,
             title=title,
             summary=summary,
-            notes=() if notes == "[]" else tuple(json.loads(notes)),  # most have none: no parse
+            notes=stored_notes(notes),
             url=url,
             participants=tuple(people.get(rid, ())),
             sources=tuple(by_source.get(rid, ())),

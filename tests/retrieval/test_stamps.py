@@ -11,7 +11,7 @@ import pytest
 
 from retrieval.dates import parse_date
 from retrieval.identity import Incoming
-from retrieval.ingest import Ingester
+from retrieval.ingest import Ingester, IngestProgress
 from retrieval.people import PeopleDirectory
 from retrieval.people.load import read_people
 from retrieval.records import Participant, RawRecord, Role
@@ -116,3 +116,49 @@ async def test_a_refresh_sees_records_changed_only_in_their_participants(seeded)
         assert all((index.position_of(rid) or 0) >= index.base.size for rid in zhou)
         hits = archive.search_now("Zhou Enlai").hits
         assert not any("Zhou Enlai" in {p.name for p in (*h.record.participants, *h.record.mentioned)} for h in hits)
+
+
+def schema(db: Path) -> tuple[int, dict[str, str]]:
+    """SQLite's schema counter (every CREATE and DROP moves it) and the indexes and triggers."""
+    with sqlite3.connect(db) as conn:
+        return (int(conn.execute("PRAGMA schema_version").fetchone()[0]),
+                dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+                                  "AND sql IS NOT NULL")))
+
+
+async def test_a_file_sets_the_row_triggers_aside_once_not_for_each_batch(seeded, tmp_path):
+    (version, kept), page = schema(seeded), write_listing(tmp_path / "more.txt", 3000)  # six batches
+    await ingest_into(seeded, page)
+    after, still = schema(seeded)
+    assert still == kept and after - version == 2 * len(ROW_STAMPS)  # dropped and made again, once
+
+
+async def test_a_large_file_into_an_empty_archive_builds_the_indexes_nothing_reads_while_writing_after_its_rows(
+        tmp_path):
+    empty = tmp_path / "archive.db"
+    async with await SqliteArchiveStore.open(empty):
+        pass
+    (version, kept), page = schema(empty), write_listing(tmp_path / "big.txt", 6000)
+    await ingest_into(empty, page)
+    after, still = schema(empty)
+    assert still == kept and after - version == 2 * (len(ROW_STAMPS) + 2)
+    with sqlite3.connect(empty) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM records").fetchone()[0] == 6000
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"  # the indexes hold every row
+
+
+async def test_a_large_file_that_fails_into_an_empty_archive_leaves_it_as_it_was(tmp_path):
+    empty = tmp_path / "archive.db"
+    async with await SqliteArchiveStore.open(empty):
+        pass
+    before, page = schema(empty), write_listing(tmp_path / "big.txt", 6000)
+
+    def truncate_after_first_batch(progress: IngestProgress) -> None:
+        if progress.records and page.stat().st_size > 1000:
+            with page.open("r+b") as fh:
+                fh.truncate(page.stat().st_size // 2)
+
+    async with await SqliteArchiveStore.open(empty) as store:
+        report = await Ingester(store, PEOPLE, progress=truncate_after_first_batch).ingest([page])
+        assert await store.count() == 0
+    assert len(report.failed) == 1 and schema(empty) == before

@@ -8,8 +8,15 @@ import pytest
 
 from retrieval.dates import ArchiveDate, parse_date
 from retrieval.identity import Incoming
-from retrieval.records import Participant, RawRecord
-from retrieval.store import MIGRATIONS, SCHEMA_VERSION, WRITE_CACHE_KIB, SqliteArchiveStore, StoreError
+from retrieval.records import Participant, RawRecord, Role
+from retrieval.store import (
+    MIGRATIONS,
+    ROWS_PER_INSERT,
+    SCHEMA_VERSION,
+    WRITE_CACHE_KIB,
+    SqliteArchiveStore,
+    StoreError,
+)
 from retrieval.stores import open_store
 
 
@@ -247,3 +254,17 @@ async def test_new_records_after_the_largest_possible_id_still_get_their_own_par
     assert counts.new == 3
     assert {r.title: [p.name for p in r.participants] for r in records if r.title.startswith("Cable")} == {
         f"Cable from {name}": [name] for name in people}
+
+
+async def test_a_batch_of_more_rows_than_one_insert_writes_stores_each_record_with_its_own_participants(db):
+    """Records and participants go in ROWS_PER_INSERT to a statement: each row still lands on its own id, in order,
+    and a name twice in one record is kept once."""
+    count = 2 * ROWS_PER_INSERT + 5
+    people = [(Participant(f"Person {n}", Role.AUTHOR), Participant(f"Other {n}", Role.RECIPIENT),
+               Participant(f"Person {n}", Role.MENTIONED)) for n in range(count)]
+    await upsert(db, [Incoming(raw(f"Batch row {n}", summary=f"Summary {n}."), named)
+                      for n, named in enumerate(people)])
+    async with await open_store(db) as store:
+        stored = await store.all_records()
+    assert [(r.title, r.summary, r.participants) for r in stored if r.title.startswith("Batch row")] == [
+        (f"Batch row {n}", f"Summary {n}.", named[:2]) for n, named in enumerate(people)]
