@@ -376,10 +376,10 @@ class Matcher:
 
     def _finish(self, text: str, scan: Scan | None, hits: list[Hit]) -> list[Hit]:
         """Merged annotations and cover names; `scan` is None when no name touches a bracket."""
-        if hits:
+        if len(hits) > 1:
             hits = self._merge(text, scan, hits)
-            if self._cover_by_key:
-                self._apply_cover_context(hits)
+        if hits and self._cover_by_key:
+            self._apply_cover_context(hits)
         return hits
 
     def for_bulk(self) -> None:
@@ -490,8 +490,7 @@ class Matcher:
         out: list[Hit] = [hits[0]]
         for hit in hits[1:]:
             prev = out[-1]
-            between = text[prev.end:hit.start]
-            if hit.entity == prev.entity and _ADJACENT_RE.fullmatch(between):
+            if hit.entity == prev.entity and _ADJACENT_RE.fullmatch(text[prev.end:hit.start]):
                 prev.last, prev.end = hit.last, hit.end if scan is None else self._close_after(scan, hit)
                 continue
             if scan is None:
@@ -549,8 +548,11 @@ class Matcher:
         return hit.entity  # "Kuznetsov (Stalin)", "Pham No Mach [Pham Ngoc Thach]": the bracket names the person
 
     def _apply_cover_context(self, hits: list[Hit]) -> None:
+        keyed = [hit for hit in hits if hit.key in self._cover_by_key]  # most texts name no cover name
+        if not keyed:
+            return
         present = {hit.entity for hit in hits}
-        for hit in hits:
+        for hit in keyed:
             for owner in self._cover_by_key.get(hit.key, ()):
                 if self._cover_context.get(owner, frozenset()) & present:
                     hit.entity = owner
