@@ -268,7 +268,7 @@ class RoleReader:
 
     @staticmethod
     def _records_exchange(text: str) -> bool:
-        return any(_fold_word(word) in _EXCHANGE_WORDS for word in _gap_words(text))
+        return not _EXCHANGE_WORDS.isdisjoint(map(_fold_word, _gap_words(text)))
 
     def _owns_subject(self, k: int) -> bool:
         """ "Pol Pot's Visit to the DPRK", "Tito's Official Visit", "Khrushchev's Removal"."""
@@ -321,7 +321,7 @@ class RoleReader:
     def _relayed(self) -> tuple[list[int], list[int]]:
         """ "Telegram from Shtykov to Stalin, Transmitting a Letter to Stalin from Kim Il Sung": the relayed
         letter's writer (Kim) and addressee are authors and recipients too; the document carries their words."""
-        if self.lowered is not None and not any(verb in self.lowered for verb in _RELAY_VERBS):
+        if self.lowered is not None and not any(map(self.lowered.__contains__, _RELAY_VERBS)):
             return [], []
         text, relayed = _RELAYED.over(self.title, self.lowered)
         match = relayed.search(text)

@@ -292,7 +292,7 @@ class Found:
         """Might the text hold all these words? Never False when it does: substring tests on the spaced text
         (no word list is made for them), else the first word among the scan's words."""
         if self.spaced is not None:
-            return all(word in self.spaced for word in words)
+            return all(map(self.spaced.__contains__, words))
         return words[0] in self.scan.keys
 
 
