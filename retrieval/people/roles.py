@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import filterfalse
 
 from ..dates import MONTHS
 from ..records import Role
@@ -253,9 +254,9 @@ class RoleReader:
         """The hits (other than the writers and addressees in `roles`) the title only speaks of: names in a
         quoted subject that records no exchange, names owning a subject ("on X's visit"), names in a stretch
         that says what the document is about ("regarding Z") and records no exchange."""
-        others = [k for k in range(len(self.hits)) if k not in roles]
-        if not others:
+        if len(roles) == len(self.hits):  # `roles` are some of the hits: all of them, then
             return set()
+        others = list(filterfalse(roles.__contains__, range(len(self.hits))))
         subjects = self._subjects(roles)
         return {k for k in others if self._quoted_subject(k) or self._owns_subject(k)
                 or any(start <= self.hits[k].start and self.hits[k].end <= end for start, end in subjects)}

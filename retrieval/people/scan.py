@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate, chain, compress, count, repeat
-from operator import add
+from operator import add, attrgetter
 from typing import Any
 
 from ..text import fold
@@ -336,6 +336,9 @@ class Matcher:
             if entity.context_names and entity.country:
                 for phrase in entity.context_names:
                     self._context.setdefault(entity.country, []).append((idx, token_keys(phrase)))
+        # The words all of a country's context phrases hold: a text lacking one of them holds none of its phrases.
+        self._context_common = {country: tuple(set.intersection(*(set(words) for _, words in phrases)))
+                                for country, phrases in self._context.items()}
 
     def _insert(self, tokens: tuple[str, ...], idx: int) -> None:
         node = self._trie
@@ -548,11 +551,10 @@ class Matcher:
         return hit.entity  # "Kuznetsov (Stalin)", "Pham No Mach [Pham Ngoc Thach]": the bracket names the person
 
     def _apply_cover_context(self, hits: list[Hit]) -> None:
-        keyed = [hit for hit in hits if hit.key in self._cover_by_key]  # most texts name no cover name
-        if not keyed:
+        if self._cover_by_key.keys().isdisjoint(map(attrgetter("key"), hits)):  # most texts name no cover name
             return
         present = {hit.entity for hit in hits}
-        for hit in keyed:
+        for hit in hits:
             for owner in self._cover_by_key.get(hit.key, ()):
                 if self._cover_context.get(owner, frozenset()) & present:
                     hit.entity = owner
@@ -563,8 +565,11 @@ class Matcher:
         hits = found.hits
         # Only the phrases whose first word the text holds (most texts hold none; a phrase whose other words it
         # lacks cannot match either): the scan's words are made only when the text may hold a whole phrase.
-        phrases = [phrase for phrase in self._context.get(country, ()) if found.may_hold(phrase[1])] \
-            if country else None
+        common = self._context_common.get(country) if country else None
+        if country is None or common is None \
+                or found.spaced is not None and not all(map(found.spaced.__contains__, common)):
+            return hits
+        phrases = [phrase for phrase in self._context[country] if found.may_hold(phrase[1])]
         if not phrases:
             return hits
         scan = found.scan
