@@ -49,7 +49,7 @@ class PeopleDirectory:
 
     def for_bulk(self) -> None:
         """Participants of thousands of records follow (an ingest's worker): names are found by the compiled
-        pattern (`Matcher.for_bulk`), the same names, a quarter cheaper each once its half second is paid."""
+        pattern (`Matcher.for_bulk`), the same names, a quarter cheaper each once its quarter second is paid."""
         self._matcher.for_bulk()
 
     # -- construction
