@@ -188,7 +188,7 @@ class Replica:
         wait, failing, deaf, last = every, False, False, time.monotonic()
         try:
             while True:
-                if listener is not None and not listener.is_closed():
+                if not failing and listener is not None and not listener.is_closed():
                     with suppress(TimeoutError):
                         async with asyncio.timeout(idle):
                             await heard.wait()
