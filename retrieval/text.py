@@ -52,11 +52,19 @@ _FOLDED_WORD = re.compile(r"[^\W_]+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")
 _ASCII_FOLDED_WORD = re.compile(r"[A-Za-z0-9]+")
 _POSSESSIVE = re.compile(r"'s\b")
+
+
+def ascii_spaced(keep: str = "") -> bytes:
+    """A `bytes.translate` table for ASCII text: letters, digits and `keep` stay, every other byte is a space, so
+    one `split` gives the words (the one rule for what a word character is in ASCII)."""
+    return bytes(byte if chr(byte).isascii() and (chr(byte).isalnum() or chr(byte) in keep) else 0x20
+                 for byte in range(256))
+
+
 # `words` of ASCII text without the regex engine (half the time: every hit's summary is split for emphasis):
 # each byte but a letter, digit or apostrophe becomes a space, and the text is split. That is _ASCII_WORD's
 # answer unless an apostrophe starts or ends a piece ("'tis", "the Soviets' note", "x''y"): then the regex runs.
-_SPACED = bytes(byte if chr(byte).isascii() and (chr(byte).isalnum() or chr(byte) == "'") else 0x20
-                for byte in range(256))
+_SPACED = ascii_spaced("'")
 
 # English function words, plus what people type around a question in chat ("hey bot can u find ...").
 STOP_WORDS = frozenset(

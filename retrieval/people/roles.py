@@ -14,7 +14,7 @@ from itertools import filterfalse
 
 from ..dates import MONTHS
 from ..records import Role
-from ..text import fold
+from ..text import ascii_spaced, fold
 from .scan import Hit
 
 
@@ -106,7 +106,7 @@ _fold_word = lru_cache(maxsize=1 << 16)(fold)
 _GAP_WORD_RE = re.compile(r"[^\W_]+")
 # The same words in ASCII: every other character made a space by a byte table, then one split (three times as
 # fast as the pattern, and the title grammar splits a dozen stretches of each title).
-_ASCII_WORD_TABLE = bytes(code if chr(code).isalnum() else ord(" ") for code in range(0x80)) + bytes(range(0x80, 0x100))
+_ASCII_WORD_TABLE = ascii_spaced()
 # "..., Transmitting a Letter to X from Y": a document that carries another's words. Few titles hold one of the
 # verbs: a lowercased ASCII title is searched only when one is in it.
 _RELAY_VERBS = ("transmitting", "relaying", "forwarding", "conveying", "enclosing", "passing on")

@@ -19,7 +19,7 @@ from operator import add, attrgetter
 from os.path import commonprefix
 from typing import Any
 
-from ..text import fold
+from ..text import ascii_spaced, fold
 from .load import Entity, PeopleFileError
 
 _WORD = r"(?:[^\W_]|[\u0300-\u036f])"
@@ -60,7 +60,7 @@ _PLAIN_CHARS = frozenset(
     if ch.isascii() or not re.fullmatch(_WORD, ch)
 )
 # A plain text's bytes as ASCII, its other characters each a "?": letters lowercased, separators as spaces.
-_SPACED = bytes(code if chr(code).isalnum() else ord(" ") for code in range(0x80)).lower() + bytes(0x80)
+_SPACED = ascii_spaced().lower()
 
 
 # The Latin letters that fold to one ASCII letter or digit ("ő" -> "o", "Ș" -> "s"): a word of them folds letter by
