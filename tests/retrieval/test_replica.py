@@ -217,6 +217,37 @@ async def test_a_lost_listening_connection_is_made_again(pg_archive: str, tmp_pa
     await _same_as_postgresql(pg_archive, tmp_path / "archive.replica.db")
 
 
+async def test_a_failed_sync_is_tried_again_by_the_backoff_not_at_the_next_word(pg_archive: str, tmp_path: Path,
+                                                                                 caplog) -> None:
+    """A sync fails while the listening connection lives (here the stamp's table is missing for a moment): the
+    next try comes after the backoff, not an hour later at the next regular look or word from PostgreSQL."""
+    caplog.set_level("INFO", logger="retrieval.replica")
+
+    async def changed(report: SyncReport) -> None:
+        pass
+
+    async with await Replica.open(pg_archive, tmp_path / "archive.replica.db") as replica:
+        await replica.sync()
+        follower = asyncio.create_task(replica.follow(changed, every=0.1, idle=3600))
+        conn = await asyncpg.connect(pg_archive)
+        try:
+            await asyncio.sleep(0.5)  # listening
+            await conn.execute("ALTER TABLE generation RENAME TO generation_away")
+            await conn.execute(f"NOTIFY {CHANGES_CHANNEL}")  # wakes the follower: its sync fails
+            async with asyncio.timeout(10):
+                while "cannot sync" not in caplog.text:
+                    await asyncio.sleep(0.02)
+            await conn.execute("ALTER TABLE generation_away RENAME TO generation")  # no commit says so
+            async with asyncio.timeout(10):
+                while "PostgreSQL is back" not in caplog.text:
+                    await asyncio.sleep(0.02)
+            assert not follower.done()
+        finally:
+            follower.cancel()
+            await asyncio.gather(follower, return_exceptions=True)
+            await conn.close()
+
+
 async def test_a_rolled_back_change_says_nothing(pg_archive: str) -> None:
     """PostgreSQL delivers the word at the commit only: a listener hears the committed stamp, never a rolled-back
     one."""
