@@ -5,16 +5,20 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import aiosqlite
+
 from ..daily.ledger import ERROR_MAX, LEASE, Claim, Entry, LastPost, PostStatus
 from ..daily.subscription import Subscription, Target
 from ..store import SqliteArchiveStore
-from . import IDENTIFY_KEY, BotState
+from . import BotState
 
 # The database's clock, read inside the statement that uses it: every process on one database measures leases on
 # the same clock, whatever its own says.
 DB_NOW = "strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')"
 DB_EPOCH = "((julianday('now') - 2440587.5) * 86400.0)"  # unix time, on the database's clock
 LEASE_DAYS = LEASE.total_seconds() / 86400  # julianday() counts days
+TURNS_SUFFIX = ".turns"  # beside the archive: the shards' IDENTIFY turns (`SqliteState.identify_turn`)
+TURNS_WAIT_MS = 10_000
 
 
 class SqliteState(BotState):
@@ -25,6 +29,7 @@ class SqliteState(BotState):
         super().__init__(owner)
         self.store = store
         self.conn = store.conn
+        self._turns_conn: aiosqlite.Connection | None = None
 
     async def get_state(self, key: str) -> str | None:
         return await self.store.get_state(key)
@@ -33,21 +38,42 @@ class SqliteState(BotState):
         await self.store.set_state(key, value)
 
     async def identify_turn(self, bucket: int, interval: float) -> float | None:
-        key = IDENTIFY_KEY.format(bucket=bucket)
-        async with self.store.transaction():
-            cur = await self.conn.execute(
-                f"INSERT INTO bot_state (key, value) VALUES (?, CAST({DB_EPOCH} AS TEXT)) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
-                "WHERE CAST(bot_state.value AS REAL) <= CAST(excluded.value AS REAL) - ?", (key, interval))
+        """Taken in a small file of their own beside the archive (`TURNS_SUFFIX`): an ingest holds the archive's
+        write lock for a whole file, minutes at a million records, and a shard starting meanwhile must not wait
+        for it to connect."""
+        turns = await self._turns()
+        await turns.execute("BEGIN IMMEDIATE")
+        try:
+            cur = await turns.execute(
+                f"INSERT INTO turns (bucket, taken) VALUES (?, {DB_EPOCH}) "
+                "ON CONFLICT (bucket) DO UPDATE SET taken = excluded.taken WHERE taken <= excluded.taken - ?",
+                (bucket, interval))
             if cur.rowcount == 1:
                 return None
-            async with self.conn.execute(f"SELECT CAST(value AS REAL) + ? - {DB_EPOCH} FROM bot_state WHERE key = ?",
-                                         (interval, key)) as cur:
+            async with turns.execute(f"SELECT taken + ? - {DB_EPOCH} FROM turns WHERE bucket = ?",
+                                     (interval, bucket)) as cur:
                 row = await cur.fetchone()
-        return max(0.0, float(row[0])) if row is not None else 0.0
+            return max(0.0, float(row[0])) if row is not None else 0.0
+        finally:
+            await turns.execute("COMMIT")
+
+    async def _turns(self) -> aiosqlite.Connection:
+        if self._turns_conn is None:
+            conn = await aiosqlite.connect(f"{self.store.path}{TURNS_SUFFIX}", isolation_level=None)
+            try:
+                await conn.execute(f"PRAGMA busy_timeout = {TURNS_WAIT_MS}")  # only other processes' turns: moments
+                await conn.execute("CREATE TABLE IF NOT EXISTS turns (bucket INTEGER PRIMARY KEY, taken REAL NOT NULL)")
+            except BaseException:
+                await conn.close()
+                raise
+            self._turns_conn = conn
+        return self._turns_conn
 
     async def close(self) -> None:
-        """Nothing of its own: the connection is the archive's."""
+        """The turns' file, when this process took turns; the archive's connection stays open."""
+        if self._turns_conn is not None:
+            await self._turns_conn.close()
+            self._turns_conn = None
 
     def describe(self) -> str:
         return f"SQLite ({self.store.path})"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from bot.cli import main
 from bot.config import ConfigError, Settings, parse_shards
 from retrieval.daily import Shards, Target
 from retrieval.search import Archive
+from retrieval.state.sqlite import SqliteState
 from testing.fakediscord import FakeDiscord
 
 from ..conftest import PEOPLE, StateBackend
@@ -188,6 +190,25 @@ async def test_identifies_wait_only_for_their_own_bucket_whichever_process_took_
     finally:
         await first_archive.close()
         await second_archive.close()
+
+
+async def test_a_long_ingest_holding_the_archive_does_not_hold_a_shards_turn_to_connect(db):
+    """An ingest holds the archive's write lock for its whole file (minutes at a million records): the turns are
+    taken beside the archive, not behind that lock, so a process starting meanwhile still connects in turn."""
+    archive = await Archive.open(db, PEOPLE)
+    ingest = sqlite3.connect(db, isolation_level=None)
+    try:
+        ingest.execute("BEGIN IMMEDIATE")  # what `archive-bot ingest` holds while it writes a file
+        gate = IdentifyGate(1, SqliteState(archive.store), interval=0.4)
+        async with asyncio.timeout(5):  # the archive's writers wait up to WRITE_WAIT (120 s) for that lock
+            started = time.monotonic()
+            await gate.wait(0)
+            await gate.wait(1)  # the same bucket: the second waits out the first's turn, as without the ingest
+        assert time.monotonic() - started >= 0.4
+    finally:
+        ingest.execute("ROLLBACK")
+        ingest.close()
+        await archive.close()
 
 
 async def test_a_shard_still_connects_when_the_shared_state_is_away(db, on_postgres, caplog):
