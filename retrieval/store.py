@@ -233,6 +233,26 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE participants_10 RENAME TO participants",
         *(_stamp_trigger(name, event, row) for name, event, row in _PARTICIPANT_STAMPS),
     ),
+    # 11: each record as shown, packed in one row (retrieval/shown.py), read by its key in one statement. A copy:
+    # these triggers delete a record's row whenever anything it shows is written (its record row, participants,
+    # sources, document), on every write path, and a record without a row is read as before. A later migration
+    # that drops one of these tables makes its triggers again (as 10 did for the stamps).
+    (
+        "CREATE TABLE shown (record_id INTEGER PRIMARY KEY, packed BLOB NOT NULL)",
+        *(f"""CREATE TRIGGER {table}_shown_{event.lower()} AFTER {event}{columns} ON {table} BEGIN
+            DELETE FROM shown WHERE record_id = {row};{also}
+        END""" for table, key in (("records", "id"), ("participants", "record_id"), ("sources", "record_id"),
+                                   ("documents", "record_id"))
+          for event, row, columns, also in (
+              # INSERT too: INSERT OR REPLACE (the replica's sync) replaces a record without its DELETE trigger
+              ("INSERT", f"NEW.{key}", "", ""),
+              ("DELETE", f"OLD.{key}", "", ""),
+              # a record's own columns that it shows; a child row moved to another record leaves both
+              ("UPDATE", f"OLD.{key}", " OF id, year, month, day, date_text, title, summary, summary_partial, "
+               "notes, url" if table == "records" else "",
+               f"\n            DELETE FROM shown WHERE record_id = NEW.{key};"),
+          )),
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 ROLES = {role.value: role for role in Role}  # a dict lookup: Role(value) is slow on 10^5 rows
