@@ -16,14 +16,13 @@ from pathlib import Path
 
 from . import shown
 from .records import Participant, Record, Role
-from .store import BATCH, NAMED_ORDER, NAMED_SELECT, stored_date, stored_participant
+from .store import BATCH, MMAP_BYTES, NAMED_ORDER, NAMED_SELECT, stored_date, stored_participant
 
 log = logging.getLogger(__name__)
 
 CHUNK = 5000  # records per read when streaming the archive
 # shown rows a refresh writes at most (a delta's few, usually): ~40 ms of a worker thread; `prepare_index` writes all
 FILL_PER_REFRESH = 2_000
-MMAP_BYTES = 1 << 40  # SQLite maps as much of the file as this (it is address space, not memory)
 
 
 class ReaderClosed(RuntimeError):

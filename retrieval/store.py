@@ -297,6 +297,7 @@ STATEMENT_WAIT_MS = int(WRITE_WAIT * 1000)  # SQLite's own wait, for writes outs
 # new record at 100,000: ~110-130 µs of CPU in SQLite, ~85-95 with 32-64 MiB). The cache grows only as pages are
 # used; 32 MiB holds a 100,000-record archive's indexes and keeps its ingest's peak well under 150 MB.
 WRITE_CACHE_KIB = 32 * 1024
+MMAP_BYTES = 1 << 40  # readers map as much of the file as this (it is address space, not memory)
 
 
 class StoreProblem(StrEnum):
