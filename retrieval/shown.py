@@ -23,7 +23,7 @@ from typing import Any
 import msgpack
 
 from .frozen import make
-from .records import DocumentInfo, Participant, Record
+from .records import DocumentInfo, Participant, Record, Role
 from .store import (
     BATCH,
     MMAP_BYTES,
@@ -48,7 +48,7 @@ _BUSY, _READONLY = 5, 8  # SQLite's primary result codes
 
 _INFO_NAMES = tuple(f.name for f in fields(DocumentInfo))
 _TEXT = _INFO_NAMES.index("text")
-_MENTIONED = "mentioned"
+_MENTIONED = Role.MENTIONED.value
 
 
 class Damaged(ValueError):
