@@ -5,6 +5,8 @@ source: its row is deleted), with the triggers in place or dropped (`--without`)
     PYTHONPATH=. python bench/shown_triggers.py [--records 20000] [--without]
     valgrind --tool=callgrind --callgrind-out-file=/dev/null python bench/shown_triggers.py ...  (instructions)
 
+`--new-only` stops after the first ingest (what the triggers cost new records, which have no row to delete).
+
 Run it both ways under callgrind (this process only: the parsing children are not counted, and they run the same
 code either way): the difference divided by the records is the triggers' instructions per record. CPU time of
 this process is printed too.
@@ -36,6 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=20_000)
     parser.add_argument("--without", action="store_true", help="drop the shown triggers first")
+    parser.add_argument("--new-only", action="store_true", help="stop after the first ingest (new records only)")
     args = parser.parse_args()
     people = PeopleDirectory.load()
     with tempfile.TemporaryDirectory() as tmp:
@@ -49,6 +52,8 @@ def main() -> None:
         page = write_listing(Path(tmp) / "listing.txt", args.records)
         cpu, summary = asyncio.run(ingest(db, page, people))
         print(f"new:    CPU {cpu / args.records * 1e6:.1f} µs a record in this process ({summary})")
+        if args.new_only:
+            return
         RecordReader(db).fill()
         again = write_listing(Path(tmp) / "again.txt", args.records)
         cpu, summary = asyncio.run(ingest(db, again, people))
