@@ -48,7 +48,7 @@ class RecordReader:
         self._busy: set[sqlite3.Connection] = set()  # inside `reading` on some thread
         self._lock = threading.Lock()
         self.closing = threading.Event()  # set by `close`: a stream of the whole archive stops at its next chunk
-        self._damage_logged = False  # damaged shown rows are logged once per reader
+        self._damaged: set[int] = set()  # records whose shown row did not unpack: the next fill writes them again
 
     def _conn(self) -> sqlite3.Connection:
         if self.closing.is_set():
@@ -89,18 +89,24 @@ class RecordReader:
                 chunk = unique[start:start + BATCH]
                 packed, damaged = shown.read(conn, chunk)
                 found.update(packed)
-                if damaged and not self._damage_logged:
-                    self._damage_logged = True
-                    log.warning("%s: shown rows that do not unpack (records %s): read by their statements",
-                                self.path, damaged[:5])
+                if damaged:
+                    with self._lock:
+                        first, self._damaged = not self._damaged, self._damaged | set(damaged)
+                    if first:  # once until a fill has written them again
+                        log.warning("%s: shown rows that do not unpack (records %s): read by their statements",
+                                    self.path, damaged[:5])
                 if len(packed) < len(chunk):
                     found.update((r.id, r) for r in shown.by_statements(conn, [i for i in chunk if i not in packed]))
         return [found[i] for i in ids if i in found]
 
     def fill(self, limit: int | None = None) -> shown.FillReport:
         """Rows written for the records that have none (`shown.fill`): never waits for a writer, never raises."""
-        report = shown.fill(self.path, limit, self.closing)
-        if report.written:
+        with self._lock:
+            damaged = sorted(self._damaged)
+        report = shown.fill(self.path, limit, self.closing, damaged)
+        if report.written:  # its first transaction, which deleted the damaged rows, committed
+            with self._lock:
+                self._damaged -= set(damaged)
             log.info("%s: %d shown rows written%s", self.path, report.written,
                      f" ({report.stopped})" if report.stopped else "")
         return report

@@ -153,10 +153,12 @@ _UNFILLED = ("SELECT (SELECT count(*) FROM records) - (SELECT count(*) FROM show
              "(SELECT value FROM bot_state WHERE key = ?)")
 
 
-def fill(path: Path, limit: int | None = None, closing: threading.Event | None = None) -> FillReport:
-    """Write the rows of records that have none, FILL_CHUNK to a short transaction, `limit` rows at most. A
-    transaction never waits for the write lock: busy, it stops quietly (an ingest is running; the next refresh
-    fills the rest). `closing` stops it between chunks. Never raises an SQLite error."""
+def fill(path: Path, limit: int | None = None, closing: threading.Event | None = None,
+         damaged: Sequence[int] = ()) -> FillReport:
+    """Write the rows of records that have none, and again those of `damaged` (rows a reader could not unpack),
+    FILL_CHUNK to a short transaction, `limit` rows at most. A transaction never waits for the write lock: busy, it
+    stops quietly (an ingest is running; the next refresh fills the rest). `closing` stops it between chunks.
+    Never raises an SQLite error."""
     written = 0
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=0)
@@ -167,7 +169,7 @@ def fill(path: Path, limit: int | None = None, closing: threading.Event | None =
         conn.execute("PRAGMA busy_timeout = 0")
         conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")  # the counts read pages in place, not copied (3x faster)
         unfilled, form = conn.execute(_UNFILLED, (FORMAT_KEY,)).fetchone()
-        if unfilled <= 0 and form == str(FORMAT):
+        if unfilled <= 0 and form == str(FORMAT) and not damaged:
             return FillReport(0, None)
         first = True
         while True:
@@ -180,6 +182,7 @@ def fill(path: Path, limit: int | None = None, closing: threading.Event | None =
             try:
                 if first:
                     _clear_other_format(conn)
+                    conn.executemany("DELETE FROM shown WHERE record_id = ?", [(rid,) for rid in damaged])
                     first = False
                 ids = [rid for (rid,) in conn.execute(_MISSING, (want,))]
                 rows = [(r.id, pack(r)) for start in range(0, len(ids), BATCH)

@@ -245,9 +245,12 @@ async def test_a_damaged_row_or_one_of_another_format_is_read_by_the_statements(
         try:
             assert reader.records(ids) == truth
             assert reader.records(ids) == truth
+            assert reader.fill().written == 4  # written again
+            assert rows(db) == len(ids) and reader.records(ids) == truth
         finally:
             reader.close()
     assert [r.message for r in caplog.records].count(caplog.records[0].message) == 1  # logged once
+    assert shown_records(db, ids[:4]) == truth[:4]
 
 
 async def test_the_fill_gives_up_while_another_connection_writes_and_searches_still_answer(db):
