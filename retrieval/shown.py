@@ -3,11 +3,12 @@
 participants, its sources: retrieval/store.py RECORD_SELECT, NAMED_SELECT, SOURCES_SELECT).
 
 The rows are a copy, never the truth. Triggers delete a record's row whenever anything it shows is written (the
-record, its participants, sources or document: store.py's migration 11), so no write path has to remember them,
-and a record without a row is read by the three statements as before. `fill` writes the missing rows in short
-transactions that give up when another writer holds the lock. A document's own text (up to tens of KB) stays
-out of the row, which holds only whether there is one: it is read by one more statement for the shown records
-that have one.
+record, its participants, sources or document: store.py's migration 11), so no write path has to remember them
+(an ingest alone sets the two that fire on inserts aside, for speed, and deletes what they would: store.py
+ROW_TRIGGERS), and a record without a row is read by the three statements as before. `fill` writes the missing
+rows in short transactions that give up when another writer holds the lock. A document's own text (up to tens of
+KB) stays out of the row, which holds only whether there is one: it is read by one more statement for the shown
+records that have one.
 """
 from __future__ import annotations
 

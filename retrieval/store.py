@@ -281,7 +281,11 @@ LAST_ID = 2**63 - 1  # the largest record id either database can hold
 # these two set aside (for the batch, or for a whole file's batches: `ingesting`) and put back as they were
 # inside the caller's transaction: no other connection ever sees them missing, and every other write is stamped
 # by them as before. Each drop and create changes the schema, which makes SQLite prepare every statement again.
-ROW_STAMPS = ("records_stamp_insert", "participants_stamp_insert")
+# With them, migration 11's two that delete a record's shown row when it or a participant row is inserted (26,000
+# instructions a new record, ~6 % of the process's work: bench/shown_triggers.py): a new record has no row, and
+# `_write_rows` deletes the rows of stored records it gives participants itself.
+ROW_TRIGGERS = ("records_stamp_insert", "participants_stamp_insert",
+                "records_shown_insert", "participants_shown_insert")
 # Indexes no statement of an ingest reads (dates are read by browsing and daily posts, generations by the index
 # refresh): a file bringing more records than the archive holds has them built again once its rows are in,
 # sorted in one pass, instead of inserting into them row by row, at random places for the dates.
@@ -609,7 +613,7 @@ class SqliteArchiveStore(ArchiveStore):
         self.conn = conn
         self.path = path
         self._commits = 0  # transactions committed through this connection, which data_version does not see
-        self._stamps_aside = False  # ROW_STAMPS are set aside for a file's batches (`ingesting`)
+        self._stamps_aside = False  # ROW_TRIGGERS are set aside for a file's batches (`ingesting`)
 
     @classmethod
     async def open(cls, path: str | Path, *, write_wait: float = WRITE_WAIT,
@@ -729,7 +733,7 @@ class SqliteArchiveStore(ArchiveStore):
 
     @asynccontextmanager
     async def ingesting(self, expected: int) -> AsyncIterator[None]:
-        aside: tuple[str, ...] = ROW_STAMPS
+        aside: tuple[str, ...] = ROW_TRIGGERS
         if expected >= DEFER_FROM and await self._last_id() < expected:  # ids approach the count, in O(log n)
             aside += DEFERRED_INDEXES
         async with self._set_aside(aside):
@@ -742,8 +746,8 @@ class SqliteArchiveStore(ArchiveStore):
     @asynccontextmanager
     async def _stamping(self) -> AsyncIterator[int]:
         """The next generation, for a batch to stamp the records it inserts or gives new participants, with
-        ROW_STAMPS set aside meanwhile (unless they are for the file: `ingesting`)."""
-        async with nullcontext() if self._stamps_aside else self._set_aside(ROW_STAMPS):
+        ROW_TRIGGERS set aside meanwhile (unless they are for the file: `ingesting`)."""
+        async with nullcontext() if self._stamps_aside else self._set_aside(ROW_TRIGGERS):
             opened = await self.conn.execute_fetchall("UPDATE generation SET value = value + 1 RETURNING value")
             yield int(next(iter(opened))[0])
 
@@ -797,8 +801,9 @@ class SqliteArchiveStore(ArchiveStore):
         refresh = {ids[key]: item for key, item in plan.landed.items() if item is not None}
         if refresh:
             inserted = {ids[i.key] for i in plan.inserts}  # a new record has no participants to delete
-            await self.conn.executemany("DELETE FROM participants WHERE record_id = ?",
-                                        [(rid,) for rid in refresh if rid not in inserted])
+            stored = [(rid,) for rid in refresh if rid not in inserted]
+            await self.conn.executemany("DELETE FROM participants WHERE record_id = ?", stored)
+            await self.conn.executemany("DELETE FROM shown WHERE record_id = ?", stored)  # ROW_TRIGGERS are aside
             await self.conn.executemany("UPDATE records SET people_input = ?, generation = ? WHERE id = ?",
                                         [(item.people_input, stamp, rid) for rid, item in refresh.items()
                                          if rid not in inserted])
