@@ -149,6 +149,22 @@ async def test_an_ingest_giving_a_record_participants_is_shown(tmp_path):
     assert after is not None and [p.name for p in after.participants] == ["Mao Zedong"]
 
 
+async def test_another_people_file_finding_participants_for_a_record_that_had_none_is_shown(tmp_path):
+    """Its text unchanged, its participants found anew (an ingest sets the insert triggers aside meanwhile)."""
+    db, page = tmp_path / "archive.db", tmp_path / "one.txt"
+    page.write_text("Skip to content\n\nResults:\n\n1 - 1 of 1\n\nDocuments\n\nOctober 5, 1958\n\n"
+                    "Memorandum of Conversation\n\nZhou Enlai spoke of the harvest.\n\nPagination\n", encoding="utf-8")
+    without = PeopleDirectory([e for e in PEOPLE.entities if e.name != "Zhou Enlai"], read_people().not_names)
+    async with await SqliteArchiveStore.open(db) as store:
+        await Ingester(store, without).ingest([page])
+    (rid,) = ids_of(filled(db))
+    (before,) = shown_records(db, [rid])
+    assert not before.participants and not before.mentioned
+    await ingest_into(db, page)
+    after = the_new_one_is_shown(db, rid, before)
+    assert after is not None and "Zhou Enlai" in [p.name for p in (*after.participants, *after.mentioned)]
+
+
 @need_docpages
 async def test_a_document_page_for_a_listed_record_is_shown(tmp_path):
     db = tmp_path / "archive.db"
