@@ -393,10 +393,14 @@ class Archive:
     @classmethod
     async def index_serves(cls, db: str | Path, people: PeopleDirectory | None = None) -> bool:
         """Whether the saved index serves the next start as it is (with a delta of what changed): a check of a
-        few milliseconds, so that only an archive that needs a new base starts a process to build one."""
+        few milliseconds, so that only an archive that needs a new base starts a process to build one. When it
+        serves, the shown rows `prepare_index` would write are written here (what the ingest changed: < 5 %)."""
         archive = await cls._without_index(db, people)
         try:
-            return await asyncio.to_thread(archive._serves_now)
+            serves = await asyncio.to_thread(archive._serves_now)
+            if serves:
+                await asyncio.to_thread(archive.reader.fill)
+            return serves
         finally:
             await archive.close()
 

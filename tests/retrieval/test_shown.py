@@ -333,3 +333,14 @@ async def test_an_ingest_then_prepare_index_leaves_every_record_with_its_row(tmp
     assert rows(db) == 0
     await Archive.prepare_index(db, PEOPLE)
     assert rows(db) == len(ids_of(db)) > 50
+
+
+async def test_an_ingest_the_saved_index_still_serves_leaves_every_record_with_its_row(tmp_path):
+    """`archive-bot ingest` starts no index process then (`Archive.index_serves`): the rows are written all the same."""
+    db = tmp_path / "archive.db"
+    await ingest_into(db, SEEDS)
+    await Archive.prepare_index(db, PEOPLE)
+    await upsert(db, [Incoming(raw("A late cable"))])
+    assert rows(db) == len(ids_of(db)) - 1
+    assert await Archive.index_serves(db, PEOPLE)
+    assert rows(db) == len(ids_of(db))
