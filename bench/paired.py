@@ -4,7 +4,8 @@
     PYTHONPATH=. python bench/paired.py --before DIR --after DIR --instructions
 
 DIR is a checkout of each version (`git worktree add` or `git archive REV | tar -x -C DIR`). Each version gets
-its own copy of the cached archive (bench/scale.py's, with its saved index) and its own warm process; the two
+its own copy of the cached archive (bench/scale.py's, with its saved index), prepared as that version's
+`archive-bot index` leaves it (the shown rows written, where it has them), and its own warm process; the two
 take turns running the 300 queries (the order alternating each round), and the figures are CPU time per search
 (p50, p99) of each and the median of the rounds' differences. On this host the same code's p50 moves by a
 third between runs minutes apart; taking turns, both see the same drift.
@@ -19,6 +20,7 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -67,6 +69,20 @@ def _command(version: Path, db: Path, queries_file: Path, *more: str) -> tuple[l
         script = Path(__file__).resolve()
     return ([sys.executable, str(script), "--child", str(db), "--queries-file", str(queries_file), *more],
             {**os.environ, "PYTHONPATH": str(version), "PYTHONHASHSEED": "0"})
+
+
+def prepared(version: Path, db: Path) -> str:
+    """The archive as that version's `archive-bot index` leaves it (`Archive.prepare_index`: a version with shown rows
+    writes them all), and how many shown rows it has."""
+    subprocess.run([sys.executable, "-c", "import asyncio, sys; from retrieval.search import Archive; "
+                    "asyncio.run(Archive.prepare_index(sys.argv[1]))", str(db)],
+                   check=True, env={**os.environ, "PYTHONPATH": str(version)}, cwd=version)
+    with sqlite3.connect(db) as conn:
+        (records,) = conn.execute("SELECT COUNT(*) FROM records").fetchone()
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'shown'").fetchone():
+            return f"{records:,} records, no shown rows (schema {conn.execute('PRAGMA user_version').fetchone()[0]})"
+        (rows,) = conn.execute("SELECT COUNT(*) FROM shown").fetchone()
+    return f"{records:,} records, {rows:,} shown rows"
 
 
 def timed(versions: dict[str, Path], dbs: dict[str, Path], queries_file: Path, rounds: int) -> None:
@@ -139,6 +155,8 @@ def main() -> None:
             shutil.copytree(saved_index(source), index_folder(dbs[name]))
         queries_file = Path(tmp) / "queries.json"
         queries_file.write_text(json.dumps(make_queries(dbs["before"], args.queries)))
+        for name, version in versions.items():
+            print(f"{name}: {prepared(version, dbs[name])}")
         if args.instructions:
             for name, version in versions.items():
                 print(f"{name} ({version}): {instructions(version, dbs[name], queries_file, args.queries):,.0f} "

@@ -13,6 +13,8 @@ working copy:
 - top-10 parity with `BM25Okapi.get_scores` on the same tokens, of the top 10 as a search finds them (from the
   tops of the postings when it can: `index.pruned`), on every query up to 100,000 records, a sample of 20 above
   (get_scores takes over a second per query at a million);
+- the shown rows (retrieval/shown.py) written for every record, as `archive-bot index` leaves an archive: their time
+  and the database's growth;
 - refresh after ingesting 1,000 new records, while another thread searches: the refresh's time and the
   searches' longest wait.
 """
@@ -40,7 +42,9 @@ from rank_bm25 import BM25Okapi
 
 from retrieval.index import document_tokens
 from retrieval.indexfiles import index_folder
+from retrieval.reader import RecordReader
 from retrieval.search import Archive
+from retrieval.store import SqliteArchiveStore
 from testing.database import every_record
 from testing.listing_gen import percentile, write_listing
 from testing.quality import ROOT as PROJECT
@@ -145,6 +149,37 @@ def saved_index(source: Path) -> Path:
     return folder
 
 
+@dataclass
+class Filled:
+    rows: int  # shown rows written (retrieval/shown.py): every record's
+    seconds: float
+    cpu: float
+    before: int  # the database's bytes before them (its WAL checkpointed) ...
+    after: int  # ... and after
+
+
+def fill_shown(db: Path) -> Filled:
+    """Every record's shown row written, as `archive-bot index` (and an ingest's `prepare_index`) leaves it."""
+    async def migrate() -> None:
+        async with await SqliteArchiveStore.open(db):
+            pass
+
+    def size() -> int:
+        with sqlite3.connect(db) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return db.stat().st_size
+
+    asyncio.run(migrate())
+    before = size()
+    reader = RecordReader(db)
+    started, cpu = time.perf_counter(), time.process_time()
+    try:
+        report = reader.fill()
+    finally:
+        reader.close()
+    return Filled(report.written, time.perf_counter() - started, time.process_time() - cpu, before, size())
+
+
 def cli_search(db: Path, query: str) -> float:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())", "search",
@@ -246,6 +281,7 @@ def main() -> None:
         queries_file = Path(tmp) / "queries.json"
         queries_file.write_text(json.dumps(queries))
         cold: dict[str, float] | None = None
+        filled = fill_shown(db)
         if args.warm_only:
             shutil.copytree(saved_index(source), index_folder(db))
         else:
@@ -287,7 +323,11 @@ def main() -> None:
     row("search, CPU p50 / p99", ms("cpu_p50", "cpu_p99"))
     row("of which ranking alone p50 / p99 (terms scored, 10 best chosen)", ms("rank_p50", "rank_p99"))
     row("ranking alone, CPU p50 / p99", ms("rank_cpu_p50", "rank_cpu_p99"))
-    print(f"\ntop 10 identical to BM25Okapi.get_scores: {same}/{checked} queries (get_scores: "
+    print(f"\nshown rows (one per record, read by key when shown): {filled.rows:,} written in {filled.seconds:.2f} s "
+          f"(CPU {filled.cpu:.2f} s, {filled.cpu / max(filled.rows, 1) * 1e6:.0f} µs a row); the database "
+          f"{filled.before / 2**20:.1f} -> {filled.after / 2**20:.1f} MiB "
+          f"(+{(filled.after - filled.before) / max(filled.rows, 1):.0f} bytes a record)")
+    print(f"top 10 identical to BM25Okapi.get_scores: {same}/{checked} queries (get_scores: "
           f"{get_scores_s * 1000:.0f} ms per query)")
     print(f"refresh after ingesting {REFRESH_RECORDS:,} new records (ingest {refreshed.ingested:.1f} s): "
           f"{refreshed.took:.2f} s ({'delta' if refreshed.delta else 'new base'}); longest search meanwhile "

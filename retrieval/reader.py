@@ -6,6 +6,7 @@ never wait for the writer and each read transaction sees one committed state.
 """
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -13,21 +14,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import shown
 from .records import Participant, Record, Role
-from .store import (
-    BATCH,
-    NAMED_ORDER,
-    NAMED_SELECT,
-    RECORD_SELECT,
-    SOURCES_ORDER,
-    SOURCES_SELECT,
-    assemble_records,
-    stored_date,
-    stored_participant,
-)
+from .store import BATCH, MMAP_BYTES, NAMED_ORDER, NAMED_SELECT, stored_date, stored_participant
+
+log = logging.getLogger(__name__)
 
 CHUNK = 5000  # records per read when streaming the archive
-MMAP_BYTES = 1 << 40  # SQLite maps as much of the file as this (it is address space, not memory)
+# shown rows a refresh writes at most (a delta's few, usually; 2,000: ~0.1 s of a worker thread); `prepare_index` all
+FILL_PER_REFRESH = 2_000
 
 
 class ReaderClosed(RuntimeError):
@@ -53,6 +48,7 @@ class RecordReader:
         self._busy: set[sqlite3.Connection] = set()  # inside `reading` on some thread
         self._lock = threading.Lock()
         self.closing = threading.Event()  # set by `close`: a stream of the whole archive stops at its next chunk
+        self._damaged: set[int] = set()  # records whose shown row did not unpack: the next fill writes them again
 
     def _conn(self) -> sqlite3.Connection:
         if self.closing.is_set():
@@ -83,18 +79,37 @@ class RecordReader:
             self._opened = [conn for conn in self._opened if conn in self._busy]
 
     def records(self, ids: Sequence[int]) -> list[Record]:
-        """The records with these ids, in this order; ids no longer stored are left out."""
+        """The records with these ids, in this order; ids no longer stored are left out. Each is read from its shown
+        row (retrieval/shown.py), or by the three statements when it has none (or a damaged one), in one read
+        transaction."""
         found: dict[int, Record] = {}
         unique = list(dict.fromkeys(ids))
         with self.reading() as conn:
             for start in range(0, len(unique), BATCH):
                 chunk = unique[start:start + BATCH]
-                marks = ",".join("?" * len(chunk))
-                rows = conn.execute(f"{RECORD_SELECT} WHERE r.id IN ({marks})", chunk).fetchall()
-                named = conn.execute(f"{NAMED_SELECT} WHERE record_id IN ({marks}) {NAMED_ORDER}", chunk)
-                sources = conn.execute(f"{SOURCES_SELECT} WHERE record_id IN ({marks}) {SOURCES_ORDER}", chunk)
-                found.update((r.id, r) for r in assemble_records(rows, named.fetchall(), sources.fetchall()))
+                packed, damaged = shown.read(conn, chunk)
+                found.update(packed)
+                if damaged:
+                    with self._lock:
+                        first, self._damaged = not self._damaged, self._damaged | set(damaged)
+                    if first:  # once until a fill has written them again
+                        log.warning("%s: shown rows that do not unpack (records %s): read by their statements",
+                                    self.path, damaged[:5])
+                if len(packed) < len(chunk):
+                    found.update((r.id, r) for r in shown.by_statements(conn, [i for i in chunk if i not in packed]))
         return [found[i] for i in ids if i in found]
+
+    def fill(self, limit: int | None = None) -> shown.FillReport:
+        """Rows written for the records that have none (`shown.fill`): never waits for a writer, never raises."""
+        with self._lock:
+            damaged = sorted(self._damaged)
+        report = shown.fill(self.path, limit, self.closing, damaged)
+        if report.written:  # its first transaction, which deleted the damaged rows, committed
+            with self._lock:
+                self._damaged -= set(damaged)
+            log.info("%s: %d shown rows written%s", self.path, report.written,
+                     f" ({report.stopped})" if report.stopped else "")
+        return report
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:

@@ -31,7 +31,7 @@ from .indexfiles import Built, IndexUnusable, index_folder, load, remove_leftove
 from .intent import Intent, Request, requested
 from .people import PeopleDirectory
 from .query import ParsedQuery, QueryParser, english_zipf
-from .reader import ArchiveState, RecordReader
+from .reader import FILL_PER_REFRESH, ArchiveState, RecordReader
 from .records import Record
 from .reroles import carry_roles_forward
 from .segment import UNDATED_KEY, Segment, build, date_of_key
@@ -356,6 +356,7 @@ class Archive:
         it was built, or a new base when there is none, it is not this archive's, or the delta has grown.
         Searches keep running on the old snapshot meanwhile."""
         async with self._refresh_lock:
+            await asyncio.to_thread(self.reader.fill, FILL_PER_REFRESH)  # before the signature: its writes are seen
             signature = await self.store.signature()
             self._snapshot = await asyncio.to_thread(self._next_snapshot)
             self._signature = signature
@@ -383,17 +384,23 @@ class Archive:
         when it could not be saved."""
         archive = await cls._without_index(db, people)
         try:
-            return await asyncio.to_thread(archive._prepare)
+            built = await asyncio.to_thread(archive._prepare)
+            await asyncio.to_thread(archive.reader.fill)  # every record's shown row, after an ingest
+            return built
         finally:
             await archive.close()
 
     @classmethod
     async def index_serves(cls, db: str | Path, people: PeopleDirectory | None = None) -> bool:
         """Whether the saved index serves the next start as it is (with a delta of what changed): a check of a
-        few milliseconds, so that only an archive that needs a new base starts a process to build one."""
+        few milliseconds, so that only an archive that needs a new base starts a process to build one. When it
+        serves, the shown rows `prepare_index` would write are written here (what the ingest changed: < 5 %)."""
         archive = await cls._without_index(db, people)
         try:
-            return await asyncio.to_thread(archive._serves_now)
+            serves = await asyncio.to_thread(archive._serves_now)
+            if serves:
+                await asyncio.to_thread(archive.reader.fill)
+            return serves
         finally:
             await archive.close()
 

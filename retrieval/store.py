@@ -233,6 +233,26 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE participants_10 RENAME TO participants",
         *(_stamp_trigger(name, event, row) for name, event, row in _PARTICIPANT_STAMPS),
     ),
+    # 11: each record as shown, packed in one row (retrieval/shown.py), read by its key in one statement. A copy:
+    # these triggers delete a record's row whenever anything it shows is written (its record row, participants,
+    # sources, document), on every write path, and a record without a row is read as before. A later migration
+    # that drops one of these tables makes its triggers again (as 10 did for the stamps).
+    (
+        "CREATE TABLE shown (record_id INTEGER PRIMARY KEY, packed BLOB NOT NULL)",
+        *(f"""CREATE TRIGGER {table}_shown_{event.lower()} AFTER {event}{columns} ON {table} BEGIN
+            DELETE FROM shown WHERE record_id = {row};{also}
+        END""" for table, key in (("records", "id"), ("participants", "record_id"), ("sources", "record_id"),
+                                   ("documents", "record_id"))
+          for event, row, columns, also in (
+              # INSERT too: INSERT OR REPLACE (the replica's sync) replaces a record without its DELETE trigger
+              ("INSERT", f"NEW.{key}", "", ""),
+              ("DELETE", f"OLD.{key}", "", ""),
+              # a record's own columns that it shows; a child row moved to another record leaves both
+              ("UPDATE", f"OLD.{key}", " OF id, year, month, day, date_text, title, summary, summary_partial, "
+               "notes, url" if table == "records" else "",
+               f"\n            DELETE FROM shown WHERE record_id = NEW.{key};"),
+          )),
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 ROLES = {role.value: role for role in Role}  # a dict lookup: Role(value) is slow on 10^5 rows
@@ -261,7 +281,11 @@ LAST_ID = 2**63 - 1  # the largest record id either database can hold
 # these two set aside (for the batch, or for a whole file's batches: `ingesting`) and put back as they were
 # inside the caller's transaction: no other connection ever sees them missing, and every other write is stamped
 # by them as before. Each drop and create changes the schema, which makes SQLite prepare every statement again.
-ROW_STAMPS = ("records_stamp_insert", "participants_stamp_insert")
+# With them, migration 11's two that delete a record's shown row when it or a participant row is inserted (26,000
+# instructions a new record, ~6 % of the process's work: bench/shown_triggers.py): a new record has no row, and
+# `_write_rows` deletes the rows of stored records it gives participants itself.
+ROW_TRIGGERS = ("records_stamp_insert", "participants_stamp_insert",
+                "records_shown_insert", "participants_shown_insert")
 # Indexes no statement of an ingest reads (dates are read by browsing and daily posts, generations by the index
 # refresh): a file bringing more records than the archive holds has them built again once its rows are in,
 # sorted in one pass, instead of inserting into them row by row, at random places for the dates.
@@ -277,6 +301,7 @@ STATEMENT_WAIT_MS = int(WRITE_WAIT * 1000)  # SQLite's own wait, for writes outs
 # new record at 100,000: ~110-130 µs of CPU in SQLite, ~85-95 with 32-64 MiB). The cache grows only as pages are
 # used; 32 MiB holds a 100,000-record archive's indexes and keeps its ingest's peak well under 150 MB.
 WRITE_CACHE_KIB = 32 * 1024
+MMAP_BYTES = 1 << 40  # readers map as much of the file as this (it is address space, not memory)
 
 
 class StoreProblem(StrEnum):
@@ -588,7 +613,7 @@ class SqliteArchiveStore(ArchiveStore):
         self.conn = conn
         self.path = path
         self._commits = 0  # transactions committed through this connection, which data_version does not see
-        self._stamps_aside = False  # ROW_STAMPS are set aside for a file's batches (`ingesting`)
+        self._stamps_aside = False  # ROW_TRIGGERS are set aside for a file's batches (`ingesting`)
 
     @classmethod
     async def open(cls, path: str | Path, *, write_wait: float = WRITE_WAIT,
@@ -708,7 +733,7 @@ class SqliteArchiveStore(ArchiveStore):
 
     @asynccontextmanager
     async def ingesting(self, expected: int) -> AsyncIterator[None]:
-        aside: tuple[str, ...] = ROW_STAMPS
+        aside: tuple[str, ...] = ROW_TRIGGERS
         if expected >= DEFER_FROM and await self._last_id() < expected:  # ids approach the count, in O(log n)
             aside += DEFERRED_INDEXES
         async with self._set_aside(aside):
@@ -721,8 +746,8 @@ class SqliteArchiveStore(ArchiveStore):
     @asynccontextmanager
     async def _stamping(self) -> AsyncIterator[int]:
         """The next generation, for a batch to stamp the records it inserts or gives new participants, with
-        ROW_STAMPS set aside meanwhile (unless they are for the file: `ingesting`)."""
-        async with nullcontext() if self._stamps_aside else self._set_aside(ROW_STAMPS):
+        ROW_TRIGGERS set aside meanwhile (unless they are for the file: `ingesting`)."""
+        async with nullcontext() if self._stamps_aside else self._set_aside(ROW_TRIGGERS):
             opened = await self.conn.execute_fetchall("UPDATE generation SET value = value + 1 RETURNING value")
             yield int(next(iter(opened))[0])
 
@@ -776,8 +801,9 @@ class SqliteArchiveStore(ArchiveStore):
         refresh = {ids[key]: item for key, item in plan.landed.items() if item is not None}
         if refresh:
             inserted = {ids[i.key] for i in plan.inserts}  # a new record has no participants to delete
-            await self.conn.executemany("DELETE FROM participants WHERE record_id = ?",
-                                        [(rid,) for rid in refresh if rid not in inserted])
+            stored = [(rid,) for rid in refresh if rid not in inserted]
+            await self.conn.executemany("DELETE FROM participants WHERE record_id = ?", stored)
+            await self.conn.executemany("DELETE FROM shown WHERE record_id = ?", stored)  # ROW_TRIGGERS are aside
             await self.conn.executemany("UPDATE records SET people_input = ?, generation = ? WHERE id = ?",
                                         [(item.people_input, stamp, rid) for rid, item in refresh.items()
                                          if rid not in inserted])

@@ -17,6 +17,7 @@ from retrieval.people.load import read_people
 from retrieval.records import Participant, Record, Repair, RepairKind
 from retrieval.store import SCHEMA_VERSION
 from retrieval.stores import open_store
+from testing.database import before_shown
 from testing.listing_gen import write_listing
 
 from ..conftest import FIXTURES, PEOPLE, SEEDS, ArchiveTarget
@@ -265,6 +266,7 @@ async def test_an_archive_from_before_participant_digests_finds_them_once_more_t
     db = tmp_path / "a.db"
     _, first = await ingest(db, SEEDS)
     with sqlite3.connect(db) as conn:  # the archive as schema 8 left it: no digests
+        before_shown(conn)
         conn.execute("DROP INDEX records_people_input")
         conn.execute("ALTER TABLE records DROP COLUMN people_input")
         conn.execute("PRAGMA user_version = 8")

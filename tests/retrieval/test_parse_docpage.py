@@ -312,7 +312,7 @@ async def test_an_archive_made_before_document_pages_is_carried_forward(tmp_path
     report, records = await ingest(db, DOCPAGES / f"{FILIPPOV}.html")
     assert not report.failed
     async with await SqliteArchiveStore.open(db) as store:
-        assert await store.schema_version() == SCHEMA_VERSION == 10
+        assert await store.schema_version() == SCHEMA_VERSION == 11
     old = [r for r in records if r.info is None]
     assert len(old) >= before and all(r.title for r in old)
     assert by_record_id(records)["116969"].info.authors == ("Stalin, Joseph",)  # type: ignore[union-attr]

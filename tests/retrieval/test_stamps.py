@@ -16,7 +16,7 @@ from retrieval.people import PeopleDirectory
 from retrieval.people.load import read_people
 from retrieval.records import Participant, RawRecord, Role
 from retrieval.search import Archive
-from retrieval.store import ROW_STAMPS, SqliteArchiveStore
+from retrieval.store import ROW_TRIGGERS, SqliteArchiveStore
 from testing.listing_gen import write_listing
 
 from ..conftest import PEOPLE, SEEDS, ingest_into
@@ -60,7 +60,7 @@ def seeded(seeded_db: Path, tmp_path: Path) -> Path:
 async def test_an_ingest_stamps_its_new_records_and_those_given_other_participants_above_the_last_build(
         seeded, tmp_path):
     kept, built, before = triggers(seeded), generation(seeded), stamps(seeded)
-    assert set(ROW_STAMPS) <= set(kept) and max(before.values()) <= built
+    assert set(ROW_TRIGGERS) <= set(kept) and max(before.values()) <= built
 
     await ingest_into(seeded, write_listing(tmp_path / "more.txt", 700))
     after = stamps(seeded)
@@ -130,7 +130,7 @@ async def test_a_file_sets_the_row_triggers_aside_once_not_for_each_batch(seeded
     (version, kept), page = schema(seeded), write_listing(tmp_path / "more.txt", 3000)  # six batches
     await ingest_into(seeded, page)
     after, still = schema(seeded)
-    assert still == kept and after - version == 2 * len(ROW_STAMPS)  # dropped and made again, once
+    assert still == kept and after - version == 2 * len(ROW_TRIGGERS)  # dropped and made again, once
 
 
 async def test_a_large_file_into_an_empty_archive_builds_the_indexes_nothing_reads_while_writing_after_its_rows(
@@ -141,7 +141,7 @@ async def test_a_large_file_into_an_empty_archive_builds_the_indexes_nothing_rea
     (version, kept), page = schema(empty), write_listing(tmp_path / "big.txt", 6000)
     await ingest_into(empty, page)
     after, still = schema(empty)
-    assert still == kept and after - version == 2 * (len(ROW_STAMPS) + 2)
+    assert still == kept and after - version == 2 * (len(ROW_TRIGGERS) + 2)
     with sqlite3.connect(empty) as conn:
         assert conn.execute("SELECT COUNT(*) FROM records").fetchone()[0] == 6000
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"  # the indexes hold every row
