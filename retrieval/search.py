@@ -53,8 +53,9 @@ SOURCE_FLOOR = 0.6  # an answer's supporting documents score at least this share
 DELTA_MIN = 5000
 DELTA_SHARE = 20
 # While the new base builds, the old one answers with up to this many changed records as a delta, so they are
-# found at once: such a delta costs the bot about 0.2 ms of CPU and 4 KiB at its peak per record (11 s and
-# 220 MiB at 55,000; bench/scale.py --large-refresh). Past it, or after deletions, the old snapshot answers.
+# found at once: a delta costs the bot about 0.2 ms of CPU and 4 KiB at its peak per record (a segment of 55,000
+# built alone: 10.7 s, +220 MiB; `bench/scale.py --large-refresh 55000` at 1,000,000: found after 24 s instead
+# of 408). Past it, or after deletions, the old snapshot answers until the new base is mapped.
 INTERIM_DELTA = 60_000
 REBUILDS = 2  # new bases built in a row when an ingest outgrows each one before it is mapped
 
