@@ -16,7 +16,12 @@ working copy:
 - the shown rows (retrieval/shown.py) written for every record, as `archive-bot index` leaves an archive: their time
   and the database's growth;
 - refresh after ingesting 1,000 new records, while another thread searches: the refresh's time and the
-  searches' longest wait.
+  searches' longest wait;
+- with --large-refresh N: a bot process (warm) refreshes after N new records were ingested by another process
+  (more than the delta's 5 %: a new base is due), while a thread searches: the time until the new records are
+  found, until the refresh ends, the bot's own peak memory (getrusage SELF) and its build children's
+  (getrusage CHILDREN), CPU time of each, and the searches' longest wait. --large-refresh-only skips the rest.
+  The code measured is whichever `retrieval` PYTHONPATH names (so main's code can be measured by this script).
 """
 from __future__ import annotations
 
@@ -40,6 +45,7 @@ from pathlib import Path
 import numpy as np
 from rank_bm25 import BM25Okapi
 
+import retrieval
 from retrieval.index import document_tokens
 from retrieval.indexfiles import index_folder
 from retrieval.reader import RecordReader
@@ -51,6 +57,8 @@ from testing.quality import ROOT as PROJECT
 from testing.quality import build_archive
 
 ROOT = Path(__file__).resolve().parent.parent
+CODE = Path(retrieval.__file__).resolve().parent.parent  # the code measured: child processes run the same
+NEW_WORD = "Zanzibar"  # in the large refresh's new titles only, so a search says when they are found
 
 FULL_PARITY_UP_TO = 100_000
 PARITY_SAMPLE = 20
@@ -260,6 +268,93 @@ def refresh(db: Path, queries: list[str], sample: int | None) -> Refreshed:
     return asyncio.run(run())
 
 
+def large_refresh_bot(db: Path, queries_file: Path) -> None:
+    """(A fresh process: the bot.) Open the archive (its index on disk), say "ready", wait for "go" (the ingest
+    done by another process), then refresh while a thread searches; print the figures as JSON."""
+    import resource
+
+    queries = json.loads(queries_file.read_text())
+
+    async def run() -> dict:
+        archive = await Archive.open(db)
+        opened_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print("ready", flush=True)
+        await asyncio.to_thread(sys.stdin.readline)
+        stop = threading.Event()
+        longest, found = [0.0], [0.0]
+        began_at = time.perf_counter()
+
+        def search() -> None:
+            at = 0
+            while not stop.is_set():
+                began = time.perf_counter()
+                archive.search_now(queries[at % len(queries)])
+                longest[0] = max(longest[0], (time.perf_counter() - began) * 1000)
+                if not found[0] and archive.search_now(NEW_WORD).hits:
+                    found[0] = time.perf_counter() - began_at
+                at += 1
+
+        searcher = threading.Thread(target=search)
+        cpu, children = time.process_time(), os.times()
+        searcher.start()
+        await archive.refresh()
+        took = time.perf_counter() - began_at
+        while not found[0] and time.perf_counter() - began_at < took + 5:
+            await asyncio.sleep(0.01)
+        stop.set()
+        searcher.join()
+        after = os.times()
+        figures = {"found": found[0], "took": took, "longest": longest[0], "cpu": time.process_time() - cpu,
+                   "children_cpu": after.children_user + after.children_system - children.children_user
+                   - children.children_system,
+                   "rss_open": opened_rss, "rss_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                   "children_peak": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                   "delta": archive.snapshot.index.delta is not None}
+        await archive.close()
+        return figures
+
+    print(json.dumps(asyncio.run(run())))
+
+
+def ingest_more(db: Path, count: int) -> None:
+    """(A process of its own.) `count` new records, each title naming NEW_WORD, ingested as `archive-bot ingest`
+    does, without its index step: the bot's refresh is what is measured."""
+    from testing.quality import build_archive
+
+    page = write_listing(db.parent / "new.txt", count, seed=4242)
+    page.write_text(page.read_text().replace(" (No. ", f" {NEW_WORD} (No. "))
+    asyncio.run(build_archive(db, [page]))
+
+
+def large_refresh(db: Path, queries_file: Path, count: int) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(CODE)}
+    bot = subprocess.Popen([sys.executable, __file__, "--large-refresh-bot", str(db), "--queries-file",
+                            str(queries_file)], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert bot.stdin is not None and bot.stdout is not None
+    assert bot.stdout.readline() == "ready\n"
+    started = time.perf_counter()
+    subprocess.run([sys.executable, __file__, "--ingest-more", str(db), "--records", str(count)], env=env,
+                   check=True)
+    ingested = time.perf_counter() - started
+    bot.stdin.write("go\n")
+    bot.stdin.close()
+    figures = dict(json.loads(bot.stdout.read().strip().splitlines()[-1]))
+    bot.wait()
+    return {**figures, "ingested": ingested, "count": count}
+
+
+def print_large_refresh(f: dict) -> None:
+    mib = 1024
+    print(f"\nlarge refresh: {f['count']:,} new records ingested by another process ({f['ingested']:.1f} s), then "
+          f"`Archive.refresh` in the bot (code: {CODE})")
+    print(f"- new records found by a search after {f['found']:.2f} s; refresh done (new base mapped: "
+          f"{'no, a delta' if f['delta'] else 'yes'}) after {f['took']:.2f} s")
+    print(f"- CPU meanwhile: the bot {f['cpu']:.1f} s, its children {f['children_cpu']:.1f} s")
+    print(f"- the bot's peak resident memory (getrusage SELF): {f['rss_open'] / mib:.0f} MiB after opening, "
+          f"{f['rss_peak'] / mib:.0f} MiB at the end; its children's peak: {f['children_peak'] / mib:.0f} MiB")
+    print(f"- longest search meanwhile: {f['longest']:.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=17_000)
@@ -267,11 +362,22 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--warm-only", action="store_true",
                         help="skip the cold start: reuse an index saved beside the cached archive (built there once)")
+    parser.add_argument("--large-refresh", type=int, default=0, metavar="N",
+                        help="also measure a refresh after N new records (more than 5 %% of the archive)")
+    parser.add_argument("--large-refresh-only", action="store_true", help="measure the large refresh alone")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--large-refresh-bot", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--ingest-more", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--queries-file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
         child(args.child, args.queries_file)
+        return
+    if args.large_refresh_bot is not None:
+        large_refresh_bot(args.large_refresh_bot, args.queries_file)
+        return
+    if args.ingest_more is not None:
+        ingest_more(args.ingest_more, args.records)
         return
     source = cached_archive(args.cache, args.records)
     sample = None if args.records <= FULL_PARITY_UP_TO else PARITY_SAMPLE
@@ -280,6 +386,10 @@ def main() -> None:
         queries = make_queries(db, args.queries)
         queries_file = Path(tmp) / "queries.json"
         queries_file.write_text(json.dumps(queries))
+        if args.large_refresh_only:
+            shutil.copytree(saved_index(source), index_folder(db))
+            print_large_refresh(large_refresh(db, queries_file, args.large_refresh))
+            return
         cold: dict[str, float] | None = None
         filled = fill_shown(db)
         if args.warm_only:
@@ -299,6 +409,7 @@ def main() -> None:
 
         checked, same, get_scores_s = asyncio.run(check())
         refreshed = refresh(db, queries, sample)
+        grown = large_refresh(db, queries_file, args.large_refresh) if args.large_refresh else None
     mib = 1024
 
     def row(label: str, show: Callable[[dict[str, float]], str], cold_show: str | None = None) -> None:
@@ -338,6 +449,8 @@ def main() -> None:
           f"{ms('rank_cpu_p50', 'rank_cpu_p99')(warm)})")
     print(f"top 10 identical to BM25Okapi.get_scores after the refresh: {refreshed.same}/{refreshed.checked} "
           f"queries")
+    if grown is not None:
+        print_large_refresh(grown)
 
 if __name__ == "__main__":
     main()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
+from retrieval.build_index import Outcome, build_in_child
 from retrieval.citation_formats import CRLF, CitationFormat, formatted
 from retrieval.cite import cite
 from retrieval.dburl import safe_url
@@ -375,36 +376,40 @@ async def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     try:
         size = await Archive.prepare_index(settings.archive_db)
     except OSError as exc:
-        print(f"archive-bot: the search index could not be saved beside {settings.archive_db} ({exc.strerror or exc}); "
-              "the bot builds it in memory when it starts", file=sys.stderr)
+        print(not_saved_text(settings.archive_db, exc.strerror or str(exc)), file=sys.stderr)
         return EXIT_FAILED
     if size is None:
         if not args.quiet:
             print("search index: up to date")
     else:
-        print(f"search index built: {size:,} documents in {time.perf_counter() - started:.1f} s; the bot's next "
-              "start maps it")
+        print(built_text(size, time.perf_counter() - started))
     return EXIT_OK
+
+
+def built_text(size: int, seconds: float) -> str:
+    return f"search index built: {size:,} documents in {seconds:.1f} s; the bot's next start maps it"
+
+
+def not_saved_text(db: Path, reason: str) -> str:
+    return (f"archive-bot: the search index could not be saved beside {db} ({reason}); the bot builds it in "
+            "memory when it starts")
 
 
 async def prepare_index(args: argparse.Namespace, db: Path, people: PeopleDirectory) -> None:
     """After an ingest into SQLite, the index the bot's next start needs when the saved one would not serve it,
-    built now in a process of its own (its memory goes back to the system at once; an ingest's stays bounded).
-    The child is kept from the terminal's Ctrl-C, which stops it through this process, so that one line says
-    what happened."""
+    built now in a process of its own (retrieval/build_index.py, as a running bot builds one: its memory goes
+    back to the system at once, and a bot building the same index meanwhile is waited for, not doubled). The
+    child is kept from the terminal's Ctrl-C, which stops it through this process, so that one line says what
+    happened."""
     args.indexing = True
     if await Archive.index_serves(db, people):
         return
-    child = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "index", "--quiet", "--db", str(db),
-                                                 stdout=asyncio.subprocess.PIPE, start_new_session=True)
-    try:
-        built, _ = await child.communicate()
-    finally:
-        if child.returncode is None:
-            child.terminate()
-            await child.wait()
-    if sys.stderr.isatty():  # what was built is said on a terminal, like the progress bar; a problem, always
-        sys.stderr.write(built.decode())
+    started = time.perf_counter()
+    done = await build_in_child(db)
+    if done.outcome is Outcome.BUILT and sys.stderr.isatty():  # said on a terminal, like the progress bar
+        print(built_text(done.records, time.perf_counter() - started), file=sys.stderr)
+    elif done.outcome in (Outcome.NOT_SAVED, Outcome.FAILED):  # a problem, always
+        print(not_saved_text(db, done.reason), file=sys.stderr)
 
 
 

@@ -5,15 +5,18 @@ read from disk only when a query touches them and shared by every process that o
 manifest says the format, the archive (its id and change generation) it was built from, and each file's dtype
 and shape. Written into a temporary folder and renamed into place, so an index is never half-written; one
 that is missing, damaged, foreign or of another format is reported as `IndexUnusable`, never trusted.
+Builders take turns: `building` holds a lock file beside the folder (archive.index.lock) for a whole build.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import tempfile
 import time
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -44,6 +47,23 @@ def index_folder(db: Path) -> Path:
     return db.with_name((db.name if db.suffix == ".index" else db.stem) + ".index")
 
 
+def lock_file(folder: Path) -> Path:
+    """data/archive.index -> data/archive.index.lock: beside the folder, so a build's swap never touches it."""
+    return folder.with_name(folder.name + ".lock")
+
+
+@contextmanager
+def building(folder: Path) -> Iterator[None]:
+    """One build of `folder` at a time across processes (bots, shards, `archive-bot index`): an exclusive
+    flock on its lock file, which the kernel releases when the holder ends, however it ends. Blocks; run it
+    in a worker thread or a process of its own. OSError when the lock file cannot be made (the folder's parent
+    not writable), before any build starts."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file(folder), "ab") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield  # closing the file releases the lock
+
+
 def save(folder: Path, segment: Segment, built: Built) -> None:
     """Write `segment` to `folder` whole, or leave whatever was there before."""
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -56,7 +76,8 @@ def save(folder: Path, segment: Segment, built: Built) -> None:
                 fh.flush()
                 os.fsync(fh.fileno())
             files[name] = [str(values.dtype), len(values)]
-        manifest = {"format": FORMAT, "built": asdict(built), "meta": asdict(segment.meta), "files": files}
+        manifest = {"format": FORMAT, "built": asdict(built), "meta": asdict(segment.meta), "files": files,
+                    "builder": os.getpid()}  # which process built it (the log's, and the tests' word for it)
         with open(temporary / MANIFEST, "w", encoding="utf-8") as fh:
             json.dump(manifest, fh)
             fh.flush()
@@ -110,7 +131,8 @@ def load(folder: Path) -> tuple[Segment, Built]:
 
 
 def remove_leftovers(folder: Path, older_than: float = LEFTOVER_AGE) -> None:
-    """Temporary folders a killed build left behind (not another process's build under way: only old ones)."""
+    """Temporary folders a killed build left behind (not another process's build under way: only old ones,
+    unless the caller holds `building`, when none can be under way)."""
     now = time.time()
     for leftover in [*folder.parent.glob(folder.name + ".tmp-*"), *folder.parent.glob(folder.name + ".old-*")]:
         with suppress(OSError):

@@ -200,7 +200,8 @@ async def test_another_archives_index_is_not_trusted(db, tmp_path, seeded_db):
         assert_parity(archive, 50)
 
 
-async def test_a_failed_build_leaves_the_old_index_whole(db, monkeypatch, caplog):
+async def test_a_failed_build_leaves_the_old_index_whole(db, monkeypatch):
+    """What the build's child process runs (`prepare_index`), the disk full halfway through its save."""
     async with await Archive.open(db, PEOPLE):
         pass
     built = manifest(db)
@@ -215,16 +216,12 @@ async def test_a_failed_build_leaves_the_old_index_whole(db, monkeypatch, caplog
             raise OSError(28, "No space left on device")
         real_save(*args, **kwargs)
 
-    import retrieval.search as search
-
-    monkeypatch.setattr(search, "DELTA_MIN", 10)
     monkeypatch.setattr(indexfiles.np, "save", failing)
-    with caplog.at_level(logging.WARNING):
-        async with await Archive.open(db, PEOPLE) as archive:
-            assert "not saved" in caplog.text
-            assert_parity(archive, 50)  # the new base, kept in memory
+    with pytest.raises(OSError, match="No space left"):
+        await Archive.prepare_index(db, PEOPLE, stale=built["built"]["generation"])  # a bot found it outgrown
     assert saves >= 10 and manifest(db) == built
-    assert [p.name for p in db.parent.iterdir() if p.name.startswith("archive.index")] == ["archive.index"]
+    assert sorted(p.name for p in db.parent.iterdir() if p.name.startswith("archive.index")) == \
+        ["archive.index", "archive.index.lock"]
     monkeypatch.undo()
     async with await Archive.open(db, PEOPLE) as archive:  # the old index, and what changed since as a delta
         assert archive.snapshot.index.delta is not None
@@ -243,21 +240,15 @@ async def test_the_snapshot_holds_no_records(db):
                        for value in held)
 
 
-KILLED_BUILD = """
-import asyncio, sys
-import retrieval.search as search
-search.DELTA_MIN = 10  # what changed is over the limit: a new base is built and saved
-asyncio.run(search.Archive.open(sys.argv[1]))
-"""
-
-
 async def test_a_build_killed_while_saving_leaves_the_old_index_whole(db):
     async with await Archive.open(db, PEOPLE):
         pass
     built = manifest(db)
     await change_records(db)
     root = Path(__file__).resolve().parents[2]
-    child = subprocess.Popen([sys.executable, "-c", KILLED_BUILD, str(db)], env={**os.environ, "PYTHONPATH": str(root)})
+    stale = str(built["built"]["generation"])  # what a bot's refresh starts when this base no longer serves
+    child = subprocess.Popen([sys.executable, "-m", "retrieval.build_index", "--stale", stale, str(db)],
+                             env={**os.environ, "PYTHONPATH": str(root)})
     try:
         while child.poll() is None and not list(db.parent.glob("archive.index.tmp-*")):
             time.sleep(0.002)
@@ -287,7 +278,8 @@ async def test_the_index_never_takes_the_place_of_another_file(tmp_path, seeded_
 
 async def test_closing_the_archive_while_its_index_builds_stops_the_build_and_closes_cleanly(db, monkeypatch):
     """The bot stopping during a cold start (Discord out of reach, Ctrl-C): the build's thread was reading
-    through a connection that `close` closed under it, which crashed the process."""
+    through a connection that `close` closed under it, which crashed the process. (The build in this process:
+    the fallback when the child could not save one, here as the lock file cannot be made.)"""
     import asyncio
     import threading
 
@@ -313,6 +305,7 @@ async def test_closing_the_archive_while_its_index_builds_stops_the_build_and_cl
     monkeypatch.setattr(search, "build", slow_build)
     monkeypatch.setattr("retrieval.reader.CHUNK", 5)  # the build looks for a stop between chunks
     shutil.rmtree(index_folder(db), ignore_errors=True)
+    indexfiles.lock_file(index_folder(db)).mkdir()
     archive = await Archive.open(db, background=True)
     assert await asyncio.to_thread(reading.wait, 30)
     await archive.close()  # while the thread still reads
