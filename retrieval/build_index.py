@@ -36,13 +36,15 @@ class ChildBuild:
     pid: int = 0  # the child's process id
 
 
-async def build_in_child(db: Path, stale: int = -1, started: Callable[[int], None] | None = None) -> ChildBuild:
-    """Run `Archive.prepare_index(db, stale=stale)` in a child process and wait for it without holding the event
-    loop; `started` is told the child's pid. Cancelled, it stops the child (and waits for it) first. The child
+async def build_in_child(db: Path, stale: int = -1, started: Callable[[int], None] | None = None, *,
+                         fill: bool = True) -> ChildBuild:
+    """Run `Archive.prepare_index(db, stale=stale, fill=fill)` in a child process and wait for it without holding
+    the event loop; `started` is told the child's pid. Cancelled, it stops the child (and waits for it) first. The child
     is in a session of its own (a terminal's Ctrl-C stops it through this process) and ends by itself should
     this process die: it watches the pipe of its standard input, which closes then."""
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "retrieval.build_index", "--until-stdin-closes", "--stale", str(stale), str(db),
+        sys.executable, "-m", "retrieval.build_index", "--until-stdin-closes", "--stale", str(stale),
+        *(() if fill else ("--no-fill",)), str(db),
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         start_new_session=True)
     if started is not None:
@@ -82,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("db", type=Path)
     parser.add_argument("--stale", type=int, default=-1,
                         help="rebuild a saved base of this generation or older even if it would serve")
+    parser.add_argument("--no-fill", dest="fill", action="store_false",
+                        help="write no shown rows (a bot's refresh writes them a share at a time)")
     parser.add_argument("--until-stdin-closes", action="store_true", help="end when standard input closes")
     args = parser.parse_args(argv)
     if args.until_stdin_closes:
@@ -89,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     from .search import Archive  # here: the parent imports this module for `build_in_child` alone
 
     try:
-        records = asyncio.run(Archive.prepare_index(args.db, stale=args.stale))
+        records = asyncio.run(Archive.prepare_index(args.db, stale=args.stale, fill=args.fill))
     except OSError as exc:
         print(json.dumps({"outcome": Outcome.NOT_SAVED, "reason": exc.strerror or str(exc)}), flush=True)
         return 1

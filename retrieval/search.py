@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
 import re
 import sqlite3
@@ -57,6 +58,9 @@ DELTA_SHARE = 20
 # built alone: 10.7 s, +220 MiB; `bench/scale.py --large-refresh 55000` at 1,000,000: found after 24 s instead
 # of 408). Past it, or after deletions, the old snapshot answers until the new base is mapped.
 INTERIM_DELTA = 60_000
+# Archives this large build a new base in a child process (~0.6 s to start; a million records take minutes and
+# ~3 GB at the peak, which the bot's own process then never holds); smaller ones build it in a worker thread.
+CHILD_FROM = 50_000
 REBUILDS = 2  # new bases built in a row when an ingest outgrows each one before it is mapped
 
 
@@ -409,11 +413,7 @@ class Archive:
         the index folder's lock), mapped with what changed since as a delta; None when the child failed and a
         previous snapshot answers meanwhile. Without one (a first start), it is built here as before."""
         for _ in range(REBUILDS):
-            self._building = asyncio.create_task(build_in_child(self.store.path, stale, self._started_build))
-            try:
-                done = await self._building
-            finally:
-                self._building, self.builder_pid = None, None
+            done = await self._build(stale)
             if done.outcome in (Outcome.NOT_SAVED, Outcome.FAILED):
                 if self._snapshot is not None:
                     log.warning("search index not rebuilt (%s); the previous one answers until the next refresh",
@@ -433,6 +433,23 @@ class Archive:
                     "answers until the next refresh")
         return None if self._snapshot is not None else await asyncio.to_thread(self._built_here)
 
+    async def _build(self, stale: int) -> ChildBuild:
+        """A new base saved by a child process from CHILD_FROM records on; below, here in a worker thread (a few
+        seconds and a few hundred MB at most, about what starting a child costs), under the same lock."""
+        if await self.store.count() < CHILD_FROM:
+            try:
+                built = await asyncio.to_thread(self._prepare, stale)
+            except OSError as exc:
+                return ChildBuild(Outcome.NOT_SAVED, reason=exc.strerror or str(exc), pid=os.getpid())
+            return ChildBuild(Outcome.CURRENT if built is None else Outcome.BUILT, built or 0, pid=os.getpid())
+        # the rows of records without one are not written there: at a million that would keep the new base from
+        # answering for another ~100 s; each refresh writes a share (FILL_PER_REFRESH), `archive-bot index` all
+        self._building = asyncio.create_task(build_in_child(self.store.path, stale, self._started_build, fill=False))
+        try:
+            return await self._building
+        finally:
+            self._building, self.builder_pid = None, None
+
     def _started_build(self, pid: int) -> None:
         self.builder_pid = pid
         log.info("building a new search index in process %d", pid)
@@ -448,17 +465,19 @@ class Archive:
 
     @classmethod
     async def prepare_index(cls, db: str | Path, people: PeopleDirectory | None = None, *,
-                            stale: int = -1) -> int | None:
+                            stale: int = -1, fill: bool = True) -> int | None:
         """Build and save a new base now when the saved one would not serve the next start (there is none, it is
         another archive's, what changed since outgrew a delta, or it is no newer than generation `stale`, which
         a running bot found outgrown), so that start maps it in about a second instead of building it (minutes
         at a million records). One build at a time per index folder: a call while another process builds waits
         for it, then builds nothing when that one serves. What the child process of `retrieval.build_index`
-        runs. The documents it holds when one was built; OSError when it could not be saved."""
+        runs. Then, with `fill`, every record's shown row (a bot's child leaves them to its refreshes). The
+        documents it holds when one was built; OSError when it could not be saved."""
         archive = await cls._without_index(db, people)
         try:
             built = await asyncio.to_thread(archive._prepare, stale)
-            await asyncio.to_thread(archive.reader.fill)  # every record's shown row, after an ingest
+            if fill:
+                await asyncio.to_thread(archive.reader.fill)  # every record's shown row, after an ingest
             return built
         finally:
             await archive.close()

@@ -9,6 +9,7 @@ import logging
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -102,6 +103,28 @@ def zanzibar(archive: Archive) -> int:
     return archive.snapshot.index.scored(understood.terms).matched
 
 
+@pytest.fixture(autouse=True)
+def children_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The archives here are small: each builds as a million-record one does, in a child process."""
+    monkeypatch.setattr(search, "CHILD_FROM", 0)
+
+
+async def test_a_small_archive_builds_its_base_in_a_worker_thread_under_the_same_lock(db, monkeypatch):
+    monkeypatch.setattr(search, "CHILD_FROM", 10_000)  # the archive holds 1,555 records
+    async with await Archive.open(db, PEOPLE) as archive:
+        first = manifest_of(db)
+        assert first["builder"] == os.getpid()  # no child's start (~0.6 s) for a build of moments
+        monkeypatch.setattr(search, "DELTA_MIN", 10)
+        await ingest_into(db, new_listing(db))
+        with holding_lock(db):  # another process building: the refresh waits for it, as a child would
+            refreshing = asyncio.create_task(archive.refresh_if_changed())
+            await asyncio.sleep(0.5)
+            assert not refreshing.done()
+        assert await refreshing
+        assert manifest_of(db)["built"]["generation"] > first["built"]["generation"]
+        assert archive.snapshot.index.delta is None and zanzibar(archive) == NEW
+
+
 async def test_a_new_base_is_built_by_a_child_process(db, monkeypatch):
     async with await Archive.open(db, PEOPLE) as archive:  # a first start: no index yet
         first = manifest_of(db)
@@ -113,6 +136,19 @@ async def test_a_new_base_is_built_by_a_child_process(db, monkeypatch):
         assert second["built"]["generation"] > first["built"]["generation"]
         assert second["builder"] not in (os.getpid(), first["builder"])
         assert archive.snapshot.index.delta is None and zanzibar(archive) == NEW
+
+
+async def test_a_bots_child_builds_the_base_and_leaves_the_shown_rows_to_its_refreshes(db, monkeypatch):
+    """At a million records writing every row would keep the new base from answering for another ~100 s."""
+    monkeypatch.setattr(search, "FILL_PER_REFRESH", 7)
+    async with await Archive.open(db, PEOPLE) as archive:
+        assert manifest_of(db)["builder"] != os.getpid()
+        assert archive.search_now("stalin").hits
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM shown").fetchone() == (7,)
+    assert await Archive.prepare_index(db, PEOPLE) is None  # `archive-bot index`: the base serves; every row
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT (SELECT count(*) FROM shown) = (SELECT count(*) FROM records)").fetchone() == (1,)
 
 
 async def test_two_builders_at_once_build_one_index_both_use(db):
@@ -238,9 +274,11 @@ async def test_closing_the_archive_stops_its_child_build(db):
 
 STARTER = """
 import asyncio, sys
+from retrieval import search
 from retrieval.search import Archive
 
 async def main():
+    search.CHILD_FROM = 0  # a small archive, built as a million-record one is
     archive = await Archive.open(sys.argv[1], background=True)
     while archive.builder_pid is None:
         await asyncio.sleep(0.01)
@@ -255,7 +293,7 @@ async def test_a_child_ends_when_the_bot_is_killed(db):
     bot = subprocess.Popen([sys.executable, "-c", STARTER, str(db)], env=ENV, stdout=subprocess.PIPE, text=True)
     try:
         assert bot.stdout is not None
-        pid = int(await asyncio.to_thread(bot.stdout.readline))
+        pid = int(await asyncio.wait_for(asyncio.to_thread(bot.stdout.readline), 30))
         assert alive(pid)
     finally:
         bot.kill()
