@@ -96,9 +96,11 @@ def _interrupts_reach_the_prompt() -> Iterator[None]:
         yield
     finally:
         signal.set_wakeup_fd(previous_fd)
-        signal.signal(signal.SIGUSR1, previous_usr1)
+        _CTRL_C_TAKEN.set()  # a knocking under way stops (it may have begun after the prompt took its Ctrl-C)
         os.close(write)  # the watcher reads the end of the pipe and stops
         watcher.join(1)
+        if not watcher.is_alive():  # a knock after this would end the process: SIGUSR1's default
+            signal.signal(signal.SIGUSR1, previous_usr1)
 
 
 @contextmanager

@@ -210,3 +210,27 @@ def test_ctrl_c_taken_by_another_thread_still_clears_the_line(tmp_path):
     assert HELP_TITLE in term.wait_for(prompt)  # the dropped line is gone: only "help" was sent
     term.type("quit\r")
     assert term.exit_status() == 0
+
+
+LATE_KNOCKS = """
+import os, signal, time
+from bot import console
+
+signal.signal(signal.SIGINT, lambda signum, frame: None)
+with console._interrupts_reach_the_prompt():
+    os.kill(os.getpid(), signal.SIGINT)  # no prompt takes it: the watcher knocks for up to KNOCK_FOR
+    time.sleep(0.2)
+time.sleep(0.5)  # the console's last moments after `quit`
+print("ended", flush=True)
+"""
+
+
+def test_the_console_ends_cleanly_while_the_watcher_still_knocks_for_a_ctrl_c():
+    """A Ctrl-C the prompt took before the watcher read it leaves the watcher knocking for two seconds; `quit`
+    meanwhile put back SIGUSR1's default before the knocks stopped, and the next one ended the process
+    (exit status -10: seen once in CI)."""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", LATE_KNOCKS], env={**os.environ, "PYTHONPATH": str(root)},
+                          capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stdout.strip()) == (0, "ended")
+
