@@ -241,31 +241,46 @@ def refresh(db: Path, queries: list[str], sample: int | None) -> Refreshed:
                                                  "ingest", "--db", str(db), str(page)],
                                 check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
         ingested = time.perf_counter() - started
-        stop = threading.Event()
-        longest = [0.0]
-
-        def search() -> None:
-            at = 0
-            while not stop.is_set():
-                began = time.perf_counter()
-                archive.search_now(queries[at % len(queries)])
-                longest[0] = max(longest[0], (time.perf_counter() - began) * 1000)
-                at += 1
-
-        searcher = threading.Thread(target=search)
-        searcher.start()
-        started = time.perf_counter()
-        await archive.refresh()
-        took = time.perf_counter() - started
-        stop.set()
-        searcher.join()
+        with Searching(archive, queries) as searching:
+            started = time.perf_counter()
+            await archive.refresh()
+            took = time.perf_counter() - started
         delta = archive.snapshot.index.delta is not None
         after = timed(archive, queries)
         checked, same, _ = await asyncio.to_thread(parity, archive, queries, sample)
         await archive.close()
-        return Refreshed(ingested, took, longest[0], delta, after, checked, same)
+        return Refreshed(ingested, took, searching.longest, delta, after, checked, same)
 
     return asyncio.run(run())
+
+
+class Searching:
+    """A thread asking `queries` over and over while a refresh runs (then `each`, when given, after every one):
+    the longest search it saw, in ms."""
+
+    def __init__(self, archive: Archive, queries: list[str], each: Callable[[], None] | None = None) -> None:
+        self.archive, self.queries, self.each = archive, queries, each
+        self.longest = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run)
+
+    def _run(self) -> None:
+        at = 0
+        while not self._stop.is_set():
+            began = time.perf_counter()
+            self.archive.search_now(self.queries[at % len(self.queries)])
+            self.longest = max(self.longest, (time.perf_counter() - began) * 1000)
+            if self.each is not None:
+                self.each()
+            at += 1
+
+    def __enter__(self) -> Searching:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def large_refresh_bot(db: Path, queries_file: Path) -> None:
@@ -280,31 +295,21 @@ def large_refresh_bot(db: Path, queries_file: Path) -> None:
         opened_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print("ready", flush=True)
         await asyncio.to_thread(sys.stdin.readline)
-        stop = threading.Event()
-        longest, found = [0.0], [0.0]
+        found = [0.0]
         began_at = time.perf_counter()
 
-        def search() -> None:
-            at = 0
-            while not stop.is_set():
-                began = time.perf_counter()
-                archive.search_now(queries[at % len(queries)])
-                longest[0] = max(longest[0], (time.perf_counter() - began) * 1000)
-                if not found[0] and archive.search_now(NEW_WORD).hits:
-                    found[0] = time.perf_counter() - began_at
-                at += 1
+        def look() -> None:
+            if not found[0] and archive.search_now(NEW_WORD).hits:
+                found[0] = time.perf_counter() - began_at
 
-        searcher = threading.Thread(target=search)
         cpu, children = time.process_time(), os.times()
-        searcher.start()
-        await archive.refresh()
-        took = time.perf_counter() - began_at
-        while not found[0] and time.perf_counter() - began_at < took + 5:
-            await asyncio.sleep(0.01)
-        stop.set()
-        searcher.join()
+        with Searching(archive, queries, look) as searching:
+            await archive.refresh()
+            took = time.perf_counter() - began_at
+            while not found[0] and time.perf_counter() - began_at < took + 5:
+                await asyncio.sleep(0.01)
         after = os.times()
-        figures = {"found": found[0], "took": took, "longest": longest[0], "cpu": time.process_time() - cpu,
+        figures = {"found": found[0], "took": took, "longest": searching.longest, "cpu": time.process_time() - cpu,
                    "children_cpu": after.children_user + after.children_system - children.children_user
                    - children.children_system,
                    "rss_open": opened_rss, "rss_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
