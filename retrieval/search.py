@@ -2,7 +2,8 @@
 
 The index is an immutable snapshot: a refresh builds a new one in a worker thread and swaps the reference,
 so searches running meanwhile finish on the old one and none waits. CPU work never runs on the event loop; a
-new base index is built by a child process (retrieval/build_index.py), one at a time per index folder.
+large archive's new base index is built by a child process (retrieval/build_index.py), one at a time per index
+folder.
 """
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ MAX_LIMIT = 100
 MAX_BROWSE = 500  # a browse lists at most this many documents (100 pages of 5); it says how many there are
 SOURCE_FLOOR = 0.6  # an answer's supporting documents score at least this share of the best one
 # What changed since the base index was built is searched as a delta beside it, until it holds more than this
-# many records and this share of the base: then a new base is built (by a child process).
+# many records and this share of the base: then a new base is built (by a child process from CHILD_FROM on).
 DELTA_MIN = 5000
 DELTA_SHARE = 20
 # While the new base builds, the old one answers with up to this many changed records as a delta, so they are
