@@ -146,14 +146,18 @@ def in_child(db: Path, queries_file: Path) -> dict:
 
 
 def saved_index(source: Path) -> Path:
-    """The index of the cached archive, saved beside it in the cache (built the first time)."""
+    """The index of the cached archive, saved beside it in the cache (built the first time, from a copy: the
+    cached file stays as it was made, at its schema, for any version of the code to measure)."""
     folder = index_folder(source)
     if not folder.exists():
-        async def build() -> None:
-            async with await Archive.open(source):
+        async def build(db: Path) -> None:
+            async with await Archive.open(db):
                 pass
 
-        asyncio.run(build())
+        with tempfile.TemporaryDirectory(dir=source.parent) as tmp:
+            copy = Path(shutil.copyfile(source, Path(tmp) / source.name))
+            asyncio.run(build(copy))
+            os.replace(index_folder(copy), folder)
     return folder
 
 
