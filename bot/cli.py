@@ -412,7 +412,6 @@ async def prepare_index(args: argparse.Namespace, db: Path, people: PeopleDirect
         print(not_saved_text(db, done.reason), file=sys.stderr)
 
 
-
 MAX_FAILURE_LINES = 20
 
 
