@@ -403,6 +403,7 @@ async def prepare_index(args: argparse.Namespace, db: Path, people: PeopleDirect
     happened."""
     args.indexing = True
     if await Archive.index_serves(db, people):
+        await Archive.write_shown(db)  # the rows of what the ingest changed; a build below writes them itself
         return
     started = time.perf_counter()
     done = await build_in_child(db)

@@ -26,6 +26,7 @@ import numpy as np
 import pysbd
 from pysbd.lang.english import English
 
+from . import shown
 from .build_index import ChildBuild, Outcome, build_in_child
 from .cite import Citation, cite
 from .daterange import DateRange
@@ -486,16 +487,22 @@ class Archive:
     @classmethod
     async def index_serves(cls, db: str | Path, people: PeopleDirectory | None = None) -> bool:
         """Whether the saved index serves the next start as it is (with a delta of what changed): a check of a
-        few milliseconds, so that only an archive that needs a new base starts a process to build one. When it
-        serves, the shown rows `prepare_index` would write are written here (what the ingest changed: < 5 %)."""
+        few milliseconds, so that only an archive that needs a new base starts a process to build one."""
         archive = await cls._without_index(db, people)
         try:
-            serves = await asyncio.to_thread(archive._serves_now)
-            if serves:
-                await asyncio.to_thread(archive.reader.fill)
-            return serves
+            return await asyncio.to_thread(archive._serves_now)
         finally:
             await archive.close()
+
+    @staticmethod
+    async def write_shown(db: str | Path) -> shown.FillReport:
+        """The shown rows of the records that have none, all written: `prepare_index`'s fill, for an ingest after
+        which the saved index still serves and nothing is built (what it changed: < 5 % of the archive)."""
+        reader = RecordReader(Path(db))
+        try:
+            return await asyncio.to_thread(reader.fill)
+        finally:
+            reader.close()
 
     def _serves_now(self) -> bool:
         with self.reader.reading() as conn:

@@ -9,8 +9,10 @@ import logging
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -64,6 +66,12 @@ def test_ingest_leaves_the_index_the_next_start_maps_and_index_says_when_it_is_c
     assert cli("index", "--db", "a.db", cwd=tmp_path).stdout.strip() == "search index: up to date"
     unchanged = cli("ingest", str(SEEDS / "000_7db8b0dfcdf7ad4a.txt"), "--db", "a.db", cwd=tmp_path)
     assert "search index" not in unchanged.stderr  # nothing new: nothing to build
+    write_listing(tmp_path / "more.txt", 2)  # under 5 %: the saved index serves, the new records' rows are written
+    assert cli("ingest", "more.txt", "--db", "a.db", cwd=tmp_path).returncode == 0
+    with closing(sqlite3.connect(tmp_path / "a.db")) as conn:
+        assert conn.execute("SELECT count(*) FROM records").fetchone()[0] > 2
+        without = "SELECT count(*) FROM records WHERE id NOT IN (SELECT record_id FROM shown)"
+        assert conn.execute(without).fetchone() == (0,)
     shutil.rmtree(tmp_path / "a.index")
     rebuilt = cli("index", "--db", "a.db", cwd=tmp_path)
     assert rebuilt.returncode == 0, rebuilt.stderr
