@@ -281,11 +281,12 @@ LAST_ID = 2**63 - 1  # the largest record id either database can hold
 # these two set aside (for the batch, or for a whole file's batches: `ingesting`) and put back as they were
 # inside the caller's transaction: no other connection ever sees them missing, and every other write is stamped
 # by them as before. Each drop and create changes the schema, which makes SQLite prepare every statement again.
-# With them, migration 11's two that delete a record's shown row when it or a participant row is inserted (26,000
-# instructions a new record, ~6 % of the process's work: bench/shown_triggers.py): a new record has no row, and
-# `_write_rows` deletes the rows of stored records it gives participants itself.
+# With them, migration 11's three that delete a record's shown row when it, a participant row or a source row is
+# inserted (26,000 instructions a new record for the first two, ~6 % of the process's work: bench/shown_triggers.py;
+# ~5,000 the third): a new record has no row, and `_write_rows` deletes the rows of stored records it gives
+# participants or a new source itself.
 ROW_TRIGGERS = ("records_stamp_insert", "participants_stamp_insert",
-                "records_shown_insert", "participants_shown_insert")
+                "records_shown_insert", "participants_shown_insert", "sources_shown_insert")
 # Indexes no statement of an ingest reads (dates are read by browsing and daily posts, generations by the index
 # refresh): a file bringing more records than the archive holds has them built again once its rows are in,
 # sorted in one pass, instead of inserting into them row by row, at random places for the dates.
@@ -820,6 +821,7 @@ class SqliteArchiveStore(ArchiveStore):
                                         [(item.people_input, stamp, rid) for rid, item in refresh.items()
                                          if rid not in inserted])
             await self._insert_participants({rid: item.participants for rid, item in refresh.items()})
+        await self._unshow_new_source(list(plan.ids.values()), source)
         await self._insert_rows("INSERT OR IGNORE INTO sources (record_id, source, first_seen)",
                                 [(rid, source, now) for rid in ids.values()])
         if plan.documents:
@@ -833,6 +835,15 @@ class SqliteArchiveStore(ArchiveStore):
                 "INSERT OR IGNORE INTO document_links (link, record_id) VALUES (?, ?)",
                 [(link, ids[key]) for key, links in plan.links.items() for link in sorted(links)],
             )
+
+    async def _unshow_new_source(self, stored: list[int], source: str) -> None:
+        """The shown rows of the stored records `source` is new to go, as `sources_shown_insert` (set aside with
+        ROW_TRIGGERS) would delete them: a new record has no row, and a source seen before adds nothing."""
+        for start in range(0, len(stored), BATCH):
+            chunk = stored[start:start + BATCH]
+            await self.conn.execute(
+                f"DELETE FROM shown WHERE record_id IN ({','.join('?' * len(chunk))}) AND NOT EXISTS "
+                "(SELECT 1 FROM sources s WHERE s.record_id = shown.record_id AND s.source = ?)", [*chunk, source])
 
     async def _insert_participants(self, people: Mapping[int, Sequence[Participant]]) -> None:
         await self._insert_rows(
