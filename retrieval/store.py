@@ -394,13 +394,18 @@ def stored_notes(text: str) -> tuple[str, ...]:
     return () if text == "[]" else tuple(json.loads(text))
 
 
-def _insert_values(insert: Insert, now: str) -> tuple[object, ...]:
+def _insert_values(insert: Insert) -> tuple[object, ...]:
+    """A new record's own columns, in RECORD_COLUMNS' order (the times it was made and changed follow)."""
     raw = insert.item.raw
     return (
         insert.key, insert.base_key, raw.date.iso(), raw.date_text, str(raw.date.precision), raw.date.year,
         raw.date.month, raw.date.day, raw.title, raw.summary, int(raw.summary_partial), _json_list(raw.notes),
-        raw.url, now, now, insert.item.people_input,
+        raw.url, insert.item.people_input,
     )
+
+
+RECORD_COLUMNS = ("record_key, base_key, date_iso, date_text, precision, year, month, day, title, summary, "
+                  "summary_partial, notes, url, people_input, created_at, updated_at")
 
 
 class ArchiveStore(ABC):
@@ -789,11 +794,8 @@ class SqliteArchiveStore(ArchiveStore):
         ids = dict(plan.ids)
         if plan.inserts:
             before = await self._last_id()
-            await self._insert_rows(
-                "INSERT INTO records (record_key, base_key, date_iso, date_text, precision, year, month, day, title, "
-                "summary, summary_partial, notes, url, created_at, updated_at, people_input, generation)",
-                [(*_insert_values(i, now), stamp) for i in plan.inserts],
-            )
+            await self._insert_rows(f"INSERT INTO records ({RECORD_COLUMNS}, generation)",
+                                    [_insert_values(i) for i in plan.inserts], (now, now, stamp))
             if await self._last_id() - before == len(plan.inserts):
                 # SQLite gives a new row the largest id + 1 (until the largest possible one is taken): these
                 # rows are the next ids, in order, and need not be looked up one by one
@@ -823,7 +825,7 @@ class SqliteArchiveStore(ArchiveStore):
             await self._insert_participants({rid: item.participants for rid, item in refresh.items()})
         await self._unshow_new_source(list(plan.ids.values()), source)
         await self._insert_rows("INSERT OR IGNORE INTO sources (record_id, source, first_seen)",
-                                [(rid, source, now) for rid in ids.values()])
+                                [(rid,) for rid in ids.values()], (source, now))
         if plan.documents:
             await self.conn.executemany(
                 f"INSERT OR REPLACE INTO documents (record_id, {', '.join(_DOCUMENT_COLUMNS)}) "
@@ -853,19 +855,28 @@ class SqliteArchiveStore(ArchiveStore):
              for position, p in enumerate(named)],
         )
 
-    async def _insert_rows(self, head: str, rows: Sequence[tuple[object, ...]]) -> None:
-        """`head` ('INSERT ... (columns)') with the VALUES of `rows`, in order, ROWS_PER_INSERT to a statement:
-        each run of a statement costs its own binding, reset and cursors, paid once for 32 rows instead of each."""
+    async def _insert_rows(self, head: str, rows: Sequence[tuple[object, ...]], same: tuple[object, ...] = ()) -> None:
+        """`head` ('INSERT ... (columns)') with the values of `rows`, in order, then `same`, the values of the last
+        columns for every row, bound once a statement. ROWS_PER_INSERT rows to a statement: each run of one costs
+        its own binding, reset and cursors, paid once for 32 rows instead of each; and binding a value costs SQLite
+        a copy of it, ~800 instructions a text."""
         if not rows:
             return
-        one = f"({','.join('?' * len(rows[0]))})"
+        width = len(rows[0])
+        # ?1... are `same`; the unnumbered marks of VALUES follow them
+        select = ", ".join([*(f"column{n}" for n in range(1, width + 1)), *(f"?{n}" for n in range(1, len(same) + 1))])
+        one = f"({','.join('?' * width)})"
+
+        def statement(count: int) -> str:
+            return f"{head} SELECT {select} FROM (VALUES {','.join([one] * count)})"
+
         full = len(rows) - len(rows) % ROWS_PER_INSERT
         if full:
-            await self.conn.executemany(f"{head} VALUES {','.join([one] * ROWS_PER_INSERT)}",
-                                        [tuple(chain.from_iterable(rows[start:start + ROWS_PER_INSERT]))
+            await self.conn.executemany(statement(ROWS_PER_INSERT),
+                                        [(*same, *chain.from_iterable(rows[start:start + ROWS_PER_INSERT]))
                                          for start in range(0, full, ROWS_PER_INSERT)])
         if full < len(rows):
-            await self.conn.executemany(f"{head} VALUES {one}", rows[full:])
+            await self.conn.execute(statement(len(rows) - full), (*same, *chain.from_iterable(rows[full:])))
 
     async def _last_id(self) -> int:
         rows = await self.conn.execute_fetchall("SELECT coalesce(max(id), 0) FROM records")
