@@ -26,6 +26,7 @@ from .store import (
     LAST_ID,
     NAMED_ORDER,
     NAMED_SELECT,
+    RECORD_COLUMNS,
     RECORD_SELECT,
     SOURCES_SELECT,
     WRITE_WAIT,
@@ -41,7 +42,7 @@ SOURCES_ORDER = "ORDER BY record_id, seq"  # the order sources were seen in (SQL
 # The array type of each documents column, in _DOCUMENT_COLUMNS' order (booleans are stored as 0/1).
 _DOCUMENT_ARRAYS = tuple("int[]" if f.type == "bool" else "text[]" for f in fields(DocumentInfo))
 _RECORD_ARRAYS = ("text[]", "text[]", "text[]", "text[]", "text[]", "int[]", "int[]", "int[]", "text[]", "text[]",
-                  "int[]", "text[]", "text[]", "text[]", "text[]", "bytea[]")  # _insert_values' columns
+                  "int[]", "text[]", "text[]", "bytea[]", "text[]", "text[]")  # RECORD_COLUMNS' types
 
 
 def _unnest(types: Sequence[str], first: int = 1) -> str:
@@ -137,10 +138,9 @@ class PostgresArchiveStore(ArchiveStore):
         async with self.conn() as conn:
             if plan.inserts:
                 await conn.execute(
-                    """INSERT INTO records (record_key, base_key, date_iso, date_text, precision, year, month, day,
-                       title, summary, summary_partial, notes, url, created_at, updated_at, people_input)
-                       SELECT * FROM """ + _unnest(_RECORD_ARRAYS),  # ids in the plan's order, as SQLite's
-                    *_columns([_insert_values(i, now) for i in plan.inserts], len(_RECORD_ARRAYS)))
+                    f"INSERT INTO records ({RECORD_COLUMNS}) SELECT * FROM "
+                    + _unnest(_RECORD_ARRAYS),  # ids in the plan's order, as SQLite's
+                    *_columns([(*_insert_values(i), now, now) for i in plan.inserts], len(_RECORD_ARRAYS)))
             if plan.updates:
                 await conn.execute(
                     "UPDATE records r SET summary = u.summary, summary_partial = u.partial, notes = u.notes, "

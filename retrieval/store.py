@@ -281,17 +281,21 @@ LAST_ID = 2**63 - 1  # the largest record id either database can hold
 # these two set aside (for the batch, or for a whole file's batches: `ingesting`) and put back as they were
 # inside the caller's transaction: no other connection ever sees them missing, and every other write is stamped
 # by them as before. Each drop and create changes the schema, which makes SQLite prepare every statement again.
-# With them, migration 11's two that delete a record's shown row when it or a participant row is inserted (26,000
-# instructions a new record, ~6 % of the process's work: bench/shown_triggers.py): a new record has no row, and
-# `_write_rows` deletes the rows of stored records it gives participants itself.
+# With them, migration 11's three that delete a record's shown row when it, a participant row or a source row is
+# inserted (26,000 instructions a new record for the first two, ~6 % of the process's work: bench/shown_triggers.py;
+# ~5,000 the third): a new record has no row, and `_write_rows` deletes the rows of stored records it gives
+# participants or a new source itself.
 ROW_TRIGGERS = ("records_stamp_insert", "participants_stamp_insert",
-                "records_shown_insert", "participants_shown_insert")
+                "records_shown_insert", "participants_shown_insert", "sources_shown_insert")
 # Indexes no statement of an ingest reads (dates are read by browsing and daily posts, generations by the index
 # refresh): a file bringing more records than the archive holds has them built again once its rows are in,
 # sorted in one pass, instead of inserting into them row by row, at random places for the dates.
 DEFERRED_INDEXES = ("records_date", "records_generation")
 DEFER_FROM = 5_000  # records a file should bring at least for that: a small file's writes are too few to matter
-ROWS_PER_INSERT = 32  # rows an INSERT of a batch writes at once (32 records' columns: 544 of SQLite's 999 variables)
+# BLOB_NOTE: sqlite3 binds a `bytes` value (or None) only after looking for an adapter for it, which raises and
+# clears an AttributeError: ~3,200 instructions, against ~200 for a `bytearray`, stored as the same BLOB. Digests
+# (`people_input`) are bound as bytearrays, two a new record.
+ROWS_PER_INSERT = 32  # rows an INSERT of a batch writes at once (32 records' columns: 451 of SQLite's 999 variables)
 
 WRITE_WAIT = 120.0  # seconds a writer waits for another process's transaction (an ingest holds one per file)
 WAIT_SLICE = 0.2  # seconds of each attempt at the write lock; between attempts the connection serves reads
@@ -393,13 +397,19 @@ def stored_notes(text: str) -> tuple[str, ...]:
     return () if text == "[]" else tuple(json.loads(text))
 
 
-def _insert_values(insert: Insert, now: str) -> tuple[object, ...]:
-    raw = insert.item.raw
+def _insert_values(insert: Insert, blob: Callable[[bytes], object] = bytes) -> tuple[object, ...]:
+    """A new record's own columns, in RECORD_COLUMNS' order (the times it was made and changed follow), its
+    digest as `blob` makes it."""
+    raw, found_from = insert.item.raw, insert.item.people_input
     return (
         insert.key, insert.base_key, raw.date.iso(), raw.date_text, str(raw.date.precision), raw.date.year,
         raw.date.month, raw.date.day, raw.title, raw.summary, int(raw.summary_partial), _json_list(raw.notes),
-        raw.url, now, now, insert.item.people_input,
+        raw.url, None if found_from is None else blob(found_from),
     )
+
+
+RECORD_COLUMNS = ("record_key, base_key, date_iso, date_text, precision, year, month, day, title, summary, "
+                  "summary_partial, notes, url, people_input, created_at, updated_at")
 
 
 class ArchiveStore(ABC):
@@ -736,12 +746,24 @@ class SqliteArchiveStore(ArchiveStore):
         aside: tuple[str, ...] = ROW_TRIGGERS
         if expected >= DEFER_FROM and await self._last_id() < expected:  # ids approach the count, in O(log n)
             aside += DEFERRED_INDEXES
-        async with self._set_aside(aside):
+        async with self._set_aside(aside), self._enums_trusted():
             self._stamps_aside = True
             try:
                 yield
             finally:
                 self._stamps_aside = False
+
+    @asynccontextmanager
+    async def _enums_trusted(self) -> AsyncIterator[None]:
+        """CHECK constraints off for a file's batches, on again before its transaction ends. SQLite builds the
+        lookup of a CHECK's `IN (...)` list (records' precision, participants' role) for every row it checks (a
+        constraint's code is not run once per statement as a query's is): ~2 µs a row, ~4.7 rows a new record.
+        The values an ingest writes there are enums' (`Precision`, `Role`: tests keep their values the lists')."""
+        await self.conn.execute("PRAGMA ignore_check_constraints = ON")
+        try:
+            yield
+        finally:
+            await self.conn.execute("PRAGMA ignore_check_constraints = OFF")
 
     @asynccontextmanager
     async def _stamping(self) -> AsyncIterator[int]:
@@ -776,11 +798,8 @@ class SqliteArchiveStore(ArchiveStore):
         ids = dict(plan.ids)
         if plan.inserts:
             before = await self._last_id()
-            await self._insert_rows(
-                "INSERT INTO records (record_key, base_key, date_iso, date_text, precision, year, month, day, title, "
-                "summary, summary_partial, notes, url, created_at, updated_at, people_input, generation)",
-                [(*_insert_values(i, now), stamp) for i in plan.inserts],
-            )
+            await self._insert_rows(f"INSERT INTO records ({RECORD_COLUMNS}, generation)",
+                                    [_insert_values(i, bytearray) for i in plan.inserts], (now, now, stamp))
             if await self._last_id() - before == len(plan.inserts):
                 # SQLite gives a new row the largest id + 1 (until the largest possible one is taken): these
                 # rows are the next ids, in order, and need not be looked up one by one
@@ -808,10 +827,9 @@ class SqliteArchiveStore(ArchiveStore):
                                         [(item.people_input, stamp, rid) for rid, item in refresh.items()
                                          if rid not in inserted])
             await self._insert_participants({rid: item.participants for rid, item in refresh.items()})
-        await self.conn.executemany(
-            "INSERT OR IGNORE INTO sources (record_id, source, first_seen) VALUES (?, ?, ?)",
-            [(rid, source, now) for rid in ids.values()],
-        )
+        await self._unshow_new_source(list(plan.ids.values()), source)
+        await self._insert_rows("INSERT OR IGNORE INTO sources (record_id, source, first_seen)",
+                                [(rid,) for rid in ids.values()], (source, now))
         if plan.documents:
             await self.conn.executemany(
                 f"INSERT OR REPLACE INTO documents (record_id, {', '.join(_DOCUMENT_COLUMNS)}) "
@@ -824,6 +842,15 @@ class SqliteArchiveStore(ArchiveStore):
                 [(link, ids[key]) for key, links in plan.links.items() for link in sorted(links)],
             )
 
+    async def _unshow_new_source(self, stored: list[int], source: str) -> None:
+        """The shown rows of the stored records `source` is new to go, as `sources_shown_insert` (set aside with
+        ROW_TRIGGERS) would delete them: a new record has no row, and a source seen before adds nothing."""
+        for start in range(0, len(stored), BATCH):
+            chunk = stored[start:start + BATCH]
+            await self.conn.execute(
+                f"DELETE FROM shown WHERE record_id IN ({','.join('?' * len(chunk))}) AND NOT EXISTS "
+                "(SELECT 1 FROM sources s WHERE s.record_id = shown.record_id AND s.source = ?)", [*chunk, source])
+
     async def _insert_participants(self, people: Mapping[int, Sequence[Participant]]) -> None:
         await self._insert_rows(
             "INSERT OR IGNORE INTO participants (record_id, position, name, role, kind)",
@@ -832,20 +859,28 @@ class SqliteArchiveStore(ArchiveStore):
              for position, p in enumerate(named)],
         )
 
-    async def _insert_rows(self, head: str, rows: Sequence[tuple[object, ...]]) -> None:
-        """`head` ('INSERT ... (columns)') with the VALUES of `rows`, in order, ROWS_PER_INSERT to a statement:
-        SQLite builds the lookup of a CHECK's `IN (...)` list (records' precision, participants' role) once for
-        each time a statement runs, so a statement per row paid for it on every row (~2.5 µs)."""
+    async def _insert_rows(self, head: str, rows: Sequence[tuple[object, ...]], same: tuple[object, ...] = ()) -> None:
+        """`head` ('INSERT ... (columns)') with the values of `rows`, in order, then `same`, the values of the last
+        columns for every row, bound once a statement. ROWS_PER_INSERT rows to a statement: each run of one costs
+        its own binding, reset and cursors, paid once for 32 rows instead of each; and binding a value costs SQLite
+        a copy of it, ~800 instructions a text."""
         if not rows:
             return
-        one = f"({','.join('?' * len(rows[0]))})"
+        width = len(rows[0])
+        # ?1... are `same`; the unnumbered marks of VALUES follow them
+        select = ", ".join([*(f"column{n}" for n in range(1, width + 1)), *(f"?{n}" for n in range(1, len(same) + 1))])
+        one = f"({','.join('?' * width)})"
+
+        def statement(count: int) -> str:
+            return f"{head} SELECT {select} FROM (VALUES {','.join([one] * count)})"
+
         full = len(rows) - len(rows) % ROWS_PER_INSERT
         if full:
-            await self.conn.executemany(f"{head} VALUES {','.join([one] * ROWS_PER_INSERT)}",
-                                        [tuple(chain.from_iterable(rows[start:start + ROWS_PER_INSERT]))
+            await self.conn.executemany(statement(ROWS_PER_INSERT),
+                                        [(*same, *chain.from_iterable(rows[start:start + ROWS_PER_INSERT]))
                                          for start in range(0, full, ROWS_PER_INSERT)])
         if full < len(rows):
-            await self.conn.executemany(f"{head} VALUES {one}", rows[full:])
+            await self.conn.execute(statement(len(rows) - full), (*same, *chain.from_iterable(rows[full:])))
 
     async def _last_id(self) -> int:
         rows = await self.conn.execute_fetchall("SELECT coalesce(max(id), 0) FROM records")
@@ -861,7 +896,7 @@ class SqliteArchiveStore(ArchiveStore):
         Each batch's rows come back in one trip to the connection's thread (a cursor's would take one per 64)."""
         rows: list[Sequence[Any]] = []
         for start in range(0, len(values), BATCH):
-            chunk = values[start:start + BATCH]
+            chunk = [bytearray(v) if type(v) is bytes else v for v in values[start:start + BATCH]]  # see BLOB_NOTE
             rows.extend(await self.conn.execute_fetchall(sql.format(marks=",".join("?" * len(chunk))), chunk))
         return rows
 

@@ -31,6 +31,18 @@ def test_the_majority_decides(chunks, expected):
     assert choose_encoding(chunks) == expected
 
 
+@pytest.mark.parametrize("chunks, declared, expected", [
+    ([with_stray_byte(CLEAN, "Gromyko")], "utf-8", Decoding("utf-8", replaced=1)),
+    ([CLEAN.encode() + b"\xe2\x80"], "UTF8", Decoding("UTF8", replaced=2)),  # cut off at the end
+    ([CLEAN.encode()], "utf-8-sig", Decoding("utf-8-sig")),
+    ([CLEAN.encode("cp1252") + b"\x81\x8d"], "cp1252", Decoding("cp1252", replaced=2)),
+    ([CLEAN.encode("cp1252") + b"\x81"], "windows-1252", Decoding("windows-1252")),  # another name: not counted
+    ([CLEAN.encode("cp1252")], "latin-1", Decoding("latin-1")),
+])
+def test_a_declared_codec_decides(chunks, declared, expected):
+    assert choose_encoding(chunks, declared) == expected
+
+
 def test_a_text_page_with_one_stray_byte_stays_utf8_and_reports_it(tmp_path):
     page = tmp_path / "page.txt"
     page.write_bytes(with_stray_byte(CLEAN, "Gromyko"))

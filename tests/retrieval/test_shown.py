@@ -139,6 +139,23 @@ async def test_an_ingest_merging_into_a_stored_record_and_a_new_source_are_shown
     assert sourced is not None and sourced.sources == ("page.txt", "another.txt")
 
 
+async def test_a_files_batches_show_a_new_source_and_keep_the_rows_a_source_seen_before_leaves_alone(tmp_path):
+    """A file's batches are written with the row triggers set aside (`ingesting`), the sources' one included."""
+    db = tmp_path / "archive.db"
+    items = [Incoming(raw("Report on the harvest")), Incoming(raw("Cable on the harvest"))]
+    await upsert(db, items)
+    ids = ids_of(filled(db))
+    before = shown_records(db, ids)
+    for source in ("page.txt", "another.txt"):
+        async with await SqliteArchiveStore.open(db) as store, store.transaction(), store.ingesting(len(items)):
+            await store.upsert([*items, Incoming(raw(f"New in {source}"))], source)
+        if source == "page.txt":  # seen before: the rows stand
+            assert rows(db) == len(ids) and shown_records(db, ids) == before
+    assert rows(db) == 0
+    sourced = [the_new_one_is_shown(db, rid, old) for rid, old in zip(ids, before, strict=True)]
+    assert [r.sources for r in sourced if r] == [("page.txt", "another.txt")] * 2
+
+
 async def test_an_ingest_giving_a_record_participants_is_shown(tmp_path):
     db = tmp_path / "archive.db"
     await upsert(db, [Incoming(raw("Cable"))])

@@ -2,11 +2,12 @@
 schema, dedupe, merges, transactions."""
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
 
-from retrieval.dates import ArchiveDate, parse_date
+from retrieval.dates import ArchiveDate, Precision, parse_date
 from retrieval.identity import Incoming
 from retrieval.records import Participant, RawRecord, Role
 from retrieval.store import (
@@ -271,3 +272,33 @@ async def test_a_batch_of_more_rows_than_one_insert_writes_stores_each_record_wi
         stored = await store.all_records()
     assert [(r.title, r.summary, r.participants) for r in stored if r.title.startswith("Batch row")] == [
         (f"Batch row {n}", f"Summary {n}.", named[:2]) for n, named in enumerate(people)]
+
+
+def check_list(db, table: str, column: str) -> set[str]:
+    """The values a table's CHECK (column IN (...)) allows, as its schema says."""
+    with sqlite3.connect(db) as conn:
+        (sql,), = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
+    found = re.search(rf"{column}\s+TEXT NOT NULL CHECK \({column} IN \(([^)]*)\)\)", sql)
+    assert found, sql
+    return {value.strip().strip("'") for value in found.group(1).split(",")}
+
+
+async def test_an_ingests_unchecked_columns_take_only_enum_values_the_checks_allow(tmp_path):
+    """An ingest writes records' precision and participants' role with SQLite's CHECKs off (`_enums_trusted`):
+    the values are the enums', which must be exactly what the CHECKs allow."""
+    db = tmp_path / "archive.db"
+    async with await SqliteArchiveStore.open(db):
+        pass
+    assert check_list(db, "records", "precision") == {p.value for p in Precision}
+    assert check_list(db, "participants", "role") == {r.value for r in Role}
+
+
+async def test_the_checks_are_on_again_once_a_files_batches_are_written(tmp_path):
+    async with await SqliteArchiveStore.open(tmp_path / "archive.db") as store:
+        async with store.transaction(), store.ingesting(10):
+            await store.upsert([Incoming(raw("A record"), (Participant("Mao Zedong", Role.AUTHOR),))], "page.txt")
+        async with store.transaction():
+            with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+                await store.conn.execute("UPDATE records SET precision = 'decade'")
+            with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+                await store.conn.execute("UPDATE participants SET role = 'bystander'")

@@ -1,0 +1,56 @@
+"""Instructions per new record that an ingest costs its own process (planning, keys, passing batches, SQLite),
+counted by valgrind: a count that other work on the machine does not change, unlike CPU time. Generates two
+listings (SMALL and LARGE records, the same first records), ingests each into a new archive under
+`valgrind --tool=cachegrind` (the parsing process and the participant workers run natively, uncounted), and
+prints the difference per record. Needs valgrind; prints figures, asserts nothing.
+
+    PYTHONPATH=. python bench/ingest_instructions.py [SMALL [LARGE]]
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+
+async def ingest(page: Path, db: Path) -> None:
+    """A new archive, the listing ingested into it (the people file loaded first, outside the count's
+    difference: both runs load it)."""
+    from retrieval.ingest import Ingester
+    from retrieval.people import PeopleDirectory
+    from retrieval.store import SqliteArchiveStore
+
+    people = PeopleDirectory.load()
+    async with await SqliteArchiveStore.open(db) as store:
+        report = await Ingester(store, people).ingest([page])
+    assert not report.failed, report.summary_line()
+
+
+def instructions(page: Path, db: Path) -> int:
+    done = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                           "--trace-children=no", sys.executable, __file__, "--run", str(page), str(db)],
+                          capture_output=True, text=True, check=True, env=os.environ)
+    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
+    assert found, done.stderr[-2000:]
+    return int(found.group(1).replace(",", ""))
+
+
+def main(small: int = 10_000, large: int = 20_000) -> None:
+    from testing.listing_gen import write_listing
+
+    with tempfile.TemporaryDirectory() as tmp:
+        counts = [instructions(write_listing(Path(tmp, f"{n}.txt"), n), Path(tmp, f"{n}.db")) for n in (small, large)]
+    print(f"ingest into a new archive, this process: {(counts[1] - counts[0]) / (large - small):,.0f} instructions "
+          f"per new record (ingests of {small:,} and {large:,} generated records: {counts[0] / 1e9:.2f} G, "
+          f"{counts[1] / 1e9:.2f} G)")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--run"]:
+        asyncio.run(ingest(Path(sys.argv[2]), Path(sys.argv[3])))
+    else:
+        main(*(int(arg) for arg in sys.argv[1:3]))
