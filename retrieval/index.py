@@ -22,6 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .cite import Citation, cite
 from .daterange import DateRange
 from .direction import Direction
 from .records import TOOK_PART, Record, Role
@@ -220,6 +221,10 @@ class RecordSource(Protocol):
         """The records with these ids, in this order (ids no longer stored left out)."""
         ...
 
+    def cited(self, ids: Sequence[int]) -> list[tuple[Record, Citation]]:
+        """`records(ids)` with their citations."""
+        ...
+
 
 class RecordList:
     """Records held in memory: a RecordSource for tests and small scripts (the archive reads its store)."""
@@ -229,6 +234,9 @@ class RecordList:
 
     def records(self, ids: Sequence[int]) -> list[Record]:
         return [self._by_id[i] for i in ids if i in self._by_id]
+
+    def cited(self, ids: Sequence[int]) -> list[tuple[Record, Citation]]:
+        return [(r, cite(r)) for r in self.records(ids)]
 
 
 @dataclass(frozen=True)
@@ -329,10 +337,19 @@ class SearchIndex:
     def records_at(self, positions: Iterable[int]) -> list[tuple[int, Record]]:
         """(position, record) for these positions, the records read from the store, in this order (a record
         deleted since the snapshot was built is left out)."""
-        wanted = list(positions)
-        ids = self.ids[np.array(wanted, dtype=np.int64)].tolist() if wanted else []
+        wanted, ids = self._ids_at(positions)
         by_id = {r.id: r for r in self.source.records(ids)}
         return [(p, by_id[i]) for p, i in zip(wanted, ids, strict=True) if i in by_id]
+
+    def cited_at(self, positions: Iterable[int]) -> list[tuple[int, Record, Citation]]:
+        """`records_at(positions)` with the records' citations (their shown rows')."""
+        wanted, ids = self._ids_at(positions)
+        by_id = {r.id: (r, c) for r, c in self.source.cited(ids)}
+        return [(p, *by_id[i]) for p, i in zip(wanted, ids, strict=True) if i in by_id]
+
+    def _ids_at(self, positions: Iterable[int]) -> tuple[list[int], list[int]]:
+        wanted = list(positions)
+        return wanted, self.ids[np.array(wanted, dtype=np.int64)].tolist() if wanted else []
 
     def position_of(self, record_id: int) -> int | None:
         """Where the record is in this snapshot; None when it is not in it."""

@@ -652,7 +652,7 @@ class Archive:
             found = strict
         scored = dict(found)
         terms = understood.matching_terms
-        result.hits = [self._hit(record, scored[i], terms) for i, record in index.records_at(scored)]
+        result.hits = [self._hit(record, citation, scored[i], terms) for i, record, citation in index.cited_at(scored)]
         result.total = len(result.hits)
         if not result.hits:
             counts = [Count(Constraint.WORDS, understood.text or understood.original, scores.matched)]
@@ -673,8 +673,7 @@ class Archive:
             scores = scores.without(position)
         shared = set(terms)
         found = dict(scores.best(max(1, min(int(limit), MAX_LIMIT))))
-        return Similar(record, [Hit(r, found[i], cite(r), matched_words(r, shared))
-                                for i, r in index.records_at(found)])
+        return Similar(record, [self._hit(r, citation, found[i], shared) for i, r, citation in index.cited_at(found)])
 
     def ask_now(self, question: str, today: date | None = None) -> Answer:
         """The answering sentence of the best document; or help, the day's documents, a person card, or a
@@ -732,7 +731,7 @@ class Archive:
         if positions.size > limit:  # only the first `limit` in date order are listed: the rest are not sorted
             positions = positions[np.argpartition(self.snapshot.rank[positions], limit - 1)[:limit]]
         positions = positions[np.argsort(self.snapshot.rank[positions])]  # ranks are distinct: no ties to keep
-        result.hits = [Hit(r, 0.0, cite(r), ()) for r in self.snapshot.records(positions.tolist())]
+        result.hits = [Hit(r, 0.0, citation, ()) for _, r, citation in self.snapshot.index.cited_at(positions.tolist())]
         if not result.hits:
             result.notice = Notice(NoticeKind.NOTHING_FOUND, counts=result.browsed)
         return result
@@ -744,9 +743,9 @@ class Archive:
         if request.intent is Intent.PERSON:
             assert request.person is not None
             answer.person = self.person_card(request.person, request.typed)
-            result.hits = [self._hit(r, 0.0, terms) for r in answer.person.records[:MAX_BROWSE]]
+            result.hits = [self._hit(r, cite(r), 0.0, terms) for r in answer.person.records[:MAX_BROWSE]]
         elif request.intent is Intent.ONTHISDAY:
-            result.hits = [self._hit(r, 0.0, terms) for r in self.on_this_day(today.month, today.day)]
+            result.hits = [self._hit(r, cite(r), 0.0, terms) for r in self.on_this_day(today.month, today.day)]
         result.total = len(result.hits)
         return answer
 
@@ -762,9 +761,10 @@ class Archive:
         return QueryError(QueryProblem.UNKNOWN_PERSON, name, *self.people.suggest(name)[:3])
 
     @staticmethod
-    def _hit(record: Record, score: float, terms: set[str]) -> Hit:
-        """`terms`: the question's `matching_terms`, made once for all its hits."""
-        return Hit(record, score, cite(record), matched_words(record, terms))
+    def _hit(record: Record, citation: Citation, score: float, terms: set[str]) -> Hit:
+        """`terms`: the question's `matching_terms`, made once for all its hits; `citation`: the record's shown
+        row's, read with it."""
+        return Hit(record, score, citation, matched_words(record, terms))
 
     def _hints(self, understood: ParsedQuery, date_from: int | None, date_to: int | None,
                person: str | None) -> list[Hint]:
