@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from functools import lru_cache
 from itertools import compress, islice
 from pathlib import Path
 
@@ -802,14 +801,28 @@ def _all(masks: Iterable[np.ndarray]) -> np.ndarray | None:
 def matched_words(record: Record, terms: set[str]) -> tuple[str, ...]:
     """The words of the title and summary whose index term the question shares, as written, each once."""
     found = words(f"{record.title} {record.summary}")  # the loop runs in C: a hit's summary is some 50 words
-    return tuple(dict.fromkeys(compress(found, map(terms.__contains__, map(_word_term, found)))))
+    try:
+        looked_up = list(map(_WORD_TERMS.__getitem__, found))
+    except KeyError:  # a word not seen before
+        looked_up = _learn(found)
+    return tuple(dict.fromkeys(compress(found, map(terms.__contains__, looked_up))))
 
 
-@lru_cache(maxsize=200_000)
-def _word_term(word: str) -> str | None:
-    """A word's index term (None for a stop word): kept, as every hit's summary asks again for the same words."""
-    stems = tokenize(word)
-    return stems[0] if stems else None
+# Each word's index term (None for a stop word) as written, kept: every hit's summary asks again for the same
+# words (the archive's vocabulary), and a dict's lookup in C is a third of an lru_cache's. Emptied when full.
+_WORD_TERMS: dict[str, str | None] = {}
+WORD_TERMS_MAX = 200_000
+
+
+def _learn(found: list[str]) -> list[str | None]:
+    """The terms of `found`, those not known yet found and kept."""
+    if len(_WORD_TERMS) + len(found) > WORD_TERMS_MAX:
+        _WORD_TERMS.clear()
+    for word in found:
+        if word not in _WORD_TERMS:
+            stems = tokenize(word)
+            _WORD_TERMS[word] = stems[0] if stems else None
+    return [_WORD_TERMS[word] for word in found]
 
 
 # pysbd's rules know initials ("S.F. Antonov"), titles ("Mr."), "U.S.", "p.m." and "No. 5", which a regex
