@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 from .dates import UNDATED, ArchiveDate
-from .frozen import make
+from .frozen import make_in_order
 from .people import name_key
 from .records import DocumentInfo, Record, Role
 from .site import ARCHIVE_NAME, ARCHIVE_URL
@@ -182,32 +183,20 @@ def derived(record: Record) -> Derived:
     return tuple(values)
 
 
+_ABSENT: Derived = (None,) * 10  # what `derived` left off its end
+_NAME = attrgetter("name")
+
+
 def cited(record: Record, values: Derived) -> Citation:
     """`record`'s citation from its `derived` values (from its shown row, or derived as it was read)."""
-    rest, link, title, authors, names, source, original, doc_type, record_id, scan = [*values] + [None] * (
-        10 - len(values))
+    rest, link, title, authors, names, source, original, doc_type, record_id, scan = values + _ABSENT[len(values):]
     kind = _LINK_KINDS[link]
     info = record.info or _LISTING
-    return make(
-        Citation,
-        title=record.title if title is None else title,
-        date=record.date.human(),
-        participants=tuple([p.name for p in record.participants]),
-        archive=ARCHIVE_NAME,
-        url=_LINK_START[kind] + rest,
-        link=kind,
-        when=record.date,
-        authors=authors or (),
-        author_names=(authors or ()) if names is None else names,
-        source=source or "",
-        original_archive=original or "",
-        doc_type=doc_type or "",
-        languages=info.languages,
-        subjects=info.subjects,
-        record_id=record_id,
-        summary=record.summary,
-        scan_url=scan,
-    )
+    return make_in_order(Citation, (  # Citation's fields in order
+        record.title if title is None else title, record.date.human(), tuple(map(_NAME, record.participants)),
+        ARCHIVE_NAME, _LINK_START[kind] + rest, kind, record.date, authors or (),
+        (authors or ()) if names is None else names, source or "", original or "", doc_type or "", info.languages,
+        info.subjects, record_id, record.summary, scan))
 
 
 def cite(record: Record) -> Citation:

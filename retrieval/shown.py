@@ -26,7 +26,7 @@ from typing import Any
 import msgpack
 
 from .cite import Citation, cited, derived
-from .frozen import make
+from .frozen import make_in_order
 from .records import DocumentInfo, Participant, Record, Role
 from .store import (
     BATCH,
@@ -78,9 +78,10 @@ def pack(record: Record) -> bytes:
                           derived(record)))
 
 
-def _unpacked(rid: int, blob: bytes) -> tuple[dict[str, Any], dict[str, Any] | None, tuple]:
-    """A row's Record fields, its document's (None: no document), the text still to be read when its value is
-    True, and its citation's derived values. Raises Damaged for anything but a row of this FORMAT."""
+def _unpacked(rid: int, blob: bytes) -> tuple[list[Any], list[Any] | None, tuple]:
+    """A row's Record values in its fields' order, its document's (None: no document) with the text still to be
+    read when its value is True, and its citation's derived values. Raises Damaged for anything but a row of this
+    FORMAT."""
     try:
         (form, year, month, day, date_text, title, summary, notes, url, partial, named, sources,
          details, citation) = msgpack.unpackb(blob, use_list=False)
@@ -91,10 +92,11 @@ def _unpacked(rid: int, blob: bytes) -> tuple[dict[str, Any], dict[str, Any] | N
         it = iter(named)
         for name, role, kind in zip(it, it, it, strict=True):
             (mentioned if role == _MENTIONED else people).append(stored_participant(name, role, kind))
-        info = None if details is None else dict(zip(_INFO_NAMES, details, strict=True))
-        return {"id": rid, "date": stored_date(year, month, day), "date_text": date_text, "title": title,
-                "summary": summary, "notes": notes, "url": url, "participants": tuple(people), "sources": sources,
-                "summary_partial": partial, "mentioned": tuple(mentioned), "info": info}, info, citation
+        if details is not None and len(details) != len(_INFO_NAMES):
+            raise Damaged(f"{len(details)} document details, not {len(_INFO_NAMES)}")
+        info = None if details is None else list(details)
+        return [rid, stored_date(year, month, day), date_text, title, summary, notes, url, tuple(people), sources,
+                partial, tuple(mentioned), info], info, citation  # Record's fields in order
     except Damaged:
         raise
     except (ValueError, TypeError, KeyError, msgpack.UnpackException) as exc:  # msgpack's errors are ValueErrors
@@ -105,7 +107,7 @@ def read(conn: sqlite3.Connection, ids: Sequence[int]) -> tuple[dict[int, tuple[
     """The records of `ids` (at most BATCH) that have a row, with their citations, read inside the caller's read
     transaction, and the ids whose row did not unpack (damaged, or another FORMAT's)."""
     marks = ",".join("?" * len(ids))
-    unpacked: list[tuple[dict[str, Any], dict[str, Any] | None, tuple]] = []
+    unpacked: list[tuple[list[Any], list[Any] | None, tuple]] = []
     damaged: list[int] = []
     for rid, blob in conn.execute(f"SELECT record_id, packed FROM shown WHERE record_id IN ({marks})", ids):
         try:
@@ -113,15 +115,15 @@ def read(conn: sqlite3.Connection, ids: Sequence[int]) -> tuple[dict[int, tuple[
         except Damaged as exc:
             damaged.append(rid)
             log.debug("record %d: its shown row is not read (%s)", rid, exc)
-    texts = [values["id"] for values, info, _ in unpacked if info is not None and info["text"] is True]
+    texts = [values[0] for values, info, _ in unpacked if info is not None and info[_TEXT] is True]
     text = dict(conn.execute(f"SELECT record_id, text FROM documents WHERE record_id IN ({','.join('?' * len(texts))})",
                              texts)) if texts else {}
     found: dict[int, tuple[Record, Citation]] = {}
     for values, info, citation in unpacked:
         if info is not None:
-            info["text"] = text.get(values["id"], "") if info["text"] is True else ""
-            values["info"] = make(DocumentInfo, **info)
-        record = make(Record, **values)
+            info[_TEXT] = text.get(values[0], "") if info[_TEXT] is True else ""
+            values[-1] = make_in_order(DocumentInfo, info)
+        record = make_in_order(Record, values)
         try:
             found[record.id] = record, cited(record, citation)
         except (ValueError, TypeError, IndexError) as exc:
