@@ -158,8 +158,9 @@ def reading_name(written: str, known: tuple[str, ...] = ()) -> str:
 Derived = tuple[Any, ...]
 """A citation's derived fields as plain values (msgpack packs them): the link's rest after `_LINK_START` and its
 kind's place in LinkKind, then the title, authors, author names, source, original archive, document type, record id
-and scan link, each None when it is the record's own value (title, the authors for the names) or empty, and the
-empty ones at the end left out (a listing's record: the link alone). Changing it changes shown.FORMAT."""
+and scan link, each None when it is the record's own value (its link, its title, its document's field; the authors
+for the names; a search link, made from the title again), and those at the end left out (a listing's record: the
+link's kind alone). Changing it changes shown.FORMAT."""
 
 
 def derived(record: Record) -> Derived:
@@ -174,13 +175,24 @@ def derived(record: Record) -> Derived:
         authors = tuple([p.name for p in record.participants if p.role is Role.AUTHOR])
         names = None
     title = " ".join(record.title.split())
-    values = [url[len(_LINK_START[link]):], _LINK_KINDS.index(link), None if title == record.title else title,
-              authors or None, None if names == authors else names, " ".join(info.source.split()) or None,
-              " ".join(info.original_archive.split()) or None, info.doc_type.strip() or None,
-              info.record_id.strip() if info.record_id else None, linkable(info.scan_url)]
+    record_id = info.record_id.strip() if info.record_id else None
+    own = link is LinkKind.SEARCH or (link is LinkKind.PAGE and url == record.url)
+    rest = None if own else url[len(_LINK_START[link]):]
+    values = [rest, _LINK_KINDS.index(link),
+              _unless(title, record.title),
+              _unless(authors, info.authors), _unless(names, authors),
+              _unless(" ".join(info.source.split()), info.source),
+              _unless(" ".join(info.original_archive.split()), info.original_archive),
+              _unless(info.doc_type.strip(), info.doc_type), _unless(record_id, info.record_id or None),
+              linkable(info.scan_url)]
     while values[-1] is None:
         values.pop()
     return tuple(values)
+
+
+def _unless(value: Any, own: Any) -> Any:
+    """None for a value that is the record's own (the row keeps it once)."""
+    return None if value == own else value
 
 
 _ABSENT: Derived = (None,) * 10  # what `derived` left off its end
@@ -192,11 +204,26 @@ def cited(record: Record, values: Derived) -> Citation:
     rest, link, title, authors, names, source, original, doc_type, record_id, scan = values + _ABSENT[len(values):]
     kind = _LINK_KINDS[link]
     info = record.info or _LISTING
+    authors = info.authors if authors is None else authors
     return make_in_order(Citation, (  # Citation's fields in order
         record.title if title is None else title, record.date.human(), tuple(map(_NAME, record.participants)),
-        ARCHIVE_NAME, _LINK_START[kind] + rest, kind, record.date, authors or (),
-        (authors or ()) if names is None else names, source or "", original or "", doc_type or "", info.languages,
-        info.subjects, record_id, record.summary, scan))
+        ARCHIVE_NAME, _link(record, kind, rest), kind, record.date, authors,
+        authors if names is None else names,
+        info.source if source is None else source, info.original_archive if original is None else original,
+        info.doc_type if doc_type is None else doc_type, info.languages, info.subjects,
+        (info.record_id or None) if record_id is None else record_id, record.summary, scan))
+
+
+def _link(record: Record, kind: LinkKind, rest: str | None) -> str:
+    """A citation's link from its row's rest (None: the record's own page, or a search made again from the title:
+    kept, a search link was ~90 bytes a row, ~90 MB at a million, for a few µs a hit)."""
+    if kind is LinkKind.SEARCH:
+        return search_url(record.title)
+    if rest is None:
+        if record.url is None:  # a page link is left out of a row only when it is the record's own: a damaged row
+            raise ValueError("no link")
+        return record.url
+    return _LINK_START[kind] + rest
 
 
 def cite(record: Record) -> Citation:
