@@ -22,6 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .cite import Citation, cite
 from .daterange import DateRange
 from .direction import Direction
 from .records import TOOK_PART, Record, Role
@@ -52,6 +53,9 @@ PREFERRED_FLOOR = 0.25
 SPARSE_SHARE = 64
 # Bytes of long base postings kept laid out with a delta's statistics (`SearchIndex.laid_out`).
 LAID_OUT_KEPT = 128 << 20
+# Bytes of the base's long postings kept spread over every document (`SearchIndex.spread`): at 17,000 records the
+# 19 terms in more than 1/LAID_OUT of the documents take 2.6 MB; at a million this keeps four.
+SPREAD_KEPT = 32 << 20
 
 
 
@@ -101,6 +105,23 @@ class Part:
         hold gets nothing: no sum changes)."""
         along, at = _find(self._docs, docs)
         total[along] += self._weights[at]
+
+    def spread(self, size: int) -> np.ndarray:
+        """What it adds to each of `size` documents, in one array (0.0 where it holds none: a posting holds a
+        document once, so each is its own contribution)."""
+        return np.bincount(self.docs, self.weights, minlength=size)
+
+
+class LongPart(Part):
+    """A long posting of the base, its `spread` kept by the index for the next question with the term."""
+
+    def __init__(self, docs: np.ndarray, weights: np.ndarray, top: np.ndarray | None, index: SearchIndex,
+                 slot: int) -> None:
+        super().__init__(docs, weights, top)
+        self._index, self._slot = index, slot
+
+    def spread(self, size: int) -> np.ndarray:
+        return self._index.spread(self._slot, self, size)
 
 
 class UnionPart(Part):
@@ -220,6 +241,10 @@ class RecordSource(Protocol):
         """The records with these ids, in this order (ids no longer stored left out)."""
         ...
 
+    def cited(self, ids: Sequence[int]) -> list[tuple[Record, Citation]]:
+        """`records(ids)` with their citations."""
+        ...
+
 
 class RecordList:
     """Records held in memory: a RecordSource for tests and small scripts (the archive reads its store)."""
@@ -229,6 +254,9 @@ class RecordList:
 
     def records(self, ids: Sequence[int]) -> list[Record]:
         return [self._by_id[i] for i in ids if i in self._by_id]
+
+    def cited(self, ids: Sequence[int]) -> list[tuple[Record, Citation]]:
+        return [(r, cite(r)) for r in self.records(ids)]
 
 
 @dataclass(frozen=True)
@@ -284,6 +312,8 @@ class SearchIndex:
         self._laid: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # base slot -> `UnionPart.live_base`
         self._laid_bytes = 0
         self._laid_lock = threading.Lock()
+        self._spread: dict[int, np.ndarray] = {}  # base slot -> `Part.spread` of a long posting (`LongPart`)
+        self._spread_bytes = 0
 
     @classmethod
     def of(cls, records: Sequence[Record]) -> SearchIndex:
@@ -329,10 +359,19 @@ class SearchIndex:
     def records_at(self, positions: Iterable[int]) -> list[tuple[int, Record]]:
         """(position, record) for these positions, the records read from the store, in this order (a record
         deleted since the snapshot was built is left out)."""
-        wanted = list(positions)
-        ids = self.ids[np.array(wanted, dtype=np.int64)].tolist() if wanted else []
+        wanted, ids = self._ids_at(positions)
         by_id = {r.id: r for r in self.source.records(ids)}
         return [(p, by_id[i]) for p, i in zip(wanted, ids, strict=True) if i in by_id]
+
+    def cited_at(self, positions: Iterable[int]) -> list[tuple[int, Record, Citation]]:
+        """`records_at(positions)` with the records' citations (their shown rows')."""
+        wanted, ids = self._ids_at(positions)
+        by_id = {r.id: (r, c) for r, c in self.source.cited(ids)}
+        return [(p, *by_id[i]) for p, i in zip(wanted, ids, strict=True) if i in by_id]
+
+    def _ids_at(self, positions: Iterable[int]) -> tuple[list[int], list[int]]:
+        wanted = list(positions)
+        return wanted, self.ids[np.array(wanted, dtype=np.int64)].tolist() if wanted else []
 
     def position_of(self, record_id: int) -> int | None:
         """Where the record is in this snapshot; None when it is not in it."""
@@ -428,6 +467,8 @@ class SearchIndex:
             if slot < 0:
                 return None
             docs, _, weights = base.posting(slot)
+            if scale == 1.0 and docs.size * LAID_OUT > self.size:
+                return LongPart(docs, weights, base.impact(slot), self, slot)
             return Part(docs, weights if scale == 1.0 else scale * weights, base.impact(slot) if scale > 0 else None)
         frequency = self._frequency(term)
         if not frequency:
@@ -466,6 +507,20 @@ class SearchIndex:
                 posting.add_to(weights, docs)  # every phrase document holds every term
                 parts.append(Part(docs, weighted.weight * weights))
         return parts
+
+    def spread(self, slot: int, part: Part, size: int) -> np.ndarray:
+        """`Part.spread` of the base's long posting at `slot`, kept while SPREAD_KEPT bytes allow: adding one array
+        up costs a third of laying the posting out again. Read only (every question adds it to its own)."""
+        known = self._spread.get(slot)
+        if known is not None:
+            return known
+        known = Part.spread(part, size)
+        known.flags.writeable = False
+        with self._laid_lock:
+            if slot not in self._spread and self._spread_bytes + known.nbytes <= SPREAD_KEPT:
+                self._spread[slot] = known
+                self._spread_bytes += known.nbytes
+        return known
 
     def laid_out(self, slot: int, part: UnionPart) -> tuple[np.ndarray, np.ndarray]:
         """`part.live_base()`, kept for the next question with the term while LAID_OUT_KEPT bytes allow (the
@@ -700,7 +755,7 @@ def _dense(parts: list[Part], size: int) -> np.ndarray:
     for part in parts:
         held_by, weights = part.docs, part.weights
         if held_by.size * LAID_OUT > size:
-            total += np.bincount(held_by, weights, minlength=size)
+            total += part.spread(size)
         else:
             total[held_by] += weights
     return total

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import shown
+from .cite import Citation, cite
 from .records import Participant, Record, Role
 from .store import BATCH, MMAP_BYTES, NAMED_ORDER, NAMED_SELECT, stored_date, stored_participant
 
@@ -82,7 +83,18 @@ class RecordReader:
         """The records with these ids, in this order; ids no longer stored are left out. Each is read from its shown
         row (retrieval/shown.py), or by the three statements when it has none (or a damaged one), in one read
         transaction."""
-        found: dict[int, Record] = {}
+        found = self._read(ids)
+        return [found[i][0] for i in ids if i in found]
+
+    def cited(self, ids: Sequence[int]) -> list[tuple[Record, Citation]]:
+        """`records(ids)` with their citations: a shown row's, else cited as the record is read."""
+        found = self._read(ids)
+        return [(record, cite(record) if citation is None else citation)
+                for record, citation in (found[i] for i in ids if i in found)]
+
+    def _read(self, ids: Sequence[int]) -> dict[int, tuple[Record, Citation | None]]:
+        """Each record of `ids` with its row's citation (None: read by the statements)."""
+        found: dict[int, tuple[Record, Citation | None]] = {}
         unique = list(dict.fromkeys(ids))
         with self.reading() as conn:
             for start in range(0, len(unique), BATCH):
@@ -96,8 +108,9 @@ class RecordReader:
                         log.warning("%s: shown rows that do not unpack (records %s): read by their statements",
                                     self.path, damaged[:5])
                 if len(packed) < len(chunk):
-                    found.update((r.id, r) for r in shown.by_statements(conn, [i for i in chunk if i not in packed]))
-        return [found[i] for i in ids if i in found]
+                    found.update((r.id, (r, None))
+                                 for r in shown.by_statements(conn, [i for i in chunk if i not in packed]))
+        return found
 
     def fill(self, limit: int | None = None) -> shown.FillReport:
         """Rows written for the records that have none (`shown.fill`): never waits for a writer, never raises."""

@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from functools import lru_cache
 from itertools import compress, islice
 from pathlib import Path
 
@@ -659,7 +658,7 @@ class Archive:
             found = strict
         scored = dict(found)
         terms = understood.matching_terms
-        result.hits = [self._hit(record, scored[i], terms) for i, record in index.records_at(scored)]
+        result.hits = [self._hit(record, citation, scored[i], terms) for i, record, citation in index.cited_at(scored)]
         result.total = len(result.hits)
         if not result.hits:
             counts = [Count(Constraint.WORDS, understood.text or understood.original, scores.matched)]
@@ -680,8 +679,7 @@ class Archive:
             scores = scores.without(position)
         shared = set(terms)
         found = dict(scores.best(max(1, min(int(limit), MAX_LIMIT))))
-        return Similar(record, [Hit(r, found[i], cite(r), matched_words(r, shared))
-                                for i, r in index.records_at(found)])
+        return Similar(record, [self._hit(r, citation, found[i], shared) for i, r, citation in index.cited_at(found)])
 
     def ask_now(self, question: str, today: date | None = None) -> Answer:
         """The answering sentence of the best document; or help, the day's documents, a person card, or a
@@ -739,7 +737,7 @@ class Archive:
         if positions.size > limit:  # only the first `limit` in date order are listed: the rest are not sorted
             positions = positions[np.argpartition(self.snapshot.rank[positions], limit - 1)[:limit]]
         positions = positions[np.argsort(self.snapshot.rank[positions])]  # ranks are distinct: no ties to keep
-        result.hits = [Hit(r, 0.0, cite(r), ()) for r in self.snapshot.records(positions.tolist())]
+        result.hits = [Hit(r, 0.0, citation, ()) for _, r, citation in self.snapshot.index.cited_at(positions.tolist())]
         if not result.hits:
             result.notice = Notice(NoticeKind.NOTHING_FOUND, counts=result.browsed)
         return result
@@ -751,9 +749,9 @@ class Archive:
         if request.intent is Intent.PERSON:
             assert request.person is not None
             answer.person = self.person_card(request.person, request.typed)
-            result.hits = [self._hit(r, 0.0, terms) for r in answer.person.records[:MAX_BROWSE]]
+            result.hits = [self._hit(r, cite(r), 0.0, terms) for r in answer.person.records[:MAX_BROWSE]]
         elif request.intent is Intent.ONTHISDAY:
-            result.hits = [self._hit(r, 0.0, terms) for r in self.on_this_day(today.month, today.day)]
+            result.hits = [self._hit(r, cite(r), 0.0, terms) for r in self.on_this_day(today.month, today.day)]
         result.total = len(result.hits)
         return answer
 
@@ -769,9 +767,10 @@ class Archive:
         return QueryError(QueryProblem.UNKNOWN_PERSON, name, *self.people.suggest(name)[:3])
 
     @staticmethod
-    def _hit(record: Record, score: float, terms: set[str]) -> Hit:
-        """`terms`: the question's `matching_terms`, made once for all its hits."""
-        return Hit(record, score, cite(record), matched_words(record, terms))
+    def _hit(record: Record, citation: Citation, score: float, terms: set[str]) -> Hit:
+        """`terms`: the question's `matching_terms`, made once for all its hits; `citation`: the record's shown
+        row's, read with it."""
+        return Hit(record, score, citation, matched_words(record, terms))
 
     def _hints(self, understood: ParsedQuery, date_from: int | None, date_to: int | None,
                person: str | None) -> list[Hint]:
@@ -809,14 +808,28 @@ def _all(masks: Iterable[np.ndarray]) -> np.ndarray | None:
 def matched_words(record: Record, terms: set[str]) -> tuple[str, ...]:
     """The words of the title and summary whose index term the question shares, as written, each once."""
     found = words(f"{record.title} {record.summary}")  # the loop runs in C: a hit's summary is some 50 words
-    return tuple(dict.fromkeys(compress(found, map(terms.__contains__, map(_word_term, found)))))
+    try:
+        looked_up = list(map(_WORD_TERMS.__getitem__, found))
+    except KeyError:  # a word not seen before
+        looked_up = _learn(found)
+    return tuple(dict.fromkeys(compress(found, map(terms.__contains__, looked_up))))
 
 
-@lru_cache(maxsize=200_000)
-def _word_term(word: str) -> str | None:
-    """A word's index term (None for a stop word): kept, as every hit's summary asks again for the same words."""
-    stems = tokenize(word)
-    return stems[0] if stems else None
+# Each word's index term (None for a stop word) as written, kept: every hit's summary asks again for the same
+# words (the archive's vocabulary), and a dict's lookup in C is a third of an lru_cache's. Emptied when full.
+_WORD_TERMS: dict[str, str | None] = {}
+WORD_TERMS_MAX = 200_000
+
+
+def _learn(found: list[str]) -> list[str | None]:
+    """The terms of `found`, those not known yet found and kept."""
+    if len(_WORD_TERMS) + len(found) > WORD_TERMS_MAX:
+        _WORD_TERMS.clear()
+    for word in found:
+        if word not in _WORD_TERMS:
+            stems = tokenize(word)
+            _WORD_TERMS[word] = stems[0] if stems else None
+    return [_WORD_TERMS[word] for word in found]
 
 
 # pysbd's rules know initials ("S.F. Antonov"), titles ("Mr."), "U.S.", "p.m." and "No. 5", which a regex

@@ -1,6 +1,7 @@
 """A shown record as one stored row: every field a `Record` shows, packed with msgpack in the table `shown`
 (migration 11), read by its primary key in one statement instead of three (the record with its document, its
-participants, its sources: retrieval/store.py RECORD_SELECT, NAMED_SELECT, SOURCES_SELECT).
+participants, its sources: retrieval/store.py RECORD_SELECT, NAMED_SELECT, SOURCES_SELECT), with what its
+citation derives from it (retrieval/cite.py `derived`: a search cites its hits without deriving them again).
 
 The rows are a copy, never the truth. Triggers delete a record's row whenever anything it shows is written (the
 record, its participants, sources or document: store.py's migration 11), so no write path has to remember them
@@ -24,7 +25,8 @@ from typing import Any
 
 import msgpack
 
-from .frozen import make
+from .cite import Citation, cited, derived
+from .frozen import make_in_order
 from .records import DocumentInfo, Participant, Record, Role
 from .store import (
     BATCH,
@@ -43,7 +45,8 @@ log = logging.getLogger(__name__)
 
 # The packing's version, the first value of every row: a row of another is never read as this one (it is read as
 # missing), and `fill` clears them all when it first runs after the version changed (FORMAT_KEY in bot_state).
-FORMAT = 1
+# 2: the citation's derived values at the end (cite.Derived; a change of them is a new FORMAT).
+FORMAT = 2
 FORMAT_KEY = "shown.format"
 FILL_CHUNK = 500  # rows a fill writes per transaction: a few ms of holding the write lock
 _BUSY, _READONLY = 5, 8  # SQLite's primary result codes
@@ -59,7 +62,8 @@ class Damaged(ValueError):
 
 def pack(record: Record) -> bytes:
     """The row of `record`: its fields in a fixed order, participants and mentioned as one flat list in their
-    stored order (name, role, kind, ...), its document's details with the text replaced by whether it has one."""
+    stored order (name, role, kind, ...), its document's details with the text replaced by whether it has one, and
+    its citation's derived values."""
     named: list[str] = []
     for person in (*record.participants, *record.mentioned):
         named += (person.name, person.role.value, person.kind.value)
@@ -70,15 +74,17 @@ def pack(record: Record) -> bytes:
         details[_TEXT] = bool(info.text)
     date = record.date
     return msgpack.packb((FORMAT, date.year, date.month, date.day, record.date_text, record.title, record.summary,
-                          record.notes, record.url, record.summary_partial, named, record.sources, details))
+                          record.notes, record.url, record.summary_partial, named, record.sources, details,
+                          derived(record)))
 
 
-def _unpacked(rid: int, blob: bytes) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """A row's Record fields and its document's (None: no document), the text still to be read when its value is
-    True. Raises Damaged for anything but a row of this FORMAT."""
+def _unpacked(rid: int, blob: bytes) -> tuple[list[Any], list[Any] | None, tuple]:
+    """A row's Record values in its fields' order, its document's (None: no document) with the text still to be
+    read when its value is True, and its citation's derived values. Raises Damaged for anything but a row of this
+    FORMAT."""
     try:
         (form, year, month, day, date_text, title, summary, notes, url, partial, named, sources,
-         details) = msgpack.unpackb(blob, use_list=False)
+         details, citation) = msgpack.unpackb(blob, use_list=False)
         if form != FORMAT:
             raise Damaged(f"format {form!r}, not {FORMAT}")
         people: list[Participant] = []
@@ -86,21 +92,22 @@ def _unpacked(rid: int, blob: bytes) -> tuple[dict[str, Any], dict[str, Any] | N
         it = iter(named)
         for name, role, kind in zip(it, it, it, strict=True):
             (mentioned if role == _MENTIONED else people).append(stored_participant(name, role, kind))
-        info = None if details is None else dict(zip(_INFO_NAMES, details, strict=True))
-        return {"id": rid, "date": stored_date(year, month, day), "date_text": date_text, "title": title,
-                "summary": summary, "notes": notes, "url": url, "participants": tuple(people), "sources": sources,
-                "summary_partial": partial, "mentioned": tuple(mentioned), "info": info}, info
+        if details is not None and len(details) != len(_INFO_NAMES):
+            raise Damaged(f"{len(details)} document details, not {len(_INFO_NAMES)}")
+        info = None if details is None else list(details)
+        return [rid, stored_date(year, month, day), date_text, title, summary, notes, url, tuple(people), sources,
+                partial, tuple(mentioned), info], info, citation  # Record's fields in order
     except Damaged:
         raise
     except (ValueError, TypeError, KeyError, msgpack.UnpackException) as exc:  # msgpack's errors are ValueErrors
         raise Damaged(str(exc) or type(exc).__name__) from None
 
 
-def read(conn: sqlite3.Connection, ids: Sequence[int]) -> tuple[dict[int, Record], list[int]]:
-    """The records of `ids` (at most BATCH) that have a row, read inside the caller's read transaction, and the ids
-    whose row did not unpack (damaged, or another FORMAT's)."""
+def read(conn: sqlite3.Connection, ids: Sequence[int]) -> tuple[dict[int, tuple[Record, Citation]], list[int]]:
+    """The records of `ids` (at most BATCH) that have a row, with their citations, read inside the caller's read
+    transaction, and the ids whose row did not unpack (damaged, or another FORMAT's)."""
     marks = ",".join("?" * len(ids))
-    unpacked: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+    unpacked: list[tuple[list[Any], list[Any] | None, tuple]] = []
     damaged: list[int] = []
     for rid, blob in conn.execute(f"SELECT record_id, packed FROM shown WHERE record_id IN ({marks})", ids):
         try:
@@ -108,15 +115,20 @@ def read(conn: sqlite3.Connection, ids: Sequence[int]) -> tuple[dict[int, Record
         except Damaged as exc:
             damaged.append(rid)
             log.debug("record %d: its shown row is not read (%s)", rid, exc)
-    texts = [values["id"] for values, info in unpacked if info is not None and info["text"] is True]
+    texts = [values[0] for values, info, _ in unpacked if info is not None and info[_TEXT] is True]
     text = dict(conn.execute(f"SELECT record_id, text FROM documents WHERE record_id IN ({','.join('?' * len(texts))})",
                              texts)) if texts else {}
-    found: dict[int, Record] = {}
-    for values, info in unpacked:
+    found: dict[int, tuple[Record, Citation]] = {}
+    for values, info, citation in unpacked:
         if info is not None:
-            info["text"] = text.get(values["id"], "") if info["text"] is True else ""
-            values["info"] = make(DocumentInfo, **info)
-        found[values["id"]] = make(Record, **values)
+            info[_TEXT] = text.get(values[0], "") if info[_TEXT] is True else ""
+            values[-1] = make_in_order(DocumentInfo, info)
+        record = make_in_order(Record, values)
+        try:
+            found[record.id] = record, cited(record, citation)
+        except (ValueError, TypeError, IndexError) as exc:
+            damaged.append(record.id)
+            log.debug("record %d: its shown row's citation is not read (%s)", record.id, exc)
     return found, damaged
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from retrieval.cite import Citation, LinkKind, cite
 from retrieval.dates import ArchiveDate
-from retrieval.frozen import make
+from retrieval.frozen import make, make_in_order
 from retrieval.records import DocumentInfo, EntityKind, Participant, Record, Role
 from retrieval.search import Hit
 
@@ -30,6 +30,8 @@ def test_make_is_the_same_object_as_init(original: object) -> None:
     assert repr(made) == repr(original)
     with pytest.raises(AttributeError):
         made.title = "changed"  # type: ignore[attr-defined]  # still frozen
+    in_order = make_in_order(type(original), [getattr(original, f.name) for f in fields(original)])  # type: ignore[arg-type]
+    assert type(in_order) is type(original) and in_order == original and repr(in_order) == repr(original)
 
 
 def test_every_field_must_be_given() -> None:
@@ -39,6 +41,8 @@ def test_every_field_must_be_given() -> None:
     with pytest.raises(TypeError, match="extra"):
         make(Citation, **values, extra=1)
     assert make(Citation, **values).link is LinkKind.DOCUMENT
+    with pytest.raises(TypeError, match="17 values, not 16"):
+        make_in_order(Citation, list(values.values())[:-1])  # scan_url's default is not applied either
 
 
 def test_only_plain_frozen_dataclasses() -> None:

@@ -47,6 +47,23 @@ def test_scores_are_rank_bm25_scores_on_every_document():
         assert np.allclose(index.scores(terms), reference.get_scores(terms))
 
 
+def test_a_long_postings_spread_is_kept_read_only_within_its_bytes_and_scores_the_same(monkeypatch):
+    """The same floats as rank-bm25's each time a question asks again; past SPREAD_KEPT bytes nothing more is kept."""
+    from retrieval import index as module
+
+    index = SearchIndex.of(RECORDS)
+    reference = BM25Okapi([document_tokens(r) for r in RECORDS])
+    terms = tokenize("railway mao nuclear")
+    first = index.scores(terms)
+    assert np.array_equal(index.scores(terms), first) and np.allclose(first, reference.get_scores(terms))
+    kept = dict(index._spread)
+    assert kept and all(not a.flags.writeable and a.size == len(RECORDS) for a in kept.values())
+    assert index._spread_bytes == sum(a.nbytes for a in kept.values())
+    monkeypatch.setattr(module, "SPREAD_KEPT", 0)
+    fresh = SearchIndex.of(RECORDS)
+    assert np.array_equal(fresh.scores(terms), first) and fresh._spread == {} and fresh._spread_bytes == 0
+
+
 def test_weighted_extra_terms_add_their_weight_times_their_bm25_contribution():
     index = SearchIndex.of(RECORDS)
     reference = BM25Okapi([document_tokens(r) for r in RECORDS])

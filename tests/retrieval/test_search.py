@@ -471,3 +471,19 @@ def test_matched_words_are_the_words_whose_term_the_question_shares_as_written_e
         terms = set(rng.sample(vocabulary, rng.randint(0, len(vocabulary))))
         expected = tuple(w for w in dict.fromkeys(WORD_RE.findall(text)) if (tokenize(w) or [None])[0] in terms)
         assert matched_words(record, terms) == expected
+
+
+def test_matched_words_stay_right_as_the_kept_word_terms_fill_and_are_emptied(monkeypatch):
+    from retrieval import search
+    from retrieval.dates import ArchiveDate
+    from retrieval.records import Record
+
+    monkeypatch.setattr(search, "WORD_TERMS_MAX", 16)
+    monkeypatch.setattr(search, "_WORD_TERMS", {})
+    first = Record(id=1, date=ArchiveDate(1958), date_text="", title="Talks in Moscow", summary="Mao talked.")
+    second = Record(id=2, date=ArchiveDate(1958), date_text="", title="A note on talks",
+                    summary="The envoys talk of Moscow, Beijing, Hanoi, Warsaw and Geneva again.")
+    for _ in range(3):
+        assert search.matched_words(first, {"talk", "moscow"}) == ("Talks", "Moscow", "talked")
+        assert search.matched_words(second, {"talk", "moscow"}) == ("talks", "talk", "Moscow")
+        assert 0 < len(search._WORD_TERMS) <= 16

@@ -1,7 +1,7 @@
 """A shown record read as one stored row (retrieval/shown.py, store migration 11): the same Record as the three
 statements read, on every kind of record; after every write path the record shown is the new one (the triggers
-delete its row); a damaged row, a busy writer and an archive from version 10 each still read right. Real SQLite
-files, a real second connection, a real PostgreSQL server for the replica."""
+delete its row); a damaged row, a busy writer and an archive from version 10 each still read right; the citation the
+row keeps is `cite`'s. Real SQLite files, a real second connection, a real PostgreSQL server for the replica."""
 from __future__ import annotations
 
 import logging
@@ -16,6 +16,7 @@ import msgpack
 import pytest
 
 from retrieval import shown
+from retrieval.cite import URL_MAX, LinkKind, cite
 from retrieval.dates import parse_date
 from retrieval.identity import Incoming
 from retrieval.ingest import Ingester
@@ -108,11 +109,62 @@ async def test_every_record_read_through_its_row_is_the_one_the_statements_read(
     truth = statements(db, ids)
     assert shown_records(db, ids) == truth and len(truth) == len(ids)
     assert shown_records(db, ids[::-1] + ids[:3]) == truth[::-1] + truth[:3]  # order and repeats as asked
+    reader = RecordReader(db)
+    try:
+        assert reader.cited(ids) == [(r, cite(r)) for r in truth]  # each row's citation is `cite`'s
+    finally:
+        reader.close()
     assert any(r.mentioned for r in truth) and any(r.participants for r in truth) and any(r.sources for r in truth)
     assert any(r.notes for r in truth) and any(r.url for r in truth)
     if DOCPAGES.is_dir():
         assert any(r.info and r.info.text for r in truth) and any(r.info and not r.info.text for r in truth)
         assert any(r.info and r.info.authors for r in truth)
+
+
+def varied(rid: int) -> list[Record]:
+    """Records taking each of a citation's branches: each kind of link, fields to collapse, authors to turn."""
+    plain = Record(id=rid, date=parse_date("October 5, 1958") or pytest.fail(), date_text="", title="Plain title",
+                   summary="S", participants=(Participant("Mao Zedong", Role.AUTHOR),
+                                              Participant("Zhou Enlai", Role.RECIPIENT)))
+    return [
+        plain,
+        replace(plain, title="A  title\nover   lines " + "long " * 150),  # collapsed; its search link cut to URL_MAX
+        replace(plain, url="https://digitalarchive.wilsoncenter.org/document/some-slug"),  # a listing's page
+        replace(plain, info=DocumentInfo(record_id=" 123 ", authors=("Zhou,  Enlai", "China. Ministry"),
+                                         source=" From\nthe  archive ", original_archive="AVPRF  ",
+                                         doc_type=" Telegram ", languages=("Russian",), subjects=("Cold War",),
+                                         scan_url="/sites/default/files/scan (1).pdf")),
+        replace(plain, participants=(), info=DocumentInfo(canonical_url="/document/the-slug", authors=("Mao",))),
+        replace(plain, info=DocumentInfo(record_id="not a number", scan_url="javascript:alert(1)")),
+    ]
+
+
+async def test_a_rows_citation_is_cites_for_every_kind_of_citation(db):
+    """Each record packed into a real row and read back cites as `cite` does, every field."""
+    rid = ids_of(db)[0]
+    with sqlite3.connect(db) as conn:
+        for record in varied(rid):
+            conn.execute("INSERT OR REPLACE INTO shown (record_id, packed) VALUES (?, ?)", (rid, shown.pack(record)))
+            conn.commit()
+            found, damaged = shown.read(conn, [rid])
+            assert not damaged and found == {rid: (record, cite(record))}
+    links = [cite(r) for r in varied(rid)]
+    assert {c.link for c in links} == set(LinkKind) and len(links[1].url) <= URL_MAX
+
+
+async def test_a_search_cites_its_hits_from_their_rows(db):
+    """The citation is read with the record, not derived again for each hit: a row's is the one shown."""
+    filled(db)
+    async with await Archive.open(db, PEOPLE) as archive:
+        (hit, *_) = (await archive.search("Filippov insects")).hits
+        values = msgpack.unpackb(shown.pack(hit.record), use_list=False)
+        derived = (*values[-1][:2], "A title the row alone holds", *values[-1][3:])  # its citation's title
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE shown SET packed = ? WHERE record_id = ?",
+                         (msgpack.packb((*values[:-1], derived)), hit.record.id))
+        (again, *_) = (await archive.search("Filippov insects")).hits
+        assert again.record == hit.record
+        assert again.citation.title == "A title the row alone holds" != hit.citation.title
 
 
 def test_a_row_holds_no_document_text():
@@ -339,6 +391,28 @@ async def test_a_new_format_clears_the_rows_of_the_old(db, monkeypatch):
     reader = RecordReader(db)
     try:
         assert reader.fill() == shown.FillReport(len(ids), None)  # all written again
+    finally:
+        reader.close()
+
+
+async def test_rows_of_format_1_without_the_citation_are_written_again_by_the_next_fill(db):
+    """An archive whose rows were written by the version before the citations joined them."""
+    filled(db)
+    with sqlite3.connect(db) as conn:
+        for rid, packed in conn.execute("SELECT record_id, packed FROM shown").fetchall():
+            conn.execute("UPDATE shown SET packed = ? WHERE record_id = ?",
+                         (msgpack.packb((1, *msgpack.unpackb(packed)[1:-1])), rid))
+        conn.execute("UPDATE bot_state SET value = '1' WHERE key = ?", (shown.FORMAT_KEY,))
+    ids = ids_of(db)
+    truth = statements(db, ids)
+    assert shown_records(db, ids) == truth  # read by the statements meanwhile
+    async with await Archive.open(db, PEOPLE):  # its refresh fills
+        pass
+    assert rows(db) == len(ids)
+    reader = RecordReader(db)
+    try:
+        assert reader.fill() == shown.FillReport(0, None)
+        assert reader.cited(ids) == [(r, cite(r)) for r in truth]
     finally:
         reader.close()
 
