@@ -10,6 +10,7 @@ or Ctrl-C, leaves the archive exactly as it was.
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -46,6 +47,10 @@ POOL_BYTES = 1_000_000
 WORKERS = min(os.cpu_count() or 1, 4)
 RECORD_BYTES = 350  # a listing file's bytes per record, about: how many records a file brings (at most)
 PARSER_NAME = "archive-bot parse"  # the process a large file is parsed in
+# An ingest makes and drops some tens of tuples and lists a record, nearly none in a cycle: the cycle collector,
+# run after every 700 more allocations than frees (Python's default), freed nothing and cost this process ~11,000
+# instructions a new record, ~5 % (bench/ingest_instructions.py). While an ingest runs it waits for this many.
+GC_ALLOCATIONS = 50_000
 
 Progress = Callable[["IngestProgress"], None]
 
@@ -183,17 +188,18 @@ class Ingester:
         files, failures = expand_paths(paths)
         report = IngestReport(files=list(failures))
         try:
-            for index, path in enumerate(files):
-                try:
-                    if index == 0:  # records stored before get today's roles too (a new archive is marked at once)
-                        await carry_roles_forward(self.store, self.people)
-                    report.files.append(await self.ingest_file(path, index, len(files)))
-                except StoreError as exc:
-                    log.warning("%s: %s", path, exc)
-                    report.files.append(FileResult(path, error=str(exc)))
-                    report.not_read = files[index + 1:]
-                    report.stopped_at = path
-                    break
+            with _rare_collections():
+                for index, path in enumerate(files):
+                    try:
+                        if index == 0:  # records stored before get today's roles too (a new archive at once)
+                            await carry_roles_forward(self.store, self.people)
+                        report.files.append(await self.ingest_file(path, index, len(files)))
+                    except StoreError as exc:
+                        log.warning("%s: %s", path, exc)
+                        report.files.append(FileResult(path, error=str(exc)))
+                        report.not_read = files[index + 1:]
+                        report.stopped_at = path
+                        break
         finally:  # Ctrl-C included: the workers finish the batch in hand and exit
             self._stop_pool()
         return report
@@ -261,6 +267,17 @@ Found = list[tuple[tuple[str, str, str], ...]]
 # What a record's participants are found from: its title, its summary and the authors its own page lists. Sent
 # to a worker as plain tuples, which cross between processes ten times cheaper than `RawRecord`s.
 Texts = tuple[str, str, tuple[str, ...]]
+
+
+@contextmanager
+def _rare_collections() -> Iterator[None]:
+    """The cycle collector run every GC_ALLOCATIONS while an ingest runs; the process's own setting after."""
+    before = gc.get_threshold()
+    gc.set_threshold(GC_ALLOCATIONS, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def texts_of(raw: RawRecord) -> Texts:

@@ -2,6 +2,7 @@
 seeds, real pages, and every kind of bad input."""
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import shutil
 import sqlite3
@@ -340,3 +341,16 @@ async def test_a_parsing_process_killed_mid_file_stores_nothing_and_says_so(tmp_
     assert [f.error for f in report.failed] == ["a worker process parsing it or finding participants stopped "
                                                 "(killed, or out of memory): nothing stored; ingest it again"]
     assert multiprocessing.active_children() == []
+
+
+async def test_an_ingest_collects_cycles_rarely_and_gives_the_process_its_setting_back(db, tmp_path):
+    """A bot ingesting while it serves has its own collector setting again after, a failed file included."""
+    during: list[int] = []
+    (tmp_path / "broken.txt").write_bytes(b"\x00" * 64)  # binary: fails
+    before = gc.get_threshold()
+    async with await open_store(db) as store:
+        report = await Ingester(store, PEOPLE, lambda _: during.append(gc.get_threshold()[0])).ingest(
+            [SEEDS, tmp_path / "broken.txt"])
+    assert len(report.failed) == 1 and during
+    assert set(during) == {ingest_module.GC_ALLOCATIONS} != {before[0]}
+    assert gc.get_threshold() == before
