@@ -753,14 +753,17 @@ def _dense(parts: list[Part], size: int) -> np.ndarray:
     """The parts added up in an array of every document, each sum in query-term order.
 
     A long posting is laid out as an array of every document first (a posting holds a document once, so each
-    is its own contribution, the rest 0.0) and added whole: faster than adding at scattered places."""
+    is its own contribution, the rest 0.0) and added whole: faster than adding at scattered places. A shorter one's
+    positions are made numpy's own index type once (a posting's are int32): `total[held_by] += weights` reads and
+    writes through them, and each would convert them again (a fifth of adding up at 17,000 records)."""
     total = np.zeros(size, dtype=np.float64)
     for part in parts:
         held_by, weights = part.docs, part.weights
         if held_by.size * LAID_OUT > size:
             total += part.spread(size)
         else:
-            total[held_by] += weights
+            at = held_by.astype(np.intp, copy=False)
+            total[at] += weights
     return total
 
 
