@@ -516,24 +516,27 @@ class Archive:
         """(Worker thread.) `prepare_index`, holding the index folder's lock, in one read transaction."""
         with building(self.index_folder), self.reader.reading() as conn:
             state = RecordReader.state(conn)
-            saved = self._current_base(state)
+            saved = self._current_base(state, say=False)  # why it builds was said by whoever asked for it
             if saved is not None and saved[1].generation > stale and self._serving(conn, state):
                 return None
             self._save(build(RecordReader.indexed(conn, stop=self.reader.closing)), state)
         return state.records
 
-    def _current_base(self, state: ArchiveState) -> tuple[Segment, Built] | None:
-        """The base segment in use, else the saved one, when it was built from this archive as it was then."""
+    def _current_base(self, state: ArchiveState, *, say: bool = True) -> tuple[Segment, Built] | None:
+        """The base segment in use, else the saved one, when it was built from this archive as it was then; `say`:
+        log why not."""
         base = self._base
         if base is None:
             try:
                 base = load(self.index_folder)
             except IndexUnusable as exc:
-                log.info("building the search index: %s", exc)
+                if say:
+                    log.info("building the search index: %s", exc)
                 return None
         built = base[1]
         if built.archive != state.archive or built.generation > state.generation:
-            log.info("building the search index: %s was built from another archive", self.index_folder)
+            if say:
+                log.info("building the search index: %s was built from another archive", self.index_folder)
             return None
         return base
 

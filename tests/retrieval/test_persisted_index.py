@@ -114,6 +114,14 @@ async def test_a_fresh_build_is_saved_and_scores_as_rank_bm25(db):
     assert manifest(db)["built"]["records"] > RECORDS
 
 
+async def test_a_first_start_says_once_why_it_builds_the_index(db, caplog):
+    with caplog.at_level(logging.INFO, logger="retrieval.search"):
+        async with await Archive.open(db, PEOPLE):
+            pass
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("building the search index")]
+    assert said == [f"building the search index: {index_folder(db)}: no index"]
+
+
 async def test_a_reopen_maps_the_saved_index_and_scores_the_same(db):
     async with await Archive.open(db, PEOPLE) as archive:
         first = [[(h.record.id, h.score) for h in archive.search_now(q).hits] for q in ("stalin mao", "railway")]
