@@ -825,14 +825,21 @@ WORD_TERMS_MAX = 200_000
 
 
 def _learn(found: list[str]) -> list[str | None]:
-    """The terms of `found`, those not known yet found and kept."""
+    """The terms of `found`, those not known yet found and kept. Each is taken as it is found, never read back:
+    another thread answering at once may empty the dict in between."""
     if len(_WORD_TERMS) + len(found) > WORD_TERMS_MAX:
         _WORD_TERMS.clear()
+    terms: list[str | None] = []
     for word in found:
-        if word not in _WORD_TERMS:
+        term = _WORD_TERMS.get(word, _UNKNOWN)
+        if term is _UNKNOWN:
             stems = tokenize(word)
-            _WORD_TERMS[word] = stems[0] if stems else None
-    return [_WORD_TERMS[word] for word in found]
+            term = _WORD_TERMS[word] = stems[0] if stems else None
+        terms.append(term)
+    return terms
+
+
+_UNKNOWN = ""  # no term is empty: a word `_WORD_TERMS` does not hold yet
 
 
 # pysbd's rules know initials ("S.F. Antonov"), titles ("Mr."), "U.S.", "p.m." and "No. 5", which a regex
