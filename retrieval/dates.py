@@ -126,13 +126,29 @@ class DateLine:
     impossible_day: bool = False
 
 
+# Date lines read, by their text: a listing of 100,000 records writes a few thousand dates, each many times.
+_READ: dict[str, DateLine] = {}
+_READ_MAX = 50_000
+
+
 def read_date(text: str) -> DateLine | None:
     """Read a whole date line; None when the line is not a date (so callers can tell titles from dates).
 
     Every paragraph of a listing is asked, summaries too: one that does not end in a digit (trailing spaces
-    and dots aside), as every date line does, is turned away before it is normalised and matched."""
+    and dots aside), as every date line does, is turned away before it is normalised and matched. A date line
+    read before is looked up (its DateLine is frozen: shared safely)."""
+    known = _READ.get(text)
+    if known is not None:
+        return known
     if not _ends_in_digit(text):
         return None
+    line = _read_date_line(text)
+    if line is not None and len(_READ) < _READ_MAX:
+        _READ[text] = line
+    return line
+
+
+def _read_date_line(text: str) -> DateLine | None:
     s = " ".join(text.split()).strip(" .")
     if not s:
         return None
@@ -160,6 +176,11 @@ def read_date(text: str) -> DateLine | None:
 
 def _ends_in_digit(text: str) -> bool:
     """Does `text` end in a digit (`\\d`) once trailing whitespace and dots are set aside?"""
+    last = text[-1:]
+    if last.isdecimal():
+        return True
+    if last != "." and not last.isspace():  # most titles and summaries: no copy of them is made
+        return False
     end = text.rstrip()
     while end.endswith("."):
         end = end[:-1].rstrip()

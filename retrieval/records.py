@@ -94,8 +94,8 @@ def within_caps(raw: RawRecord) -> RawRecord | None:
     if len(raw.title) > MAX_TITLE:
         return None
     summary = _cut(raw.summary, MAX_SUMMARY)
-    notes = tuple(_cut(note, MAX_NOTE - 1) + CUT_MARK if len(note) > MAX_NOTE else note
-                  for note in raw.notes[:MAX_NOTES])
+    notes = raw.notes and tuple(_cut(note, MAX_NOTE - 1) + CUT_MARK if len(note) > MAX_NOTE else note
+                                for note in raw.notes[:MAX_NOTES])
     date_text = raw.date_text if len(raw.date_text) <= MAX_DATE_TEXT else raw.date_text[:MAX_DATE_TEXT - 1] + CUT_MARK
     if (summary, notes, date_text) == (raw.summary, raw.notes, raw.date_text):
         return raw

@@ -12,12 +12,13 @@ from ..records import PageError, RawRecord, Repair, RepairKind
 from .docpage import challenge_reason, read_site_page
 from .encoding import Decoding, FileChunks, choose_encoding
 from .html import HtmlListing, decode_html, looks_like_html
-from .text import MAX_LINE, TextListing
+from .text import TextListing
 
 __all__ = ["PageError", "PageReader", "open_page"]
 
 MAX_HTML_BYTES = 32 << 20
 _SNIFF = 64 * 1024
+READ_CHARS = 64 * 1024  # a text page is read in pieces of this many characters, cut anywhere
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
@@ -52,8 +53,10 @@ class PageReader:
         source = self._html_records() if self.kind == "html" else self._text_records()
         for record in source:
             self.count += 1
-            self.flagged[RepairKind.IMPOSSIBLE_DAY] += record.day_impossible
-            self.flagged[RepairKind.FIELD_CUT] += record.fields_cut
+            if record.day_impossible:  # rare: an enum key hashes in Python
+                self.flagged[RepairKind.IMPOSSIBLE_DAY] += 1
+            if record.fields_cut:
+                self.flagged[RepairKind.FIELD_CUT] += 1
             yield record
         if self.count == 0:
             raise PageError(self._no_records_reason())
@@ -69,8 +72,7 @@ class PageReader:
             self._position = raw.tell
             # Bytes the chosen codec cannot read show as U+FFFD (counted in `decoding`), never fail the file.
             text = io.TextIOWrapper(raw, encoding=codec, errors="replace", newline=None)
-            lines = iter(lambda: text.readline(MAX_LINE + 1), "")
-            listing = TextListing(lines, name=str(self.path))
+            listing = TextListing(iter(lambda: text.read(READ_CHARS), ""), name=str(self.path))
             try:
                 yield from listing.records()
             finally:

@@ -30,6 +30,7 @@ _CHROME = {
     "load more", "show more",
 }
 _FOOTERS = {"pagination"}
+_FOOTER_LONGEST = max(map(len, _FOOTERS))
 _LISTING_HEADINGS = {"documents", "popular documents"}
 _SENTENCE_END = (".", "!", "?", '"', "”", "’", ")", "]")
 _MONTH_PREFIX = re.compile(
@@ -59,8 +60,9 @@ class _Entry:
 class TextListing:
     """Iterate `records()` once; afterwards `layout`, `truncated` and `dropped` are known."""
 
-    def __init__(self, lines: Iterable[str], name: str = "page") -> None:
-        self._lines = iter(lines)
+    def __init__(self, pieces: Iterable[str], name: str = "page") -> None:
+        """`pieces`: the text, in lines or in pieces cut anywhere (lines end at "\n", a "\r" before it dropped)."""
+        self._pieces = iter(pieces)
         self.name = name
         self.layout = "unknown"
         self.truncated = False
@@ -70,34 +72,61 @@ class TextListing:
         self._entries = 0
 
     # -- lines -------------------------------------------------------------------------------------
-    def _clean_lines(self) -> Iterator[str]:
-        number = 0
-        for line in self._lines:
-            number += 1
-            if len(line) > MAX_LINE:
-                raise PageError(f"line {number} is over {MAX_LINE // (1 << 20)} MB long: not a listing")
-            line = line.rstrip("\r\n").replace("\x00", "")
-            if number == 1:
-                line = line.lstrip("\ufeff")
-            yield line
+    def _blocks(self) -> Iterator[str]:
+        """The text as blocks of whole lines (joined by "\n", without the last one's), cleaned: the pieces it
+        came in may be lines or cut anywhere (a reader's fixed-size reads). A block is split into lines, or
+        into paragraphs, by one call in C: no generator step per line."""
+        carry = ""  # a line not ended yet
+        number = 0  # lines before `carry`
+        first = True
+        for piece in self._pieces:
+            text = carry + piece if carry else piece
+            cut = text.rfind("\n")
+            if cut < 0:
+                carry = text
+                if len(carry) > MAX_LINE:
+                    raise _overlong(number + 1)
+                continue
+            block, carry = text[:cut], text[cut + 1:]
+            lines = block.count("\n") + 1
+            if len(block) >= MAX_LINE:  # only a block this long can hold a line that is
+                for k, line in enumerate(block.split("\n")):
+                    if len(line) >= MAX_LINE:  # with its line end, over the limit
+                        raise _overlong(number + k + 1)
+            if len(carry) > MAX_LINE:
+                raise _overlong(number + lines + 1)
+            number += lines
+            yield self._cleaned(block, first)
+            first = False
+        if carry:
+            yield self._cleaned(carry, first)
+
+    @staticmethod
+    def _cleaned(block: str, first: bool) -> str:
+        """Lines without a carriage return at their end or NULs; the text without a byte-order mark."""
+        if "\r" in block or "\x00" in block:
+            block = "\n".join(line.rstrip("\r").replace("\x00", "") for line in block.split("\n"))
+        return block.lstrip("\ufeff") if first else block
 
     # -- layouts -----------------------------------------------------------------------------------
     def records(self) -> Iterator[RawRecord]:
-        lines = self._clean_lines()
-        head: list[str] = []
-        for line in lines:
-            head.append(line)
-            if len(head) >= PEEK_LINES:
+        blocks = self._blocks()
+        head: list[str] = []  # the first blocks, up to PEEK_LINES lines
+        lines = 0
+        for block in blocks:
+            head.append(block)
+            lines += block.count("\n") + 1
+            if lines >= PEEK_LINES:
                 break
-        self.layout = self._detect(head)
-        all_lines = _chain(head, lines)
+        self.layout = self._detect("\n".join(head).split("\n")[:PEEK_LINES])
+        all_blocks = _chain(head, blocks)
         entries = {
             "bullet": self._bullet_entries,
             "dash": self._dash_entries,
             "blank-line": self._blank_entries,
-        }[self.layout](all_lines)
+        }[self.layout]
         pending: _Entry | None = None
-        for entry in entries:
+        for entry in entries(all_blocks):
             if pending is not None:
                 record = self._finish(pending, last=False)
                 if record is not None:
@@ -127,29 +156,35 @@ class TextListing:
             if last >= first:
                 self.expected = last - first + 1
 
-    def _paragraphs(self, lines: Iterable[str]) -> Iterator[tuple[int, str]]:
-        """Blank-line separated paragraphs, each with the number of blank lines before it."""
-        buf: list[str] = []
-        size = blanks = 0
-        for line in lines:
-            if line.strip():
-                buf.append(line.strip())
-                size += len(line)
-                if size > MAX_PARAGRAPH:
-                    raise PageError(f"a paragraph of over {MAX_PARAGRAPH // 1024} KB: not a listing")
-            elif buf:
-                yield blanks, " ".join(buf)
-                buf, size, blanks = [], 0, 1
-            else:
-                blanks += 1
-        if buf:
-            yield blanks, " ".join(buf)
+    @staticmethod
+    def _paragraphs(blocks: Iterable[str]) -> Iterator[tuple[int, str]]:
+        """Blank-line separated paragraphs, each with the number of blank lines before it: each block is cut at
+        its runs of blank lines by one split in C; the paragraph it ends in may go on in the next block, which
+        is cut with it."""
+        open_ = ""  # the lines of a paragraph no blank line has ended yet, each with its line end
+        blanks = 0  # blank lines before the next paragraph
+        for block in blocks:
+            text = f"{open_}{block}\n"
+            if not open_:
+                lead = _LEADING_BLANKS.match(text).end()  # type: ignore[union-attr]  # matches anything
+                if lead:
+                    blanks += text.count("\n", 0, lead)
+                    text = text[lead:]
+            pieces = _BLANK_RUNS.split(text)  # paragraph, blank lines, ..., paragraph, blank lines, the rest
+            for k in range(0, len(pieces) - 1, 2):
+                yield blanks, _paragraph(pieces[k])
+                blanks = pieces[k + 1].count("\n") - 1  # the run's first line end is the paragraph's
+            open_ = pieces[-1]
+            if len(open_) > MAX_PARAGRAPH:
+                _paragraph(open_)  # refused once it is too long, not only once it ends
+        if open_:
+            yield blanks, _paragraph(open_)
 
-    def _blank_entries(self, lines: Iterable[str]) -> Iterator[_Entry]:
+    def _blank_entries(self, blocks: Iterable[str]) -> Iterator[_Entry]:
         entry: _Entry | None = None
         listing = False  # past the `Documents` heading, or past the first record
-        for blanks, paragraph in self._paragraphs(lines):
-            if paragraph.strip().lower() in _FOOTERS:
+        for blanks, paragraph in self._paragraphs(blocks):
+            if len(paragraph) <= _FOOTER_LONGEST and paragraph.lower() in _FOOTERS:  # paragraphs come stripped
                 self._footer = True
                 break
             if entry is None and _is_chrome(paragraph):
@@ -173,7 +208,7 @@ class TextListing:
         if entry is not None:
             yield entry
 
-    def _bullet_entries(self, lines: Iterable[str]) -> Iterator[_Entry]:
+    def _bullet_entries(self, blocks: Iterable[str]) -> Iterator[_Entry]:
         entry: _Entry | None = None
         buf: list[str] = []
         size = 0
@@ -184,7 +219,7 @@ class TextListing:
                 entry.paragraphs.append(" ".join(buf))
             buf, size = [], 0
 
-        for line in lines:
+        for line in _lines(blocks):
             s = line.strip()
             if s.startswith("•"):
                 flush()
@@ -205,10 +240,10 @@ class TextListing:
         if entry is not None:
             yield entry
 
-    def _dash_entries(self, lines: Iterable[str]) -> Iterator[_Entry]:
+    def _dash_entries(self, blocks: Iterable[str]) -> Iterator[_Entry]:
         started = False
         chunk: list[str] = []
-        for line in lines:
+        for line in _lines(blocks):
             s = line.strip()
             if s == "-":
                 if started and chunk:
@@ -264,7 +299,7 @@ class TextListing:
             summary_partial=partial,
             day_impossible=line is not None and line.impossible_day,
         ))
-        if record is None or not any(ch.isalpha() for ch in title):
+        if record is None or not (title[:1].isalpha() or any(ch.isalpha() for ch in title)):
             self.dropped += 1  # not a title: too long, or no letter in it
             return None
         return record
@@ -273,3 +308,29 @@ class TextListing:
 def _chain(head: list[str], rest: Iterator[str]) -> Iterator[str]:
     yield from head
     yield from rest
+
+
+def _overlong(number: int) -> PageError:
+    return PageError(f"line {number} is over {MAX_LINE // (1 << 20)} MB long: not a listing")
+
+
+def _lines(blocks: Iterable[str]) -> Iterator[str]:
+    for block in blocks:
+        yield from block.split("\n")
+
+
+# The line end of a paragraph's last line and the blank lines after it (nothing but whitespace on them), as one
+# group for `split`; a search for it skips in C from one line end to the next.
+_BLANK_RUNS = re.compile(r"(\n\s*\n)")
+# Blank lines at the start of a text.
+_LEADING_BLANKS = re.compile(r"(?:[^\S\n]*\n)*")
+
+
+def _paragraph(lines: str) -> str:
+    """Lines (the last perhaps with its line end), stripped and joined by spaces; refused when too long."""
+    if len(lines) > MAX_PARAGRAPH and len(lines) - lines.count("\n") > MAX_PARAGRAPH:
+        raise PageError(f"a paragraph of over {MAX_PARAGRAPH // 1024} KB: not a listing")
+    lines = lines.removesuffix("\n")
+    if "\n" not in lines:
+        return lines.strip()
+    return " ".join(line.strip() for line in lines.split("\n"))

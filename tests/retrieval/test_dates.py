@@ -122,3 +122,18 @@ def test_a_real_day_is_not_flagged():
     line = read_date("February 29, 1960")
     assert line is not None and not line.impossible_day and line.date == ArchiveDate(1960, 2, 29)
     assert read_date("February 30") is None and read_date("Pagination") is None
+
+
+def test_a_date_line_read_again_reads_the_same(monkeypatch):
+    """Date lines read before are looked up: the same line, the same answer, an impossible day included; the
+    lookup stays bounded."""
+    from retrieval import dates
+
+    monkeypatch.setattr(dates, "_READ", {})
+    monkeypatch.setattr(dates, "_READ_MAX", 3)
+    lines = ["February 30, 1958", "October 11, 1956", "1948", "September 1966", "Cable, Mao to Stalin, 1950"]
+    first = [read_date(line) for line in lines]
+    assert [read_date(line) for line in lines] == first
+    assert first[0] is not None and first[0].impossible_day and first[0].date.iso() == "1958-02"
+    assert first[3] is not None and first[3].date.iso() == "1966-09" and first[4] is None
+    assert len(dates._READ) == 3

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.parse.text import TextListing
+from retrieval.parse.text import MAX_LINE, MAX_PARAGRAPH, TextListing
 from retrieval.records import PageError
 
 from ..conftest import SEEDS
@@ -207,3 +207,97 @@ def test_an_impossible_day_is_a_date_line_kept_at_month_precision_and_flagged(pa
     assert (zhou.date_text, zhou.date.iso(), zhou.summary) == ("February 30, 1958", "1958-02", "On the talks.")
     assert zhou.day_impossible
     assert not by_title["Cable from Mao Zedong"].day_impossible
+
+
+# -- text in pieces cut anywhere (a reader's fixed-size reads) ----------------------------------------------
+
+
+def _parsed(pieces) -> tuple[str, bool, int, int | None, list]:
+    listing = TextListing(pieces)
+    records = list(listing.records())
+    return listing.layout, listing.truncated, listing.dropped, listing.expected, records
+
+
+def _cuts(text: str, size: int) -> list[str]:
+    return [text[k:k + size] for k in range(0, len(text), size)]
+
+
+_AWKWARD = (
+    # a byte-order mark, CRLF, a blank line of spaces and tabs
+    "\ufeffSkip to content\r\n\r\n \t\r\n1 - 4 of 4\n\n\nDocuments\n\n"
+    "March 14, 1948\n  \nStenographic Record of a Speech\nby Comrade J. V. Stalin  \n\n"  # two lines, one title
+    "A purported speech by Stalin.\n\u2003\nA note\x00 after it.\n\n\n\n"
+    "Untitled because undated\n\nIts summary.\n\n"  # after two blank lines: undated
+    "February 30, 1958\n\nCable, Mao Zedong to Filippov [Stalin]\n\nMao asks"  # cut off inside the summary
+)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 8, 13, 64, 1000])
+def test_pieces_cut_anywhere_parse_as_lines_do(size):
+    """The paragraphs a blank line ends, and the blank lines counted before them, do not depend on where the
+    text was cut: a paragraph or a run of blank lines may go on in the next piece."""
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))] + [_AWKWARD]
+    for text in texts:
+        by_lines = _parsed(text.replace("\r\n", "\n").splitlines(keepends=True))
+        assert by_lines[4], "each text holds records"
+        assert _parsed(_cuts(text, size)) == by_lines
+        assert _parsed([text]) == by_lines
+
+
+def test_awkward_text_reads_as_a_reader_sees_it():
+    _, truncated, _, expected, records = _parsed(_cuts(_AWKWARD, 7))
+    assert (truncated, expected) == (True, 4)
+    assert [(r.date.iso(), r.title, r.summary, r.notes) for r in records] == [
+        ("1948-03-14", "Stenographic Record of a Speech by Comrade J. V. Stalin", "A purported speech by Stalin.",
+         ("A note after it.",)),
+        (None, "Untitled because undated", "Its summary.", ()),
+        ("1958-02", "Cable, Mao Zedong to Filippov [Stalin]", "Mao asks", ()),
+    ]
+    assert records[2].summary_partial and records[2].day_impossible
+
+
+def test_real_pages_in_pieces_parse_as_lines_do(realpages):
+    for path in sorted(realpages.glob("*/*.txt")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        by_lines = _parsed(text.splitlines(keepends=True))
+        for size in (17, 4096):
+            assert _parsed(_cuts(text, size)) == by_lines, f"{path.name} in pieces of {size}"
+
+
+def test_a_page_read_in_small_pieces_gives_the_same_records(tmp_path, monkeypatch):
+    from retrieval import parse
+    from testing.listing_gen import write_listing
+
+    page = write_listing(tmp_path / "listing.txt", 300)
+    whole = list(parse.open_page(page).records())
+    monkeypatch.setattr(parse, "READ_CHARS", 11)
+    assert list(parse.open_page(page).records()) == whole
+    assert len(whole) == 300
+
+
+@pytest.mark.parametrize("size", [100, 70_000, 3 << 20])
+def test_an_overlong_line_is_named_by_its_number_however_it_arrives(size):
+    text = "Documents\n\nMarch 14, 1948\n\n" + "Mao " * (MAX_LINE // 4 + 1) + "\n\nmore\n"
+    with pytest.raises(PageError, match=r"^line 5 is over 1 MB long: not a listing$"):
+        _parsed(_cuts(text, size))
+
+
+@pytest.mark.parametrize("size", [4096, 3 << 20])
+def test_a_line_is_refused_from_one_million_characters_on(size):
+    """A line of MAX_LINE - 1 characters is read (as the line reader did: with its line end it fits)."""
+    def page(length: int) -> str:
+        return "SEARCH RESULTS\n-\nMarch 14, 1948\nA title\n" + "x" * length + "\n-\n"
+    *_, records = _parsed(_cuts(page(MAX_LINE - 1), size))
+    assert len(records) == 1 and records[0].fields_cut and records[0].summary.startswith("xxx")
+    with pytest.raises(PageError, match=r"^line 5 is over 1 MB long"):
+        _parsed(_cuts(page(MAX_LINE), size))
+
+
+@pytest.mark.parametrize("size", [64, 65_536])
+def test_a_paragraph_of_many_short_lines_over_the_limit_is_refused(size):
+    lines = "A line of a paragraph that never ends with a blank line.\n" * (MAX_PARAGRAPH // 50)
+    with pytest.raises(PageError, match="a paragraph of over 64 KB"):
+        _parsed(_cuts(f"Documents\n\nMarch 14, 1948\n\nA title\n\n{lines}\nPagination\n", size))
+    short = lines[:MAX_PARAGRAPH - 2000]
+    *_, records = _parsed(_cuts(f"Documents\n\nMarch 14, 1948\n\nA title\n\n{short}\nPagination\n", size))
+    assert len(records) == 1 and records[0].summary.startswith("A line of a paragraph")
