@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from .dates import ArchiveDate
 from .records import DocumentInfo, Participant, RawRecord
-from .text import fold
+from .text import ascii_spaced, fold
 
 
 @dataclass(frozen=True)
@@ -100,11 +100,19 @@ def merge_info(old: DocumentInfo | None, new: DocumentInfo | None) -> DocumentIn
 
 def record_key(title: str, date: ArchiveDate) -> str:
     """Identity of a document: its title with case, accents, quotes, spacing and mojibake folded, and its date."""
-    return f"{_key_words(unmojibake(title)).strip()}|{date.iso() or ''}"
+    return f"{_key_words(unmojibake(title))}|{date.iso() or ''}"
 
 
 def _key_words(text: str) -> str:
-    return re.sub(r"[^\w]+", " ", fold(text))
+    """The text folded, its words (of `\\w`) joined by single spaces."""
+    if text.isascii():  # most titles: one translate and one split in C, no pattern
+        return " ".join(text.encode("ascii").translate(_ASCII_KEY).decode("ascii").split())
+    return _NON_WORD.sub(" ", fold(text)).strip()
+
+
+_NON_WORD = re.compile(r"[^\w]+")
+# ASCII letters lowercased (as `fold` does), digits and "_" (the word characters of `\w`), every other byte a space.
+_ASCII_KEY = ascii_spaced(keep="_").lower()
 
 
 # UTF-8 read as Windows-1252: a lead byte's character followed by as many continuation bytes' characters as
@@ -167,7 +175,7 @@ def title_pattern(title: str, date: ArchiveDate) -> TitlePattern | None:
     """The pattern of a damaged title's base key (see TitlePattern); None for a title without U+FFFD."""
     if "\ufffd" not in title:
         return None
-    pieces = [_key_words(piece).strip() for piece in re.split("\ufffd+", unmojibake(title))]
+    pieces = [_key_words(piece) for piece in re.split("\ufffd+", unmojibake(title))]
     tail = f"|{date.iso() or ''}"
     regex = r"[\w ]{0,4}".join(re.escape(piece) for piece in pieces) + re.escape(tail)
     return TitlePattern("*".join(pieces) + tail, re.compile(regex))

@@ -37,6 +37,23 @@ def test_keys_fold_case_accents_quotes_and_spacing():
     assert record_key("Letter from Zhou Enlai to Molotov", DAY) != plain
 
 
+def test_an_ascii_title_keys_as_the_rule_for_every_title_says():
+    """ASCII titles take a path of their own (a translate, no pattern): their keys must be those the archive
+    stored by the one rule (fold, then each run of non-word characters one space), or stored records would
+    come in again as new ones."""
+    import re
+
+    from retrieval.text import fold
+    from testing.listing_gen import generate_records
+
+    titles = [f" {ch}A{ch}b_{ch}{ch}9 z{ch}" for ch in map(chr, range(128))]
+    titles += [title for _, title, _ in generate_records(300)] + ["", "   ", "--", "Mao's `Talk`\t(1958)\x0c"]
+    for title in titles:
+        assert title.isascii()
+        expected = re.sub(r"[^\w]+", " ", fold(title)).strip()
+        assert record_key(title, DAY) == f"{expected}|{DAY.iso()}", repr(title)
+
+
 def test_keys_keep_the_dates_precision():
     keys = {record_key("Report", date) for date in (ArchiveDate(1952), ArchiveDate(1952, 9), DAY, ArchiveDate())}
     assert len(keys) == 4
