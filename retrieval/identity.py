@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from urllib.parse import unquote, urlsplit
 
@@ -336,7 +336,31 @@ def plan_upsert(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredR
     batch see the effect of earlier ones.
     """
     aliases = aliases or {}
-    found = dict(linked or {})
+    linked = linked or {}
+    return _plan(batch, stored, aliases, linked, _shared_bases(batch, stored, aliases, linked))
+
+
+def _shared_bases(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredRow]], aliases: Mapping[str, str],
+                  linked: Mapping[str, tuple[str, str]]) -> set[str]:
+    """The base keys whose candidates more than one record of the batch, or a stored row, may be: a record
+    without links under any other base key is new, and alone (most records of a new archive), and `_plan`
+    inserts it without looking for the row it would merge into."""
+    shared = {*stored, *aliases, *aliases.values(), *(base for base, _ in linked.values())}
+    seen: set[str] = set()
+    for item in batch:
+        base = item.base_key
+        if base in seen:
+            shared.add(base)
+        else:
+            seen.add(base)
+    return shared
+
+
+def _plan(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredRow]], aliases: Mapping[str, str],
+          linked: Mapping[str, tuple[str, str]], shared: Container[str]) -> UpsertPlan:
+    """`plan_upsert`, with the records without links whose base key is not in `shared` inserted at once (what
+    the general way decides for them: no row to merge into, no repeat to merge first, a key of their own)."""
+    found = dict(linked)
     merged: dict[tuple[str, int], Incoming] = {}
     for item in batch:
         slot = (min(item.links), 0) if item.links else (aliases.get(item.base_key, item.base_key), item.occurrence)
@@ -346,6 +370,9 @@ def plan_upsert(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredR
     plan = UpsertPlan()
     for (base, occurrence), item in merged.items():
         raw = item.raw
+        if not item.links and base not in shared:
+            _add_new(plan, found, base, new_key(base, occurrence, set()), item)
+            continue
         if item.links:
             base, occurrence = aliases.get(item.base_key, item.base_key), item.occurrence
         linked_to = _linked_row(item.links, found, candidates)
@@ -360,13 +387,17 @@ def plan_upsert(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredR
             rows = candidates.setdefault(base, [])
             key = new_key(base, occurrence, {r.key for r in rows})
             rows.append(StoredRow(NOT_STORED, key, raw.summary, raw.summary_partial, info=raw.info, links=item.links))
-            plan.inserts.append(Insert(key, base, item))
-            plan.landed[key] = item
-            _note_links(plan, found, base, key, item.links, raw.info)
-            plan.counts.new += 1
+            _add_new(plan, found, base, key, item)
             continue
         _merge_into(plan, found, candidates[base], base, row, item)
     return plan
+
+
+def _add_new(plan: UpsertPlan, found: dict[str, tuple[str, str]], base: str, key: str, item: Incoming) -> None:
+    plan.inserts.append(Insert(key, base, item))
+    plan.landed[key] = item
+    _note_links(plan, found, base, key, item.links, item.raw.info)
+    plan.counts.new += 1
 
 
 def _linked_row(links: frozenset[str], found: Mapping[str, tuple[str, str]],
