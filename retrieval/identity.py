@@ -63,9 +63,14 @@ class UpsertCounts:
         self.unchanged += other.unchanged
 
 
+_NO_LINKS: frozenset[str] = frozenset()
+
+
 def document_links(url: str | None, info: DocumentInfo | None) -> frozenset[str]:
     """What names one document whatever page it was seen on: 'id:<Record ID>' and 'slug:<slug>' (the archive
     links `/document/<Record ID>` and `/document/<slug>`; a listing links one of them, a document page says both)."""
+    if url is None and info is None:  # a listing entry that links nothing: most of a text listing's
+        return _NO_LINKS
     links = {f"id:{info.record_id}"} if info is not None and info.record_id else set()
     for address in (url, info.canonical_url if info is not None else None):
         if not address:  # most listing entries link nothing: no parse

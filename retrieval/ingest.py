@@ -23,7 +23,7 @@ from collections.abc import AsyncGenerator, Callable, Iterable, Iterator
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import aclosing, contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import islice, starmap
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -353,14 +353,15 @@ def people_input(fingerprint: bytes, raw: RawRecord) -> bytes:
     return hashlib.blake2b(text, digest_size=16, key=fingerprint).digest()
 
 
-# A parsed record with what is computed from it alone where it was parsed: its base key (`record_key`) and its
-# `people_input`.
-Keyed = tuple[RawRecord, str, bytes]
+# A parsed record with what is computed where it was parsed, from it and the file's records before it: its base
+# key (`record_key`), its `people_input` and its occurrence (`OccurrenceCounter`).
+Keyed = tuple[RawRecord, str, bytes, int]
 
 
-def _take(records: Iterator[RawRecord], fingerprint: bytes) -> list[Keyed]:
-    """The next batch of records, keyed; empty at the end."""
-    return [(raw, record_key(raw.title, raw.date), people_input(fingerprint, raw)) for raw in islice(records, BATCH)]
+def _take(records: Iterator[RawRecord], fingerprint: bytes, occurrences: OccurrenceCounter) -> list[Keyed]:
+    """The next batch of records, keyed and numbered; empty at the end."""
+    return [(raw, key, people_input(fingerprint, raw), occurrences.number(key, raw.summary))
+            for raw in islice(records, BATCH) for key in (record_key(raw.title, raw.date),)]
 
 
 class Parse(Protocol):
@@ -380,12 +381,13 @@ class _ThreadParse:
     reader: PageReader
     fingerprint: bytes
     records: Iterator[RawRecord] = field(init=False)
+    occurrences: OccurrenceCounter = field(init=False, default_factory=OccurrenceCounter)
 
     def __post_init__(self) -> None:
         self.records = self.reader.records()
 
     async def take(self) -> list[Keyed]:
-        return await asyncio.to_thread(_take, self.records, self.fingerprint)
+        return await asyncio.to_thread(_take, self.records, self.fingerprint, self.occurrences)
 
     def bytes_read(self) -> int:
         return self.reader.bytes_read()
@@ -396,7 +398,7 @@ class _ThreadParse:
 
 # What a record crosses from the parsing process as: plain tuples, several times cheaper than RawRecords.
 _Wire = tuple[str, int | None, int | None, int | None, str, str, tuple[str, ...], str | None, bool, bool, bool,
-              DocumentInfo | None, str, bytes]
+              DocumentInfo | None, str, bytes, int]
 
 
 class _ChildParse:
@@ -432,9 +434,9 @@ class _ChildParse:
         wire: list[_Wire]
         wire, self._done = message
         return [(RawRecord(date_text, stored_date(year, month, day), title, summary, notes, url, partial, impossible,
-                           cut, info), key, digest)
-                for date_text, year, month, day, title, summary, notes, url, partial, impossible, cut, info, key, digest
-                in wire]
+                           cut, info), key, digest, occurrence)
+                for (date_text, year, month, day, title, summary, notes, url, partial, impossible, cut, info, key,
+                     digest, occurrence) in wire]
 
     def bytes_read(self) -> int:
         return self._done
@@ -451,11 +453,11 @@ def _parse_in_child(reader: PageReader, fingerprint: bytes, pipe: Connection) ->
     (its results final), or the exception that stopped it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        records = reader.records()
-        while batch := _take(records, fingerprint):
+        records, occurrences = reader.records(), OccurrenceCounter()
+        while batch := _take(records, fingerprint, occurrences):
             pipe.send(([(raw.date_text, raw.date.year, raw.date.month, raw.date.day, raw.title, raw.summary,
                          raw.notes, raw.url, raw.summary_partial, raw.day_impossible, raw.fields_cut, raw.info,
-                         key, digest) for raw, key, digest in batch], reader.bytes_read()))
+                         key, digest, occurrence) for raw, key, digest, occurrence in batch], reader.bytes_read()))
         pipe.send(reader)
     except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it as a parse in a thread would
         pipe.send(exc)
@@ -467,7 +469,6 @@ async def _batches(parse: Parse, resolve: Resolve, store: ArchiveStore) -> Async
     """The file's records a batch at a time, in order, with their participants: the next batches are parsed and
     resolved while the caller writes this one. When the caller stops (a failed write, Ctrl-C), nothing reads
     the file any more once this returns."""
-    occurrences = OccurrenceCounter()
     pending: deque[tuple[list[Keyed], dict[bytes, tuple[Participant, ...]], asyncio.Future[Found]]] = deque()
     reading: asyncio.Future[list[Keyed]] | None = asyncio.ensure_future(parse.take())
     try:
@@ -477,8 +478,8 @@ async def _batches(parse: Parse, resolve: Resolve, store: ArchiveStore) -> Async
                 reading = asyncio.ensure_future(parse.take()) if keyed else None
                 if keyed:
                     # a file ingested again: most are stored
-                    stored = await store.participants_found_from([digest for _, _, digest in keyed])
-                    wanted = [texts_of(raw) for raw, _, digest in keyed if digest not in stored]
+                    stored = await store.participants_found_from([digest for _, _, digest, _ in keyed])
+                    wanted = [texts_of(raw) for raw, _, digest, _ in keyed if digest not in stored]
                     # none wanted (a file ingested again): no worker is asked, or started
                     pending.append((keyed, stored, resolve.submit(wanted) if wanted else _found_none()))
             if not pending:
@@ -486,14 +487,11 @@ async def _batches(parse: Parse, resolve: Resolve, store: ArchiveStore) -> Async
             keyed, stored, resolving = pending.popleft()
             found = iter(await resolving)
             batch = []
-            for raw, key, digest in keyed:
+            for raw, key, digest, occurrence in keyed:
                 named = stored.get(digest)
                 if named is None:
                     named = tuple(starmap(stored_participant, next(found)))
-                item = Incoming(raw, named, people_input=digest, base_key=key)
-                occurrence = occurrences.number(key, raw.summary)
-                # A copy would compute its key again: only the rare second document under one title and date is.
-                batch.append(item if occurrence == 1 else replace(item, occurrence=occurrence))
+                batch.append(Incoming(raw, named, occurrence, digest, key))
             yield batch
     finally:  # a parse still reading the file is stopped and waited for; what is being resolved is no longer wanted
         resolving_left = [future for *_, future in pending]
