@@ -217,8 +217,11 @@ class Ingester:
             before = _identity(path)
             reader = await asyncio.to_thread(open_page, path)
             async with self.store.transaction():  # waits its turn, bounded by the store's write_wait
+                # a new archive has no participants stored to look up, but those this file's records get, which are
+                # those they would be found again (the same texts, people file and rules): none are looked up
+                known = self.store if await self.store.has_records() else None
                 parse, resolve = self._pipeline(reader)  # started once the turn came: _batches stops it
-                async with (aclosing(_batches(parse, resolve, self.store)) as batches,
+                async with (aclosing(_batches(parse, resolve, known)) as batches,
                             self.store.ingesting(reader.size // RECORD_BYTES)):
                     async for batch in batches:
                         result.counts.add(await self.store.upsert(batch, source))
@@ -465,10 +468,11 @@ def _parse_in_child(reader: PageReader, fingerprint: bytes, pipe: Connection) ->
         pipe.close()
 
 
-async def _batches(parse: Parse, resolve: Resolve, store: ArchiveStore) -> AsyncGenerator[list[Incoming], None]:
-    """The file's records a batch at a time, in order, with their participants: the next batches are parsed and
-    resolved while the caller writes this one. When the caller stops (a failed write, Ctrl-C), nothing reads
-    the file any more once this returns."""
+async def _batches(parse: Parse, resolve: Resolve,
+                   known: ArchiveStore | None) -> AsyncGenerator[list[Incoming], None]:
+    """The file's records a batch at a time, in order, with their participants (those `known` has stored for
+    the same texts, else found): the next batches are parsed and resolved while the caller writes this one.
+    When the caller stops (a failed write, Ctrl-C), nothing reads the file any more once this returns."""
     pending: deque[tuple[list[Keyed], dict[bytes, tuple[Participant, ...]], asyncio.Future[Found]]] = deque()
     reading: asyncio.Future[list[Keyed]] | None = asyncio.ensure_future(parse.take())
     try:
@@ -478,7 +482,8 @@ async def _batches(parse: Parse, resolve: Resolve, store: ArchiveStore) -> Async
                 reading = asyncio.ensure_future(parse.take()) if keyed else None
                 if keyed:
                     # a file ingested again: most are stored
-                    stored = await store.participants_found_from([digest for _, _, digest, _ in keyed])
+                    stored = ({} if known is None else
+                              await known.participants_found_from([digest for _, _, digest, _ in keyed]))
                     wanted = [texts_of(raw) for raw, _, digest, _ in keyed if digest not in stored]
                     # none wanted (a file ingested again): no worker is asked, or started
                     pending.append((keyed, stored, resolve.submit(wanted) if wanted else _found_none()))

@@ -593,6 +593,10 @@ class ArchiveStore(ABC):
     async def count(self) -> int: ...
 
     @abstractmethod
+    async def has_records(self) -> bool:
+        """Is any record stored? One row looked at, where `count` reads them all."""
+
+    @abstractmethod
     async def record_texts(self) -> list[tuple[int, str, str]]:
         """(id, title, summary) of every record: what participants are derived from."""
 
@@ -830,11 +834,12 @@ class SqliteArchiveStore(ArchiveStore):
         if refresh:
             inserted = {ids[i.key] for i in plan.inserts}  # a new record has no participants to delete
             stored = [(rid,) for rid in refresh if rid not in inserted]
-            await self.conn.executemany("DELETE FROM participants WHERE record_id = ?", stored)
-            await self.conn.executemany("DELETE FROM shown WHERE record_id = ?", stored)  # ROW_TRIGGERS are aside
-            await self.conn.executemany("UPDATE records SET people_input = ?, generation = ? WHERE id = ?",
-                                        [(item.people_input, stamp, rid) for rid, item in refresh.items()
-                                         if rid not in inserted])
+            if stored:  # none in a new archive: three trips to the connection's thread saved
+                await self.conn.executemany("DELETE FROM participants WHERE record_id = ?", stored)
+                await self.conn.executemany("DELETE FROM shown WHERE record_id = ?", stored)  # ROW_TRIGGERS are aside
+                await self.conn.executemany("UPDATE records SET people_input = ?, generation = ? WHERE id = ?",
+                                            [(item.people_input, stamp, rid) for rid, item in refresh.items()
+                                             if rid not in inserted])
             await self._insert_participants({rid: item.participants for rid, item in refresh.items()})
         await self._unshow_new_source(list(plan.ids.values()), source)
         await self._insert_rows("INSERT OR IGNORE INTO sources (record_id, source, first_seen)",
@@ -943,6 +948,10 @@ class SqliteArchiveStore(ArchiveStore):
         async with self.conn.execute("SELECT COUNT(*) FROM records") as cur:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
+
+    async def has_records(self) -> bool:
+        rows = await self.conn.execute_fetchall("SELECT EXISTS (SELECT 1 FROM records)")
+        return bool(next(iter(rows))[0])
 
     async def signature(self) -> tuple[int, int]:
         """Changes with every commit of another connection and every `transaction()` of this one (records are
