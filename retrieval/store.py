@@ -13,7 +13,7 @@ import json
 import sqlite3
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
 from dataclasses import fields
 from datetime import UTC, datetime
@@ -397,28 +397,37 @@ def stored_notes(text: str) -> tuple[str, ...]:
     return () if text == "[]" else tuple(json.loads(text))
 
 
-def _insert_values(insert: Insert, blob: Callable[[bytes], object] = bytes) -> tuple[object, ...]:
+def _insert_values(insert: Insert, blob: Callable[[bytes], object] = bytes, null: object = None) -> tuple[object, ...]:
     """A new record's own columns, in RECORD_COLUMNS' order (the times it was made and changed follow), its
-    digest as `blob` makes it."""
-    raw, found_from = insert.item.raw, insert.item.people_input
-    year, month, day = (date := raw.date).year, date.month, date.day
-    iso, precision = _date_columns(year, month, day)
+    digest as `blob` makes it, and `null` for each missing value (see NULL_MARK)."""
+    raw, found_from, url = insert.item.raw, insert.item.people_input, insert.item.raw.url
+    iso, precision, year, month, day = _date_columns((date := raw.date).year, date.month, date.day, null)
     return (
         insert.key, insert.base_key, iso, raw.date_text, precision, year, month, day, raw.title, raw.summary,
-        int(raw.summary_partial), _json_list(raw.notes), raw.url, None if found_from is None else blob(found_from),
+        int(raw.summary_partial), _json_list(raw.notes), null if url is None else url,
+        null if found_from is None else blob(found_from),
     )
 
 
 @lru_cache(maxsize=1 << 16)
-def _date_columns(year: int | None, month: int | None, day: int | None) -> tuple[str | None, str]:
-    """A date's `date_iso` and `precision` columns, made once per distinct date (an archive has a few thousand;
-    made for each record, they were ~4 % of what a new record costs this process)."""
-    date = stored_date(year, month, day)
-    return date.iso(), str(date.precision)
+def _date_columns(year: int | None, month: int | None, day: int | None,
+                  null: object) -> tuple[object, str, object, object, object]:
+    """A date's `date_iso`, `precision`, `year`, `month` and `day` columns, `null` for each it lacks: made once
+    per distinct date (an archive has a few thousand), not for each record."""
+    iso, precision = (date := stored_date(year, month, day)).iso(), str(date.precision)
+    return (null if iso is None else iso, precision, null if year is None else year,
+            null if month is None else month, null if day is None else day)
 
 
 RECORD_COLUMNS = ("record_key, base_key, date_iso, date_text, precision, year, month, day, title, summary, "
                   "summary_partial, notes, url, people_input, created_at, updated_at")
+# sqlite3 binds None (NULL) only after looking for an adapter for it, as for `bytes` (BLOB_NOTE): ~1.4 µs a value,
+# about one a new record (most listing entries link nothing; some dates lack a day). A new record's row binds
+# NULL_MARK instead, and its insert reads it back as NULL: no column it stands in holds a negative integer (they
+# hold text, a digest or a date's year, month and day).
+NULL_MARK = -1
+_NULLABLE = ("date_iso", "year", "month", "day", "url", "people_input")
+_RECORD_NULLABLE = frozenset(n for n, column in enumerate(RECORD_COLUMNS.split(", "), 1) if column in _NULLABLE)
 
 
 class ArchiveStore(ABC):
@@ -812,7 +821,8 @@ class SqliteArchiveStore(ArchiveStore):
         if plan.inserts:
             before = await self._last_id()
             await self._insert_rows(f"INSERT INTO records ({RECORD_COLUMNS}, generation)",
-                                    [_insert_values(i, bytearray) for i in plan.inserts], (now, now, stamp))
+                                    [_insert_values(i, bytearray, NULL_MARK) for i in plan.inserts], (now, now, stamp),
+                                    _RECORD_NULLABLE)
             if await self._last_id() - before == len(plan.inserts):
                 # SQLite gives a new row the largest id + 1 (until the largest possible one is taken): these
                 # rows are the next ids, in order, and need not be looked up one by one
@@ -873,16 +883,19 @@ class SqliteArchiveStore(ArchiveStore):
              for position, p in enumerate(named)],
         )
 
-    async def _insert_rows(self, head: str, rows: Sequence[tuple[object, ...]], same: tuple[object, ...] = ()) -> None:
+    async def _insert_rows(self, head: str, rows: Sequence[tuple[object, ...]], same: tuple[object, ...] = (),
+                           nullable: Collection[int] = ()) -> None:
         """`head` ('INSERT ... (columns)') with the values of `rows`, in order, then `same`, the values of the last
-        columns for every row, bound once a statement. ROWS_PER_INSERT rows to a statement: each run of one costs
+        columns for every row, bound once a statement; in the `nullable` columns (numbered from 1), NULL_MARK is
+        NULL. ROWS_PER_INSERT rows to a statement: each run of one costs
         its own binding, reset and cursors, paid once for 32 rows instead of each; and binding a value costs SQLite
         a copy of it, ~800 instructions a text."""
         if not rows:
             return
         width = len(rows[0])
         # ?1... are `same`; the unnumbered marks of VALUES follow them
-        select = ", ".join([*(f"column{n}" for n in range(1, width + 1)), *(f"?{n}" for n in range(1, len(same) + 1))])
+        select = ", ".join([*(f"nullif(column{n}, {NULL_MARK})" if n in nullable else f"column{n}"
+                              for n in range(1, width + 1)), *(f"?{n}" for n in range(1, len(same) + 1))])
         one = f"({','.join('?' * width)})"
 
         def statement(count: int) -> str:
