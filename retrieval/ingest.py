@@ -217,14 +217,17 @@ class Ingester:
             before = _identity(path)
             reader = await asyncio.to_thread(open_page, path)
             async with self.store.transaction():  # waits its turn, bounded by the store's write_wait
-                # a new archive has no participants stored to look up, but those this file's records get, which are
-                # those they would be found again (the same texts, people file and rules): none are looked up
-                known = self.store if await self.store.has_records() else None
+                # A new archive holds only this file's records: their base keys are known here, and their
+                # participants are those they would be found again (the same texts, people file and rules): none
+                # are looked up
+                held = None if await self.store.has_records() else _Written()
                 parse, resolve = self._pipeline(reader)  # started once the turn came: _batches stops it
-                async with (aclosing(_batches(parse, resolve, known)) as batches,
+                async with (aclosing(_batches(parse, resolve, self.store if held is None else None)) as batches,
                             self.store.ingesting(reader.size // RECORD_BYTES)):
                     async for batch in batches:
-                        result.counts.add(await self.store.upsert(batch, source))
+                        result.counts.add(await self.store.upsert(batch, source, held))
+                        if held is not None:
+                            held.add(batch)
                         result.records += len(batch)
                         self._report(index, count, path, result.records, parse.bytes_read(), reader.size)
                 if _identity(path) != before:  # truncated or rewritten under us: what was read is not the file
@@ -263,6 +266,20 @@ class Ingester:
     def _report(self, index: int, count: int, path: Path, records: int, done: int, size: int) -> None:
         if self.progress is not None:
             self.progress(IngestProgress(index, count, path, records, done, size))
+
+
+class _Written:
+    """The base keys a file's batches wrote into a new archive: all it has rows under. Kept as their hashes (less
+    than half the memory; a hash another key shares costs that key a lookup, nothing else)."""
+
+    def __init__(self) -> None:
+        self._hashes: set[int] = set()
+
+    def add(self, batch: Iterable[Incoming]) -> None:
+        self._hashes.update(hash(item.base_key) for item in batch)
+
+    def __contains__(self, base: object) -> bool:
+        return hash(base) in self._hashes
 
 
 # What a batch of parsed records' participants come back as from resolving: (name, role, kind) per participant.

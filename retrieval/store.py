@@ -13,7 +13,7 @@ import json
 import sqlite3
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Container, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
 from dataclasses import fields
 from datetime import UTC, datetime
@@ -485,10 +485,16 @@ class ArchiveStore(ABC):
         """Changes with every commit that wrote records: how a long-running reader notices an ingest."""
 
     # -- writing -----------------------------------------------------------------------------------
-    async def upsert(self, batch: Sequence[Incoming], source: str) -> UpsertCounts:
-        """Insert or merge records seen in `source`; call inside a transaction."""
+    async def upsert(self, batch: Sequence[Incoming], source: str,
+                     held: Container[str] | None = None) -> UpsertCounts:
+        """Insert or merge records seen in `source`; call inside a transaction. `held`, when given, has every base
+        key the archive has rows under (and perhaps others): the batch's other base keys are not looked up (an
+        ingest into a new archive knows them: those of its file's batches before)."""
         linked = await self._linked({link for item in batch for link in item.links})
-        stored = await self._rows_by_base({item.base_key for item in batch} | {base for base, _ in linked.values()})
+        bases = {item.base_key for item in batch}
+        if held is not None:
+            bases = {base for base in bases if base in held}
+        stored = await self._rows_by_base(bases | {base for base, _ in linked.values()})
         aliases = await self._damaged_title_aliases([item for item in batch if item.base_key not in stored])
         stored.update(await self._rows_by_base(set(aliases.values()) - stored.keys()))
         plan = plan_upsert(batch, stored, aliases, linked)
