@@ -33,7 +33,7 @@ from .identity import Incoming, OccurrenceCounter, UpsertCounts, record_key
 from .parse import PageReader, open_page
 from .parse.html import looks_like_html
 from .people import PeopleDirectory
-from .records import DocumentInfo, PageError, Participant, RawRecord, Repair
+from .records import DocumentInfo, PageError, Participant, RawRecord, Repair, restored
 from .reroles import ROLES_VERSION, carry_roles_forward
 from .store import ArchiveStore, StoreError, stored_date, stored_participant
 
@@ -453,8 +453,8 @@ class _ChildParse:
             return []
         wire: list[_Wire]
         wire, self._done = message
-        return [(RawRecord(date_text, stored_date(year, month, day), title, summary, notes, url, partial, impossible,
-                           cut, info), key, digest, occurrence)
+        return [(restored(date_text, stored_date(year, month, day), title, summary, notes, url, partial, impossible,
+                          cut, info), key, digest, occurrence)
                 for (date_text, year, month, day, title, summary, notes, url, partial, impossible, cut, info, key,
                      digest, occurrence) in wire]
 
