@@ -29,11 +29,12 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
 
+from .frozen import make_in_order
 from .identity import Incoming, OccurrenceCounter, UpsertCounts, record_key
 from .parse import PageReader, open_page
 from .parse.html import looks_like_html
 from .people import PeopleDirectory
-from .records import DocumentInfo, PageError, Participant, RawRecord, Repair, restored
+from .records import DocumentInfo, PageError, Participant, RawRecord, Repair
 from .reroles import ROLES_VERSION, carry_roles_forward
 from .store import ArchiveStore, StoreError, stored_date, stored_participant
 
@@ -453,8 +454,9 @@ class _ChildParse:
             return []
         wire: list[_Wire]
         wire, self._done = message
-        return [(restored(date_text, stored_date(year, month, day), title, summary, notes, url, partial, impossible,
-                          cut, info), key, digest, occurrence)
+        # made as `frozen.make_in_order` makes them: half the time of RawRecord(...)'s frozen fields, set one by one
+        return [(make_in_order(RawRecord, (date_text, stored_date(year, month, day), title, summary, notes, url,
+                                           partial, impossible, cut, info)), key, digest, occurrence)
                 for (date_text, year, month, day, title, summary, notes, url, partial, impossible, cut, info, key,
                      digest, occurrence) in wire]
 

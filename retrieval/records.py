@@ -78,17 +78,6 @@ class RawRecord:
     info: DocumentInfo | None = None  # from a document page; None from a listing entry
 
 
-def restored(date_text: str, date: ArchiveDate, title: str, summary: str, notes: tuple[str, ...], url: str | None,
-             summary_partial: bool, day_impossible: bool, fields_cut: bool, info: DocumentInfo | None) -> RawRecord:
-    """`RawRecord(...)` of a record's fields as they crossed between processes, made as unpickling makes one: its
-    fields set at once, not by one frozen assignment each (half the time, for records by the thousand)."""
-    raw = object.__new__(RawRecord)
-    object.__setattr__(raw, "__dict__", {
-        "date_text": date_text, "date": date, "title": title, "summary": summary, "notes": notes, "url": url,
-        "summary_partial": summary_partial, "day_impossible": day_impossible, "fields_cut": fields_cut, "info": info})
-    return raw
-
-
 # Field caps, the same for every parser. The archive's longest summary is about 1,200 characters; a 10 MB one
 # would be stored and searched on every question. A longer title is not a title (the record is dropped); a
 # longer summary is cut at a word and marked `summary_partial`; a longer note or date ends in "…".

@@ -408,18 +408,3 @@ async def test_an_ingest_collects_cycles_rarely_and_gives_the_process_its_settin
     assert len(report.failed) == 1 and during
     assert set(during) == {ingest_module.GC_ALLOCATIONS} != {before[0]}
     assert gc.get_threshold() == before
-
-
-def test_a_record_restored_from_its_fields_is_the_one_they_make():
-    from dataclasses import FrozenInstanceError, astuple
-
-    from retrieval.dates import ArchiveDate
-    from retrieval.records import DocumentInfo, RawRecord, restored
-
-    values = ("May 5, 1950", ArchiveDate(1950, 5, 5), "Cable", "Ho Chi Minh asks.", ("A note.",), "https://x.org/1",
-              True, True, True, DocumentInfo(record_id="7"))
-    made, again = RawRecord(*values), restored(*values)
-    assert again == made and hash(again) == hash(made) and repr(again) == repr(made)
-    assert astuple(again) == astuple(made) and vars(again) == vars(made)
-    with pytest.raises(FrozenInstanceError):
-        again.title = "Other"  # type: ignore[misc]
