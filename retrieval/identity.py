@@ -21,7 +21,7 @@ from .records import DocumentInfo, Participant, RawRecord
 from .text import fold
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Incoming:
     """A parsed record with its participants resolved, ready to upsert.
 
@@ -40,11 +40,15 @@ class Incoming:
     base_key: str = ""
     links: frozenset[str] = field(init=False, repr=False, compare=False)  # see `document_links`
 
-    def __post_init__(self) -> None:
-        """Both asked for by the store and the plan; set once here (a cached_property takes a lock each time)."""
-        if not self.base_key:  # a key is never empty: it ends in '|' and the date
-            object.__setattr__(self, "base_key", record_key(self.raw.title, self.raw.date))
-        object.__setattr__(self, "links", document_links(self.raw.url, self.raw.info))
+    def __init__(self, raw: RawRecord, participants: tuple[Participant, ...] = (), occurrence: int = 1,
+                 people_input: bytes | None = None, base_key: str = "") -> None:
+        """The fields set at once: a frozen dataclass's own `__init__` sets each through `object.__setattr__`, twice
+        the time, for a record by the thousand. `base_key` and `links` are asked for by the store and the plan:
+        set once here (a cached_property takes a lock each time); a key is never empty (it ends in '|' and the
+        date)."""
+        self.__dict__.update(raw=raw, participants=participants, occurrence=occurrence, people_input=people_input,
+                             base_key=base_key or record_key(raw.title, raw.date),
+                             links=document_links(raw.url, raw.info))
 
     @property
     def title_pattern(self) -> TitlePattern | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import random
 from dataclasses import fields
 
+import pytest
+
 from retrieval.dates import ArchiveDate
 from retrieval.identity import (
     Incoming,
@@ -327,3 +329,20 @@ def test_the_way_for_lone_new_records_plans_what_the_general_way_does():
         assert _in_order(plan) == _in_order(_plan(batch, stored, aliases, linked, _Everything()))
         fast += plan.counts.new
     assert fast > 3000  # the lone new records, the common case, were among them
+
+
+def test_an_incoming_record_is_frozen_and_keys_and_links_itself_once():
+    from dataclasses import FrozenInstanceError, replace
+
+    from retrieval.records import DocumentInfo
+
+    raw = RawRecord(date_text="", date=DAY, title="Report", url="https://x.org/document/cable-x",
+                    info=DocumentInfo(record_id="7"))
+    made = Incoming(raw, (Participant("Mao Zedong"),), 2, b"a")
+    assert (made.base_key, made.links, made.occurrence) == ("report|1952-09-06", {"id:7", "slug:cable-x"}, 2)
+    assert Incoming(raw, base_key="given").base_key == "given" and Incoming(raw).links == made.links
+    again = replace(made, occurrence=3)
+    assert again == Incoming(raw, made.participants, 3, b"a") and again.links == made.links
+    assert made == Incoming(raw, made.participants, 2, b"a") and hash(made) == hash(replace(made))
+    with pytest.raises(FrozenInstanceError):
+        made.occurrence = 1  # type: ignore[misc]
