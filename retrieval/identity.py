@@ -74,7 +74,7 @@ _NO_LINKS: frozenset[str] = frozenset()
 def document_links(url: str | None, info: DocumentInfo | None) -> frozenset[str]:
     """What names one document whatever page it was seen on: 'id:<Record ID>' and 'slug:<slug>' (the archive
     links `/document/<Record ID>` and `/document/<slug>`; a listing links one of them, a document page says both)."""
-    if url is None and info is None:  # a listing entry that links nothing: most of a text listing's
+    if url is None and info is None:  # a text listing's entries: nothing to parse, no set to make
         return _NO_LINKS
     links = {f"id:{info.record_id}"} if info is not None and info.record_id else set()
     for address in (url, info.canonical_url if info is not None else None):
@@ -295,8 +295,8 @@ def new_key(base: str, occurrence: int, taken: set[str]) -> str:
 
 
 class Insert(NamedTuple):
-    """A new row: one a new record, made by the thousand (a tuple is made in a tenth of a frozen dataclass's
-    time: no assignment per field)."""
+    """A new record's row. One a new record: a NamedTuple is made in a fraction of a frozen dataclass's time (no
+    `object.__setattr__` per field)."""
 
     key: str
     base_key: str
