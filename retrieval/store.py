@@ -13,13 +13,13 @@ import json
 import sqlite3
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Container, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Container, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
 from dataclasses import fields
 from datetime import UTC, datetime
 from enum import Enum, StrEnum
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, product
 from pathlib import Path
 from typing import Any, Self
 
@@ -427,7 +427,19 @@ RECORD_COLUMNS = ("record_key, base_key, date_iso, date_text, precision, year, m
 # hold text, a digest or a date's year, month and day).
 NULL_MARK = -1
 _NULLABLE = ("date_iso", "year", "month", "day", "url", "people_input")
-_RECORD_NULLABLE = frozenset(n for n, column in enumerate(RECORD_COLUMNS.split(", "), 1) if column in _NULLABLE)
+# A new record's columns as its insert makes them of the values bound (`_insert_values`: RECORD_COLUMNS but the
+# times, which every row shares).
+_RECORD_SELECT = tuple(f"nullif(column{n}, {NULL_MARK})" if column in _NULLABLE else f"column{n}"
+                       for n, column in enumerate(RECORD_COLUMNS.split(", ")[:-2], 1))
+# A participant row's role and kind are bound as one small integer (`_PART_CODES`), which its insert writes as
+# their values: two texts fewer to bind a row (binding a text costs sqlite3 and SQLite a copy of it).
+_PART_CODES = {(role, kind): r * len(EntityKind) + k
+               for (r, role), (k, kind) in product(enumerate(Role), enumerate(EntityKind))}
+_PART_COLUMNS = ("column1", "column2", "column3",
+                 f"CASE column4 / {len(EntityKind)} "
+                 + " ".join(f"WHEN {r} THEN '{role.value}'" for r, role in enumerate(Role)) + " END",
+                 f"CASE column4 % {len(EntityKind)} "
+                 + " ".join(f"WHEN {k} THEN '{kind.value}'" for k, kind in enumerate(EntityKind)) + " END")
 
 
 class ArchiveStore(ABC):
@@ -828,7 +840,7 @@ class SqliteArchiveStore(ArchiveStore):
             before = await self._last_id()
             await self._insert_rows(f"INSERT INTO records ({RECORD_COLUMNS}, generation)",
                                     [_insert_values(i, bytearray, NULL_MARK) for i in plan.inserts], (now, now, stamp),
-                                    _RECORD_NULLABLE)
+                                    _RECORD_SELECT)
             if await self._last_id() - before == len(plan.inserts):
                 # SQLite gives a new row the largest id + 1 (until the largest possible one is taken): these
                 # rows are the next ids, in order, and need not be looked up one by one
@@ -884,24 +896,22 @@ class SqliteArchiveStore(ArchiveStore):
     async def _insert_participants(self, people: Mapping[int, Sequence[Participant]]) -> None:
         await self._insert_rows(
             "INSERT OR IGNORE INTO participants (record_id, position, name, role, kind)",
-            # plain strs: sqlite3 binds an enum only after looking for an adapter, ~2 µs a row
-            [(rid, position, p.name, str(p.role), str(p.kind)) for rid, named in people.items()
-             for position, p in enumerate(named)],
-        )
+            [(rid, position, p.name, _PART_CODES[p.role, p.kind]) for rid, named in people.items()
+             for position, p in enumerate(named)], columns=_PART_COLUMNS)
 
     async def _insert_rows(self, head: str, rows: Sequence[tuple[object, ...]], same: tuple[object, ...] = (),
-                           nullable: Collection[int] = ()) -> None:
+                           columns: Sequence[str] = ()) -> None:
         """`head` ('INSERT ... (columns)') with the values of `rows`, in order, then `same`, the values of the last
-        columns for every row, bound once a statement; in the `nullable` columns (numbered from 1), NULL_MARK is
-        NULL. ROWS_PER_INSERT rows to a statement: each run of one costs
-        its own binding, reset and cursors, paid once for 32 rows instead of each; and binding a value costs SQLite
-        a copy of it, ~800 instructions a text."""
+        columns for every row, bound once a statement. `columns`, when given, has what each column before those is
+        made of (`columnN` is a row's Nth value: `_RECORD_SELECT`, `_PART_COLUMNS`). ROWS_PER_INSERT rows to a
+        statement: each run of one costs its own binding, reset and cursors, paid once for 32 rows instead of each;
+        and binding a value costs SQLite a copy of it, ~800 instructions a text."""
         if not rows:
             return
         width = len(rows[0])
         # ?1... are `same`; the unnumbered marks of VALUES follow them
-        select = ", ".join([*(f"nullif(column{n}, {NULL_MARK})" if n in nullable else f"column{n}"
-                              for n in range(1, width + 1)), *(f"?{n}" for n in range(1, len(same) + 1))])
+        select = ", ".join([*(columns or (f"column{n}" for n in range(1, width + 1))),
+                            *(f"?{n}" for n in range(1, len(same) + 1))])
         one = f"({','.join('?' * width)})"
 
         def statement(count: int) -> str:

@@ -316,3 +316,18 @@ async def test_a_new_records_missing_values_are_stored_as_null(tmp_path):
                             "ORDER BY id").fetchall()
     assert rows == [("Note", None, "none", None, None, None, None, None),
                     ("Cable", "1950-05", "month", 1950, 5, None, "https://example.org/x", b"\x01" * 16)]
+
+
+async def test_every_role_and_kind_of_a_participant_is_written_as_its_value(tmp_path):
+    """A participant row binds its role and kind as one number, which the insert writes as their values."""
+    from itertools import product
+
+    from retrieval.records import EntityKind
+
+    db = tmp_path / "a.db"
+    people = tuple(Participant(f"{role.value} {kind.value}", role, kind) for role, kind in product(Role, EntityKind))
+    _, records = await upsert(db, [Incoming(raw("Report"), people)])
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT name, role, kind FROM participants ORDER BY position").fetchall()
+    assert rows == [(p.name, p.role.value, p.kind.value) for p in people]
+    assert (*records[0].participants, *records[0].mentioned) == people
