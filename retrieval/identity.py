@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from .dates import ArchiveDate
@@ -20,7 +21,7 @@ from .records import DocumentInfo, Participant, RawRecord
 from .text import ascii_spaced, fold
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Incoming:
     """A parsed record with its participants resolved, ready to upsert.
 
@@ -39,11 +40,15 @@ class Incoming:
     base_key: str = ""
     links: frozenset[str] = field(init=False, repr=False, compare=False)  # see `document_links`
 
-    def __post_init__(self) -> None:
-        """Both asked for by the store and the plan; set once here (a cached_property takes a lock each time)."""
-        if not self.base_key:  # a key is never empty: it ends in '|' and the date
-            object.__setattr__(self, "base_key", record_key(self.raw.title, self.raw.date))
-        object.__setattr__(self, "links", document_links(self.raw.url, self.raw.info))
+    def __init__(self, raw: RawRecord, participants: tuple[Participant, ...] = (), occurrence: int = 1,
+                 people_input: bytes | None = None, base_key: str = "") -> None:
+        """The fields set at once: a frozen dataclass's own `__init__` sets each through `object.__setattr__`, twice
+        the time, for a record by the thousand. `base_key` and `links` are asked for by the store and the plan:
+        set once here (a cached_property takes a lock each time); a key is never empty (it ends in '|' and the
+        date)."""
+        self.__dict__.update(raw=raw, participants=participants, occurrence=occurrence, people_input=people_input,
+                             base_key=base_key or record_key(raw.title, raw.date),
+                             links=document_links(raw.url, raw.info))
 
     @property
     def title_pattern(self) -> TitlePattern | None:
@@ -63,9 +68,14 @@ class UpsertCounts:
         self.unchanged += other.unchanged
 
 
+_NO_LINKS: frozenset[str] = frozenset()
+
+
 def document_links(url: str | None, info: DocumentInfo | None) -> frozenset[str]:
     """What names one document whatever page it was seen on: 'id:<Record ID>' and 'slug:<slug>' (the archive
     links `/document/<Record ID>` and `/document/<slug>`; a listing links one of them, a document page says both)."""
+    if url is None and info is None:  # a text listing's entries: nothing to parse, no set to make
+        return _NO_LINKS
     links = {f"id:{info.record_id}"} if info is not None and info.record_id else set()
     for address in (url, info.canonical_url if info is not None else None):
         if not address:  # most listing entries link nothing: no parse
@@ -292,8 +302,10 @@ def new_key(base: str, occurrence: int, taken: set[str]) -> str:
     return f"{base}#{number}"
 
 
-@dataclass(frozen=True)
-class Insert:
+class Insert(NamedTuple):
+    """A new record's row. One a new record: a NamedTuple is made in a fraction of a frozen dataclass's time (no
+    `object.__setattr__` per field)."""
+
     key: str
     base_key: str
     item: Incoming
@@ -344,7 +356,31 @@ def plan_upsert(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredR
     batch see the effect of earlier ones.
     """
     aliases = aliases or {}
-    found = dict(linked or {})
+    linked = linked or {}
+    return _plan(batch, stored, aliases, linked, _shared_bases(batch, stored, aliases, linked))
+
+
+def _shared_bases(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredRow]], aliases: Mapping[str, str],
+                  linked: Mapping[str, tuple[str, str]]) -> set[str]:
+    """The base keys whose candidates more than one record of the batch, or a stored row, may be: a record
+    without links under any other base key is new, and alone (most records of a new archive), and `_plan`
+    inserts it without looking for the row it would merge into."""
+    shared = {*stored, *aliases, *aliases.values(), *(base for base, _ in linked.values())}
+    seen: set[str] = set()
+    for item in batch:
+        base = item.base_key
+        if base in seen:
+            shared.add(base)
+        else:
+            seen.add(base)
+    return shared
+
+
+def _plan(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredRow]], aliases: Mapping[str, str],
+          linked: Mapping[str, tuple[str, str]], shared: Container[str]) -> UpsertPlan:
+    """`plan_upsert`, with the records without links whose base key is not in `shared` inserted at once (what
+    the general way decides for them: no row to merge into, no repeat to merge first, a key of their own)."""
+    found = dict(linked)
     merged: dict[tuple[str, int], Incoming] = {}
     for item in batch:
         slot = (min(item.links), 0) if item.links else (aliases.get(item.base_key, item.base_key), item.occurrence)
@@ -354,6 +390,9 @@ def plan_upsert(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredR
     plan = UpsertPlan()
     for (base, occurrence), item in merged.items():
         raw = item.raw
+        if not item.links and base not in shared:
+            _add_new(plan, found, base, new_key(base, occurrence, set()), item)
+            continue
         if item.links:
             base, occurrence = aliases.get(item.base_key, item.base_key), item.occurrence
         linked_to = _linked_row(item.links, found, candidates)
@@ -368,13 +407,17 @@ def plan_upsert(batch: Sequence[Incoming], stored: Mapping[str, Sequence[StoredR
             rows = candidates.setdefault(base, [])
             key = new_key(base, occurrence, {r.key for r in rows})
             rows.append(StoredRow(NOT_STORED, key, raw.summary, raw.summary_partial, info=raw.info, links=item.links))
-            plan.inserts.append(Insert(key, base, item))
-            plan.landed[key] = item
-            _note_links(plan, found, base, key, item.links, raw.info)
-            plan.counts.new += 1
+            _add_new(plan, found, base, key, item)
             continue
         _merge_into(plan, found, candidates[base], base, row, item)
     return plan
+
+
+def _add_new(plan: UpsertPlan, found: dict[str, tuple[str, str]], base: str, key: str, item: Incoming) -> None:
+    plan.inserts.append(Insert(key, base, item))
+    plan.landed[key] = item
+    _note_links(plan, found, base, key, item.links, item.raw.info)
+    plan.counts.new += 1
 
 
 def _linked_row(links: frozenset[str], found: Mapping[str, tuple[str, str]],

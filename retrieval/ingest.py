@@ -23,12 +23,13 @@ from collections.abc import AsyncGenerator, Callable, Iterable, Iterator
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import aclosing, contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import islice, starmap
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
 
+from .frozen import make_in_order
 from .identity import Incoming, OccurrenceCounter, UpsertCounts, record_key
 from .parse import PageReader, open_page
 from .parse.html import looks_like_html
@@ -217,11 +218,17 @@ class Ingester:
             before = _identity(path)
             reader = await asyncio.to_thread(open_page, path)
             async with self.store.transaction():  # waits its turn, bounded by the store's write_wait
+                # A new archive holds only this file's records: their base keys are known here, and their
+                # participants are those they would be found again (the same texts, people file and rules): none
+                # are looked up
+                held = None if await self.store.has_records() else _Written()
                 parse, resolve = self._pipeline(reader)  # started once the turn came: _batches stops it
-                async with (aclosing(_batches(parse, resolve, self.store)) as batches,
+                async with (aclosing(_batches(parse, resolve, self.store if held is None else None)) as batches,
                             self.store.ingesting(reader.size // RECORD_BYTES)):
                     async for batch in batches:
-                        result.counts.add(await self.store.upsert(batch, source))
+                        result.counts.add(await self.store.upsert(batch, source, held))
+                        if held is not None:
+                            held.add(batch)
                         result.records += len(batch)
                         self._report(index, count, path, result.records, parse.bytes_read(), reader.size)
                 if _identity(path) != before:  # truncated or rewritten under us: what was read is not the file
@@ -260,6 +267,20 @@ class Ingester:
     def _report(self, index: int, count: int, path: Path, records: int, done: int, size: int) -> None:
         if self.progress is not None:
             self.progress(IngestProgress(index, count, path, records, done, size))
+
+
+class _Written:
+    """The base keys a file's batches wrote into a new archive: all it has rows under. Kept as their hashes (less
+    than half the memory; a hash another key shares costs that key a lookup, nothing else)."""
+
+    def __init__(self) -> None:
+        self._hashes: set[int] = set()
+
+    def add(self, batch: Iterable[Incoming]) -> None:
+        self._hashes.update(hash(item.base_key) for item in batch)
+
+    def __contains__(self, base: object) -> bool:
+        return hash(base) in self._hashes
 
 
 # What a batch of parsed records' participants come back as from resolving: (name, role, kind) per participant.
@@ -353,14 +374,15 @@ def people_input(fingerprint: bytes, raw: RawRecord) -> bytes:
     return hashlib.blake2b(text, digest_size=16, key=fingerprint).digest()
 
 
-# A parsed record with what is computed from it alone where it was parsed: its base key (`record_key`) and its
-# `people_input`.
-Keyed = tuple[RawRecord, str, bytes]
+# A parsed record with what is computed where it was parsed, from it and the file's records before it: its base
+# key (`record_key`), its `people_input` and its occurrence (`OccurrenceCounter`).
+Keyed = tuple[RawRecord, str, bytes, int]
 
 
-def _take(records: Iterator[RawRecord], fingerprint: bytes) -> list[Keyed]:
-    """The next batch of records, keyed; empty at the end."""
-    return [(raw, record_key(raw.title, raw.date), people_input(fingerprint, raw)) for raw in islice(records, BATCH)]
+def _take(records: Iterator[RawRecord], fingerprint: bytes, occurrences: OccurrenceCounter) -> list[Keyed]:
+    """The next batch of records, keyed and numbered; empty at the end."""
+    return [(raw, key, people_input(fingerprint, raw), occurrences.number(key, raw.summary))
+            for raw in islice(records, BATCH) for key in (record_key(raw.title, raw.date),)]
 
 
 class Parse(Protocol):
@@ -380,12 +402,13 @@ class _ThreadParse:
     reader: PageReader
     fingerprint: bytes
     records: Iterator[RawRecord] = field(init=False)
+    occurrences: OccurrenceCounter = field(init=False, default_factory=OccurrenceCounter)
 
     def __post_init__(self) -> None:
         self.records = self.reader.records()
 
     async def take(self) -> list[Keyed]:
-        return await asyncio.to_thread(_take, self.records, self.fingerprint)
+        return await asyncio.to_thread(_take, self.records, self.fingerprint, self.occurrences)
 
     def bytes_read(self) -> int:
         return self.reader.bytes_read()
@@ -396,7 +419,7 @@ class _ThreadParse:
 
 # What a record crosses from the parsing process as: plain tuples, several times cheaper than RawRecords.
 _Wire = tuple[str, int | None, int | None, int | None, str, str, tuple[str, ...], str | None, bool, bool, bool,
-              DocumentInfo | None, str, bytes]
+              DocumentInfo | None, str, bytes, int]
 
 
 class _ChildParse:
@@ -431,10 +454,11 @@ class _ChildParse:
             return []
         wire: list[_Wire]
         wire, self._done = message
-        return [(RawRecord(date_text, stored_date(year, month, day), title, summary, notes, url, partial, impossible,
-                           cut, info), key, digest)
-                for date_text, year, month, day, title, summary, notes, url, partial, impossible, cut, info, key, digest
-                in wire]
+        # made as `frozen.make_in_order` makes them: half the time of RawRecord(...)'s frozen fields, set one by one
+        return [(make_in_order(RawRecord, (date_text, stored_date(year, month, day), title, summary, notes, url,
+                                           partial, impossible, cut, info)), key, digest, occurrence)
+                for (date_text, year, month, day, title, summary, notes, url, partial, impossible, cut, info, key,
+                     digest, occurrence) in wire]
 
     def bytes_read(self) -> int:
         return self._done
@@ -451,11 +475,11 @@ def _parse_in_child(reader: PageReader, fingerprint: bytes, pipe: Connection) ->
     (its results final), or the exception that stopped it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        records = reader.records()
-        while batch := _take(records, fingerprint):
+        records, occurrences = reader.records(), OccurrenceCounter()
+        while batch := _take(records, fingerprint, occurrences):
             pipe.send(([(raw.date_text, raw.date.year, raw.date.month, raw.date.day, raw.title, raw.summary,
                          raw.notes, raw.url, raw.summary_partial, raw.day_impossible, raw.fields_cut, raw.info,
-                         key, digest) for raw, key, digest in batch], reader.bytes_read()))
+                         key, digest, occurrence) for raw, key, digest, occurrence in batch], reader.bytes_read()))
         pipe.send(reader)
     except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it as a parse in a thread would
         pipe.send(exc)
@@ -463,11 +487,11 @@ def _parse_in_child(reader: PageReader, fingerprint: bytes, pipe: Connection) ->
         pipe.close()
 
 
-async def _batches(parse: Parse, resolve: Resolve, store: ArchiveStore) -> AsyncGenerator[list[Incoming], None]:
-    """The file's records a batch at a time, in order, with their participants: the next batches are parsed and
-    resolved while the caller writes this one. When the caller stops (a failed write, Ctrl-C), nothing reads
-    the file any more once this returns."""
-    occurrences = OccurrenceCounter()
+async def _batches(parse: Parse, resolve: Resolve,
+                   known: ArchiveStore | None) -> AsyncGenerator[list[Incoming], None]:
+    """The file's records a batch at a time, in order, with their participants (those `known` has stored for
+    the same texts, else found): the next batches are parsed and resolved while the caller writes this one.
+    When the caller stops (a failed write, Ctrl-C), nothing reads the file any more once this returns."""
     pending: deque[tuple[list[Keyed], dict[bytes, tuple[Participant, ...]], asyncio.Future[Found]]] = deque()
     reading: asyncio.Future[list[Keyed]] | None = asyncio.ensure_future(parse.take())
     try:
@@ -477,8 +501,9 @@ async def _batches(parse: Parse, resolve: Resolve, store: ArchiveStore) -> Async
                 reading = asyncio.ensure_future(parse.take()) if keyed else None
                 if keyed:
                     # a file ingested again: most are stored
-                    stored = await store.participants_found_from([digest for _, _, digest in keyed])
-                    wanted = [texts_of(raw) for raw, _, digest in keyed if digest not in stored]
+                    stored = ({} if known is None else
+                              await known.participants_found_from([digest for _, _, digest, _ in keyed]))
+                    wanted = [texts_of(raw) for raw, _, digest, _ in keyed if digest not in stored]
                     # none wanted (a file ingested again): no worker is asked, or started
                     pending.append((keyed, stored, resolve.submit(wanted) if wanted else _found_none()))
             if not pending:
@@ -486,14 +511,11 @@ async def _batches(parse: Parse, resolve: Resolve, store: ArchiveStore) -> Async
             keyed, stored, resolving = pending.popleft()
             found = iter(await resolving)
             batch = []
-            for raw, key, digest in keyed:
+            for raw, key, digest, occurrence in keyed:
                 named = stored.get(digest)
                 if named is None:
                     named = tuple(starmap(stored_participant, next(found)))
-                item = Incoming(raw, named, people_input=digest, base_key=key)
-                occurrence = occurrences.number(key, raw.summary)
-                # A copy would compute its key again: only the rare second document under one title and date is.
-                batch.append(item if occurrence == 1 else replace(item, occurrence=occurrence))
+                batch.append(Incoming(raw, named, occurrence, digest, key))
             yield batch
     finally:  # a parse still reading the file is stopped and waited for; what is being resolved is no longer wanted
         resolving_left = [future for *_, future in pending]

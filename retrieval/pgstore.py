@@ -223,6 +223,10 @@ class PostgresArchiveStore(ArchiveStore):
         async with self.conn() as conn:
             return int(await conn.fetchval("SELECT count(*) FROM records"))
 
+    async def has_records(self) -> bool:
+        async with self.conn() as conn:
+            return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM records)"))
+
     async def record_texts(self) -> list[tuple[int, str, str]]:
         async with self.conn() as conn:
             rows = await conn.fetch("SELECT id, title, summary FROM records ORDER BY id")

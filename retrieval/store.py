@@ -13,13 +13,13 @@ import json
 import sqlite3
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Container, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
 from dataclasses import fields
 from datetime import UTC, datetime
 from enum import Enum, StrEnum
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, product
 from pathlib import Path
 from typing import Any, Self
 
@@ -397,19 +397,49 @@ def stored_notes(text: str) -> tuple[str, ...]:
     return () if text == "[]" else tuple(json.loads(text))
 
 
-def _insert_values(insert: Insert, blob: Callable[[bytes], object] = bytes) -> tuple[object, ...]:
+def _insert_values(insert: Insert, blob: Callable[[bytes], object] = bytes, null: object = None) -> tuple[object, ...]:
     """A new record's own columns, in RECORD_COLUMNS' order (the times it was made and changed follow), its
-    digest as `blob` makes it."""
-    raw, found_from = insert.item.raw, insert.item.people_input
+    digest as `blob` makes it, and `null` for each missing value (see NULL_MARK)."""
+    raw, found_from, url = insert.item.raw, insert.item.people_input, insert.item.raw.url
+    iso, precision, year, month, day = _date_columns((date := raw.date).year, date.month, date.day, null)
     return (
-        insert.key, insert.base_key, raw.date.iso(), raw.date_text, str(raw.date.precision), raw.date.year,
-        raw.date.month, raw.date.day, raw.title, raw.summary, int(raw.summary_partial), _json_list(raw.notes),
-        raw.url, None if found_from is None else blob(found_from),
+        insert.key, insert.base_key, iso, raw.date_text, precision, year, month, day, raw.title, raw.summary,
+        int(raw.summary_partial), _json_list(raw.notes), null if url is None else url,
+        null if found_from is None else blob(found_from),
     )
+
+
+@lru_cache(maxsize=1 << 16)
+def _date_columns(year: int | None, month: int | None, day: int | None,
+                  null: object) -> tuple[object, str, object, object, object]:
+    """A date's `date_iso`, `precision`, `year`, `month` and `day` columns, `null` for each it lacks: made once
+    per distinct date (an archive has a few thousand), not for each record."""
+    iso, precision = (date := stored_date(year, month, day)).iso(), str(date.precision)
+    return (null if iso is None else iso, precision, null if year is None else year,
+            null if month is None else month, null if day is None else day)
 
 
 RECORD_COLUMNS = ("record_key, base_key, date_iso, date_text, precision, year, month, day, title, summary, "
                   "summary_partial, notes, url, people_input, created_at, updated_at")
+# sqlite3 binds None (NULL) only after looking for an adapter for it, as for `bytes` (BLOB_NOTE): ~1.4 µs a value,
+# about one a new record (most listing entries link nothing; some dates lack a day). A new record's row binds
+# NULL_MARK instead, and its insert reads it back as NULL: no column it stands in holds a negative integer (they
+# hold text, a digest or a date's year, month and day).
+NULL_MARK = -1
+_NULLABLE = ("date_iso", "year", "month", "day", "url", "people_input")
+# A new record's columns as its insert makes them of the values bound (`_insert_values`: RECORD_COLUMNS but the
+# times, which every row shares).
+_RECORD_SELECT = tuple(f"nullif(column{n}, {NULL_MARK})" if column in _NULLABLE else f"column{n}"
+                       for n, column in enumerate(RECORD_COLUMNS.split(", ")[:-2], 1))
+# A participant row's role and kind are bound as one small integer (`_PART_CODES`), which its insert writes as
+# their values: two texts fewer to bind a row (binding a text costs sqlite3 and SQLite a copy of it).
+_PART_CODES = {(role, kind): r * len(EntityKind) + k
+               for (r, role), (k, kind) in product(enumerate(Role), enumerate(EntityKind))}
+_PART_COLUMNS = ("column1", "column2", "column3",
+                 f"CASE column4 / {len(EntityKind)} "
+                 + " ".join(f"WHEN {r} THEN '{role.value}'" for r, role in enumerate(Role)) + " END",
+                 f"CASE column4 % {len(EntityKind)} "
+                 + " ".join(f"WHEN {k} THEN '{kind.value}'" for k, kind in enumerate(EntityKind)) + " END")
 
 
 class ArchiveStore(ABC):
@@ -467,10 +497,16 @@ class ArchiveStore(ABC):
         """Changes with every commit that wrote records: how a long-running reader notices an ingest."""
 
     # -- writing -----------------------------------------------------------------------------------
-    async def upsert(self, batch: Sequence[Incoming], source: str) -> UpsertCounts:
-        """Insert or merge records seen in `source`; call inside a transaction."""
+    async def upsert(self, batch: Sequence[Incoming], source: str,
+                     held: Container[str] | None = None) -> UpsertCounts:
+        """Insert or merge records seen in `source`; call inside a transaction. `held`, when given, has every base
+        key the archive has rows under (and perhaps others): the batch's other base keys are not looked up (an
+        ingest into a new archive knows them: those of its file's batches before)."""
         linked = await self._linked({link for item in batch for link in item.links})
-        stored = await self._rows_by_base({item.base_key for item in batch} | {base for base, _ in linked.values()})
+        bases = {item.base_key for item in batch}
+        if held is not None:
+            bases = {base for base in bases if base in held}
+        stored = await self._rows_by_base(bases | {base for base, _ in linked.values()})
         aliases = await self._damaged_title_aliases([item for item in batch if item.base_key not in stored])
         stored.update(await self._rows_by_base(set(aliases.values()) - stored.keys()))
         plan = plan_upsert(batch, stored, aliases, linked)
@@ -582,6 +618,10 @@ class ArchiveStore(ABC):
     # -- reading -----------------------------------------------------------------------------------
     @abstractmethod
     async def count(self) -> int: ...
+
+    @abstractmethod
+    async def has_records(self) -> bool:
+        """Is any record stored? One row looked at, where `count` reads them all."""
 
     @abstractmethod
     async def record_texts(self) -> list[tuple[int, str, str]]:
@@ -799,7 +839,8 @@ class SqliteArchiveStore(ArchiveStore):
         if plan.inserts:
             before = await self._last_id()
             await self._insert_rows(f"INSERT INTO records ({RECORD_COLUMNS}, generation)",
-                                    [_insert_values(i, bytearray) for i in plan.inserts], (now, now, stamp))
+                                    [_insert_values(i, bytearray, NULL_MARK) for i in plan.inserts], (now, now, stamp),
+                                    _RECORD_SELECT)
             if await self._last_id() - before == len(plan.inserts):
                 # SQLite gives a new row the largest id + 1 (until the largest possible one is taken): these
                 # rows are the next ids, in order, and need not be looked up one by one
@@ -821,11 +862,12 @@ class SqliteArchiveStore(ArchiveStore):
         if refresh:
             inserted = {ids[i.key] for i in plan.inserts}  # a new record has no participants to delete
             stored = [(rid,) for rid in refresh if rid not in inserted]
-            await self.conn.executemany("DELETE FROM participants WHERE record_id = ?", stored)
-            await self.conn.executemany("DELETE FROM shown WHERE record_id = ?", stored)  # ROW_TRIGGERS are aside
-            await self.conn.executemany("UPDATE records SET people_input = ?, generation = ? WHERE id = ?",
-                                        [(item.people_input, stamp, rid) for rid, item in refresh.items()
-                                         if rid not in inserted])
+            if stored:  # none in a new archive: three trips to the connection's thread saved
+                await self.conn.executemany("DELETE FROM participants WHERE record_id = ?", stored)
+                await self.conn.executemany("DELETE FROM shown WHERE record_id = ?", stored)  # ROW_TRIGGERS are aside
+                await self.conn.executemany("UPDATE records SET people_input = ?, generation = ? WHERE id = ?",
+                                            [(item.people_input, stamp, rid) for rid, item in refresh.items()
+                                             if rid not in inserted])
             await self._insert_participants({rid: item.participants for rid, item in refresh.items()})
         await self._unshow_new_source(list(plan.ids.values()), source)
         await self._insert_rows("INSERT OR IGNORE INTO sources (record_id, source, first_seen)",
@@ -854,21 +896,22 @@ class SqliteArchiveStore(ArchiveStore):
     async def _insert_participants(self, people: Mapping[int, Sequence[Participant]]) -> None:
         await self._insert_rows(
             "INSERT OR IGNORE INTO participants (record_id, position, name, role, kind)",
-            # plain strs: sqlite3 binds an enum only after looking for an adapter, ~2 µs a row
-            [(rid, position, p.name, str(p.role), str(p.kind)) for rid, named in people.items()
-             for position, p in enumerate(named)],
-        )
+            [(rid, position, p.name, _PART_CODES[p.role, p.kind]) for rid, named in people.items()
+             for position, p in enumerate(named)], columns=_PART_COLUMNS)
 
-    async def _insert_rows(self, head: str, rows: Sequence[tuple[object, ...]], same: tuple[object, ...] = ()) -> None:
+    async def _insert_rows(self, head: str, rows: Sequence[tuple[object, ...]], same: tuple[object, ...] = (),
+                           columns: Sequence[str] = ()) -> None:
         """`head` ('INSERT ... (columns)') with the values of `rows`, in order, then `same`, the values of the last
-        columns for every row, bound once a statement. ROWS_PER_INSERT rows to a statement: each run of one costs
-        its own binding, reset and cursors, paid once for 32 rows instead of each; and binding a value costs SQLite
-        a copy of it, ~800 instructions a text."""
+        columns for every row, bound once a statement. `columns`, when given, has what each column before those is
+        made of (`columnN` is a row's Nth value: `_RECORD_SELECT`, `_PART_COLUMNS`). ROWS_PER_INSERT rows to a
+        statement: each run of one costs its own binding, reset and cursors, paid once for 32 rows instead of each;
+        and binding a value costs SQLite a copy of it, ~800 instructions a text."""
         if not rows:
             return
         width = len(rows[0])
         # ?1... are `same`; the unnumbered marks of VALUES follow them
-        select = ", ".join([*(f"column{n}" for n in range(1, width + 1)), *(f"?{n}" for n in range(1, len(same) + 1))])
+        select = ", ".join([*(columns or (f"column{n}" for n in range(1, width + 1))),
+                            *(f"?{n}" for n in range(1, len(same) + 1))])
         one = f"({','.join('?' * width)})"
 
         def statement(count: int) -> str:
@@ -934,6 +977,10 @@ class SqliteArchiveStore(ArchiveStore):
         async with self.conn.execute("SELECT COUNT(*) FROM records") as cur:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
+
+    async def has_records(self) -> bool:
+        rows = await self.conn.execute_fetchall("SELECT EXISTS (SELECT 1 FROM records)")
+        return bool(next(iter(rows))[0])
 
     async def signature(self) -> tuple[int, int]:
         """Changes with every commit of another connection and every `transaction()` of this one (records are

@@ -1,6 +1,11 @@
 """The pure identity rules: which stored document an incoming record is, and how their fields merge."""
 from __future__ import annotations
 
+import random
+from dataclasses import fields
+
+import pytest
+
 from retrieval.dates import ArchiveDate
 from retrieval.identity import (
     Incoming,
@@ -279,3 +284,82 @@ def test_a_row_never_erases_what_a_page_said_and_a_page_fills_a_row_in():
     plan = plan_upsert([page], {"report|1952-09-06": [row(1, "A listing's summary.", url=site)]})
     assert plan.updates[0].summary == "The page's summary." and plan.documents == {"report|1952-09-06": info}
     assert plan.links == {"report|1952-09-06": frozenset({"id:7", "slug:report"})}
+
+
+class _Everything:
+    """Every base key shared: `_plan` decides each record the general way."""
+
+    def __contains__(self, _: object) -> bool:
+        return True
+
+
+def _in_order(plan: object) -> list[tuple[str, object]]:
+    """A plan's fields, its dicts as lists (a dict's order is the order rows are written in)."""
+    return [(f.name, list(value.items()) if isinstance(value := getattr(plan, f.name), dict) else value)
+            for f in fields(plan)]  # type: ignore[arg-type]
+
+
+def _random_case(rng: random.Random) -> tuple[list[Incoming], dict[str, list[StoredRow]], dict[str, str],
+                                              dict[str, tuple[str, str]]]:
+    """A batch drawn from a few titles, dates, summaries and links, with stored rows, aliases and links found:
+    repeats, prefixes, numbered documents, damaged titles and pages, as often as lone new records."""
+    from retrieval.records import DocumentInfo
+
+    site = "https://digitalarchive.wilsoncenter.org/document/"
+    titles = ["Report", "Cable", "Letter \ufffd Mao", "Letter to Mao", *(f"Note {n}" for n in range(8))]
+    dates = [DAY, ArchiveDate(1952, 9), ArchiveDate()]
+    summaries = ["", "The two sides met.", "The two sides", "Another talk.", "The two sides met\ufffd"]
+    batch = []
+    for _ in range(rng.randint(1, 12)):
+        links = rng.random() < 0.2
+        info = DocumentInfo(record_id=str(rng.randint(1, 3)), source="AVP RF") if rng.random() < 0.1 else None
+        raw = RawRecord(date_text="", date=rng.choice(dates), title=rng.choice(titles),
+                        summary=rng.choice(summaries), summary_partial=rng.random() < 0.2,
+                        notes=rng.choice([(), ("A note.",)]), url=site + rng.choice("123ab") if links else None,
+                        info=info)
+        batch.append(Incoming(raw, rng.choice([(), (Participant("Mao Zedong"),)]), rng.choice([1, 1, 1, 2]),
+                              rng.choice([None, b"a", b"b"])))
+    bases = sorted({i.base_key for i in batch})
+    stored: dict[str, list[StoredRow]] = {}
+    linked: dict[str, tuple[str, str]] = {}
+    for number, base in enumerate(bases):
+        if rng.random() < 0.3:
+            key = base if rng.random() < 0.8 else f"{base}#2"
+            links = frozenset({f"id:{number}"}) if rng.random() < 0.5 else frozenset()
+            stored[base] = [row(100 + number, rng.choice(summaries), key=key, links=links,
+                                people_input=rng.choice([None, b"a"]))]
+            linked.update({link: (base, key) for link in links})
+        elif rng.random() < 0.1:  # a link to the row an earlier record of the batch inserts
+            linked[f"id:{rng.randint(1, 3)}"] = (base, base)
+    aliases = {base: rng.choice(bases) for base in bases if rng.random() < 0.1}
+    return batch, stored, aliases, linked
+
+
+def test_the_way_for_lone_new_records_plans_what_the_general_way_does():
+    from retrieval.identity import _plan
+
+    rng = random.Random(12)
+    fast = 0
+    for _ in range(3000):
+        batch, stored, aliases, linked = _random_case(rng)
+        plan = plan_upsert(batch, stored, aliases, linked)
+        assert _in_order(plan) == _in_order(_plan(batch, stored, aliases, linked, _Everything()))
+        fast += plan.counts.new
+    assert fast > 3000  # the lone new records, the common case, were among them
+
+
+def test_an_incoming_record_is_frozen_and_keys_and_links_itself_once():
+    from dataclasses import FrozenInstanceError, replace
+
+    from retrieval.records import DocumentInfo
+
+    raw = RawRecord(date_text="", date=DAY, title="Report", url="https://x.org/document/cable-x",
+                    info=DocumentInfo(record_id="7"))
+    made = Incoming(raw, (Participant("Mao Zedong"),), 2, b"a")
+    assert (made.base_key, made.links, made.occurrence) == ("report|1952-09-06", {"id:7", "slug:cable-x"}, 2)
+    assert Incoming(raw, base_key="given").base_key == "given" and Incoming(raw).links == made.links
+    again = replace(made, occurrence=3)
+    assert again == Incoming(raw, made.participants, 3, b"a") and again.links == made.links
+    assert made == Incoming(raw, made.participants, 2, b"a") and hash(made) == hash(replace(made))
+    with pytest.raises(FrozenInstanceError):
+        made.occurrence = 1  # type: ignore[misc]

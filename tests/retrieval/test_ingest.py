@@ -245,6 +245,60 @@ async def test_records_ingested_again_unchanged_keep_their_participants_without_
     assert not any("Zhou Enlai" in {p.name for p in (*r.participants, *r.mentioned)} for r in changed)
 
 
+def listing_of(*entries: tuple[str, str, str]) -> str:
+    """A listing page (the blank-line layout) of (date line, title, summary) entries."""
+    return "Documents\n\n" + "".join(f"{date}\n\n{title}\n\n{summary}\n\n" for date, title, summary in entries)
+
+
+async def test_a_new_archive_looks_up_no_participants_and_stores_those_it_would_have_found(archive_target, tmp_path,
+                                                                                            monkeypatch):
+    """Into a new archive, every record's participants are found: the only ones stored are its own file's, found
+    from the same texts by the same rules. Into one with records, those found from the same text are taken."""
+    monkeypatch.setattr(ingest_module, "BATCH", 2)  # the repeated text comes in a later batch than the first
+    text = ("Letter from Mao Zedong to Joseph Stalin", "Zhou Enlai reports on the talks with Nikita Khrushchev.")
+    first = tmp_path / "first.txt"
+    others = [(f"May {day}, 1950", f"Cable {day}", "Ho Chi Minh asks.") for day in range(1, 7)]
+    first.write_text(listing_of(("March 13, 1965", *text), *others, ("June 6, 1951", *text)))  # batches 1 and 4
+    people = CountingDirectory.load()
+    async with await open_store(archive_target) as store:
+        assert not await store.has_records()
+    report, records = await ingest_with(archive_target, people, first)
+    assert report.totals.new == 8 and people.found == 8
+    assert records[0].participants and records[0].participants == records[7].participants
+    again = tmp_path / "again.txt"
+    again.write_text(listing_of(("July 7, 1952", *text)))
+    people.found = 0
+    report, records = await ingest_with(archive_target, people, again)
+    assert report.totals.new == 1 and people.found == 0 and records[8].participants == records[0].participants
+    async with await open_store(archive_target) as store:
+        assert await store.has_records()
+
+
+async def test_a_new_archive_finds_its_files_earlier_batches_records_again(archive_target, tmp_path, monkeypatch):
+    """Into a new archive only the base keys a file's batches wrote are looked up: a record seen again in a later
+    batch, or another document under its title and date, finds the one stored, as in an archive with records."""
+    monkeypatch.setattr(ingest_module, "BATCH", 2)
+    entries = [("March 13, 1965", "Report", "Kim Il Sung writes"), ("April 2, 1977", "Cable", "Ho Chi Minh asks."),
+               ("May 5, 1950", "Note", "Zhou Enlai replies."), ("March 13, 1965", "Report", "Kim Il Sung writes more."),
+               ("May 5, 1950", "Note", "Another note."), ("April 2, 1977", "Cable", "Ho Chi Minh asks.")]
+    page = tmp_path / "page.txt"
+    page.write_text(listing_of(*entries))
+    report, records = await ingest(archive_target, page)
+    assert (report.totals.new, report.totals.updated, report.totals.unchanged) == (4, 1, 1)
+    assert sorted((r.title, r.summary) for r in records) == [
+        ("Cable", "Ho Chi Minh asks."), ("Note", "Another note."), ("Note", "Zhou Enlai replies."),
+        ("Report", "Kim Il Sung writes more.")]
+    other = tmp_path / "other.txt"  # the same page into an archive with a record: every base key looked up
+    other.write_text(listing_of(("June 6, 1951", "Letter", "Mao Zedong writes.")))
+    _, before = await ingest(tmp_path / "known.db", other)
+    known, after = await ingest(tmp_path / "known.db", page)
+    assert (known.totals.new, known.totals.updated, known.totals.unchanged) == (4, 1, 1)
+    def shown(stored: list[Record]) -> list[tuple[str, str, object]]:
+        return [(r.title, r.summary, r.date) for r in stored]
+
+    assert shown(after[len(before):]) == shown(records)
+
+
 async def test_a_large_file_ingested_again_unchanged_starts_no_worker_process(archive_target, monkeypatch):
     """Workers find participants; a file whose records all have theirs stored needs none (starting them costs
     their imports and the people file, and the file waits for them)."""

@@ -302,3 +302,32 @@ async def test_the_checks_are_on_again_once_a_files_batches_are_written(tmp_path
                 await store.conn.execute("UPDATE records SET precision = 'decade'")
             with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
                 await store.conn.execute("UPDATE participants SET role = 'bystander'")
+
+
+async def test_a_new_records_missing_values_are_stored_as_null(tmp_path):
+    """A new record's row binds NULL_MARK for what it lacks (no date, no link, no digest) and stores NULL; a value
+    it has is stored as it is."""
+    db = tmp_path / "a.db"
+    plain = RawRecord(date_text="undated", date=ArchiveDate(), title="Note")
+    month = RawRecord(date_text="May 1950", date=ArchiveDate(1950, 5), title="Cable", url="https://example.org/x")
+    await upsert(db, [Incoming(plain), Incoming(month, people_input=b"\x01" * 16)])
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT title, date_iso, precision, year, month, day, url, people_input FROM records "
+                            "ORDER BY id").fetchall()
+    assert rows == [("Note", None, "none", None, None, None, None, None),
+                    ("Cable", "1950-05", "month", 1950, 5, None, "https://example.org/x", b"\x01" * 16)]
+
+
+async def test_every_role_and_kind_of_a_participant_is_written_as_its_value(tmp_path):
+    """A participant row binds its role and kind as one number, which the insert writes as their values."""
+    from itertools import product
+
+    from retrieval.records import EntityKind
+
+    db = tmp_path / "a.db"
+    people = tuple(Participant(f"{role.value} {kind.value}", role, kind) for role, kind in product(Role, EntityKind))
+    _, records = await upsert(db, [Incoming(raw("Report"), people)])
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT name, role, kind FROM participants ORDER BY position").fetchall()
+    assert rows == [(p.name, p.role.value, p.kind.value) for p in people]
+    assert (*records[0].participants, *records[0].mentioned) == people
