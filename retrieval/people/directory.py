@@ -157,9 +157,6 @@ class PeopleDirectory:
         reader = RoleReader(title, title_hits)
         authors, recipients = reader.read()
         spoken_of = reader.spoken_of(authors | recipients)
-        summary_hits: list[Hit] = []
-        if summary:
-            summary_hits = self._matcher.context_hits(self._matcher.find(summary), country)
 
         # entity -> the rank of its strongest role, in order of first appearance (ranks, not roles: an enum
         # hashes in Python, an int in C)
@@ -170,8 +167,8 @@ class PeopleDirectory:
             known = best.get(hit.entity)
             if known is None or rank < known:
                 best[hit.entity] = rank
-        for hit in summary_hits:  # mentioned is the weakest role: it never replaces another
-            best.setdefault(hit.entity, _MENTIONED)
+        for entity in self._matcher.mentioned(summary, country) if summary else ():
+            best.setdefault(entity, _MENTIONED)  # mentioned is the weakest role: it never replaces another
         return [self._participant[rank][entity] for entity, rank in sorted(best.items(), key=itemgetter(1))]
 
     def author(self, written: str) -> Participant:

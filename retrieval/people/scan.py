@@ -352,10 +352,16 @@ class Matcher:
 
     def hits(self, scan: Scan) -> list[Hit]:
         """All entity mentions in `scan`, longest match first, non-overlapping, in order of position."""
-        keys, trie = scan.keys, self._trie
-        hits: list[Hit] = []
+        spans = self._spans(scan.keys, None if scan.token_group is None else scan)
+        return self._finish(scan.text, scan, [self._new_hit(scan, *span) for span in spans])
+
+    def _spans(self, keys: list[str], grouped: Scan | None) -> list[tuple[int, int, int]]:
+        """Entity, first and last word (exclusive) of every name in `keys` (not-names pass over their words):
+        the longest from each word on, then on after it. `grouped`: the scan when the text has brackets, whose
+        edges a name may not straddle."""
+        trie = self._trie
+        spans: list[tuple[int, int, int]] = []
         n, resume = len(keys), 0
-        ungrouped = scan.token_group is None
         # Only a token that starts some name can start a hit: visit those (most words start none).
         for i in compress(count(), map(trie.__contains__, keys)):
             if i < resume:
@@ -365,7 +371,7 @@ class Matcher:
             j = i + 1
             while True:
                 found = node.get("")
-                if found is not None and (ungrouped or self._fits_groups(scan, i, j)):
+                if found is not None and (grouped is None or self._fits_groups(grouped, i, j)):
                     end, value = j, found
                 if j >= n:
                     break
@@ -376,10 +382,10 @@ class Matcher:
             if not end:
                 continue
             if value >= 0:
-                end = self._extend(scan, i, end, value)
-                hits.append(self._new_hit(scan, value, i, end))
+                end = self._extend(keys, grouped, i, end, value)
+                spans.append((value, i, end))
             resume = end
-        return self._finish(scan.text, scan, hits)
+        return spans
 
     def _finish(self, text: str, scan: Scan | None, hits: list[Hit]) -> list[Hit]:
         """Merged annotations and cover names; `scan` is None when no name touches a bracket."""
@@ -452,14 +458,14 @@ class Matcher:
             counted = end
         return Found(text, self._finish(text, None, hits), spaced)
 
-    def _extend(self, scan: Scan, first: int, end: int, value: int) -> int:
+    def _extend(self, keys: list[str], grouped: Scan | None, first: int, end: int, value: int) -> int:
         """Let a titled alias run on into the full name: "President Park" + "Park Chung Hee" is one mention."""
-        keys, n, trie = scan.keys, len(scan.keys), self._trie
+        n, trie = len(keys), self._trie
         for k in range(first + 1, end):
             node = trie.get(keys[k])
             j = k + 1
             while node is not None:
-                if j > end and node.get("") == value and (scan.token_group is None or self._fits_groups(scan, k, j)):
+                if j > end and node.get("") == value and (grouped is None or self._fits_groups(grouped, k, j)):
                     end = j
                 if j >= n:
                     break
@@ -564,14 +570,39 @@ class Matcher:
                     hit.entity = owner
                     break
 
+    def _holds_no_context(self, country: str, spaced: str | None) -> bool:
+        """Surely none of `country`'s context phrases in a text (`spaced`: its spaced words, None when unknown):
+        the country has none, or the text lacks a word all of them hold."""
+        common = self._context_common.get(country)
+        return common is None or spaced is not None and not all(map(spaced.__contains__, common))
+
+    def mentioned(self, text: str, country: str | None) -> list[int]:
+        """The entities of `context_hits(find(text), country)`, each once, in order of first mention: all a
+        summary gives (whoever it names is mentioned, whatever the wording)."""
+        entities = self.plain_mentioned(text, country)
+        if entities is None:
+            entities = list(dict.fromkeys([hit.entity for hit in self.context_hits(self.find(text), country)]))
+        return entities
+
+    def plain_mentioned(self, text: str, country: str | None) -> list[int] | None:
+        """`mentioned` of a plain text with no bracket, by the trie walk over its words alone (no offsets, no
+        hits, no pattern); None, for `mentioned` to decide, when a context phrase may stand in it or a name it
+        holds is a cover name."""
+        spaced = None if "(" in text else _spaced(text)
+        if spaced is None or country is not None and not self._holds_no_context(country, spaced):
+            return None
+        keys = spaced.split()
+        spans = self._spans(keys, None)
+        if spans and not self._cover_by_key.keys().isdisjoint(["".join(keys[first:last]) for _, first, last in spans]):
+            return None
+        return list(dict.fromkeys([value for value, _, _ in spans]))
+
     def context_hits(self, found: Found, country: str | None) -> list[Hit]:
         """Bare "the Central Committee" etc., read as the body of the document's country."""
         hits = found.hits
         # Only the phrases whose first word the text holds (most texts hold none; a phrase whose other words it
         # lacks cannot match either): the scan's words are made only when the text may hold a whole phrase.
-        common = self._context_common.get(country) if country else None
-        if country is None or common is None \
-                or found.spaced is not None and not all(map(found.spaced.__contains__, common)):
+        if country is None or self._holds_no_context(country, found.spaced):
             return hits
         phrases = [phrase for phrase in self._context[country] if found.may_hold(phrase[1])]
         if not phrases:
