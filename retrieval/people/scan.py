@@ -340,6 +340,8 @@ class Matcher:
             if entity.context_names and entity.country:
                 for phrase in entity.context_names:
                     self._context.setdefault(entity.country, []).append((idx, token_keys(phrase)))
+        # Every beginning of a cover name's squash: a name whose first word is none of them is no cover name.
+        self._cover_starts = frozenset(key[:end] for key in self._cover_by_key for end in range(1, len(key) + 1))
         # The words all of a country's context phrases hold: a text lacking one of them holds none of its phrases.
         self._context_common = {country: tuple(set.intersection(*(set(words) for _, words in phrases)))
                                 for country, phrases in self._context.items()}
@@ -382,7 +384,8 @@ class Matcher:
             if not end:
                 continue
             if value >= 0:
-                end = self._extend(keys, grouped, i, end, value)
+                if end > i + 1:  # only a name of two words or more can run on
+                    end = self._extend(keys, grouped, i, end, value)
                 spans.append((value, i, end))
             resume = end
         return spans
@@ -419,7 +422,8 @@ class Matcher:
 
     @cached_property
     def _plain_names(self) -> dict[str, PlainName]:
-        return _plain_names(self._trie)
+        """Each plain name as the pattern matches it (after a space) -> what it is."""
+        return {f" {words}": name for words, name in _plain_names(self._trie).items()}
 
     def _runs_on(self, padded: str, start: int, end: int) -> bool:
         """Does a name start at a word of this one after its first and run on past `end` (a superset of the
@@ -436,7 +440,7 @@ class Matcher:
         spaced = _spaced(text)
         if spaced is None:
             return None
-        groups = [(m.start(), m.end()) for m in _GROUP_RE.finditer(text)] if "(" in text else None
+        groups = [(m.start(), m.end()) for m in _GROUP_RE.finditer(text)] if "(" in text else []
         padded = " " + spaced  # a name starts after a space: at padded[start], its first word at text[start]
         search, names = self._plain_pattern.search, self._plain_names
         hits: list[Hit] = []
@@ -444,10 +448,11 @@ class Matcher:
         while (m := search(padded, position)) is not None:
             start, position = m.span()
             end = position - 1
-            if groups and any(open_ < end and start < close for open_, close in groups):
-                return None
+            for open_, close in groups:
+                if open_ < end and start < close:
+                    return None
             found = m.group()
-            name = names.get(found[1:]) or names[" ".join(found.split())]
+            name = names.get(found) or names[" " + " ".join(found.split())]
             if name.entity < 0:
                 continue
             if name.may_extend and self._runs_on(padded, start, m.end()):
@@ -593,7 +598,8 @@ class Matcher:
             return None
         keys = spaced.split()
         spans = self._spans(keys, None)
-        if spans and not self._cover_by_key.keys().isdisjoint(["".join(keys[first:last]) for _, first, last in spans]):
+        if spans and not self._cover_starts.isdisjoint([keys[first] for _, first, _ in spans]) \
+                and not self._cover_by_key.keys().isdisjoint(["".join(keys[first:last]) for _, first, last in spans]):
             return None
         return list(dict.fromkeys([value for value, _, _ in spans]))
 
