@@ -5,7 +5,8 @@ all `a a gromyko` or `aa gromyko`), and every alias is indexed with all ways of 
 "Chou En-lai" also matches "Chou Enlai" and "Kim Il-sung" matches "Kim Ilsung". The trie is built once at
 load: `Matcher.hits` costs a dict lookup per word of text. For ingest, `Matcher.find` matches a plain title or
 summary (most of them) with the same trie compiled into one regular expression, so no word list is made and the
-engine, in C, looks only after spaces; the scan decides the rest, and tests check both find the same.
+engine, in C, looks only after spaces; the scan decides the rest, and tests check both find the same. A summary
+needs only whom it names (`Matcher.mentioned`): the trie walk over its words, with no offsets and no hits.
 """
 from __future__ import annotations
 
