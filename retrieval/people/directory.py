@@ -44,6 +44,8 @@ class PeopleDirectory:
         self._matcher = Matcher(self.entities, not_names, self._by_key)
         # Each entity in each role (by the role's rank), made once: participants() hands out these (frozen) objects.
         self._participant = [[Participant(e.name, role, e.kind) for e in self.entities] for role in ROLE_RANK]
+        # Each entity's country when it is a person (else None): what `_context_country` asks of every title's hits.
+        self._person_country = [e.country if e.kind == EntityKind.PERSON and e.country else None for e in self.entities]
         # Another people file (or another version of it) can find other participants in the same text.
         self.fingerprint = hashlib.blake2b(repr((self.entities, sorted(not_names))).encode(), digest_size=16).digest()
 
@@ -157,9 +159,6 @@ class PeopleDirectory:
         reader = RoleReader(title, title_hits)
         authors, recipients = reader.read()
         spoken_of = reader.spoken_of(authors | recipients)
-        summary_hits: list[Hit] = []
-        if summary:
-            summary_hits = self._matcher.context_hits(self._matcher.find(summary), country)
 
         # entity -> the rank of its strongest role, in order of first appearance (ranks, not roles: an enum
         # hashes in Python, an int in C)
@@ -170,8 +169,8 @@ class PeopleDirectory:
             known = best.get(hit.entity)
             if known is None or rank < known:
                 best[hit.entity] = rank
-        for hit in summary_hits:  # mentioned is the weakest role: it never replaces another
-            best.setdefault(hit.entity, _MENTIONED)
+        for entity in self._matcher.mentioned(summary, country) if summary else ():
+            best.setdefault(entity, _MENTIONED)  # mentioned is the weakest role: it never replaces another
         return [self._participant[rank][entity] for entity, rank in sorted(best.items(), key=itemgetter(1))]
 
     def author(self, written: str) -> Participant:
@@ -199,9 +198,9 @@ class PeopleDirectory:
     def _context_country(self, hits: list[Hit]) -> str | None:
         """The country a bare "the Central Committee" belongs to: that of the first person the title names."""
         for hit in hits:
-            entity = self.entities[hit.entity]
-            if entity.kind == EntityKind.PERSON and entity.country:
-                return entity.country
+            country = self._person_country[hit.entity]
+            if country is not None:
+                return country
         return None
 
 

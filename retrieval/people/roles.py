@@ -257,7 +257,7 @@ class RoleReader:
         if len(roles) == len(self.hits):  # `roles` are some of the hits: all of them, then
             return set()
         others = list(filterfalse(roles.__contains__, range(len(self.hits))))
-        subjects = self._subjects(roles)
+        subjects = self._subjects(roles, max(self.hits[k].start for k in others))
         return {k for k in others if self._quoted_subject(k) or self._owns_subject(k)
                 or any(start <= self.hits[k].start and self.hits[k].end <= end for start, end in subjects)}
 
@@ -273,23 +273,26 @@ class RoleReader:
 
     def _owns_subject(self, k: int) -> bool:
         """ "Pol Pot's Visit to the DPRK", "Tito's Official Visit", "Khrushchev's Removal"."""
-        possessive = _POSSESSIVE_SUBJECT_RE.match(self.title[self.hits[k].end:])
+        possessive = _POSSESSIVE_SUBJECT_RE.match(self.title, self.hits[k].end)
         if possessive is None:
             return False
         head = ""
-        phrase = _PHRASE_STOP_RE.split(self.title[self.hits[k].end + possessive.end():], maxsplit=1)[0]
+        phrase = _PHRASE_STOP_RE.split(self.title[possessive.end():], maxsplit=1)[0]
         for word in _gap_words(phrase)[:3]:
             if _fold_word(word) in _FUNCTION_WORDS:
                 break
             head = _fold_word(word)
         return head in _SUBJECT_NOUNS
 
-    def _subjects(self, roles: set[int]) -> list[tuple[int, int]]:
-        """The stretches after "on"/"about"/"regarding"/... that record no exchange. A stretch ends at
-        punctuation, "by", a quote's edge or a writer or addressee."""
+    def _subjects(self, roles: set[int], last: int) -> list[tuple[int, int]]:
+        """The stretches after "on"/"about"/"regarding"/... that record no exchange, up to those starting at
+        `last` (a stretch starting later holds no name from `last` on). A stretch ends at punctuation, "by", a
+        quote's edge or a writer or addressee."""
         found = []
         text, subject = _SUBJECT.over(self.title, self.lowered)
         for m in subject.finditer(text):
+            if m.end() > last:
+                break
             follows = _gap_words(self.title[m.end():m.end() + 20])
             if not follows or follows[0][0].isdigit() or _fold_word(follows[0]) in MONTHS \
                     or _fold_word(follows[0]) == "behalf":

@@ -5,7 +5,8 @@ all `a a gromyko` or `aa gromyko`), and every alias is indexed with all ways of 
 "Chou En-lai" also matches "Chou Enlai" and "Kim Il-sung" matches "Kim Ilsung". The trie is built once at
 load: `Matcher.hits` costs a dict lookup per word of text. For ingest, `Matcher.find` matches a plain title or
 summary (most of them) with the same trie compiled into one regular expression, so no word list is made and the
-engine, in C, looks only after spaces; the scan decides the rest, and tests check both find the same.
+engine, in C, looks only after spaces; the scan decides the rest, and tests check both find the same. A summary
+needs only whom it names (`Matcher.mentioned`): the trie walk over its words, with no offsets and no hits.
 """
 from __future__ import annotations
 
@@ -340,6 +341,8 @@ class Matcher:
             if entity.context_names and entity.country:
                 for phrase in entity.context_names:
                     self._context.setdefault(entity.country, []).append((idx, token_keys(phrase)))
+        # Every beginning of a cover name's squash: a name whose first word is none of them is no cover name.
+        self._cover_starts = frozenset(key[:end] for key in self._cover_by_key for end in range(1, len(key) + 1))
         # The words all of a country's context phrases hold: a text lacking one of them holds none of its phrases.
         self._context_common = {country: tuple(set.intersection(*(set(words) for _, words in phrases)))
                                 for country, phrases in self._context.items()}
@@ -352,10 +355,16 @@ class Matcher:
 
     def hits(self, scan: Scan) -> list[Hit]:
         """All entity mentions in `scan`, longest match first, non-overlapping, in order of position."""
-        keys, trie = scan.keys, self._trie
-        hits: list[Hit] = []
+        spans = self._spans(scan.keys, None if scan.token_group is None else scan)
+        return self._finish(scan.text, scan, [self._new_hit(scan, *span) for span in spans])
+
+    def _spans(self, keys: list[str], grouped: Scan | None) -> list[tuple[int, int, int]]:
+        """Entity, first and last word (exclusive) of every name in `keys` (not-names pass over their words):
+        the longest from each word on, then on after it. `grouped`: the scan when the text has brackets, whose
+        edges a name may not straddle."""
+        trie = self._trie
+        spans: list[tuple[int, int, int]] = []
         n, resume = len(keys), 0
-        ungrouped = scan.token_group is None
         # Only a token that starts some name can start a hit: visit those (most words start none).
         for i in compress(count(), map(trie.__contains__, keys)):
             if i < resume:
@@ -365,7 +374,7 @@ class Matcher:
             j = i + 1
             while True:
                 found = node.get("")
-                if found is not None and (ungrouped or self._fits_groups(scan, i, j)):
+                if found is not None and (grouped is None or self._fits_groups(grouped, i, j)):
                     end, value = j, found
                 if j >= n:
                     break
@@ -376,10 +385,11 @@ class Matcher:
             if not end:
                 continue
             if value >= 0:
-                end = self._extend(scan, i, end, value)
-                hits.append(self._new_hit(scan, value, i, end))
+                if end > i + 1:  # only a name of two words or more can run on
+                    end = self._extend(keys, grouped, i, end, value)
+                spans.append((value, i, end))
             resume = end
-        return self._finish(scan.text, scan, hits)
+        return spans
 
     def _finish(self, text: str, scan: Scan | None, hits: list[Hit]) -> list[Hit]:
         """Merged annotations and cover names; `scan` is None when no name touches a bracket."""
@@ -413,7 +423,8 @@ class Matcher:
 
     @cached_property
     def _plain_names(self) -> dict[str, PlainName]:
-        return _plain_names(self._trie)
+        """Each plain name as the pattern matches it (after a space) -> what it is."""
+        return {f" {words}": name for words, name in _plain_names(self._trie).items()}
 
     def _runs_on(self, padded: str, start: int, end: int) -> bool:
         """Does a name start at a word of this one after its first and run on past `end` (a superset of the
@@ -430,7 +441,7 @@ class Matcher:
         spaced = _spaced(text)
         if spaced is None:
             return None
-        groups = [(m.start(), m.end()) for m in _GROUP_RE.finditer(text)] if "(" in text else None
+        groups = [(m.start(), m.end()) for m in _GROUP_RE.finditer(text)] if "(" in text else []
         padded = " " + spaced  # a name starts after a space: at padded[start], its first word at text[start]
         search, names = self._plain_pattern.search, self._plain_names
         hits: list[Hit] = []
@@ -438,10 +449,11 @@ class Matcher:
         while (m := search(padded, position)) is not None:
             start, position = m.span()
             end = position - 1
-            if groups and any(open_ < end and start < close for open_, close in groups):
-                return None
+            for open_, close in groups:
+                if open_ < end and start < close:
+                    return None
             found = m.group()
-            name = names.get(found[1:]) or names[" ".join(found.split())]
+            name = names.get(found) or names[" " + " ".join(found.split())]
             if name.entity < 0:
                 continue
             if name.may_extend and self._runs_on(padded, start, m.end()):
@@ -452,14 +464,14 @@ class Matcher:
             counted = end
         return Found(text, self._finish(text, None, hits), spaced)
 
-    def _extend(self, scan: Scan, first: int, end: int, value: int) -> int:
+    def _extend(self, keys: list[str], grouped: Scan | None, first: int, end: int, value: int) -> int:
         """Let a titled alias run on into the full name: "President Park" + "Park Chung Hee" is one mention."""
-        keys, n, trie = scan.keys, len(scan.keys), self._trie
+        n, trie = len(keys), self._trie
         for k in range(first + 1, end):
             node = trie.get(keys[k])
             j = k + 1
             while node is not None:
-                if j > end and node.get("") == value and (scan.token_group is None or self._fits_groups(scan, k, j)):
+                if j > end and node.get("") == value and (grouped is None or self._fits_groups(grouped, k, j)):
                     end = j
                 if j >= n:
                     break
@@ -564,14 +576,40 @@ class Matcher:
                     hit.entity = owner
                     break
 
+    def _holds_no_context(self, country: str, spaced: str | None) -> bool:
+        """Surely none of `country`'s context phrases in a text (`spaced`: its spaced words, None when unknown):
+        the country has none, or the text lacks a word all of them hold."""
+        common = self._context_common.get(country)
+        return common is None or spaced is not None and not all(map(spaced.__contains__, common))
+
+    def mentioned(self, text: str, country: str | None) -> list[int]:
+        """The entities of `context_hits(find(text), country)`, each once, in order of first mention: all a
+        summary gives (whoever it names is mentioned, whatever the wording)."""
+        entities = self.plain_mentioned(text, country)
+        if entities is None:
+            entities = list(dict.fromkeys([hit.entity for hit in self.context_hits(self.find(text), country)]))
+        return entities
+
+    def plain_mentioned(self, text: str, country: str | None) -> list[int] | None:
+        """`mentioned` of a plain text with no bracket, by the trie walk over its words alone (no offsets, no
+        hits, no pattern); None, for `mentioned` to decide, when a context phrase may stand in it or a name it
+        holds is a cover name."""
+        spaced = None if "(" in text else _spaced(text)
+        if spaced is None or country is not None and not self._holds_no_context(country, spaced):
+            return None
+        keys = spaced.split()
+        spans = self._spans(keys, None)
+        if spans and not self._cover_starts.isdisjoint([keys[first] for _, first, _ in spans]) \
+                and not self._cover_by_key.keys().isdisjoint(["".join(keys[first:last]) for _, first, last in spans]):
+            return None
+        return list(dict.fromkeys([value for value, _, _ in spans]))
+
     def context_hits(self, found: Found, country: str | None) -> list[Hit]:
         """Bare "the Central Committee" etc., read as the body of the document's country."""
         hits = found.hits
         # Only the phrases whose first word the text holds (most texts hold none; a phrase whose other words it
         # lacks cannot match either): the scan's words are made only when the text may hold a whole phrase.
-        common = self._context_common.get(country) if country else None
-        if country is None or common is None \
-                or found.spaced is not None and not all(map(found.spaced.__contains__, common)):
+        if country is None or self._holds_no_context(country, found.spaced):
             return hits
         phrases = [phrase for phrase in self._context[country] if found.may_hold(phrase[1])]
         if not phrases:

@@ -215,3 +215,27 @@ def test_the_pattern_leaves_brackets_and_longer_names_to_the_scan(people: People
     for text in ["Letter from Mao Zedong to Stalin (No. 5)", "President Park and Park Chung Hee", "Mao,  Zedong",
                  "Talks between Nicolae Ceauşescu, Emil Bodnăraş and Rezső Nyers"]:
         assert matcher.plain_hits(text) is not None, text
+
+
+def test_the_entities_of_a_summary_are_those_of_its_hits(people: PeopleDirectory) -> None:
+    """`plain_mentioned` (a summary's entities by the trie walk alone, no hits) gives the entities of the
+    hits, context phrases and cover names applied, each once in order, or leaves the text to them; on the pattern
+    texts, every real page's titles and summaries, and every country a context phrase belongs to."""
+    from tests.retrieval.people.test_participants_golden import REALPAGES, _page_records
+
+    matcher = people._matcher
+    pages = [text for title, summary, _ in _page_records(REALPAGES) for text in (title, summary)] \
+        if REALPAGES.is_dir() else []
+    texts = [*_pattern_texts(), *pages, "Kuznetsov tells Terebin and Andrei Orlov", "the Central Committee met"]
+    countries = [None, *matcher._context]
+    taken = 0
+    for text in texts:
+        for country in countries:
+            hits = matcher.context_hits(matcher.find(text), country)
+            expected = list(dict.fromkeys(hit.entity for hit in hits))
+            fast = matcher.plain_mentioned(text, country)
+            if fast is not None:
+                taken += country is None
+                assert fast == expected, (text, country)
+            assert matcher.mentioned(text, country) == expected, (text, country)
+    assert taken >= 0.5 * len(texts)
