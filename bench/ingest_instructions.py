@@ -9,12 +9,11 @@ prints the difference per record. Needs valgrind; prints figures, asserts nothin
 from __future__ import annotations
 
 import asyncio
-import os
-import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from testing.instructions import instructions
 
 
 async def ingest(page: Path, db: Path) -> None:
@@ -30,20 +29,12 @@ async def ingest(page: Path, db: Path) -> None:
     assert not report.failed, report.summary_line()
 
 
-def instructions(page: Path, db: Path) -> int:
-    done = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-                           "--trace-children=no", sys.executable, __file__, "--run", str(page), str(db)],
-                          capture_output=True, text=True, check=True, env=os.environ)
-    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
-    assert found, done.stderr[-2000:]
-    return int(found.group(1).replace(",", ""))
-
-
 def main(small: int = 10_000, large: int = 20_000) -> None:
     from testing.listing_gen import write_listing
 
     with tempfile.TemporaryDirectory() as tmp:
-        counts = [instructions(write_listing(Path(tmp, f"{n}.txt"), n), Path(tmp, f"{n}.db")) for n in (small, large)]
+        counts = [instructions(__file__, write_listing(Path(tmp, f"{n}.txt"), n), Path(tmp, f"{n}.db"))
+                  for n in (small, large)]
     print(f"ingest into a new archive, this process: {(counts[1] - counts[0]) / (large - small):,.0f} instructions "
           f"per new record (ingests of {small:,} and {large:,} generated records: {counts[0] / 1e9:.2f} G, "
           f"{counts[1] / 1e9:.2f} G)")

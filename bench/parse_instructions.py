@@ -8,12 +8,11 @@ prints figures, asserts nothing.
 """
 from __future__ import annotations
 
-import os
-import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from testing.instructions import instructions
 
 
 def parse(page: Path) -> None:
@@ -27,20 +26,11 @@ def parse(page: Path) -> None:
         pass
 
 
-def instructions(page: Path) -> int:
-    done = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-                           sys.executable, __file__, "--run", str(page)],
-                          capture_output=True, text=True, check=True, env=os.environ)
-    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
-    assert found, done.stderr[-2000:]
-    return int(found.group(1).replace(",", ""))
-
-
 def main(small: int = 5_000, large: int = 25_000) -> None:
     from testing.listing_gen import write_listing
 
     with tempfile.TemporaryDirectory() as tmp:
-        counts = [instructions(write_listing(Path(tmp, f"{n}.txt"), n)) for n in (small, large)]
+        counts = [instructions(__file__, write_listing(Path(tmp, f"{n}.txt"), n)) for n in (small, large)]
     print(f"parsing a listing, keys and digests: {(counts[1] - counts[0]) / (large - small):,.0f} instructions per "
           f"record (listings of {small:,} and {large:,} generated records: {counts[0] / 1e9:.2f} G, "
           f"{counts[1] / 1e9:.2f} G)")

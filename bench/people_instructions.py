@@ -7,10 +7,9 @@ the difference per record. Needs valgrind; prints figures, asserts nothing.
 """
 from __future__ import annotations
 
-import os
-import re
-import subprocess
 import sys
+
+from testing.instructions import instructions
 
 WARM_UP = 1000  # records before the counted ones: the caches of words and folds filled, as in a long ingest
 
@@ -28,17 +27,8 @@ def run(records: int, counted: bool) -> None:
         people.participants(title, summary)
 
 
-def instructions(records: int, counted: bool) -> int:
-    done = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-                           sys.executable, __file__, "--run", str(records), str(int(counted))],
-                          capture_output=True, text=True, check=True, env=os.environ)
-    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
-    assert found, done.stderr[-2000:]
-    return int(found.group(1).replace(",", ""))
-
-
 def main(records: int = 2000) -> None:
-    base, counted = instructions(records, False), instructions(records, True)
+    base, counted = instructions(__file__, records, 0), instructions(__file__, records, 1)
     print(f"participants(title, summary), bulk: {(counted - base) / records:,.0f} instructions per record "
           f"({records:,} generated records after {WARM_UP:,}); load + for_bulk + warm-up: {base / 1e9:.2f} G")
 
