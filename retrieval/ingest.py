@@ -270,17 +270,24 @@ class Ingester:
 
 
 class _Written:
-    """The base keys a file's batches wrote into a new archive: all it has rows under. Kept as their hashes (less
-    than half the memory; a hash another key shares costs that key a lookup, nothing else)."""
+    """The base keys a file's batches wrote into a new archive: all it has rows under. Kept as bits of their hashes
+    in a bitmap of fixed size (2 MiB, however large the file: a set of 100,000 hashes took 8): a key whose bit
+    another key set costs that key a lookup, nothing else (~1 % of a 100,000-record file's, ~6 % of a million's)."""
+
+    BITS = 1 << 24
 
     def __init__(self) -> None:
-        self._hashes: set[int] = set()
+        self._bits = bytearray(self.BITS >> 3)
 
     def add(self, batch: Iterable[Incoming]) -> None:
-        self._hashes.update(hash(item.base_key) for item in batch)
+        bits, mask = self._bits, self.BITS - 1
+        for item in batch:
+            bit = hash(item.base_key) & mask
+            bits[bit >> 3] |= 1 << (bit & 7)
 
     def __contains__(self, base: object) -> bool:
-        return hash(base) in self._hashes
+        bit = hash(base) & (self.BITS - 1)
+        return bool(self._bits[bit >> 3] >> (bit & 7) & 1)
 
 
 # What a batch of parsed records' participants come back as from resolving: (name, role, kind) per participant.

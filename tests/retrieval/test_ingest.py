@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 
 from retrieval import ingest as ingest_module
+from retrieval.dates import ArchiveDate
+from retrieval.identity import Incoming
 from retrieval.ingest import Ingester, IngestProgress, IngestReport
 from retrieval.people import PeopleDirectory
 from retrieval.people.load import read_people
-from retrieval.records import Participant, Record, Repair, RepairKind
+from retrieval.records import Participant, RawRecord, Record, Repair, RepairKind
 from retrieval.store import SCHEMA_VERSION
 from retrieval.stores import open_store
 from testing.database import before_shown
@@ -297,6 +299,28 @@ async def test_a_new_archive_finds_its_files_earlier_batches_records_again(archi
         return [(r.title, r.summary, r.date) for r in stored]
 
     assert shown(after[len(before):]) == shown(records)
+
+
+@pytest.mark.parametrize("bits", [8, ingest_module._Written.BITS])
+async def test_a_new_archives_written_keys_cost_a_false_match_a_lookup_only(tmp_path, monkeypatch, bits):
+    """The written base keys are kept as bits of a fixed bitmap: every key written is found, few others are, and
+    a key that matches by chance (all of them, in a bitmap of 8 bits) is only looked up, the records the same."""
+    monkeypatch.setattr(ingest_module._Written, "BITS", bits)
+    written = ingest_module._Written()
+    batch = [Incoming(RawRecord("", ArchiveDate(1950), f"Title {n}"), ()) for n in range(2000)]
+    written.add(batch)
+    assert all(item.base_key in written for item in batch)
+    chance = sum(f"other {n}|1950" in written for n in range(2000))
+    assert chance == 2000 if bits == 8 else chance < 20
+    monkeypatch.setattr(ingest_module, "BATCH", 2)
+    entries = [("March 13, 1965", "Report", "Kim Il Sung writes"), ("May 5, 1950", "Note", "Zhou Enlai replies."),
+               ("March 13, 1965", "Report", "Kim Il Sung writes more."), ("May 5, 1950", "Note", "Another note.")]
+    page = tmp_path / "page.txt"
+    page.write_text(listing_of(*entries))
+    report, records = await ingest(tmp_path / "a.db", page)
+    assert (report.totals.new, report.totals.updated) == (3, 1)
+    assert sorted((r.title, r.summary) for r in records) == [
+        ("Note", "Another note."), ("Note", "Zhou Enlai replies."), ("Report", "Kim Il Sung writes more.")]
 
 
 async def test_a_large_file_ingested_again_unchanged_starts_no_worker_process(archive_target, monkeypatch):
