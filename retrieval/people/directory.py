@@ -26,6 +26,9 @@ class Mention:
     end: int
 
 
+# A participant as plain values: its name, role and kind (`Role.value`, `EntityKind.value`).
+ParticipantRow = tuple[str, str, str]
+
 _AUTHOR, _RECIPIENT, _PARTICIPANT, _MENTIONED = (ROLE_RANK[role] for role in (Role.AUTHOR, Role.RECIPIENT,
                                                                               Role.PARTICIPANT, Role.MENTIONED))
 
@@ -44,6 +47,7 @@ class PeopleDirectory:
         self._matcher = Matcher(self.entities, not_names, self._by_key)
         # Each entity in each role (by the role's rank), made once: participants() hands out these (frozen) objects.
         self._participant = [[Participant(e.name, role, e.kind) for e in self.entities] for role in ROLE_RANK]
+        self._row = [[(e.name, role.value, e.kind.value) for e in self.entities] for role in ROLE_RANK]
         # Each entity's country when it is a person (else None): what `_context_country` asks of every title's hits.
         self._person_country = [e.country if e.kind == EntityKind.PERSON and e.country else None for e in self.entities]
         # Another people file (or another version of it) can find other participants in the same text.
@@ -153,6 +157,19 @@ class PeopleDirectory:
         named only in the summary are mentioned. One entry per canonical name, with its strongest role;
         authors first, then recipients, participants and the mentioned, each in order of appearance.
         """
+        return [self._participant[rank][entity] for entity, rank in self._ranked(title, summary)]
+
+    def participant_rows(self, title: str, summary: str, authors: Sequence[str]) -> tuple[ParticipantRow, ...]:
+        """`participants_with_authors` as plain (name, role, kind) values, what crosses from an ingest's workers:
+        a listing's record (no authors) takes each from a table made once (an enum's `.value` runs Python, twice a
+        participant)."""
+        if any(written.strip() for written in authors):
+            return tuple((p.name, p.role.value, p.kind.value)
+                         for p in self.participants_with_authors(title, summary, authors))
+        return tuple(self._row[rank][entity] for entity, rank in self._ranked(title, summary))
+
+    def _ranked(self, title: str, summary: str) -> list[tuple[int, int]]:
+        """(entity, the rank of its role) of everyone `participants` gives, in its order."""
         title_found = self._matcher.find(title)
         country = self._context_country(title_found.hits)
         title_hits = self._matcher.context_hits(title_found, country)
@@ -171,7 +188,7 @@ class PeopleDirectory:
                 best[hit.entity] = rank
         for entity in self._matcher.mentioned(summary, country) if summary else ():
             best.setdefault(entity, _MENTIONED)  # mentioned is the weakest role: it never replaces another
-        return [self._participant[rank][entity] for entity, rank in sorted(best.items(), key=itemgetter(1))]
+        return sorted(best.items(), key=itemgetter(1))
 
     def author(self, written: str) -> Participant:
         """An author as a document page writes it ("Stalin, Joseph", "Kim, Il Sung", "China. Ministry of Foreign

@@ -16,8 +16,9 @@ from retrieval.dates import ArchiveDate
 from retrieval.identity import Incoming
 from retrieval.ingest import Ingester, IngestProgress, IngestReport
 from retrieval.people import PeopleDirectory
+from retrieval.people.directory import ParticipantRow
 from retrieval.people.load import read_people
-from retrieval.records import Participant, RawRecord, Record, Repair, RepairKind
+from retrieval.records import RawRecord, Record, Repair, RepairKind
 from retrieval.store import SCHEMA_VERSION
 from retrieval.stores import open_store
 from testing.database import before_shown
@@ -216,9 +217,9 @@ class CountingDirectory(PeopleDirectory):
 
     found = 0
 
-    def participants_with_authors(self, title: str, summary: str, authors: Sequence[str]) -> list[Participant]:
+    def participant_rows(self, title: str, summary: str, authors: Sequence[str]) -> tuple[ParticipantRow, ...]:
         self.found += 1
-        return super().participants_with_authors(title, summary, authors)
+        return super().participant_rows(title, summary, authors)
 
 
 async def ingest_with(db: ArchiveTarget, people: PeopleDirectory, *paths: Path) -> tuple[IngestReport, list[Record]]:
