@@ -34,6 +34,7 @@ from .identity import Incoming, OccurrenceCounter, UpsertCounts, record_key
 from .parse import PageReader, open_page
 from .parse.html import looks_like_html
 from .people import PeopleDirectory
+from .people.directory import ParticipantRow
 from .records import DocumentInfo, PageError, Participant, RawRecord, Repair
 from .reroles import ROLES_VERSION, carry_roles_forward
 from .store import ArchiveStore, StoreError, stored_date, stored_participant
@@ -291,7 +292,7 @@ class _Written:
 
 
 # What a batch of parsed records' participants come back as from resolving: (name, role, kind) per participant.
-Found = list[tuple[tuple[str, str, str], ...]]
+Found = list[tuple[ParticipantRow, ...]]
 # What a record's participants are found from: its title, its summary and the authors its own page lists. Sent
 # to a worker as plain tuples, which cross between processes ten times cheaper than `RawRecord`s.
 Texts = tuple[str, str, tuple[str, ...]]
