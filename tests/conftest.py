@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from retrieval.compiled import compiled_modules, stale
 from retrieval.ingest import Ingester
 from retrieval.people import PeopleDirectory
 from retrieval.search import Archive
@@ -92,12 +93,19 @@ def _postgres_bindir() -> Path | None:
         return None
 
 
-def pytest_report_header() -> str:
+def pytest_report_header() -> list[str]:
     found = _postgres_bindir()
-    if found is None:
-        return ("PostgreSQL: NOT INSTALLED HERE (no initdb/pg_ctl): EVERY POSTGRESQL TEST IS SKIPPED; "
-                "apt-get install postgresql to run them")
-    return f"PostgreSQL: {found}"
+    compiled = compiled_modules()
+    return [("PostgreSQL: NOT INSTALLED HERE (no initdb/pg_ctl): EVERY POSTGRESQL TEST IS SKIPPED; "
+             "apt-get install postgresql to run them") if found is None else f"PostgreSQL: {found}",
+            f"compiled by mypyc (retrieval/compiled.py): {sum(compiled.values())} of {len(compiled)} modules"]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A compiled module older than its source would test the old code: refuse, and say how to rebuild."""
+    if old := stale():
+        pytest.exit(f"compiled from an older source: {', '.join(old)}; rebuild with `make` (or `pip install -e .`)",
+                    returncode=4)
 
 
 @pytest.fixture(scope="session")

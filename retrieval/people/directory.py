@@ -43,6 +43,7 @@ class PeopleDirectory:
         self._by_key: dict[str, int] = {}
         self._index: dict[str, str] = {}
         not_names = list(not_names)
+        self._not_names = not_names
         self._check_and_index(not_names)
         self._matcher = Matcher(self.entities, not_names, self._by_key)
         # Each entity in each role (by the role's rank), made once: participants() hands out these (frozen) objects.
@@ -52,6 +53,11 @@ class PeopleDirectory:
         self._person_country = [e.country if e.kind == EntityKind.PERSON and e.country else None for e in self.entities]
         # Another people file (or another version of it) can find other participants in the same text.
         self.fingerprint = hashlib.blake2b(repr((self.entities, sorted(not_names))).encode(), digest_size=16).digest()
+
+    def __reduce__(self) -> tuple[type[PeopleDirectory], tuple[list[Entity], list[str], str]]:
+        """Pickled as what it is made from (an ingest's workers get it so): made again on arrival, as the matcher,
+        when compiled (retrieval/compiled.py), cannot be pickled as its state."""
+        return type(self), (self.entities, self._not_names, self.source)
 
     def for_bulk(self) -> None:
         """Participants of thousands of records follow (an ingest's worker): names are found by the compiled

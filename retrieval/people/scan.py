@@ -14,7 +14,6 @@ import re
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from itertools import accumulate, chain, compress, count, repeat
 from operator import add, attrgetter
 from os.path import commonprefix
@@ -310,6 +309,7 @@ class Matcher:
 
     def __init__(self, entities: Sequence[Entity], not_names: Sequence[str], by_key: Mapping[str, int]) -> None:
         self._bulk = False  # `find` by the compiled pattern: see `for_bulk`
+        self._plain_made: tuple[re.Pattern[str], dict[str, PlainName]] | None = None  # see `_plain`
         self._trie: dict[str, Any] = {}
         self._cover: dict[int, frozenset[str]] = {}
         self._cover_by_key: dict[str, list[int]] = {}
@@ -403,7 +403,7 @@ class Matcher:
         """From now on `find` uses the compiled pattern, compiled now: its quarter second of CPU pays off only over
         thousands of texts (an ingest's workers), never over a small file's few or a question's one."""
         self._bulk = True
-        self._plain_pattern  # noqa: B018 - compiled here, not inside the first batch
+        self._plain()  # compiled here, not inside the first batch
 
     def find(self, text: str) -> Found:
         """The names in `text`: in bulk (`for_bulk`) by one compiled pattern when it is plain and no name touches
@@ -414,36 +414,37 @@ class Matcher:
             return Found(text, self.hits(scan), None, scan)
         return found
 
-    @cached_property
-    def _plain_pattern(self) -> re.Pattern[str]:
-        """Every name of plain words, as a space and the longest name after it: the engine skips to the
-        spaces in C and follows one path of letters from each (compiled when first used: about a quarter second)."""
-        names = _names_from(self._trie)
-        return re.compile(f" (?:{names})" if names else "(?!)")
-
-    @cached_property
-    def _plain_names(self) -> dict[str, PlainName]:
-        """Each plain name as the pattern matches it (after a space) -> what it is."""
-        return {f" {words}": name for words, name in _plain_names(self._trie).items()}
+    def _plain(self) -> tuple[re.Pattern[str], dict[str, PlainName]]:
+        """Every name of plain words as one pattern, a space and the longest name after it (the engine skips to
+        the spaces in C and follows one path of letters from each), and each name as the pattern matches it ->
+        what it is. Made when first used (about a quarter second) and kept: set in an attribute, not a
+        `cached_property`, which a class compiled by mypyc cannot hold."""
+        if self._plain_made is None:
+            names = _names_from(self._trie)
+            self._plain_made = (re.compile(f" (?:{names})" if names else "(?!)"),
+                                {f" {words}": name for words, name in _plain_names(self._trie).items()})
+        return self._plain_made
 
     def _runs_on(self, padded: str, start: int, end: int) -> bool:
         """Does a name start at a word of this one after its first and run on past `end` (a superset of the
         names `_extend` lengthens a hit by)?"""
         words = _PLAIN_KEY_RE.finditer(padded, start + 1, end)
         next(words)
-        return any((longer := self._plain_pattern.match(padded, word.start() - 1)) is not None
+        match = self._plain()[0].match
+        return any((longer := match(padded, word.start() - 1)) is not None
                    and longer.end() > end for word in words)
 
     def plain_hits(self, text: str) -> Found | None:
-        """`hits(scan_text(text))`, with the text's spaced words, found by `_plain_pattern` with no word list;
-        None when the text is not plain, a name touches a bracket, or a titled alias may run on into a longer
+        """`hits(scan_text(text))`, with the text's spaced words, found by the plain pattern (`_plain`) with no word
+        list; None when the text is not plain, a name touches a bracket, or a titled alias may run on into a longer
         name (`_extend`): the scan decides those."""
         spaced = _spaced(text)
         if spaced is None:
             return None
         groups = [(m.start(), m.end()) for m in _GROUP_RE.finditer(text)] if "(" in text else []
         padded = " " + spaced  # a name starts after a space: at padded[start], its first word at text[start]
-        search, names = self._plain_pattern.search, self._plain_names
+        pattern, names = self._plain()
+        search = pattern.search
         hits: list[Hit] = []
         position, counted, before = 0, 0, 0  # where to search; text[:counted] holds `before` words
         while (m := search(padded, position)) is not None:

@@ -1,0 +1,58 @@
+"""The modules retrieval/compiled.py lists run compiled where the build could compile them (`make test` requires
+it), and give the same results run from their source, as a build without a C compiler runs them."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from retrieval.compiled import MODULES, compiled_modules, sources, stale
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _source_env() -> dict[str, str]:
+    return {**os.environ, "ARCHIVE_BOT_SOURCE": "1", "PYTHONPATH": str(ROOT)}
+
+
+def test_every_listed_module_runs_compiled() -> None:
+    compiled = compiled_modules()
+    if not all(compiled.values()) and not os.environ.get("ARCHIVE_REQUIRE_COMPILED"):
+        pytest.skip(f"not compiled in this build: {compiled}")
+    assert all(compiled.values()), f"ARCHIVE_REQUIRE_COMPILED is set and the build compiled only {compiled}"
+
+
+def test_the_source_setting_imports_every_listed_module_from_its_source() -> None:
+    done = subprocess.run([sys.executable, "-c", "import json; from retrieval.compiled import compiled_modules; "
+                           "import retrieval.people; print(json.dumps(compiled_modules()))"],
+                          capture_output=True, text=True, env=_source_env(), cwd=ROOT, check=True)
+    assert json.loads(done.stdout) == dict.fromkeys(MODULES, False)
+
+
+def test_a_build_older_than_its_source_is_stale(tmp_path: Path) -> None:
+    for source in sources(tmp_path):
+        source.parent.mkdir(parents=True, exist_ok=True)
+        source.write_text("")
+    first = sources(tmp_path)[0]
+    built = first.with_suffix(".cpython-311-x86_64-linux-gnu.so")
+    built.write_bytes(b"")
+    os.utime(built, (first.stat().st_mtime + 10,) * 2)
+    assert stale(tmp_path) == []
+    os.utime(built, (first.stat().st_mtime - 10,) * 2)
+    assert stale(tmp_path) == [MODULES[0]]
+
+
+@pytest.mark.slow
+def test_the_source_finds_the_participants_of_the_golden_file_and_the_scan_tests() -> None:
+    """The same rules interpreted: every record of the golden file, both ways of finding names, and the scan's
+    own tests (a process of its own, with ARCHIVE_BOT_SOURCE=1)."""
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", "-q",
+                           "tests/retrieval/people/test_participants_golden.py",
+                           "tests/retrieval/people/test_scan.py", "tests/retrieval/people/test_roles.py"],
+                          capture_output=True, text=True, env=_source_env(), cwd=ROOT)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert " passed" in done.stdout and " failed" not in done.stdout
