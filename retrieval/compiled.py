@@ -17,9 +17,10 @@ from importlib.machinery import EXTENSION_SUFFIXES, ModuleSpec
 from pathlib import Path
 from types import ModuleType
 
-# Finding participants: about half an ingest's instructions a new record when interpreted (README, "Ingest,
-# ninth round").
-MODULES = ("retrieval.people.scan", "retrieval.people.roles")
+# Finding participants (about half an ingest's instructions a new record when interpreted), and the parsing
+# process's paragraphs, dates and words (README, "Ingest, ninth round").
+MODULES = ("retrieval.people.scan", "retrieval.people.roles", "retrieval.parse.text", "retrieval.dates",
+           "retrieval.text")
 
 _ROOT = Path(__file__).resolve().parent.parent
 

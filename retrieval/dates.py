@@ -87,6 +87,11 @@ class ArchiveDate:
             return f"{MONTH_NAMES[self.month]} {self.year}"
         return f"{MONTH_NAMES[self.month]} {self.day}, {self.year}"
 
+    def __reduce__(self) -> tuple[type[ArchiveDate], tuple[int | None, int | None, int | None]]:
+        """Pickled as its constructor's arguments (records cross to the main process so): compiled by mypyc, a
+        native class has no `__dict__`, and the default pickling's `__setstate__` meets the frozen `__setattr__`."""
+        return ArchiveDate, (self.year, self.month, self.day)
+
     @classmethod
     def from_iso(cls, text: str | None) -> ArchiveDate:
         if not text:

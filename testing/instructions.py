@@ -8,12 +8,13 @@ import subprocess
 import sys
 
 
-def instructions(script: str, *args: object) -> int:
-    """The instructions of `python script --run ARGS...` (this interpreter, this environment), its child processes
-    not counted."""
+def instructions(script: str, *args: object, children: bool = False) -> int:
+    """The instructions of `python script --run ARGS...` (this interpreter, this environment); with `children`,
+    those of every process it starts as well, summed."""
     done = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-                           "--trace-children=no", sys.executable, script, "--run", *map(str, args)],
+                           f"--trace-children={'yes' if children else 'no'}", sys.executable, script, "--run",
+                           *map(str, args)],
                           capture_output=True, text=True, check=True, env=os.environ)
-    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
-    assert found, done.stderr[-2000:]
-    return int(found.group(1).replace(",", ""))
+    found = [int(count.replace(",", "")) for count in re.findall(r"I\s+refs:\s+([\d,]+)", done.stderr)]
+    assert found and (children or len(found) == 1), done.stderr[-2000:]
+    return sum(found)

@@ -47,12 +47,14 @@ def test_a_build_older_than_its_source_is_stale(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_the_source_finds_the_participants_of_the_golden_file_and_the_scan_tests() -> None:
-    """The same rules interpreted: every record of the golden file, both ways of finding names, and the scan's
-    own tests (a process of its own, with ARCHIVE_BOT_SOURCE=1)."""
+def test_the_source_passes_the_compiled_modules_own_tests() -> None:
+    """The same rules interpreted (a process of its own, with ARCHIVE_BOT_SOURCE=1): every record of the
+    participants golden file both ways of finding names, and the tests of each compiled module."""
     done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", "-q",
                            "tests/retrieval/people/test_participants_golden.py",
-                           "tests/retrieval/people/test_scan.py", "tests/retrieval/people/test_roles.py"],
+                           "tests/retrieval/people/test_scan.py", "tests/retrieval/people/test_roles.py",
+                           "tests/retrieval/test_parse_text.py", "tests/retrieval/test_dates.py",
+                           "tests/retrieval/test_text.py"],
                           capture_output=True, text=True, env=_source_env(), cwd=ROOT)
     assert done.returncode == 0, done.stdout[-3000:]
     assert " passed" in done.stdout and " failed" not in done.stdout

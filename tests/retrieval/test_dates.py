@@ -137,3 +137,13 @@ def test_a_date_line_read_again_reads_the_same(monkeypatch):
     assert first[0] is not None and first[0].impossible_day and first[0].date.iso() == "1958-02"
     assert first[3] is not None and first[3].date.iso() == "1966-09" and first[4] is None
     assert len(dates._READ) == 3
+
+
+@pytest.mark.parametrize("date", [ArchiveDate(), ArchiveDate(1948), ArchiveDate(1950, 2), ArchiveDate(1958, 9, 27)])
+def test_a_date_pickles_to_an_equal_date(date):
+    """Records cross to the main process pickled: the same date arrives, compiled by mypyc or not (a native
+    class's default pickling meets the frozen `__setattr__`)."""
+    import pickle
+
+    again = pickle.loads(pickle.dumps(date))
+    assert again == date and type(again) is ArchiveDate and again.iso() == date.iso()

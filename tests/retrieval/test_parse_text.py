@@ -3,20 +3,33 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from retrieval.parse.text import MAX_LINE, MAX_PARAGRAPH, TextListing
-from retrieval.records import PageError
+from retrieval.records import PageError, RawRecord
 
 from ..conftest import SEEDS
 
 
-def parse_file(path: Path) -> TextListing:
+@dataclass
+class Parsed:
+    """A listing parsed, with its records: the listing's own attributes read through (a compiled TextListing has
+    no `__dict__` to hold the records)."""
+
+    listing: TextListing
+    result: list[RawRecord]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.listing, name)
+
+
+def parse_file(path: Path) -> Parsed:
     listing = TextListing(path.open(encoding="utf-8"), str(path))
-    listing.result = list(listing.records())  # type: ignore[attr-defined]
-    return listing
+    return Parsed(listing, list(listing.records()))
 
 
 def parse_text(text: str) -> tuple[TextListing, list]:
