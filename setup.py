@@ -11,18 +11,20 @@ from pathlib import Path
 
 from setuptools import setup
 
+HERE = Path(__file__).resolve().parent  # pip may run this as plain "setup.py", from another directory
+
 
 def _compiled() -> list:
     if os.environ.get("ARCHIVE_BOT_INTERPRETED") == "1":
         return []
-    spec = importlib.util.spec_from_file_location("_compiled", Path(__file__).parent / "retrieval" / "compiled.py")
+    spec = importlib.util.spec_from_file_location("_compiled", HERE / "retrieval" / "compiled.py")
     assert spec is not None and spec.loader is not None
     listed = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(listed)
     from mypyc.build import mypycify
 
     # One extension a module (separate=True), each optional: a module that fails to build falls back alone.
-    extensions = mypycify([str(path.relative_to(Path(__file__).parent)) for path in listed.sources()],
+    extensions = mypycify([str(path.relative_to(HERE)) for path in listed.sources()],
                           opt_level="3", separate=True)
     for extension in extensions:
         extension.optional = True

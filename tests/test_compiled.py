@@ -58,3 +58,25 @@ def test_the_source_passes_the_compiled_modules_own_tests() -> None:
                           capture_output=True, text=True, env=_source_env(), cwd=ROOT)
     assert done.returncode == 0, done.stdout[-3000:]
     assert " passed" in done.stdout and " failed" not in done.stdout
+
+
+@pytest.mark.slow
+def test_a_build_without_a_c_compiler_installs_the_modules_as_source(tmp_path: Path) -> None:
+    """As in the python:3.11-slim image (docker-compose.yml): the build warns and goes on, and the wheel carries
+    the modules' source and no compiled module."""
+    source = tmp_path / "src"
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in filter(None, tracked.decode().split("\0")):
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            (source / name).write_bytes((ROOT / name).read_bytes())
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+                           "-w", str(tmp_path / "wheels"), str(source)],
+                          capture_output=True, text=True, env={**os.environ, "CC": "/bin/false"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    import zipfile
+
+    [wheel] = (tmp_path / "wheels").glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert not [name for name in names if name.endswith(".so")], names
+    assert {path.relative_to(ROOT).as_posix() for path in sources()} <= set(names)
