@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from pathlib import Path
 
 from setuptools import setup
@@ -23,9 +24,18 @@ def _compiled() -> list:
     spec.loader.exec_module(listed)
     from mypyc.build import mypycify
 
-    # One extension a module (separate=True), each optional: a module that fails to build falls back alone.
-    extensions = mypycify([str(path.relative_to(HERE)) for path in listed.sources()],
-                          opt_level="3", separate=True)
+    # mypyc type-checks what it compiles, in pip's build environment, which has none of the project's
+    # dependencies: their types are taken as unknown (Any) and the modules only imported are not reported on
+    # (`make check` checks them all, with the dependencies). A cache of its own, so no other environment's is read.
+    options = ["--ignore-missing-imports", "--follow-imports=silent", "--cache-dir", str(HERE / "build" / "mypy")]
+    try:
+        # One extension a module (separate=True), each optional: a module that fails to build falls back alone.
+        extensions = mypycify([*options, *(str(path.relative_to(HERE)) for path in listed.sources())],
+                              opt_level="3", separate=True)
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - any failure here leaves the modules as source
+        print(f"warning: the modules of retrieval/compiled.py are not compiled ({error!r}): they run from their "
+              "source, slower", file=sys.stderr)
+        return []
     for extension in extensions:
         extension.optional = True
     return extensions
