@@ -58,6 +58,8 @@ def test_a_day_lists_every_document_of_that_day(archive):
 def test_a_range_lists_its_documents_in_date_order_with_the_count(archive, question, start, end):
     result = archive.search_now(question, limit=10, browse_limit=500)
     expected = within(archive, start, end)
+    if not expected and not HAVE_REALPAGES:
+        pytest.skip("the seeds hold no document of this range; ../shared/realpages does")
     assert expected
     assert result.intent is Intent.BROWSE and result.notice is None
     assert result.total == len(expected) == len(result.hits) or len(result.hits) == 500

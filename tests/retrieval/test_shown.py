@@ -115,7 +115,9 @@ async def test_every_record_read_through_its_row_is_the_one_the_statements_read(
     finally:
         reader.close()
     assert any(r.mentioned for r in truth) and any(r.participants for r in truth) and any(r.sources for r in truth)
-    assert any(r.notes for r in truth) and any(r.url for r in truth)
+    assert any(r.notes for r in truth)
+    if more:  # the seeds link no document
+        assert any(r.url for r in truth)
     if DOCPAGES.is_dir():
         assert any(r.info and r.info.text for r in truth) and any(r.info and not r.info.text for r in truth)
         assert any(r.info and r.info.authors for r in truth)
