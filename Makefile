@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast check console bench clean
 
-# The modules mypyc compiles (retrieval/compiled.py): a change to one builds them again (about 25 s).
+# The modules mypyc compiles (retrieval/compiled.py): a change to one builds them again (about 35 s).
 COMPILED := $(shell $(PYTHON) retrieval/compiled.py)
 
 $(STAMP): pyproject.toml setup.py retrieval/compiled.py $(COMPILED)
@@ -22,8 +22,9 @@ console: $(STAMP)
 	$(BIN)/archive-bot console
 
 # The PostgreSQL tests start a throwaway server (testing/postgres.py) with the programs of `pg_config --bindir`;
-# here they must run, so a machine without them fails instead of skipping them; so must the compiled modules. Two workers (pytest-xdist): most
-# of the time goes to tests that wait on processes, so the suite takes about half as long as one worker's run.
+# here they must run, so a machine without them fails instead of skipping them; so must the compiled modules (a
+# build that compiled none fails). Two workers (pytest-xdist): most of the time goes to tests that wait on
+# processes, so the suite takes about half as long as one worker's run.
 test: $(STAMP)  ## the test suite (CI runs exactly this)
 	ARCHIVE_REQUIRE_POSTGRES=1 ARCHIVE_REQUIRE_COMPILED=1 $(BIN)/python -m pytest -n 2
 

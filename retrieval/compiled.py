@@ -66,4 +66,4 @@ def from_source_if_asked() -> None:
 
 
 if __name__ == "__main__":  # the Makefile: which sources a reinstall depends on
-    print(" ".join(str(path.relative_to(_ROOT)) for path in sources()), file=sys.stdout)
+    print(" ".join(str(path.relative_to(_ROOT)) for path in sources()))
