@@ -71,12 +71,16 @@ async def test_a_new_replica_is_a_full_copy_then_nothing_to_do(pg_archive: str, 
 
 
 async def _new_record(conn: asyncpg.Connection, title: str) -> int:
-    rid: int = await conn.fetchval(
-        "INSERT INTO records (record_key, base_key, date_iso, precision, year, month, day, title, summary, "
-        "created_at, updated_at) VALUES ($1, $1, '1961-08-13', 'day', 1961, 8, 13, $2, $3, 'now', 'now') "
-        "RETURNING id", title.lower(), title, "Ulbricht tells Khrushchev about the zanzibarite wall.")
-    await conn.execute("INSERT INTO participants VALUES ($1, 0, 'Walter Ulbricht', 'author', 'person')", rid)
-    await conn.execute("INSERT INTO sources (record_id, source, first_seen) VALUES ($1, 'late.txt', 'now')", rid)
+    """A record with its participant and source, in one transaction as an ingest writes them: a follower woken
+    between three commits could sync the record alone (the restart test failed so, now and then)."""
+    async with conn.transaction():
+        rid: int = await conn.fetchval(
+            "INSERT INTO records (record_key, base_key, date_iso, precision, year, month, day, title, summary, "
+            "created_at, updated_at) VALUES ($1, $1, '1961-08-13', 'day', 1961, 8, 13, $2, $3, 'now', 'now') "
+            "RETURNING id", title.lower(), title, "Ulbricht tells Khrushchev about the zanzibarite wall.")
+        await conn.execute("INSERT INTO participants VALUES ($1, 0, 'Walter Ulbricht', 'author', 'person')", rid)
+        await conn.execute("INSERT INTO sources (record_id, source, first_seen) VALUES ($1, 'late.txt', 'now')",
+                           rid)
     return rid
 
 
