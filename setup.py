@@ -1,12 +1,11 @@
 """The build: everything is in pyproject.toml but the modules compiled by mypyc (retrieval/compiled.py).
 
 Each compiled module is an optional extension: where there is no C compiler, the build warns and the module runs
-from its source, with the same results. ARCHIVE_BOT_INTERPRETED=1 builds none.
+from its source, with the same results.
 """
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 from pathlib import Path
 
@@ -16,8 +15,6 @@ HERE = Path(__file__).resolve().parent  # pip may run this as plain "setup.py", 
 
 
 def _compiled() -> list:
-    if os.environ.get("ARCHIVE_BOT_INTERPRETED") == "1":
-        return []
     spec = importlib.util.spec_from_file_location("_compiled", HERE / "retrieval" / "compiled.py")
     assert spec is not None and spec.loader is not None
     listed = importlib.util.module_from_spec(spec)
